@@ -1,0 +1,128 @@
+# Negeseuon y rhyngwyneb, Cymraeg. Machine-assisted first draft: to be reviewed by a
+# Welsh-speaking member of staff before launch.
+
+## Layout chrome
+skip-to-content = Neidio i'r prif gynnwys
+exit-this-page = Gadael y dudalen hon
+exit-emergency = Argyfwng:
+exit-hint = Neu pwyswch Shift 3 gwaith
+exit-press-two = Shift, pwyswch 2 waith eto i adael.
+exit-press-one = Shift, pwyswch 1 waith eto i adael.
+exit-activated = Wedi gadael y dudalen hon.
+exit-expired = Mae'r opsiwn gadael y dudalen hon wedi dod i ben.
+exit-loading = Yn llwytho.
+get-help-now = Cael help nawr
+nav-main = Prif ddewislen
+nav-home = Hafan
+nav-news = Newyddion
+nav-resources = Adnoddau
+nav-impact = Ein heffaith
+nav-search = Chwilio
+news-feed = Ffrwd newyddion (RSS)
+breadcrumbs = Briwsion bara
+in-this-section = Yn yr adran hon
+
+## Footer
+footer-help-title = Os oes angen help arnoch nawr
+footer-help-text = Os ydych chi neu rywun arall mewn perygl, ffoniwch 999. Am help brys, ffoniwch GIG 111 neu'r Samariaid ar 116 123, am ddim, ddydd a nos.
+footer-help-link = Gweld pob llinell gymorth
+disclaimer-title = Gwybodaeth, nid cyngor meddygol.
+disclaimer-text = Gwybodaeth yn unig sydd ar y wefan hon. Nid yw'n cymryd lle cyngor meddygol na chyfreithiol. Os oes rhywbeth yma'n eich ypsetio neu'n eich poeni, mae cymorth ar gael.
+disclaimer-link = Darllen yr ymwadiad llawn
+contact-title = Cysylltu â ni
+contact-media = Ymholiadau'r cyfryngau
+contact-membership = Ymholiadau aelodaeth
+contact-other = Ymholiadau eraill
+footer-privacy = Preifatrwydd a chwcis
+footer-accessibility = Hygyrchedd
+footer-staff = Mewngofnodi staff
+attribution-helplines = Daw manylion y llinellau cymorth o dudalennau cyhoeddus pob sefydliad; mae rhifau nad ydym wedi'u cadarnhau eto wedi'u marcio.
+
+## Errors
+error-not-found-title = Heb ddod o hyd i'r dudalen
+error-title = Mae'n ddrwg gennym, mae problem
+error-need-help = Oes angen help arnoch nawr?
+error-help-text = Beth bynnag aeth o'i le yma, mae help ar gael bob amser.
+error-try = Gallech roi cynnig ar:
+error-code = Cod gwall:
+
+## Demo and translation notices
+demo-label = Enghraifft
+demo-banner = Cynnwys enghreifftiol yw hwn. Mae'n dangos beth all y wefan ei wneud ac nid yw'n wybodaeth wedi'i gwirio.
+demo-figures = Cynnwys enghreifftiol yw'r ffigurau hyn, wedi'u haralleirio o wefan gyhoeddus y gynghrair. Bydd staff yn eu cadarnhau neu'n eu newid.
+not-translated = Nid yw'r dudalen hon ar gael yn Gymraeg eto, felly mae'n cael ei dangos yn Saesneg.
+
+## Get help page
+help-title = Cael help nawr
+help-intro = Dydych chi ddim ar eich pen eich hun, ac mae help ar gael. Os ydych chi'n poeni amdanoch chi'ch hun neu rywun arall, defnyddiwch y gwasanaethau isod.
+help-emergency-title = Mewn argyfwng
+help-emergency-text = Os gallech chi neu rywun arall fod mewn perygl, neu os na allwch gadw'ch hun yn ddiogel, ffoniwch 999 neu ewch i'r adran achosion brys nawr.
+help-urgent-title = Help brys, ddydd neu nos
+help-urgent-text = Os oes angen i chi siarad â rhywun heddiw, mae'r gwasanaethau hyn am ddim ac ar agor drwy'r amser.
+help-support-title = Cymorth a gwybodaeth
+help-support-text = Rhywun i wrando, gwybodaeth, a chymorth gan gymheiriaid sydd wedi bod yno.
+help-call = Ffoniwch
+help-text = Tecstiwch
+help-hours = Ar agor
+help-unverified = Nid ydym wedi cadarnhau'r rhif hwn eto. Gwiriwch wefan y sefydliad.
+help-sources = Mae staff yn gwirio'r manylion hyn yn rheolaidd. Mae pob cofnod yn nodi ei ffynhonnell.
+
+## Home page
+home-help-title = Angen cymorth nawr?
+home-help-text = Os ydych chi'n cael trafferth, gallwch siarad â rhywun heddiw.
+home-help-more = Pob llinell gymorth a chymorth
+home-featured-more = Rhagor o wybodaeth
+home-involved-title = Cymryd rhan
+home-involved-news = Newyddion diweddaraf
+home-involved-news-text = Ein hymgyrchoedd, ein hadroddiadau a'r hyn sy'n newid.
+home-involved-resources = Adnoddau
+home-involved-resources-text = Canllawiau, adroddiadau a thaflenni i deuluoedd a gweithwyr proffesiynol.
+home-involved-impact = Ein heffaith
+home-involved-impact-text = Yr hyn y mae'r gynghrair a'i haelodau wedi'i gyflawni.
+home-involved-join = Ymuno â'r gynghrair
+home-involved-join-text = Gall sefydliadau sy'n rhannu ein nodau ddod yn aelodau.
+home-news-title = Newyddion diweddaraf
+home-news-all = Pob newyddion
+
+## Impact
+impact-title = Ein heffaith
+impact-intro = Yr hyn y mae'r gynghrair a'i haelodau wedi'i gyflawni gyda'i gilydd.
+impact-section-investment = Buddsoddiad a enillwyd
+impact-section-services = Gwasanaethau a grëwyd
+impact-section-reach = Ein cyrhaeddiad
+impact-section-voice = Lleisiau ledled y DU
+nation-england = Lloegr
+nation-wales = Cymru
+nation-scotland = Yr Alban
+nation-northern-ireland = Gogledd Iwerddon
+
+## News
+news-tagged = Newyddion wedi'u tagio
+news-all = Pob newyddion
+news-none = Does dim newyddion yma eto.
+news-tags = Tagiau
+news-minutes = munud o ddarllen
+pagination = Tudalennau
+page = Tudalen
+page-previous = Tudalen flaenorol
+page-next = Tudalen nesaf
+
+## Resources
+resources-intro = Canllawiau, adroddiadau a thaflenni i deuluoedd a gweithwyr proffesiynol.
+resources-filter = Dangos
+resources-all = Pob adnodd
+resources-show = Dangos
+resources-none = Does dim adnoddau o'r math hwn eto.
+resources-external = ar wefan arall
+resource-kind-guideline = Canllaw
+resource-kind-report = Adroddiad
+resource-kind-leaflet = Taflen
+resource-kind-other = Arall
+
+## Search
+search-label = Chwilio'r wefan hon
+search-results-for = canlyniad ar gyfer
+search-none = Dim byd yn cyfateb. Rhowch gynnig ar lai o eiriau neu eiriau gwahanol.
+search-kind-page = Tudalen
+search-kind-post = Newyddion
+search-kind-resource = Adnodd

@@ -1,0 +1,128 @@
+# Interface messages, English. Every key here must also exist in ../cy/main.ftl
+# (the test `welsh_covers_every_public_message` checks), except staff-only prefixes.
+
+## Layout chrome
+skip-to-content = Skip to main content
+exit-this-page = Exit this page
+exit-emergency = Emergency:
+exit-hint = Or press Shift 3 times
+exit-press-two = Shift, press 2 more times to exit.
+exit-press-one = Shift, press 1 more time to exit.
+exit-activated = Exit this page activated.
+exit-expired = Exit this page expired.
+exit-loading = Loading.
+get-help-now = Get help now
+nav-main = Main menu
+nav-home = Home
+nav-news = News
+nav-resources = Resources
+nav-impact = Our impact
+nav-search = Search
+news-feed = News feed (RSS)
+breadcrumbs = Breadcrumbs
+in-this-section = In this section
+
+## Footer
+footer-help-title = If you need help now
+footer-help-text = If you or someone else is in danger, call 999. For urgent help, call NHS 111 or Samaritans on 116 123, free, day or night.
+footer-help-link = See all helplines
+disclaimer-title = Information, not medical advice.
+disclaimer-text = This website is for information only. It does not replace medical or legal advice. If something here upsets or worries you, support is available.
+disclaimer-link = Read the full disclaimer
+contact-title = Contact us
+contact-media = Media enquiries
+contact-membership = Membership enquiries
+contact-other = Other enquiries
+footer-privacy = Privacy and cookies
+footer-accessibility = Accessibility
+footer-staff = Staff log in
+attribution-helplines = Helpline details come from each organisation's public pages; numbers we have not yet confirmed are marked.
+
+## Errors
+error-not-found-title = Page not found
+error-title = Sorry, there is a problem
+error-need-help = Do you need help now?
+error-help-text = Whatever went wrong here, help is always available.
+error-try = You could try:
+error-code = Error code:
+
+## Demo and translation notices
+demo-label = Demo
+demo-banner = This is demo content. It shows what the site can do and is not verified information.
+demo-figures = These figures are demo content paraphrased from the alliance's public website. Staff confirm or replace them.
+not-translated = This page is not available in Welsh yet, so it is shown in English.
+
+## Get help page
+help-title = Get help now
+help-intro = You are not alone, and help is available. If you are worried about yourself or someone else, use the services below.
+help-emergency-title = In an emergency
+help-emergency-text = If you or someone else might be in danger, or you cannot keep yourself safe, call 999 or go to A&E now.
+help-urgent-title = Urgent help, day or night
+help-urgent-text = If you need to talk to someone today, these services are free and open all hours.
+help-support-title = Support and information
+help-support-text = Someone to listen, information, and peer support from people who have been there.
+help-call = Call
+help-text = Text
+help-hours = Open
+help-unverified = We have not yet confirmed this number. Check the organisation's website.
+help-sources = Staff check these details regularly. Each entry records its source.
+
+## Home page
+home-help-title = Need support now?
+home-help-text = If you are struggling, you can talk to someone today.
+home-help-more = All helplines and support
+home-featured-more = Find out more
+home-involved-title = Get involved
+home-involved-news = Latest news
+home-involved-news-text = Our campaigns, reports and what is changing.
+home-involved-resources = Resources
+home-involved-resources-text = Guidelines, reports and leaflets for families and professionals.
+home-involved-impact = Our impact
+home-involved-impact-text = What the alliance and its members have achieved.
+home-involved-join = Join the alliance
+home-involved-join-text = Organisations that share our aims can become members.
+home-news-title = Latest news
+home-news-all = All news
+
+## Impact
+impact-title = Our impact
+impact-intro = What the alliance and its members have achieved together.
+impact-section-investment = Investment won
+impact-section-services = Services created
+impact-section-reach = Our reach
+impact-section-voice = Voices across the UK
+nation-england = England
+nation-wales = Wales
+nation-scotland = Scotland
+nation-northern-ireland = Northern Ireland
+
+## News
+news-tagged = News tagged
+news-all = All news
+news-none = There is no news here yet.
+news-tags = Tags
+news-minutes = min read
+pagination = Pages
+page = Page
+page-previous = Previous page
+page-next = Next page
+
+## Resources
+resources-intro = Guidelines, reports and leaflets for families and professionals.
+resources-filter = Show
+resources-all = All resources
+resources-show = Show
+resources-none = There are no resources of this kind yet.
+resources-external = on another website
+resource-kind-guideline = Guideline
+resource-kind-report = Report
+resource-kind-leaflet = Leaflet
+resource-kind-other = Other
+
+## Search
+search-label = Search this site
+search-results-for = results for
+search-none = Nothing matched. Try fewer or different words.
+search-kind-page = Page
+search-kind-post = News
+search-kind-resource = Resource

@@ -1,0 +1,153 @@
+//! The staff area's own screens: dashboard, staff accounts, audit log, site identity,
+//! helplines and metrics. Content screens live with their capability (`cms`, `site`).
+
+pub mod helplines;
+pub mod settings;
+pub mod users;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+
+use crate::audit::{self, AuditEntry, AuditFilter};
+use crate::auth::{Permission, StaffUser};
+use crate::web::{AppError, Ctx, Query, private_page};
+use crate::{AppState, cms};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(dashboard))
+        .route("/admin/audit", get(audit_log))
+        .merge(users::routes())
+        .merge(settings::routes())
+        .merge(helplines::routes())
+}
+
+#[derive(Template)]
+#[template(path = "admin/dashboard.html")]
+struct DashboardTemplate<'a> {
+    c: &'a Ctx,
+    counts: Vec<(&'static str, &'static str, i64)>,
+    demo_items: i64,
+    unverified: usize,
+    recent: Vec<AuditEntry>,
+}
+
+impl DashboardTemplate<'_> {
+    fn when(&self, ts: &i64) -> String {
+        cms::date_time(*ts)
+    }
+}
+
+async fn count(state: &AppState, sql: &'static str) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(sql).fetch_one(&state.db.pool).await?)
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+) -> Result<Response, AppError> {
+    let counts = vec![
+        (
+            "Pages",
+            "/admin/pages",
+            count(&state, "SELECT COUNT(*) FROM pages").await?,
+        ),
+        (
+            "News posts",
+            "/admin/news",
+            count(&state, "SELECT COUNT(*) FROM posts").await?,
+        ),
+        (
+            "Resources",
+            "/admin/resources",
+            count(&state, "SELECT COUNT(*) FROM resources").await?,
+        ),
+        (
+            "Helplines",
+            "/admin/helplines",
+            count(&state, "SELECT COUNT(*) FROM helplines").await?,
+        ),
+    ];
+    let demo_items = count(
+        &state,
+        "SELECT (SELECT COUNT(*) FROM pages WHERE is_demo = 1) + \
+         (SELECT COUNT(*) FROM posts WHERE is_demo = 1) + \
+         (SELECT COUNT(*) FROM resources WHERE is_demo = 1) + \
+         (SELECT COUNT(*) FROM impact_figures WHERE is_demo = 1)",
+    )
+    .await?;
+    let unverified = state
+        .snapshot()
+        .helplines
+        .iter()
+        .filter(|h| h.unverified())
+        .count();
+    let recent = if staff.can_named("audit") {
+        audit::entries(&state.db, &AuditFilter::default())
+            .await?
+            .0
+            .into_iter()
+            .take(8)
+            .collect()
+    } else {
+        vec![]
+    };
+    private_page(&DashboardTemplate {
+        c: &c.with_staff(staff),
+        counts,
+        demo_items,
+        unverified,
+        recent,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "admin/audit.html")]
+struct AuditTemplate<'a> {
+    c: &'a Ctx,
+    entries: Vec<AuditEntry>,
+    actions: Vec<String>,
+    actor: String,
+    action: String,
+    page: i64,
+    pages: i64,
+    total: i64,
+}
+
+impl AuditTemplate<'_> {
+    fn when(&self, ts: &i64) -> String {
+        cms::date_time(*ts)
+    }
+    fn page_href(&self, page: i64) -> String {
+        format!(
+            "/admin/audit?actor={}&action={}&page={page}",
+            crate::web::url_encode(&self.actor),
+            crate::web::url_encode(&self.action)
+        )
+    }
+}
+
+async fn audit_log(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Query(f): Query<AuditFilter>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::ViewAudit)?;
+    let (entries, total) = audit::entries(&state.db, &f).await?;
+    let actions = audit::actions(&state.db).await?;
+    private_page(&AuditTemplate {
+        c: &c.with_staff(staff),
+        entries,
+        actions,
+        actor: f.actor.unwrap_or_default(),
+        action: f.action.unwrap_or_default(),
+        page: crate::web::page_number(f.page.as_deref()),
+        pages: ((total + audit::PAGE_SIZE - 1) / audit::PAGE_SIZE).max(1),
+        total,
+    })
+}

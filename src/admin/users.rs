@@ -1,0 +1,318 @@
+//! Staff account management for admins: add, change role, disable/enable, set a new
+//! password. Every change ends the affected person's sessions where it matters and is
+//! audited. The last enabled admin cannot be demoted or disabled.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use crate::auth::routes::field_error;
+use crate::auth::store::{self, UserRow};
+use crate::auth::{Permission, Role, StaffUser, password, session};
+use crate::web::{AppError, Ctx, Form, private_page_status, see_other};
+use crate::{AppState, audit, cms};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/users", get(list).post(create))
+        .route("/admin/users/{id}/role", post(change_role))
+        .route("/admin/users/{id}/disable", post(disable))
+        .route("/admin/users/{id}/enable", post(enable))
+        .route("/admin/users/{id}/password", post(reset_password))
+}
+
+#[derive(Template)]
+#[template(path = "admin/users.html")]
+struct UsersTemplate<'a> {
+    c: &'a Ctx,
+    users: Vec<UserRow>,
+    f: NewUserForm,
+    errors: crate::web::FieldErrors,
+    notice: String,
+}
+
+impl UsersTemplate<'_> {
+    fn error(&self, field: &str) -> String {
+        field_error(&self.errors, field)
+    }
+    fn when(&self, ts: &Option<i64>) -> String {
+        ts.map(cms::date_time).unwrap_or_else(|| "never".into())
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct NewUserForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn render(
+    state: &AppState,
+    c: &Ctx,
+    status: StatusCode,
+    f: NewUserForm,
+    errors: crate::web::FieldErrors,
+    notice: String,
+) -> Result<Response, AppError> {
+    let users = store::users(&state.db).await?;
+    private_page_status(
+        status,
+        &UsersTemplate {
+            c,
+            users,
+            f: NewUserForm {
+                password: String::new(),
+                ..f
+            },
+            errors,
+            notice,
+        },
+    )
+}
+
+async fn list(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+) -> Result<Response, AppError> {
+    staff.require(Permission::ManageUsers)?;
+    let c = c.with_staff(staff);
+    let notice = if c.path.contains("done=1") {
+        "Saved.".to_string()
+    } else {
+        String::new()
+    };
+    let f = NewUserForm {
+        role: "editor".into(),
+        ..Default::default()
+    };
+    render(&state, &c, StatusCode::OK, f, vec![], notice).await
+}
+
+async fn create(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Form(f): Form<NewUserForm>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::ManageUsers)?;
+    let c = c.with_staff(staff.clone());
+    let mut errors = Vec::new();
+    if !crate::site::settings::looks_like_email(f.email.trim()) {
+        errors.push((
+            "email",
+            "Enter an email address like name@example.org.".to_string(),
+        ));
+    }
+    let role = Role::parse(&f.role);
+    if role.is_none() {
+        errors.push(("role", "Choose a role.".into()));
+    }
+    if let Some(p) = password::problem(&f.password, f.email.trim()) {
+        errors.push(("password", p));
+    }
+    if f.name.chars().count() > 100 {
+        errors.push(("name", "Keep the name under 100 characters.".into()));
+    }
+    let (Some(role), true) = (role, errors.is_empty()) else {
+        return render(
+            &state,
+            &c,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            f,
+            errors,
+            String::new(),
+        )
+        .await;
+    };
+    let hash = password::hash(f.password.clone()).await?;
+    let mut tx = state.db.begin_write().await?;
+    match store::create_user(&mut tx, &f.email, &f.name, role, &hash).await {
+        Ok(id) => {
+            audit::record(
+                &mut tx,
+                Some(&staff),
+                "create_user",
+                "user",
+                id,
+                &format!("{} as {}", store::normalise_email(&f.email), role.as_str()),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(see_other("/admin/users?done=1"))
+        }
+        Err(store::CreateUserError::Duplicate) => {
+            drop(tx);
+            let errors = vec![(
+                "email",
+                "An account with this email already exists.".to_string(),
+            )];
+            render(
+                &state,
+                &c,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                f,
+                errors,
+                String::new(),
+            )
+            .await
+        }
+        Err(store::CreateUserError::Db(e)) => Err(e.into()),
+    }
+}
+
+/// Refuses a change that would leave no enabled admin.
+async fn keep_an_admin(state: &AppState, target: &UserRow) -> Result<(), AppError> {
+    if target.role == "admin"
+        && !target.is_disabled()
+        && store::other_active_admins(&state.db, target.id).await? == 0
+    {
+        return Err(AppError::BadRequest(
+            "This is the only admin account. Make someone else an admin first.".into(),
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct RoleForm {
+    #[serde(default)]
+    role: String,
+}
+
+async fn change_role(
+    State(state): State<AppState>,
+    staff: StaffUser,
+    Path(id): Path<i64>,
+    Form(f): Form<RoleForm>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::ManageUsers)?;
+    let role = Role::parse(&f.role).ok_or_else(|| AppError::BadRequest("Choose a role.".into()))?;
+    let target = store::user_by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if role != Role::Admin {
+        keep_an_admin(&state, &target).await?;
+    }
+    let mut tx = state.db.begin_write().await?;
+    store::set_role(&mut tx, id, role).await?;
+    audit::record(
+        &mut tx,
+        Some(&staff),
+        "change_role",
+        "user",
+        id,
+        &format!("{} → {}", target.role, role.as_str()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(see_other("/admin/users?done=1"))
+}
+
+async fn disable(
+    State(state): State<AppState>,
+    staff: StaffUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::ManageUsers)?;
+    let target = store::user_by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    keep_an_admin(&state, &target).await?;
+    let mut tx = state.db.begin_write().await?;
+    store::set_disabled(&mut tx, id, true).await?;
+    session::end_all_sessions(&mut tx, id).await?;
+    audit::record(
+        &mut tx,
+        Some(&staff),
+        "disable_user",
+        "user",
+        id,
+        &target.email,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(see_other("/admin/users?done=1"))
+}
+
+async fn enable(
+    State(state): State<AppState>,
+    staff: StaffUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::ManageUsers)?;
+    let target = store::user_by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut tx = state.db.begin_write().await?;
+    store::set_disabled(&mut tx, id, false).await?;
+    audit::record(
+        &mut tx,
+        Some(&staff),
+        "enable_user",
+        "user",
+        id,
+        &target.email,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(see_other("/admin/users?done=1"))
+}
+
+#[derive(Deserialize)]
+struct ResetForm {
+    #[serde(default)]
+    password: String,
+}
+
+/// Sets a new password for someone (who then logs in with it) and ends their sessions.
+async fn reset_password(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Path(id): Path<i64>,
+    Form(f): Form<ResetForm>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::ManageUsers)?;
+    let target = store::user_by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if let Some(problem) = password::problem(&f.password, &target.email) {
+        let c = c.with_staff(staff);
+        let msg = format!("New password for {}: {problem}", target.email);
+        return render(
+            &state,
+            &c,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            NewUserForm::default(),
+            vec![("reset", msg)],
+            String::new(),
+        )
+        .await;
+    }
+    let hash = password::hash(f.password.clone()).await?;
+    let mut tx = state.db.begin_write().await?;
+    store::set_password(&mut tx, id, &hash).await?;
+    session::end_all_sessions(&mut tx, id).await?;
+    audit::record(
+        &mut tx,
+        Some(&staff),
+        "reset_password",
+        "user",
+        id,
+        &target.email,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(see_other("/admin/users?done=1"))
+}

@@ -1,0 +1,181 @@
+//! Staff accounts: roles and the one permission table, passwords, server-side sessions,
+//! login throttling and the extractor that guards every `/admin` route.
+//!
+//! Visitors never log in and get no session; only staff do.
+
+pub mod password;
+pub mod routes;
+pub mod session;
+pub mod store;
+
+use axum::extract::{FromRef, FromRequestParts, OriginalUri};
+use axum::http::request::Parts;
+
+use crate::AppState;
+use crate::web::AppError;
+use crate::web::ctx::cookie;
+
+/// Name of the staff session cookie.
+pub const SESSION_COOKIE: &str = "mmha_session";
+
+/// A staff role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Admin,
+    Editor,
+    Moderator,
+}
+
+impl Role {
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "admin" => Some(Role::Admin),
+            "editor" => Some(Role::Editor),
+            "moderator" => Some(Role::Moderator),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Editor => "editor",
+            Role::Moderator => "moderator",
+        }
+    }
+
+    pub const ALL: [Role; 3] = [Role::Admin, Role::Editor, Role::Moderator];
+}
+
+/// Something a staff member may be allowed to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Permission {
+    /// Create and change pages, news, resources and impact figures (drafts included).
+    EditContent,
+    /// Make content public or take it down.
+    PublishContent,
+    /// Edit helplines and mark them verified.
+    ManageHelplines,
+    /// Moderate visitor submissions (stories, activities) — used by later capabilities.
+    Moderate,
+    /// Change the site identity.
+    ManageSettings,
+    /// Add, disable and change staff accounts.
+    ManageUsers,
+    /// Read the audit log and metrics.
+    ViewAudit,
+}
+
+/// The one permission table. Admins can do everything; editors run the content;
+/// moderators handle visitor submissions and cannot edit pages.
+pub fn allows(role: Role, perm: Permission) -> bool {
+    use Permission::*;
+    match role {
+        Role::Admin => true,
+        Role::Editor => matches!(perm, EditContent | PublishContent | ManageHelplines),
+        Role::Moderator => matches!(perm, Moderate),
+    }
+}
+
+/// The logged-in member of staff.
+#[derive(Clone, Debug)]
+pub struct StaffUser {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    /// Hash of the session id, so this session can be ended.
+    pub session_hash: String,
+}
+
+impl StaffUser {
+    /// `Ok` when the role allows `perm`, else a 403.
+    pub fn require(&self, perm: Permission) -> Result<(), AppError> {
+        if allows(self.role, perm) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// Permission check by name, for templates that hide links the user cannot follow.
+    pub fn can_named(&self, perm: &str) -> bool {
+        let p = match perm {
+            "edit" => Permission::EditContent,
+            "publish" => Permission::PublishContent,
+            "helplines" => Permission::ManageHelplines,
+            "moderate" => Permission::Moderate,
+            "settings" => Permission::ManageSettings,
+            "users" => Permission::ManageUsers,
+            "audit" => Permission::ViewAudit,
+            _ => return false,
+        };
+        allows(self.role, p)
+    }
+
+    /// Name to show: the display name, or the email.
+    pub fn display(&self) -> &str {
+        if self.name.is_empty() {
+            &self.email
+        } else {
+            &self.name
+        }
+    }
+}
+
+impl<S> FromRequestParts<S> for StaffUser
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let here = parts
+            .extensions
+            .get::<OriginalUri>()
+            .map(|u| u.0.to_string())
+            .unwrap_or_else(|| parts.uri.to_string());
+        // A POST cannot be replayed after login, so send the user back to the page instead.
+        let next = if parts.method == axum::http::Method::GET {
+            here
+        } else {
+            "/admin".to_string()
+        };
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(AppError::LoginRequired(next));
+        };
+        match session::staff_by_session(&state.db, token).await? {
+            Some(user) => Ok(user),
+            None => Err(AppError::LoginRequired(next)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permission_table() {
+        use Permission::*;
+        let all = [
+            EditContent,
+            PublishContent,
+            ManageHelplines,
+            Moderate,
+            ManageSettings,
+            ManageUsers,
+            ViewAudit,
+        ];
+        assert!(all.iter().all(|p| allows(Role::Admin, *p)));
+        assert!(allows(Role::Editor, EditContent));
+        assert!(allows(Role::Editor, PublishContent));
+        assert!(!allows(Role::Editor, ManageUsers));
+        assert!(!allows(Role::Editor, ManageSettings));
+        assert!(!allows(Role::Moderator, EditContent));
+        assert!(!allows(Role::Moderator, PublishContent));
+        assert!(allows(Role::Moderator, Moderate));
+    }
+}

@@ -1,0 +1,182 @@
+//! Server-side sessions stored in the database, so they survive restarts and are shared by
+//! every instance. The cookie holds a random 256-bit token; the database holds only its
+//! SHA-256, so a leaked database cannot be used to log in.
+
+use rand::Rng;
+use sha2::{Digest, Sha256};
+
+use super::{Role, StaffUser};
+use crate::db::{self, Db, Tx};
+
+/// 32 random bytes as 64 hex characters.
+pub fn random_token() -> String {
+    let mut buf = [0u8; 32];
+    rand::rng().fill_bytes(&mut buf);
+    hex(&buf)
+}
+
+/// Lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// SHA-256 of a token, as stored.
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// Starts a session for `user_id`; returns the token for the cookie.
+pub async fn create_session(tx: &mut Tx, user_id: i64, hours: i64) -> sqlx::Result<String> {
+    let token = random_token();
+    let now = db::now();
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(token_hash(&token))
+    .bind(user_id)
+    .bind(now)
+    .bind(now + hours * 3600)
+    .execute(&mut **tx)
+    .await?;
+    Ok(token)
+}
+
+/// The active staff member for a session token, if the session is live and the account
+/// is enabled.
+pub async fn staff_by_session(db: &Db, token: &str) -> sqlx::Result<Option<StaffUser>> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    let hash = token_hash(token);
+    let row: Option<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT u.id, u.email, u.name, u.role FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.disabled = 0",
+    )
+    .bind(&hash)
+    .bind(db::now())
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.and_then(|(id, email, name, role)| {
+        Some(StaffUser {
+            id,
+            email,
+            name,
+            role: Role::parse(&role)?,
+            session_hash: hash,
+        })
+    }))
+}
+
+/// Ends one session.
+pub async fn end_session(tx: &mut Tx, hash: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        .bind(hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of a user ("log out everywhere", disabling, password reset).
+pub async fn end_all_sessions(tx: &mut Tx, user_id: i64) -> sqlx::Result<u64> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected())
+}
+
+/// Deletes expired sessions and old login failures. Run periodically; safe to run on
+/// several instances at once.
+pub async fn purge_expired(db: &Db) -> sqlx::Result<()> {
+    let now = db::now();
+    sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+        .bind(now)
+        .execute(&db.pool)
+        .await?;
+    sqlx::query("DELETE FROM login_failures WHERE at < $1")
+        .bind(now - THROTTLE_WINDOW)
+        .execute(&db.pool)
+        .await?;
+    sqlx::query("DELETE FROM setup_tokens WHERE expires_at <= $1")
+        .bind(now)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// Window over which failed logins are counted.
+pub const THROTTLE_WINDOW: i64 = 15 * 60;
+/// Failures allowed per account in the window.
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+/// Failures allowed per client address in the window.
+pub const MAX_FAILURES_PER_IP: i64 = 20;
+
+/// The throttle keys for an attempt. Hashed, so the table holds no addresses or emails.
+pub fn throttle_keys(email: &str, ip: &str) -> (String, String) {
+    (
+        token_hash(&format!("email:{}", email.to_lowercase())),
+        token_hash(&format!("ip:{ip}")),
+    )
+}
+
+/// True when either key has used up its failures in the window.
+pub async fn is_throttled(db: &Db, email_key: &str, ip_key: &str) -> sqlx::Result<bool> {
+    let since = db::now() - THROTTLE_WINDOW;
+    let count = |key: String| {
+        let pool = db.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM login_failures WHERE key_hash = $1 AND at > $2",
+            )
+            .bind(key)
+            .bind(since)
+            .fetch_one(&pool)
+            .await
+        }
+    };
+    Ok(
+        count(email_key.to_string()).await? >= MAX_FAILURES_PER_ACCOUNT
+            || count(ip_key.to_string()).await? >= MAX_FAILURES_PER_IP,
+    )
+}
+
+/// Records a failed attempt against both keys.
+pub async fn record_failure(db: &Db, email_key: &str, ip_key: &str) -> sqlx::Result<()> {
+    let now = db::now();
+    for key in [email_key, ip_key] {
+        sqlx::query("INSERT INTO login_failures (key_hash, at) VALUES ($1, $2)")
+            .bind(key)
+            .bind(now)
+            .execute(&db.pool)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Forgets an account's failures after a successful login.
+pub async fn clear_failures(tx: &mut Tx, email_key: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE key_hash = $1")
+        .bind(email_key)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The `Set-Cookie` value for a new session.
+pub fn session_cookie(token: &str, hours: i64, secure: bool) -> String {
+    format!(
+        "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        super::SESSION_COOKIE,
+        hours * 3600,
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn clear_cookie(secure: bool) -> String {
+    format!(
+        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        super::SESSION_COOKIE,
+        if secure { "; Secure" } else { "" }
+    )
+}

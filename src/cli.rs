@@ -1,0 +1,341 @@
+//! The command line: `mmha serve | migrate | user … | backup`. Each subcommand builds what
+//! it needs and runs; `main.rs` only parses and dispatches.
+
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+
+use crate::auth::{Role, password, session, store};
+use crate::config::{Config, LogFormat, Overrides};
+use crate::db::{Backend, Db};
+use crate::{AppState, audit, web};
+
+/// mmha: the website, map, finder and mailing list of a maternal mental health alliance.
+#[derive(Debug, Parser)]
+#[command(name = "mmha", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub overrides: Overrides,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (migrates and loads demo content into an empty database first).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Make a consistent copy of the SQLite database while the server runs.
+    Backup {
+        /// Where to write the copy [default: DATA_DIR/backups/mmha-YYYYMMDD-HHMMSS.sqlite3].
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a staff account; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = ["admin", "editor", "moderator"])]
+        role: String,
+        #[arg(long, default_value = "")]
+        name: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List staff accounts.
+    List,
+    /// Disable an account and end its sessions.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Enable a disabled account.
+    Enable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Set a new password (read from standard input) and end the account's sessions.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+/// Runs the parsed command.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(&cli.overrides)?;
+    init_logging(config.log_format);
+    match cli.command {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            let db = Db::connect(&config.database_url).await?;
+            db.migrate().await?;
+            println!(
+                "Migrations applied ({} in this release).",
+                db.expected_migrations()
+            );
+            Ok(())
+        }
+        Command::User(cmd) => user(config, cmd).await,
+        Command::Backup { out } => backup(config, out).await,
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MMHA_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+/// Starts the server and runs until SIGTERM or Ctrl-C, then finishes in-flight requests.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let bind = config.bind;
+    let metrics_bind = config.metrics_bind;
+    let public_url = config.public_url.clone();
+    let state = AppState::start(config).await?;
+    crate::ops::metrics_handle();
+    if store::active_admins(&state.db).await? == 0 {
+        let token = store::create_setup_token(&state.db).await?;
+        tracing::warn!(
+            "No admin account yet. Create one within 24 hours at {public_url}/admin/setup?token={token} \
+             (or run `mmha user add --email you@example.org --role admin --password-stdin`)."
+        );
+    }
+    spawn_background(state.clone());
+    if let Some(addr) = metrics_bind {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr} for metrics"))?;
+        let router = crate::ops::metrics_router(state.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        tracing::info!("metrics on http://{addr}/metrics");
+    }
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("cannot listen on {bind}"))?;
+    tracing::info!("mmha listening on http://{bind}");
+    axum::serve(
+        listener,
+        web::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Background work of each instance: follow content changes made by other instances,
+/// and purge expired sessions. Both are safe to run on every instance at once.
+fn spawn_background(state: AppState) {
+    let poll = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            if let Err(e) = poll.refresh_if_stale().await {
+                tracing::debug!(error = %e, "content version check failed");
+            }
+        }
+    });
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = session::purge_expired(&state.db).await {
+                tracing::warn!(error = %e, "session purge failed");
+            }
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<String> {
+    if !from_stdin {
+        bail!(
+            "give the password on standard input with --password-stdin (it is never taken as an argument, which would leave it in the shell history)"
+        );
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_string())
+}
+
+async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    match cmd {
+        UserCommand::Add {
+            email,
+            role,
+            name,
+            password_stdin,
+        } => {
+            let role = Role::parse(&role).context("role must be admin, editor or moderator")?;
+            if !crate::site::settings::looks_like_email(email.trim()) {
+                bail!("{email:?} does not look like an email address");
+            }
+            let pw = read_password(password_stdin)?;
+            if let Some(p) = password::problem(&pw, &email) {
+                bail!("password not accepted: {p}");
+            }
+            let hash = password::hash(pw).await?;
+            let mut tx = db.begin_write().await?;
+            let id = match store::create_user(&mut tx, &email, &name, role, &hash).await {
+                Ok(id) => id,
+                Err(store::CreateUserError::Duplicate) => {
+                    bail!("an account for {email} already exists")
+                }
+                Err(store::CreateUserError::Db(e)) => return Err(e.into()),
+            };
+            audit::record_cli(
+                &mut tx,
+                "create_user",
+                "user",
+                id,
+                &format!("{} as {}", store::normalise_email(&email), role.as_str()),
+            )
+            .await?;
+            tx.commit().await?;
+            println!(
+                "Added {} as {}.",
+                store::normalise_email(&email),
+                role.as_str()
+            );
+        }
+        UserCommand::List => {
+            for u in store::users(&db).await? {
+                println!(
+                    "{:<40} {:<10} {}",
+                    u.email,
+                    u.role,
+                    if u.is_disabled() {
+                        "disabled"
+                    } else {
+                        "active"
+                    }
+                );
+            }
+        }
+        UserCommand::Disable { email } => {
+            let u = store::user_by_email(&db, &email)
+                .await?
+                .with_context(|| format!("no account for {email}"))?;
+            let mut tx = db.begin_write().await?;
+            store::set_disabled(&mut tx, u.id, true).await?;
+            session::end_all_sessions(&mut tx, u.id).await?;
+            audit::record_cli(&mut tx, "disable_user", "user", u.id, &u.email).await?;
+            tx.commit().await?;
+            println!("Disabled {} and ended its sessions.", u.email);
+        }
+        UserCommand::Enable { email } => {
+            let u = store::user_by_email(&db, &email)
+                .await?
+                .with_context(|| format!("no account for {email}"))?;
+            let mut tx = db.begin_write().await?;
+            store::set_disabled(&mut tx, u.id, false).await?;
+            audit::record_cli(&mut tx, "enable_user", "user", u.id, &u.email).await?;
+            tx.commit().await?;
+            println!("Enabled {}.", u.email);
+        }
+        UserCommand::ResetPassword {
+            email,
+            password_stdin,
+        } => {
+            let u = store::user_by_email(&db, &email)
+                .await?
+                .with_context(|| format!("no account for {email}"))?;
+            let pw = read_password(password_stdin)?;
+            if let Some(p) = password::problem(&pw, &u.email) {
+                bail!("password not accepted: {p}");
+            }
+            let hash = password::hash(pw).await?;
+            let mut tx = db.begin_write().await?;
+            store::set_password(&mut tx, u.id, &hash).await?;
+            session::end_all_sessions(&mut tx, u.id).await?;
+            audit::record_cli(&mut tx, "reset_password", "user", u.id, &u.email).await?;
+            tx.commit().await?;
+            println!("New password set for {}; its sessions were ended.", u.email);
+        }
+    }
+    Ok(())
+}
+
+/// SQLite: `VACUUM INTO` makes a consistent, compacted copy without stopping the server.
+/// PostgreSQL: explains how to use pg_dump, which does the job better than we could.
+async fn backup(config: Config, out: Option<PathBuf>) -> anyhow::Result<()> {
+    let db = Db::connect(&config.database_url).await?;
+    if db.backend == Backend::Postgres {
+        bail!(
+            "this database is PostgreSQL: back it up with pg_dump, for example\n  \
+             pg_dump --format=custom --file=mmha-$(date +%Y%m%d).dump \"$MMHA_DATABASE_URL\"\n\
+             and restore with pg_restore. Uploaded files are in {} — copy that folder too.",
+            config.uploads_dir().display()
+        );
+    }
+    let out = match out {
+        Some(p) => p,
+        None => {
+            let dir = config.data_dir.join("backups");
+            std::fs::create_dir_all(&dir)?;
+            let f = time::macros::format_description!("[year][month][day]-[hour][minute][second]");
+            let stamp = time::OffsetDateTime::now_utc().format(&f)?;
+            dir.join(format!("mmha-{stamp}.sqlite3"))
+        }
+    };
+    if out.exists() {
+        bail!("{} already exists; choose another --out", out.display());
+    }
+    let path = out.to_string_lossy().replace('\'', "''");
+    sqlx::query(sqlx::AssertSqlSafe(format!("VACUUM INTO '{path}'")))
+        .execute(&db.pool)
+        .await
+        .context("backup failed")?;
+    println!(
+        "Backup written to {}. Uploaded files are in {}: copy that folder too.",
+        out.display(),
+        config.uploads_dir().display()
+    );
+    Ok(())
+}

@@ -1,0 +1,153 @@
+//! Content: pages with revision history, news with tags and RSS, the resources library
+//! with uploads, and site search.
+
+pub mod markdown;
+pub mod news;
+pub mod pages;
+pub mod resources;
+pub mod search;
+
+use axum::Router;
+
+use crate::AppState;
+
+pub fn routes(upload_limit: usize) -> Router<AppState> {
+    Router::new()
+        .merge(news::routes())
+        .merge(resources::routes(upload_limit))
+        .merge(search::routes())
+        // Pages last: `/{slug}` only sees paths no other route claimed.
+        .merge(pages::routes())
+}
+
+/// Paths that a page slug may not take, because a route or a later capability owns them.
+pub const RESERVED_SLUGS: &[&str] = &[
+    "admin",
+    "api",
+    "assets",
+    "files",
+    "news",
+    "resources",
+    "search",
+    "help",
+    "support",
+    "map",
+    "areas",
+    "impact",
+    "events",
+    "members",
+    "stories",
+    "subscribe",
+    "contact",
+    "bulletin",
+    "exit",
+    "lang",
+    "healthz",
+    "readyz",
+    "metrics",
+    "robots.txt",
+    "favicon.ico",
+    "theme",
+    "news.rss",
+    "events.ics",
+    "campaigns",
+    "activities",
+];
+
+/// Checks a slug: lower-case letters, digits and single hyphens, 1–80 characters.
+pub fn slug_problem(slug: &str) -> Option<&'static str> {
+    if slug.is_empty() {
+        return Some("Enter a web address name, like about-us.");
+    }
+    if slug.len() > 80 {
+        return Some("Keep the web address name under 80 characters.");
+    }
+    if !slug
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        || slug.starts_with('-')
+        || slug.ends_with('-')
+        || slug.contains("--")
+    {
+        return Some("Use only lower-case letters, numbers and single hyphens, like about-us.");
+    }
+    None
+}
+
+/// Makes a slug from a title: "Our history & aims" → "our-history-aims".
+pub fn slugify(title: &str) -> String {
+    let mut out = String::new();
+    let mut dash = false;
+    for c in title.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+            dash = false;
+        } else if !dash && !out.is_empty() {
+            out.push('-');
+            dash = true;
+        }
+        if out.len() >= 80 {
+            break;
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+/// Formats a Unix time as "24 November 2026" (UTC).
+pub fn long_date(ts: i64) -> String {
+    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(ts) else {
+        return String::new();
+    };
+    let f = time::macros::format_description!("[day padding:none] [month repr:long] [year]");
+    t.format(&f).unwrap_or_default()
+}
+
+/// Formats a Unix time as "2026-11-24" (for date inputs and machine-readable dates).
+pub fn iso_date(ts: i64) -> String {
+    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(ts) else {
+        return String::new();
+    };
+    let f = time::macros::format_description!("[year]-[month]-[day]");
+    t.format(&f).unwrap_or_default()
+}
+
+/// "2026-11-24 15:04" UTC, for staff screens.
+pub fn date_time(ts: i64) -> String {
+    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(ts) else {
+        return String::new();
+    };
+    let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+    t.format(&f).unwrap_or_default()
+}
+
+/// Parses "2026-11-24" to the Unix time of midday UTC that day (midday, so the date shows
+/// the same in every UK time zone offset).
+pub fn parse_date(s: &str) -> Option<i64> {
+    let f = time::macros::format_description!("[year]-[month]-[day]");
+    let d = time::Date::parse(s.trim(), &f).ok()?;
+    Some(d.with_hms(12, 0, 0).ok()?.assume_utc().unix_timestamp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slugify("Our history & aims"), "our-history-aims");
+        assert_eq!(slugify("  Café  "), "caf");
+        assert!(slug_problem("about-us").is_none());
+        for bad in ["", "About", "a b", "-a", "a-", "a--b", "../etc", "a/b"] {
+            assert!(slug_problem(bad).is_some(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn dates() {
+        let t = parse_date("2026-11-24").unwrap();
+        assert_eq!(iso_date(t), "2026-11-24");
+        assert_eq!(long_date(t), "24 November 2026");
+        assert!(parse_date("24/11/2026").is_none());
+        assert!(parse_date("2026-02-30").is_none());
+    }
+}

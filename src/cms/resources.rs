@@ -1,0 +1,889 @@
+//! The resources library: guidelines, reports and leaflets, each a link or an uploaded
+//! file. Uploads are checked by extension and by their first bytes, stored under the data
+//! dir with a random name, and served with a fixed Content-Type, `nosniff` and, for
+//! anything a browser could run or mis-render, `Content-Disposition: attachment`.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::search;
+use crate::auth::routes::field_error;
+use crate::auth::{Permission, StaffUser};
+use crate::db::{self, Db, Tx};
+use crate::web::{self, AppError, Ctx, Query, private_page, private_page_status, see_other};
+use crate::{AppState, audit};
+
+pub const KINDS: &[&str] = &["guideline", "report", "leaflet", "other"];
+
+/// A resource as stored.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ResourceRow {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub kind: String,
+    pub description: String,
+    pub file_name: String,
+    pub stored_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub external_url: String,
+    pub status: String,
+    pub is_demo: i64,
+    pub updated_at: i64,
+}
+
+impl ResourceRow {
+    /// Where the resource is: the download or the external link.
+    pub fn href(&self) -> String {
+        if self.stored_name.is_empty() {
+            self.external_url.clone()
+        } else {
+            format!("/files/{}/{}", self.stored_name, self.file_name)
+        }
+    }
+
+    pub fn is_file(&self) -> bool {
+        !self.stored_name.is_empty()
+    }
+
+    /// "PDF, 1.2 MB"
+    pub fn file_label(&self) -> String {
+        let ext = self
+            .file_name
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_uppercase())
+            .unwrap_or_default();
+        let size = self.size_bytes as f64;
+        let size = if size >= 1_048_576.0 {
+            format!("{:.1} MB", size / 1_048_576.0)
+        } else {
+            format!("{} KB", (size / 1024.0).ceil() as i64)
+        };
+        format!("{ext}, {size}")
+    }
+}
+
+const COLUMNS: &str = "id, slug, title, kind, description, file_name, stored_name, content_type, \
+                       size_bytes, external_url, status, is_demo, updated_at FROM resources";
+
+/// Published resources, optionally of one kind.
+pub async fn published(db: &Db, kind: &str) -> sqlx::Result<Vec<ResourceRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} WHERE status = 'published' AND ($1 = '' OR kind = $1) ORDER BY kind, title"
+    )))
+    .bind(kind)
+    .fetch_all(&db.pool)
+    .await
+}
+
+pub async fn all_resources(db: &Db) -> sqlx::Result<Vec<ResourceRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} ORDER BY updated_at DESC"
+    )))
+    .fetch_all(&db.pool)
+    .await
+}
+
+pub async fn resource_by_id(db: &Db, id: i64) -> sqlx::Result<Option<ResourceRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+pub async fn resource_by_stored(db: &Db, stored: &str) -> sqlx::Result<Option<ResourceRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} WHERE stored_name = $1"
+    )))
+    .bind(stored)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+/// An accepted file type: extension, content type, whether browsers may show it inline,
+/// and the magic bytes it must start with.
+#[derive(Debug)]
+struct FileType {
+    ext: &'static str,
+    content_type: &'static str,
+    inline: bool,
+    magic: &'static [u8],
+}
+
+const FILE_TYPES: &[FileType] = &[
+    FileType {
+        ext: "pdf",
+        content_type: "application/pdf",
+        inline: true,
+        magic: b"%PDF-",
+    },
+    FileType {
+        ext: "png",
+        content_type: "image/png",
+        inline: true,
+        magic: b"\x89PNG\r\n\x1a\n",
+    },
+    FileType {
+        ext: "jpg",
+        content_type: "image/jpeg",
+        inline: true,
+        magic: b"\xff\xd8\xff",
+    },
+    FileType {
+        ext: "jpeg",
+        content_type: "image/jpeg",
+        inline: true,
+        magic: b"\xff\xd8\xff",
+    },
+    FileType {
+        ext: "docx",
+        content_type: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        inline: false,
+        magic: b"PK\x03\x04",
+    },
+    FileType {
+        ext: "xlsx",
+        content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        inline: false,
+        magic: b"PK\x03\x04",
+    },
+    FileType {
+        ext: "pptx",
+        content_type: "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        inline: false,
+        magic: b"PK\x03\x04",
+    },
+    FileType {
+        ext: "odt",
+        content_type: "application/vnd.oasis.opendocument.text",
+        inline: false,
+        magic: b"PK\x03\x04",
+    },
+];
+
+/// A safe file name from whatever the browser sent: the last path component, letters,
+/// digits, dot, hyphen and underscore only, no leading dot, at most 100 characters.
+pub fn clean_file_name(raw: &str) -> String {
+    let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = last
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let cleaned = cleaned.trim_start_matches(['.', '-']).to_string();
+    let (stem, ext) = cleaned.rsplit_once('.').unwrap_or((&cleaned, ""));
+    let stem: String = stem.chars().take(90).collect();
+    if stem.is_empty() {
+        format!("file.{}", ext.to_lowercase())
+    } else {
+        format!("{stem}.{}", ext.to_lowercase())
+    }
+}
+
+/// Checks an upload: an allowed extension whose bytes look like that type. Returns the
+/// matching type or a plain-language problem.
+fn check_upload(name: &str, bytes: &[u8], max_mb: u64) -> Result<&'static FileType, String> {
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_lowercase())
+        .unwrap_or_default();
+    let Some(ft) = FILE_TYPES.iter().find(|t| t.ext == ext) else {
+        return Err(
+            "This type of file is not accepted. Upload a PDF, Word, Excel, PowerPoint, \
+             OpenDocument, PNG or JPEG file."
+                .into(),
+        );
+    };
+    if bytes.is_empty() {
+        return Err("The file is empty.".into());
+    }
+    if bytes.len() as u64 > max_mb * 1024 * 1024 {
+        return Err(format!(
+            "The file is larger than {max_mb} MB. Make it smaller."
+        ));
+    }
+    if !bytes.starts_with(ft.magic) {
+        return Err(format!(
+            "The file's contents do not look like a .{ext} file. Save it again as .{ext} and \
+             upload that."
+        ));
+    }
+    Ok(ft)
+}
+
+/// The fields of the resource form (the file comes separately).
+#[derive(Debug, Default, Clone)]
+pub struct ResourceForm {
+    pub slug: String,
+    pub title: String,
+    pub kind: String,
+    pub description: String,
+    pub external_url: String,
+    pub status: String,
+    pub is_demo: bool,
+    pub remove_file: bool,
+}
+
+impl ResourceForm {
+    fn from_row(r: &ResourceRow) -> ResourceForm {
+        ResourceForm {
+            slug: r.slug.clone(),
+            title: r.title.clone(),
+            kind: r.kind.clone(),
+            description: r.description.clone(),
+            external_url: r.external_url.clone(),
+            status: r.status.clone(),
+            is_demo: r.is_demo != 0,
+            remove_file: false,
+        }
+    }
+
+    fn problems(&self) -> crate::web::FieldErrors {
+        let mut e = Vec::new();
+        if let Some(p) = super::slug_problem(self.slug.trim()) {
+            e.push(("slug", p.to_string()));
+        }
+        if self.title.trim().is_empty() {
+            e.push(("title", "Enter a title.".into()));
+        } else if self.title.chars().count() > 200 {
+            e.push(("title", "Keep the title under 200 characters.".into()));
+        }
+        if !KINDS.contains(&self.kind.as_str()) {
+            e.push(("kind", "Choose what kind of resource this is.".into()));
+        }
+        if self.description.chars().count() > 2000 {
+            e.push((
+                "description",
+                "Keep the description under 2,000 characters.".into(),
+            ));
+        }
+        let url = self.external_url.trim();
+        if !url.is_empty() && !url.starts_with("https://") && !url.starts_with("http://") {
+            e.push((
+                "external_url",
+                "Enter a full web address starting with https://.".into(),
+            ));
+        }
+        if !matches!(self.status.as_str(), "draft" | "published") {
+            e.push(("status", "Choose draft or published.".into()));
+        }
+        e
+    }
+}
+
+/// A validated upload waiting to be written.
+struct Upload {
+    file_name: String,
+    content_type: &'static str,
+    bytes: axum::body::Bytes,
+}
+
+pub fn routes(upload_limit: usize) -> Router<AppState> {
+    Router::new()
+        .route("/resources", get(list))
+        .route("/files/{stored}/{name}", get(download))
+        .route("/admin/resources", get(admin_list))
+        .route(
+            "/admin/resources/new",
+            get(new_form)
+                .post(create)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route(
+            "/admin/resources/{id}",
+            get(edit_form)
+                .post(update)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/admin/resources/{id}/delete", post(delete))
+}
+
+#[derive(Template)]
+#[template(path = "cms/resources.html")]
+struct ListTemplate<'a> {
+    c: &'a Ctx,
+    resources: Vec<ResourceRow>,
+    kind: String,
+}
+
+impl ListTemplate<'_> {
+    fn kind_label(&self, kind: &str) -> String {
+        self.c.t(&format!("resource-kind-{kind}"))
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct KindQuery {
+    kind: Option<String>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    c: Ctx,
+    headers: HeaderMap,
+    Query(q): Query<KindQuery>,
+) -> Result<Response, AppError> {
+    let kind = q.kind.unwrap_or_default();
+    if !kind.is_empty() && !KINDS.contains(&kind.as_str()) {
+        return Err(AppError::BadRequest(
+            "There is no such kind of resource. Choose one from the list.".into(),
+        ));
+    }
+    let st = state.clone();
+    let cc = c.clone();
+    web::cached(
+        &state,
+        &c,
+        &headers,
+        "text/html; charset=utf-8",
+        web::PUBLIC_REVALIDATE,
+        || async move {
+            let resources = published(&st.db, &kind).await?;
+            Ok(ListTemplate {
+                c: &cc,
+                resources,
+                kind,
+            }
+            .render()?)
+        },
+    )
+    .await
+}
+
+/// `GET /files/{stored}/{name}` — a published upload (staff may fetch drafts).
+async fn download(
+    State(state): State<AppState>,
+    Path((stored, _name)): Path<(String, String)>,
+    staff: Option<StaffUser>,
+) -> Result<Response, AppError> {
+    // Stored names are ours: 32 hex digits, a dot and a known extension. Anything else
+    // (dots, slashes, encoded traversal) is not a file we wrote.
+    let (hex, ext) = stored.split_once('.').ok_or(AppError::NotFound)?;
+    if hex.len() != 32 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::NotFound);
+    }
+    let ft = FILE_TYPES
+        .iter()
+        .find(|t| t.ext == ext)
+        .ok_or(AppError::NotFound)?;
+    let row = resource_by_stored(&state.db, &stored)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if row.status != "published" && staff.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let bytes = tokio::fs::read(state.config.uploads_dir().join(&stored))
+        .await
+        .map_err(|_| AppError::NotFound)?;
+    let mut res = web::bytes_response(ft.content_type, bytes);
+    let disposition = format!(
+        "{}; filename=\"{}\"",
+        if ft.inline { "inline" } else { "attachment" },
+        row.file_name
+    );
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    // A PDF or image opened directly must not run anything either.
+    h.insert(
+        "content-security-policy",
+        HeaderValue::from_static(
+            "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
+        ),
+    );
+    Ok(res)
+}
+
+impl<S> axum::extract::OptionalFromRequestParts<S> for StaffUser
+where
+    S: Send + Sync,
+    AppState: axum::extract::FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        match <StaffUser as axum::extract::FromRequestParts<S>>::from_request_parts(parts, state)
+            .await
+        {
+            Ok(u) => Ok(Some(u)),
+            Err(AppError::LoginRequired(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/resources.html")]
+struct AdminListTemplate<'a> {
+    c: &'a Ctx,
+    resources: Vec<ResourceRow>,
+}
+
+async fn admin_list(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let resources = all_resources(&state.db).await?;
+    private_page(&AdminListTemplate {
+        c: &c.with_staff(staff),
+        resources,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "admin/resource_edit.html")]
+struct EditTemplate<'a> {
+    c: &'a Ctx,
+    id: Option<i64>,
+    f: &'a ResourceForm,
+    current: Option<ResourceRow>,
+    errors: crate::web::FieldErrors,
+    max_mb: u64,
+}
+
+impl EditTemplate<'_> {
+    fn error(&self, field: &str) -> String {
+        field_error(&self.errors, field)
+    }
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let f = ResourceForm {
+        kind: "guideline".into(),
+        status: "draft".into(),
+        ..Default::default()
+    };
+    private_page(&EditTemplate {
+        c: &c.with_staff(staff),
+        id: None,
+        f: &f,
+        current: None,
+        errors: vec![],
+        max_mb: state.config.upload_max_mb,
+    })
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let row = resource_by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    private_page(&EditTemplate {
+        c: &c.with_staff(staff),
+        id: Some(id),
+        f: &ResourceForm::from_row(&row),
+        current: Some(row),
+        errors: vec![],
+        max_mb: state.config.upload_max_mb,
+    })
+}
+
+async fn create(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    save(&state, c.with_staff(staff), None, multipart).await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Path(id): Path<i64>,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    resource_by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    save(&state, c.with_staff(staff), Some(id), multipart).await
+}
+
+/// Reads the multipart form. The file field comes last in the form, so if the body is cut
+/// off for being too large, the text fields typed before it are still kept.
+async fn read_form(
+    mut mp: Multipart,
+    max_mb: u64,
+) -> (ResourceForm, Option<Upload>, crate::web::FieldErrors) {
+    let mut f = ResourceForm::default();
+    let mut upload = None;
+    let mut errors = Vec::new();
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => {
+                let msg = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    format!("The file is larger than {max_mb} MB. Make it smaller.")
+                } else {
+                    "The upload did not arrive complete. Please try again.".to_string()
+                };
+                errors.push(("file", msg));
+                break;
+            }
+        };
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            let raw_name = field.file_name().unwrap_or("").to_string();
+            match field.bytes().await {
+                Ok(bytes) if raw_name.is_empty() && bytes.is_empty() => {}
+                Ok(bytes) => {
+                    let file_name = clean_file_name(&raw_name);
+                    match check_upload(&file_name, &bytes, max_mb) {
+                        Ok(ft) => {
+                            upload = Some(Upload {
+                                file_name,
+                                content_type: ft.content_type,
+                                bytes,
+                            })
+                        }
+                        Err(msg) => errors.push(("file", msg)),
+                    }
+                }
+                Err(e) => {
+                    let msg = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                        format!("The file is larger than {max_mb} MB. Make it smaller.")
+                    } else {
+                        "The upload did not arrive complete. Please try again.".to_string()
+                    };
+                    errors.push(("file", msg));
+                    break;
+                }
+            }
+            continue;
+        }
+        let Ok(value) = field.text().await else {
+            errors.push((
+                "file",
+                "The form did not arrive complete. Please try again.".into(),
+            ));
+            break;
+        };
+        match name.as_str() {
+            "slug" => f.slug = value,
+            "title" => f.title = value,
+            "kind" => f.kind = value,
+            "description" => f.description = value,
+            "external_url" => f.external_url = value,
+            "status" => f.status = value,
+            "is_demo" => f.is_demo = true,
+            "remove_file" => f.remove_file = true,
+            _ => {}
+        }
+    }
+    (f, upload, errors)
+}
+
+async fn save(
+    state: &AppState,
+    c: Ctx,
+    id: Option<i64>,
+    mp: Multipart,
+) -> Result<Response, AppError> {
+    let staff = c.staff.clone().ok_or(AppError::Forbidden)?;
+    let max_mb = state.config.upload_max_mb;
+    let (mut f, upload, mut errors) = read_form(mp, max_mb).await;
+    if f.slug.trim().is_empty() {
+        f.slug = super::slugify(&f.title);
+    }
+    if f.status == "published" {
+        staff.require(Permission::PublishContent)?;
+    }
+    errors.extend(f.problems());
+    let current = match id {
+        Some(id) => resource_by_id(&state.db, id).await?,
+        None => None,
+    };
+    if errors.is_empty() {
+        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM resources WHERE slug = $1")
+            .bind(f.slug.trim())
+            .fetch_optional(&state.db.pool)
+            .await?;
+        if taken.is_some() && taken != id {
+            errors.push((
+                "slug",
+                "Another resource already uses this web address.".into(),
+            ));
+        }
+        let has_file = upload.is_some()
+            || current
+                .as_ref()
+                .is_some_and(|r| r.is_file() && !f.remove_file);
+        if !has_file && f.external_url.trim().is_empty() {
+            errors.push((
+                "file",
+                "Upload a file or give a web address for this resource.".into(),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return private_page_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &EditTemplate {
+                c: &c,
+                id,
+                f: &f,
+                current,
+                errors,
+                max_mb,
+            },
+        );
+    }
+    // Write the file first under a fresh random name; the row only points at it once the
+    // transaction commits, so a failure leaves at most an unreferenced file, never a row
+    // pointing at nothing.
+    let stored = match &upload {
+        Some(u) => {
+            let ext = u
+                .file_name
+                .rsplit_once('.')
+                .map(|(_, e)| e)
+                .unwrap_or("bin");
+            let mut buf = [0u8; 16];
+            rand::Rng::fill_bytes(&mut rand::rng(), &mut buf);
+            let name = format!("{}.{ext}", crate::auth::session::hex(&buf));
+            let path = state.config.uploads_dir().join(&name);
+            tokio::fs::write(&path, &u.bytes)
+                .await
+                .map_err(|e| AppError::Internal(e.into()))?;
+            Some((name, u))
+        }
+        None => None,
+    };
+    let mut tx = state.db.begin_write().await?;
+    let new_id = write_row(
+        &mut tx,
+        id,
+        &f,
+        current.as_ref(),
+        stored.as_ref().map(|(n, u)| (n.as_str(), *u)),
+    )
+    .await?;
+    if f.status == "published" {
+        let url = format!("/resources#{}", f.slug.trim());
+        search::index_doc(
+            &mut tx,
+            state.db.backend,
+            "resource",
+            new_id,
+            &url,
+            f.title.trim(),
+            &f.description,
+        )
+        .await?;
+    } else {
+        search::remove_doc(&mut tx, state.db.backend, "resource", new_id).await?;
+    }
+    db::bump_content_version(&mut tx).await?;
+    let action = if id.is_some() {
+        "update_resource"
+    } else {
+        "create_resource"
+    };
+    audit::record(
+        &mut tx,
+        Some(&staff),
+        action,
+        "resource",
+        new_id,
+        f.title.trim(),
+    )
+    .await?;
+    tx.commit().await?;
+    // The old file is removed only after the new row is committed.
+    if let Some(old) = current.filter(|r| r.is_file() && (stored.is_some() || f.remove_file)) {
+        let _ = tokio::fs::remove_file(state.config.uploads_dir().join(&old.stored_name)).await;
+    }
+    state.refresh().await?;
+    Ok(see_other("/admin/resources"))
+}
+
+async fn write_row(
+    tx: &mut Tx,
+    id: Option<i64>,
+    f: &ResourceForm,
+    current: Option<&ResourceRow>,
+    file: Option<(&str, &Upload)>,
+) -> sqlx::Result<i64> {
+    let now = db::now();
+    let (file_name, stored_name, content_type, size) = match (file, current) {
+        (Some((stored, u)), _) => (
+            u.file_name.clone(),
+            stored.to_string(),
+            u.content_type.to_string(),
+            u.bytes.len() as i64,
+        ),
+        (None, Some(r)) if r.is_file() && !f.remove_file => (
+            r.file_name.clone(),
+            r.stored_name.clone(),
+            r.content_type.clone(),
+            r.size_bytes,
+        ),
+        _ => (String::new(), String::new(), String::new(), 0),
+    };
+    let sql = match id {
+        Some(_) => {
+            "UPDATE resources SET slug=$1, title=$2, kind=$3, description=$4, external_url=$5, \
+             status=$6, is_demo=$7, file_name=$8, stored_name=$9, content_type=$10, \
+             size_bytes=$11, updated_at=$12 WHERE id=$13 RETURNING id"
+        }
+        None => {
+            "INSERT INTO resources (slug, title, kind, description, external_url, status, is_demo, \
+             file_name, stored_name, content_type, size_bytes, updated_at, created_at) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$12) RETURNING id"
+        }
+    };
+    let mut q = sqlx::query_scalar(sql)
+        .bind(f.slug.trim())
+        .bind(f.title.trim())
+        .bind(&f.kind)
+        .bind(f.description.trim())
+        .bind(f.external_url.trim())
+        .bind(&f.status)
+        .bind(i64::from(f.is_demo))
+        .bind(file_name)
+        .bind(stored_name)
+        .bind(content_type)
+        .bind(size)
+        .bind(now);
+    if let Some(id) = id {
+        q = q.bind(id);
+    }
+    q.fetch_one(&mut **tx).await
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    staff: StaffUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::PublishContent)?;
+    let row = resource_by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut tx = state.db.begin_write().await?;
+    search::remove_doc(&mut tx, state.db.backend, "resource", id).await?;
+    sqlx::query("DELETE FROM resources WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    db::bump_content_version(&mut tx).await?;
+    audit::record(
+        &mut tx,
+        Some(&staff),
+        "delete_resource",
+        "resource",
+        id,
+        &row.title,
+    )
+    .await?;
+    tx.commit().await?;
+    if row.is_file() {
+        let _ = tokio::fs::remove_file(state.config.uploads_dir().join(&row.stored_name)).await;
+    }
+    state.refresh().await?;
+    Ok(see_other("/admin/resources"))
+}
+
+/// Seeds a resource that links elsewhere (demo content).
+pub async fn insert_link(
+    tx: &mut Tx,
+    slug: &str,
+    title: &str,
+    kind: &str,
+    description: &str,
+    url: &str,
+) -> sqlx::Result<i64> {
+    let f = ResourceForm {
+        slug: slug.into(),
+        title: title.into(),
+        kind: kind.into(),
+        description: description.into(),
+        external_url: url.into(),
+        status: "published".into(),
+        is_demo: true,
+        remove_file: false,
+    };
+    write_row(tx, None, &f, None, None).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_cleaned() {
+        for (raw, want) in [
+            ("report.pdf", "report.pdf"),
+            ("../../etc/passwd.pdf", "passwd.pdf"),
+            ("C:\\Users\\me\\My Report.PDF", "My-Report.pdf"),
+            (".htaccess", "htaccess."),
+            ("a\"b<script>.pdf", "a-b-script-.pdf"),
+        ] {
+            assert_eq!(clean_file_name(raw), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn uploads_are_checked_by_content() {
+        assert!(check_upload("a.pdf", b"%PDF-1.7 ...", 20).is_ok());
+        assert!(
+            check_upload("a.pdf", b"<html><script>", 20)
+                .unwrap_err()
+                .contains("do not look like")
+        );
+        assert!(
+            check_upload("a.html", b"<html>", 20)
+                .unwrap_err()
+                .contains("not accepted")
+        );
+        assert!(check_upload("a.svg", b"<svg>", 20).is_err());
+        assert!(
+            check_upload("a.png", b"", 20)
+                .unwrap_err()
+                .contains("empty")
+        );
+        let big = vec![b'%'; 2 * 1024 * 1024];
+        assert!(
+            check_upload("a.pdf", &big, 1)
+                .unwrap_err()
+                .contains("larger")
+        );
+    }
+}

@@ -1,0 +1,199 @@
+//! Runtime configuration: defaults, then `mmha.toml`, then `MMHA_*` environment, then flags.
+//!
+//! The environment and flag layers are both handled by clap (`#[arg(env = …)]`, where a flag
+//! beats its variable); this module merges the result over the file and the defaults. Site
+//! identity (name, colours, contacts) is not configuration: it is data an admin edits.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::Deserialize;
+
+/// Settings read from `mmha.toml`. Every field is optional; missing ones fall back.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub bind: Option<SocketAddr>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub public_url: Option<String>,
+    pub metrics_bind: Option<SocketAddr>,
+    pub log_format: Option<LogFormat>,
+    pub session_hours: Option<i64>,
+    pub upload_max_mb: Option<u64>,
+    pub trust_proxy: Option<bool>,
+    pub demo_content: Option<bool>,
+}
+
+/// Values given on the command line or in the environment (the higher layers).
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct Overrides {
+    /// Path of the TOML configuration file (default: ./mmha.toml when it exists).
+    #[arg(long, global = true, env = "MMHA_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Address and port to listen on [default: 127.0.0.1:8080].
+    #[arg(long, global = true, env = "MMHA_BIND")]
+    pub bind: Option<SocketAddr>,
+    /// Directory for the SQLite database, uploads and the mail outbox [default: ./data].
+    #[arg(long, global = true, env = "MMHA_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// sqlite://PATH or postgres://USER@HOST/DB [default: SQLite file in the data dir].
+    #[arg(long, global = true, env = "MMHA_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// The public address of the site, used in links printed to the log and in emails.
+    #[arg(long, global = true, env = "MMHA_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Serve Prometheus metrics on this separate address (otherwise only to logged-in admins).
+    #[arg(long, global = true, env = "MMHA_METRICS_BIND")]
+    pub metrics_bind: Option<SocketAddr>,
+    /// Log format: text or json.
+    #[arg(long, global = true, env = "MMHA_LOG_FORMAT")]
+    pub log_format: Option<LogFormat>,
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The merged configuration the program runs with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub public_url: String,
+    pub metrics_bind: Option<SocketAddr>,
+    pub log_format: LogFormat,
+    /// How long a staff session lasts without logging in again.
+    pub session_hours: i64,
+    pub upload_max_mb: u64,
+    /// Take the client address from `X-Forwarded-For` (only behind a reverse proxy you run).
+    pub trust_proxy: bool,
+    /// Load the labelled demo content into an empty database on first start.
+    pub demo_content: bool,
+}
+
+impl Config {
+    /// Merges the layers. A `--config` path that does not exist is an error; the default
+    /// `./mmha.toml` is optional.
+    pub fn load(o: &Overrides) -> anyhow::Result<Config> {
+        let file = match &o.config {
+            Some(path) => read_file(path)?,
+            None if Path::new("mmha.toml").exists() => read_file(Path::new("mmha.toml"))?,
+            None => FileConfig::default(),
+        };
+        let bind = o
+            .bind
+            .or(file.bind)
+            .unwrap_or(([127, 0, 0, 1], 8080).into());
+        let data_dir = o
+            .data_dir
+            .clone()
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("data"));
+        let database_url = o
+            .database_url
+            .clone()
+            .or(file.database_url)
+            .unwrap_or_else(|| crate::db::default_sqlite_url(&data_dir));
+        let public_url = o
+            .public_url
+            .clone()
+            .or(file.public_url)
+            .unwrap_or_else(|| format!("http://{bind}"))
+            .trim_end_matches('/')
+            .to_string();
+        Ok(Config {
+            bind,
+            data_dir,
+            database_url,
+            public_url,
+            metrics_bind: o.metrics_bind.or(file.metrics_bind),
+            log_format: o.log_format.or(file.log_format).unwrap_or(LogFormat::Text),
+            session_hours: file.session_hours.unwrap_or(12).clamp(1, 24 * 30),
+            upload_max_mb: file.upload_max_mb.unwrap_or(20).clamp(1, 512),
+            trust_proxy: file.trust_proxy.unwrap_or(false),
+            demo_content: file.demo_content.unwrap_or(true),
+        })
+    }
+
+    /// A configuration for tests and tools: everything default except the two locations.
+    pub fn for_data_dir(data_dir: PathBuf, database_url: String) -> Config {
+        Config {
+            bind: ([127, 0, 0, 1], 8080).into(),
+            data_dir,
+            database_url,
+            public_url: "http://127.0.0.1:8080".into(),
+            metrics_bind: None,
+            log_format: LogFormat::Text,
+            session_hours: 12,
+            upload_max_mb: 20,
+            trust_proxy: false,
+            demo_content: true,
+        }
+    }
+
+    /// Cookies get the `Secure` attribute when the site is served over HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    pub fn uploads_dir(&self) -> PathBuf {
+        self.data_dir.join("uploads")
+    }
+}
+
+fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read config file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_apply_in_order() {
+        let dir = std::env::temp_dir().join(format!("mmha-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("mmha.toml");
+        std::fs::write(
+            &path,
+            "bind = \"127.0.0.1:9000\"\ndata_dir = \"/srv/mmha\"\nsession_hours = 4\n",
+        )
+        .unwrap();
+
+        // File over defaults.
+        let o = Overrides {
+            config: Some(path.clone()),
+            ..Default::default()
+        };
+        let c = Config::load(&o).unwrap();
+        assert_eq!(c.bind.port(), 9000);
+        assert_eq!(c.data_dir, PathBuf::from("/srv/mmha"));
+        assert_eq!(c.session_hours, 4);
+        assert!(c.database_url.starts_with("sqlite:///srv/mmha/"));
+
+        // Flags (or environment, through clap) over the file.
+        let o = Overrides {
+            config: Some(path.clone()),
+            bind: Some("127.0.0.1:7000".parse().unwrap()),
+            database_url: Some("postgres://x@localhost/y".into()),
+            ..Default::default()
+        };
+        let c = Config::load(&o).unwrap();
+        assert_eq!(c.bind.port(), 7000);
+        assert_eq!(c.database_url, "postgres://x@localhost/y");
+
+        // An unknown key is an error, not silently ignored.
+        std::fs::write(&path, "bnid = \"127.0.0.1:9000\"\n").unwrap();
+        assert!(Config::load(&o).is_err());
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

@@ -1,0 +1,147 @@
+//! Interface language: every string a visitor sees goes through the Fluent files in
+//! `locales/{en,cy}/`. English is complete; a Welsh message that is missing falls back to
+//! English (and the language-completeness test lists what is still to translate).
+
+use std::collections::HashMap;
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader, langid, static_loader};
+
+static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "en",
+        // Fluent wraps placeables in Unicode isolation marks by default; they show up as
+        // stray characters in HTML attributes and emails.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+static EN: LanguageIdentifier = langid!("en");
+static CY: LanguageIdentifier = langid!("cy");
+
+/// A supported interface language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Cy,
+}
+
+impl Lang {
+    /// BCP 47 code, as used in `lang` attributes and the language cookie.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Cy => "cy",
+        }
+    }
+
+    /// Parses a language code; anything unknown is `None`.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "en" | "en-gb" => Some(Lang::En),
+            "cy" | "cy-gb" => Some(Lang::Cy),
+            _ => None,
+        }
+    }
+
+    /// The other language, for the switch link.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::En => Lang::Cy,
+            Lang::Cy => Lang::En,
+        }
+    }
+
+    fn id(self) -> &'static LanguageIdentifier {
+        match self {
+            Lang::En => &EN,
+            Lang::Cy => &CY,
+        }
+    }
+
+    /// The message `key` in this language (English when the Welsh one is missing).
+    pub fn t(self, key: &str) -> String {
+        LOCALES.lookup(self.id(), key)
+    }
+
+    /// The message `key` with arguments, e.g. `t_args("results", &[("count", 3.into())])`.
+    pub fn t_args(self, key: &str, args: &[(&str, FluentValue<'static>)]) -> String {
+        let map: HashMap<std::borrow::Cow<'static, str>, FluentValue> = args
+            .iter()
+            .map(|(k, v)| (std::borrow::Cow::Owned(k.to_string()), v.clone()))
+            .collect();
+        LOCALES.lookup_with_args(self.id(), key, &map)
+    }
+
+    /// Whether the message exists in this language itself (no fallback).
+    pub fn has(self, key: &str) -> bool {
+        match self {
+            Lang::En => LOCALES.try_lookup(&EN, key).is_some(),
+            Lang::Cy => {
+                // try_lookup falls back too, so compare against the file directly.
+                crate::i18n::welsh_keys().contains(key)
+            }
+        }
+    }
+}
+
+/// Message ids defined in the Welsh file, read from the embedded source.
+fn welsh_keys() -> std::collections::HashSet<&'static str> {
+    message_ids(include_str!("../locales/cy/main.ftl"))
+}
+
+/// Message ids defined in the English file.
+pub fn english_keys() -> std::collections::HashSet<&'static str> {
+    message_ids(include_str!("../locales/en/main.ftl"))
+}
+
+fn message_ids(src: &'static str) -> std::collections::HashSet<&'static str> {
+    src.lines()
+        .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_alphabetic()))
+        .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim()))
+        .collect()
+}
+
+/// Messages that are deliberately English only in this release (staff screens). The Welsh
+/// completeness test requires every other message to exist in Welsh.
+pub const ENGLISH_ONLY_PREFIXES: &[&str] = &["admin-", "login-", "user-", "audit-", "setup-"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn welsh_covers_every_public_message() {
+        let cy = welsh_keys();
+        let missing: Vec<_> = english_keys()
+            .into_iter()
+            .filter(|k| !ENGLISH_ONLY_PREFIXES.iter().any(|p| k.starts_with(p)))
+            .filter(|k| !cy.contains(k))
+            .collect();
+        assert!(missing.is_empty(), "missing in Welsh: {missing:?}");
+    }
+
+    #[test]
+    fn welsh_has_no_unknown_messages() {
+        let en = english_keys();
+        let extra: Vec<_> = welsh_keys()
+            .into_iter()
+            .filter(|k| !en.contains(k))
+            .collect();
+        assert!(
+            extra.is_empty(),
+            "Welsh messages with no English: {extra:?}"
+        );
+    }
+
+    #[test]
+    fn lookups_translate_and_fall_back() {
+        assert_eq!(Lang::En.t("exit-this-page"), "Exit this page");
+        assert_eq!(Lang::Cy.t("exit-this-page"), "Gadael y dudalen hon");
+        assert!(Lang::Cy.has("get-help-now"));
+        assert_eq!(Lang::from_code("CY"), Some(Lang::Cy));
+        assert_eq!(Lang::from_code("fr"), None);
+    }
+}

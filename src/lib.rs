@@ -1,0 +1,77 @@
+//! mmha: one self-hosted program for a maternal mental health alliance.
+//!
+//! See `ARCHITECTURE.md` for the map of this crate. In short: `main.rs` parses the command
+//! line and calls [`serve`], [`cli`] functions; [`web`] builds the router; each capability
+//! (`site`, `cms`, `auth`, `admin`) owns its routes, logic and SQL; [`db`] is the one storage
+//! layer over SQLite and PostgreSQL.
+
+pub mod admin;
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod cms;
+pub mod config;
+pub mod db;
+pub mod i18n;
+pub mod ops;
+pub mod seed;
+pub mod site;
+pub mod web;
+
+use std::sync::{Arc, RwLock};
+
+use config::Config;
+use db::Db;
+use site::Snapshot;
+
+/// Everything a request handler may need, cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    /// Site identity, navigation and helplines, kept in memory so public pages and the
+    /// help content render without a database round trip (and survive a database outage).
+    snapshot: Arc<RwLock<Arc<Snapshot>>>,
+    pub cache: Arc<web::cache::PageCache>,
+}
+
+impl AppState {
+    /// Connects, migrates, loads demo content into an empty database and reads the snapshot.
+    pub async fn start(config: Config) -> anyhow::Result<AppState> {
+        std::fs::create_dir_all(&config.data_dir)?;
+        std::fs::create_dir_all(config.uploads_dir())?;
+        let db = Db::connect(&config.database_url).await?;
+        db.migrate().await?;
+        seed::load(&db, config.demo_content).await?;
+        let snapshot = Snapshot::load(&db).await?;
+        Ok(AppState {
+            db,
+            config: Arc::new(config),
+            snapshot: Arc::new(RwLock::new(Arc::new(snapshot))),
+            cache: Arc::new(web::cache::PageCache::default()),
+        })
+    }
+
+    /// The current in-memory snapshot of site data.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot.read().expect("snapshot lock").clone()
+    }
+
+    /// Reloads the snapshot and drops cached pages. Called after every committed write that
+    /// changes public content, and by the poller when another instance made one.
+    pub async fn refresh(&self) -> anyhow::Result<()> {
+        let fresh = Snapshot::load(&self.db).await?;
+        self.cache.clear(fresh.version);
+        *self.snapshot.write().expect("snapshot lock") = Arc::new(fresh);
+        Ok(())
+    }
+
+    /// Checks the shared content version and refreshes when another instance changed it.
+    pub async fn refresh_if_stale(&self) -> anyhow::Result<()> {
+        let version = db::content_version(&self.db).await?;
+        if version != self.snapshot().version {
+            self.refresh().await?;
+        }
+        Ok(())
+    }
+}

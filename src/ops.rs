@@ -1,0 +1,99 @@
+//! Operations endpoints: liveness, readiness and Prometheus metrics.
+
+use std::sync::OnceLock;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+
+use crate::AppState;
+use crate::auth::{Permission, StaffUser};
+use crate::web::AppError;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/admin/metrics", get(admin_metrics))
+}
+
+/// `GET /healthz` — 200 `ok` when the database answers.
+async fn healthz(State(state): State<AppState>) -> Response {
+    if state.db.ping().await {
+        plain(StatusCode::OK, "ok")
+    } else {
+        plain(StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+    }
+}
+
+/// `GET /readyz` — 200 when the database answers and every embedded migration is applied.
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.db.applied_migrations().await {
+        Ok(n) if n >= state.db.expected_migrations() => plain(StatusCode::OK, "ready"),
+        Ok(_) => plain(StatusCode::SERVICE_UNAVAILABLE, "migrations pending"),
+        Err(_) => plain(StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    }
+}
+
+fn plain(status: StatusCode, body: &'static str) -> Response {
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+
+/// Installs the Prometheus recorder once per process (tests build many apps).
+pub fn metrics_handle() -> Option<&'static PrometheusHandle> {
+    HANDLE
+        .get_or_init(|| PrometheusBuilder::new().install_recorder().ok())
+        .as_ref()
+}
+
+/// The metrics text, with the database pool gauges refreshed.
+pub fn render_metrics(state: &AppState) -> String {
+    metrics::gauge!("db_pool_connections").set(f64::from(state.db.pool.size()));
+    metrics::gauge!("db_pool_idle_connections").set(state.db.pool.num_idle() as f64);
+    metrics::gauge!("page_cache_entries").set(state.cache.len() as f64);
+    metrics_handle().map(|h| h.render()).unwrap_or_default()
+}
+
+/// `GET /admin/metrics` — the same text for a logged-in admin.
+async fn admin_metrics(
+    State(state): State<AppState>,
+    staff: StaffUser,
+) -> Result<Response, AppError> {
+    staff.require(Permission::ViewAudit)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/plain; version=0.0.4"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        render_metrics(&state),
+    )
+        .into_response())
+}
+
+/// Router for the separate `--metrics-bind` listener.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route(
+            "/metrics",
+            get(|State(s): State<AppState>| async move {
+                (
+                    [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+                    render_metrics(&s),
+                )
+            }),
+        )
+        .with_state(state)
+}

@@ -1,0 +1,373 @@
+//! The impact page, built from figures staff edit (investment won per nation, services
+//! created, reach). The full impact and evidence tracker comes with a later capability;
+//! these figures are its first table.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use crate::auth::routes::field_error;
+use crate::auth::{Permission, StaffUser};
+use crate::db::{self, Db, Tx};
+use crate::web::{self, AppError, Ctx, Form, private_page, private_page_status, see_other};
+use crate::{AppState, audit};
+
+/// Sections of the impact page, in order.
+pub const SECTIONS: &[&str] = &["investment", "services", "reach", "voice"];
+
+/// One figure.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Figure {
+    pub id: i64,
+    pub section: String,
+    pub label: String,
+    pub value: String,
+    pub detail: String,
+    pub nation: String,
+    pub sort_order: i64,
+    pub is_demo: i64,
+}
+
+pub async fn figures(db: &Db) -> sqlx::Result<Vec<Figure>> {
+    sqlx::query_as(
+        "SELECT id, section, label, value, detail, nation, sort_order, is_demo FROM impact_figures \
+         ORDER BY sort_order, id",
+    )
+    .fetch_all(&db.pool)
+    .await
+}
+
+pub async fn figure_by_id(db: &Db, id: i64) -> sqlx::Result<Option<Figure>> {
+    sqlx::query_as(
+        "SELECT id, section, label, value, detail, nation, sort_order, is_demo FROM impact_figures \
+         WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+/// What staff submit for a figure.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct FigureForm {
+    #[serde(default)]
+    pub section: String,
+    #[serde(default)]
+    pub label: String,
+    #[serde(default)]
+    pub value: String,
+    #[serde(default)]
+    pub detail: String,
+    #[serde(default)]
+    pub nation: String,
+    #[serde(default)]
+    pub sort_order: String,
+    #[serde(default)]
+    pub is_demo: Option<String>,
+}
+
+impl FigureForm {
+    fn from_figure(f: &Figure) -> FigureForm {
+        FigureForm {
+            section: f.section.clone(),
+            label: f.label.clone(),
+            value: f.value.clone(),
+            detail: f.detail.clone(),
+            nation: f.nation.clone(),
+            sort_order: f.sort_order.to_string(),
+            is_demo: (f.is_demo != 0).then(|| "1".into()),
+        }
+    }
+
+    fn problems(&self) -> crate::web::FieldErrors {
+        let mut e = Vec::new();
+        if !SECTIONS.contains(&self.section.as_str()) {
+            e.push(("section", "Choose a section.".into()));
+        }
+        if self.label.trim().is_empty() {
+            e.push((
+                "label",
+                "Say what the figure is, like “Invested in Wales”.".into(),
+            ));
+        }
+        if self.value.trim().is_empty() {
+            e.push(("value", "Enter the figure, like £2.5 million.".into()));
+        }
+        if self.value.chars().count() > 40 {
+            e.push((
+                "value",
+                "Keep the figure short (under 40 characters); put the rest in the detail.".into(),
+            ));
+        }
+        if self.label.chars().count() > 200 || self.detail.chars().count() > 1000 {
+            e.push(("detail", "Keep the text shorter.".into()));
+        }
+        if !self.nation.is_empty()
+            && !crate::site::settings::NATIONS.contains(&self.nation.as_str())
+        {
+            e.push(("nation", "Choose a nation, or none.".into()));
+        }
+        if !self.sort_order.trim().is_empty() && self.sort_order.trim().parse::<i64>().is_err() {
+            e.push(("sort_order", "Enter a whole number, like 10.".into()));
+        }
+        e
+    }
+}
+
+/// Saves a figure and bumps the content version.
+pub async fn save_figure(tx: &mut Tx, id: Option<i64>, f: &FigureForm) -> sqlx::Result<i64> {
+    let order: i64 = f.sort_order.trim().parse().unwrap_or(0);
+    let sql = match id {
+        Some(_) => {
+            "UPDATE impact_figures SET section=$1, label=$2, value=$3, detail=$4, nation=$5, \
+             sort_order=$6, is_demo=$7, updated_at=$8 WHERE id=$9 RETURNING id"
+        }
+        None => {
+            "INSERT INTO impact_figures (section, label, value, detail, nation, sort_order, \
+             is_demo, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id"
+        }
+    };
+    let mut q = sqlx::query_scalar(sql)
+        .bind(&f.section)
+        .bind(f.label.trim())
+        .bind(f.value.trim())
+        .bind(f.detail.trim())
+        .bind(&f.nation)
+        .bind(order)
+        .bind(i64::from(f.is_demo.is_some()))
+        .bind(db::now());
+    if let Some(id) = id {
+        q = q.bind(id);
+    }
+    let id = q.fetch_one(&mut **tx).await?;
+    db::bump_content_version(tx).await?;
+    Ok(id)
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/impact", get(impact_page))
+        .route("/admin/impact", get(admin_list))
+        .route("/admin/impact/new", get(new_form).post(create))
+        .route("/admin/impact/{id}", get(edit_form).post(update))
+        .route("/admin/impact/{id}/delete", post(delete))
+}
+
+#[derive(Template)]
+#[template(path = "site/impact.html")]
+struct ImpactTemplate<'a> {
+    c: &'a Ctx,
+    sections: Vec<(&'static str, Vec<Figure>)>,
+    any_demo: bool,
+}
+
+impl ImpactTemplate<'_> {
+    fn nation_label(&self, n: &str) -> String {
+        self.c.t(&format!("nation-{n}"))
+    }
+}
+
+async fn impact_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let st = state.clone();
+    let cc = c.clone();
+    web::cached(
+        &state,
+        &c,
+        &headers,
+        "text/html; charset=utf-8",
+        web::PUBLIC_REVALIDATE,
+        || async move {
+            let all = figures(&st.db).await?;
+            let any_demo = all.iter().any(|f| f.is_demo != 0);
+            let sections = SECTIONS
+                .iter()
+                .map(|s| {
+                    (
+                        *s,
+                        all.iter()
+                            .filter(|f| f.section == *s)
+                            .cloned()
+                            .collect::<Vec<_>>(),
+                    )
+                })
+                .filter(|(_, v)| !v.is_empty())
+                .collect();
+            Ok(ImpactTemplate {
+                c: &cc,
+                sections,
+                any_demo,
+            }
+            .render()?)
+        },
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "admin/impact.html")]
+struct AdminListTemplate<'a> {
+    c: &'a Ctx,
+    figures: Vec<Figure>,
+}
+
+async fn admin_list(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let figures = figures(&state.db).await?;
+    private_page(&AdminListTemplate {
+        c: &c.with_staff(staff),
+        figures,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "admin/impact_edit.html")]
+struct EditTemplate<'a> {
+    c: &'a Ctx,
+    id: Option<i64>,
+    f: &'a FigureForm,
+    errors: crate::web::FieldErrors,
+}
+
+impl EditTemplate<'_> {
+    fn error(&self, field: &str) -> String {
+        field_error(&self.errors, field)
+    }
+}
+
+async fn new_form(c: Ctx, staff: StaffUser) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let f = FigureForm {
+        section: "investment".into(),
+        sort_order: "0".into(),
+        ..Default::default()
+    };
+    private_page(&EditTemplate {
+        c: &c.with_staff(staff),
+        id: None,
+        f: &f,
+        errors: vec![],
+    })
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let fig = figure_by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    private_page(&EditTemplate {
+        c: &c.with_staff(staff),
+        id: Some(id),
+        f: &FigureForm::from_figure(&fig),
+        errors: vec![],
+    })
+}
+
+async fn create(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Form(f): Form<FigureForm>,
+) -> Result<Response, AppError> {
+    save(&state, c, staff, None, f).await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Path(id): Path<i64>,
+    Form(f): Form<FigureForm>,
+) -> Result<Response, AppError> {
+    figure_by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    save(&state, c, staff, Some(id), f).await
+}
+
+async fn save(
+    state: &AppState,
+    c: Ctx,
+    staff: StaffUser,
+    id: Option<i64>,
+    f: FigureForm,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    staff.require(Permission::PublishContent)?;
+    let errors = f.problems();
+    if !errors.is_empty() {
+        return private_page_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &EditTemplate {
+                c: &c.with_staff(staff),
+                id,
+                f: &f,
+                errors,
+            },
+        );
+    }
+    let mut tx = state.db.begin_write().await?;
+    let new_id = save_figure(&mut tx, id, &f).await?;
+    let action = if id.is_some() {
+        "update_impact_figure"
+    } else {
+        "create_impact_figure"
+    };
+    audit::record(
+        &mut tx,
+        Some(&staff),
+        action,
+        "impact_figure",
+        new_id,
+        f.label.trim(),
+    )
+    .await?;
+    tx.commit().await?;
+    state.refresh().await?;
+    Ok(see_other("/admin/impact"))
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    staff: StaffUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::PublishContent)?;
+    let fig = figure_by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut tx = state.db.begin_write().await?;
+    sqlx::query("DELETE FROM impact_figures WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    db::bump_content_version(&mut tx).await?;
+    audit::record(
+        &mut tx,
+        Some(&staff),
+        "delete_impact_figure",
+        "impact_figure",
+        id,
+        &fig.label,
+    )
+    .await?;
+    tx.commit().await?;
+    state.refresh().await?;
+    Ok(see_other("/admin/impact"))
+}

@@ -1,0 +1,247 @@
+//! Public frame routes: home, Get help, Exit this page, language switch, theme stylesheet,
+//! robots.txt and the error page template.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::helplines::{Helpline, Urgency};
+use crate::AppState;
+use crate::auth::{SESSION_COOKIE, session};
+use crate::cms::news::{self, Post};
+use crate::web::ctx::{LANG_COOKIE, cookie};
+use crate::web::{self, AppError, Ctx, Query, safe_next};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/help", get(help))
+        .route("/exit", get(exit).post(exit_beacon))
+        .route("/lang/{code}", get(switch_language))
+        .route("/theme/{file}", get(theme_css))
+        .route("/robots.txt", get(robots))
+        .route("/favicon.ico", get(favicon))
+        .merge(super::impact::routes())
+}
+
+/// The error page, rendered by the error middleware.
+#[derive(Template)]
+#[template(path = "site/error.html")]
+pub struct ErrorTemplate<'a> {
+    pub c: &'a Ctx,
+    pub status: u16,
+    pub message: &'a str,
+    pub not_found: bool,
+}
+
+#[derive(Template)]
+#[template(path = "site/home.html")]
+struct HomeTemplate<'a> {
+    c: &'a Ctx,
+    urgent: Vec<&'a Helpline>,
+    news: Vec<Post>,
+}
+
+async fn home(
+    State(state): State<AppState>,
+    c: Ctx,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let st = state.clone();
+    let cc = c.clone();
+    web::cached(
+        &state,
+        &c,
+        &headers,
+        "text/html; charset=utf-8",
+        web::PUBLIC_REVALIDATE,
+        || async move {
+            let news = news::latest(&st.db, 3).await?;
+            let urgent = crisis_lines(&cc.snap.helplines, 3);
+            Ok(HomeTemplate {
+                c: &cc,
+                urgent,
+                news,
+            }
+            .render()?)
+        },
+    )
+    .await
+}
+
+/// The first `n` helplines in the emergency and urgent tiers, UK-wide ones first.
+pub fn crisis_lines(all: &[Helpline], n: usize) -> Vec<&Helpline> {
+    let mut v: Vec<&Helpline> = all
+        .iter()
+        .filter(|h| h.urgency() != Urgency::NonUrgent)
+        .collect();
+    v.sort_by_key(|h| {
+        (
+            h.urgency(),
+            !h.nation.to_ascii_lowercase().starts_with("uk"),
+            h.sort_order,
+        )
+    });
+    v.truncate(n);
+    v
+}
+
+#[derive(Template)]
+#[template(path = "site/help.html")]
+struct HelpTemplate<'a> {
+    c: &'a Ctx,
+    emergency: Vec<&'a Helpline>,
+    urgent: Vec<&'a Helpline>,
+    support: Vec<&'a Helpline>,
+}
+
+/// `GET /help` — national helplines, emergency first. Rendered only from memory, so it
+/// answers even when the database does not.
+async fn help(
+    State(state): State<AppState>,
+    c: Ctx,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let cc = c.clone();
+    web::cached(
+        &state,
+        &c,
+        &headers,
+        "text/html; charset=utf-8",
+        web::SENSITIVE,
+        || async move {
+            let lines = &cc.snap.helplines;
+            let pick = |u: Urgency| {
+                lines
+                    .iter()
+                    .filter(|h| h.urgency() == u)
+                    .collect::<Vec<_>>()
+            };
+            Ok(HelpTemplate {
+                c: &cc,
+                emergency: pick(Urgency::Emergency),
+                urgent: pick(Urgency::Urgent),
+                support: pick(Urgency::NonUrgent),
+            }
+            .render()?)
+        },
+    )
+    .await
+}
+
+/// Headers that end the visitor's session and wipe what the browser kept of this site.
+fn exit_headers(secure: bool) -> [(header::HeaderName, String); 3] {
+    [
+        (header::SET_COOKIE, session::clear_cookie(secure)),
+        (
+            header::HeaderName::from_static("clear-site-data"),
+            "\"cache\", \"cookies\", \"storage\"".to_string(),
+        ),
+        (header::CACHE_CONTROL, "no-store".to_string()),
+    ]
+}
+
+async fn end_any_session(state: &AppState, headers: &HeaderMap) {
+    if let Some(token) = cookie(headers, SESSION_COOKIE)
+        && let Ok(mut tx) = state.db.begin_write().await
+    {
+        let _ = session::end_session(&mut tx, &session::token_hash(token)).await;
+        let _ = tx.commit().await;
+    }
+}
+
+/// `GET /exit` — the no-JavaScript Exit this page: end the session, clear site data, and
+/// go to the neutral site. The target is only ever the configured one (no open redirect).
+async fn exit(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    end_any_session(&state, &headers).await;
+    let target = state.snapshot().site.get("exit_url").to_string();
+    let mut res = (
+        StatusCode::SEE_OTHER,
+        exit_headers(state.config.secure_cookies()),
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&target) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res
+}
+
+/// `POST /exit` — sent by the script with `navigator.sendBeacon` just before it replaces
+/// the location.
+async fn exit_beacon(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    end_any_session(&state, &headers).await;
+    (
+        StatusCode::NO_CONTENT,
+        exit_headers(state.config.secure_cookies()),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize, Default)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+/// `GET /lang/{code}?next=/path` — remembers the language in a functional cookie and
+/// returns to the same page.
+async fn switch_language(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, AppError> {
+    let lang = crate::i18n::Lang::from_code(&code).ok_or(AppError::NotFound)?;
+    let next = safe_next(q.next.as_deref().unwrap_or("/"));
+    let cookie = format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{}",
+        lang.code(),
+        if state.config.secure_cookies() {
+            "; Secure"
+        } else {
+            ""
+        }
+    );
+    Ok((
+        StatusCode::SEE_OTHER,
+        [
+            (header::SET_COOKIE, cookie),
+            (header::LOCATION, next.to_string()),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+    )
+        .into_response())
+}
+
+/// `GET /theme/{hash}.css` — the admin-chosen colours.
+async fn theme_css(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+    let snap = state.snapshot();
+    let current = file.strip_suffix(".css") == Some(snap.theme_hash.as_str());
+    let cache = if current {
+        crate::web::assets::IMMUTABLE
+    } else {
+        "no-cache"
+    };
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, cache),
+        ],
+        snap.theme_css.clone(),
+    )
+        .into_response()
+}
+
+async fn robots() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "User-agent: *\nDisallow: /admin\nDisallow: /exit\nDisallow: /search\n",
+    )
+        .into_response()
+}
+
+async fn favicon() -> Response {
+    web::see_other(crate::web::assets::url("favicon.svg"))
+}

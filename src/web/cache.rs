@@ -1,0 +1,211 @@
+//! Rendered public pages kept in memory, already compressed.
+//!
+//! Compressing a 30 KB page on every request costs most of the throughput on a small box,
+//! so a page is rendered and compressed (brotli and gzip) once, then served from memory
+//! until content changes. Every write bumps the shared content version; each instance
+//! polls it and clears its cache, so an edit shows everywhere within a second. Only pages
+//! that are the same for every visitor in a language go here (never staff pages, never
+//! pages that carry a visitor's input).
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::{Arc, RwLock};
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, header};
+
+/// Body bytes in each encoding, and their validator.
+pub struct Compressed {
+    pub identity: Bytes,
+    pub gzip: Bytes,
+    pub br: Bytes,
+    pub etag: String,
+}
+
+/// Content-coding chosen for a response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Br,
+    Gzip,
+    Identity,
+}
+
+impl Compressed {
+    pub fn new(body: Vec<u8>) -> Compressed {
+        let etag = format!("\"{}\"", super::assets::short_hash(&body));
+        let gzip = {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(9));
+            e.write_all(&body).expect("gzip into memory");
+            e.finish().expect("gzip into memory")
+        };
+        let br = {
+            let mut out = Vec::new();
+            {
+                let mut w = brotli::CompressorWriter::new(&mut out, 4096, 9, 22);
+                w.write_all(&body).expect("brotli into memory");
+            }
+            out
+        };
+        Compressed {
+            identity: Bytes::from(body),
+            gzip: Bytes::from(gzip),
+            br: Bytes::from(br),
+            etag,
+        }
+    }
+
+    /// The bytes to send for the client's preferred encoding (identity when compression
+    /// would not make it smaller).
+    pub fn pick(&self, want: Encoding) -> (Bytes, Encoding) {
+        match want {
+            Encoding::Br if self.br.len() < self.identity.len() => (self.br.clone(), Encoding::Br),
+            Encoding::Br | Encoding::Gzip if self.gzip.len() < self.identity.len() => {
+                (self.gzip.clone(), Encoding::Gzip)
+            }
+            _ => (self.identity.clone(), Encoding::Identity),
+        }
+    }
+}
+
+/// Reads Accept-Encoding: brotli first, then gzip; an explicit `q=0` refuses a coding.
+pub fn preferred_encoding(headers: &HeaderMap) -> Encoding {
+    let Some(v) = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Encoding::Identity;
+    };
+    let accepts = |name: &str| {
+        v.split(',').any(|part| {
+            let mut it = part.split(';');
+            let coding = it.next().unwrap_or("").trim();
+            let refused = it.any(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q == 0.0)
+            });
+            coding.eq_ignore_ascii_case(name) && !refused
+        })
+    };
+    if accepts("br") {
+        Encoding::Br
+    } else if accepts("gzip") {
+        Encoding::Gzip
+    } else {
+        Encoding::Identity
+    }
+}
+
+/// A cached page.
+pub struct CachedPage {
+    pub content_type: &'static str,
+    pub cache_control: &'static str,
+    pub body: Compressed,
+}
+
+/// Cap on cached entries: query strings make keys unbounded, so past this the cache
+/// starts over rather than grow without limit.
+const MAX_ENTRIES: usize = 4096;
+
+/// The in-memory page cache.
+#[derive(Default)]
+pub struct PageCache {
+    inner: RwLock<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    version: i64,
+    pages: HashMap<String, Arc<CachedPage>>,
+}
+
+impl PageCache {
+    pub fn get(&self, key: &str) -> Option<Arc<CachedPage>> {
+        self.inner.read().ok()?.pages.get(key).cloned()
+    }
+
+    /// Stores a page rendered while content was at `version`; a page rendered from data
+    /// older than the cache's current version is not kept.
+    pub fn insert(&self, key: String, version: i64, page: Arc<CachedPage>) {
+        let Ok(mut inner) = self.inner.write() else {
+            return;
+        };
+        if version < inner.version {
+            return;
+        }
+        if inner.pages.len() >= MAX_ENTRIES {
+            inner.pages.clear();
+        }
+        inner.pages.insert(key, page);
+    }
+
+    /// Drops every page; later inserts must come from content at least `version`.
+    pub fn clear(&self, version: i64) {
+        if let Ok(mut inner) = self.inner.write() {
+            inner.version = inner.version.max(version);
+            inner.pages.clear();
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.inner.read().map(|i| i.pages.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn enc(v: &str) -> Encoding {
+        let mut h = HeaderMap::new();
+        h.insert(header::ACCEPT_ENCODING, v.parse().unwrap());
+        preferred_encoding(&h)
+    }
+
+    #[test]
+    fn accept_encoding() {
+        assert_eq!(enc("gzip, deflate, br"), Encoding::Br);
+        assert_eq!(enc("gzip"), Encoding::Gzip);
+        assert_eq!(enc("br;q=0, gzip"), Encoding::Gzip);
+        assert_eq!(enc("identity"), Encoding::Identity);
+        assert_eq!(preferred_encoding(&HeaderMap::new()), Encoding::Identity);
+    }
+
+    #[test]
+    fn compressed_round_trip() {
+        let body = "<p>hello</p>".repeat(200).into_bytes();
+        let c = Compressed::new(body.clone());
+        let (gz, e) = c.pick(Encoding::Gzip);
+        assert_eq!(e, Encoding::Gzip);
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut out).unwrap();
+        assert_eq!(out, body);
+        let (br, e) = c.pick(Encoding::Br);
+        assert_eq!(e, Encoding::Br);
+        let mut out = Vec::new();
+        brotli::BrotliDecompress(&mut &br[..], &mut out).unwrap();
+        assert_eq!(out, body);
+    }
+
+    #[test]
+    fn stale_renders_are_not_cached() {
+        let cache = PageCache::default();
+        let page = || {
+            Arc::new(CachedPage {
+                content_type: "text/html",
+                cache_control: "no-cache",
+                body: Compressed::new(b"x".to_vec()),
+            })
+        };
+        cache.clear(5);
+        cache.insert("/".into(), 4, page());
+        assert!(cache.get("/").is_none());
+        cache.insert("/".into(), 5, page());
+        assert!(cache.get("/").is_some());
+    }
+}

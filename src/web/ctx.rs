@@ -1,0 +1,152 @@
+//! The per-request context every template gets: language, site data, current path and,
+//! on staff pages, the logged-in user.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequestParts, OriginalUri};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+
+use crate::AppState;
+use crate::auth::StaffUser;
+use crate::i18n::Lang;
+use crate::site::Snapshot;
+
+/// Name of the language-preference cookie (functional, not tracking: it only holds "cy").
+pub const LANG_COOKIE: &str = "lang";
+
+/// Template context.
+#[derive(Clone)]
+pub struct Ctx {
+    pub lang: Lang,
+    pub snap: Arc<Snapshot>,
+    /// Path and query of this request, for the language switch and `next=` links.
+    pub path: String,
+    pub staff: Option<StaffUser>,
+}
+
+impl Ctx {
+    pub fn new(lang: Lang, snap: Arc<Snapshot>, path: String) -> Ctx {
+        Ctx {
+            lang,
+            snap,
+            path,
+            staff: None,
+        }
+    }
+
+    pub fn with_staff(mut self, staff: StaffUser) -> Ctx {
+        self.staff = Some(staff);
+        self
+    }
+
+    /// An interface message in the visitor's language.
+    pub fn t(&self, key: &str) -> String {
+        self.lang.t(key)
+    }
+
+    /// A site identity value.
+    pub fn site(&self, key: &str) -> &str {
+        self.snap.site.get(key)
+    }
+
+    /// The Welsh value of a site field when viewing in Welsh and it is set.
+    pub fn site_local(&self, key: &str) -> &str {
+        if self.lang == Lang::Cy {
+            let cy = self.snap.site.get(&format!("{key}_cy"));
+            if !cy.is_empty() {
+                return cy;
+            }
+        }
+        self.snap.site.get(key)
+    }
+
+    pub fn asset(&self, name: &str) -> &'static str {
+        super::assets::url(name)
+    }
+
+    pub fn theme_url(&self) -> String {
+        format!("/theme/{}.css", self.snap.theme_hash)
+    }
+
+    pub fn lang_code(&self) -> &'static str {
+        self.lang.code()
+    }
+
+    /// Link that switches language and comes back to this page.
+    pub fn switch_href(&self) -> String {
+        format!(
+            "/lang/{}?next={}",
+            self.lang.other().code(),
+            super::url_encode(&self.path)
+        )
+    }
+
+    /// Name of the other language, written in that language.
+    pub fn switch_label(&self) -> &'static str {
+        match self.lang {
+            Lang::En => "Cymraeg",
+            Lang::Cy => "English",
+        }
+    }
+
+    pub fn is_cy(&self) -> bool {
+        self.lang == Lang::Cy
+    }
+
+    /// True when `href` is the current section, for `aria-current`.
+    pub fn is_current(&self, href: &str) -> bool {
+        let path = self.path.split('?').next().unwrap_or("");
+        if href == "/" {
+            path == "/"
+        } else {
+            path == href || path.starts_with(&format!("{href}/"))
+        }
+    }
+
+    /// The user's role can do `perm` (staff pages only).
+    pub fn can(&self, perm: &str) -> bool {
+        self.staff.as_ref().is_some_and(|s| s.can_named(perm))
+    }
+}
+
+/// Reads one cookie's value.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The visitor's language from the cookie (English by default).
+pub fn lang_from(headers: &HeaderMap) -> Lang {
+    cookie(headers, LANG_COOKIE)
+        .and_then(Lang::from_code)
+        .unwrap_or_default()
+}
+
+impl<S> FromRequestParts<S> for Ctx
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let uri = parts
+            .extensions
+            .get::<OriginalUri>()
+            .map(|u| u.0.clone())
+            .unwrap_or_else(|| parts.uri.clone());
+        let path = uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        Ok(Ctx::new(lang_from(&parts.headers), state.snapshot(), path))
+    }
+}

@@ -1,0 +1,141 @@
+//! One error type for every handler, mapped to a status and a stable code.
+//!
+//! Handlers return `Result<_, AppError>`. The response carries an [`ErrorPage`] extension
+//! and the `render_errors` middleware turns it into a friendly HTML page (with the help
+//! links and the visitor's language) or, under `/api/`, a JSON envelope. Internal causes are
+//! logged, never shown. Form validation is not an error here: handlers re-render the form
+//! with its messages and a 422 themselves, so the visitor's input is kept.
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// Why a request failed, in terms the visitor can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("too many requests: {0}")]
+    TooManyRequests(String),
+    /// Not logged in: redirect to the login form, then back to `next`.
+    #[error("login required")]
+    LoginRequired(String),
+    #[error("cross-site request refused")]
+    CrossSite,
+    #[error("database unavailable")]
+    Unavailable,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+                tracing::error!(error = %e, "database unavailable");
+                AppError::Unavailable
+            }
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        AppError::Internal(e.into())
+    }
+}
+
+/// Marker left on error responses for the rendering middleware.
+#[derive(Clone, Debug)]
+pub struct ErrorPage {
+    pub status: StatusCode,
+    /// Stable machine code, e.g. `not_found`.
+    pub code: &'static str,
+    /// Plain-language message for the visitor (already safe to show).
+    pub message: String,
+}
+
+impl AppError {
+    fn parts(&self) -> (StatusCode, &'static str, String) {
+        match self {
+            AppError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "We could not find that page. It may have moved or been removed.".into(),
+            ),
+            AppError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Your account does not have permission to do that. Ask an admin if you need it."
+                    .into(),
+            ),
+            AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m.clone()),
+            AppError::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                "What you sent is too large. Make it smaller and try again.".into(),
+            ),
+            AppError::TooManyRequests(m) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                m.clone(),
+            ),
+            AppError::LoginRequired(_) => (
+                StatusCode::UNAUTHORIZED,
+                "login_required",
+                "Please log in.".into(),
+            ),
+            AppError::CrossSite => (
+                StatusCode::FORBIDDEN,
+                "cross_site",
+                "This form was sent from another website, so we did not accept it. Go back to \
+                 the page on this site and try again."
+                    .into(),
+            ),
+            AppError::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "Part of the site is not working right now. Please try again in a few minutes."
+                    .into(),
+            ),
+            AppError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Something went wrong on our side. Please try again.".into(),
+            ),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::LoginRequired(next) = &self {
+            let target = format!(
+                "/admin/login?next={}",
+                crate::web::url_encode(crate::web::safe_next(next))
+            );
+            return (StatusCode::SEE_OTHER, [(header::LOCATION, target)]).into_response();
+        }
+        if let AppError::Internal(e) = &self {
+            tracing::error!(error = ?e, "internal error");
+        }
+        let (status, code, message) = self.parts();
+        let mut res = (status, message.clone()).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("30"));
+        }
+        res.extensions_mut().insert(ErrorPage {
+            status,
+            code,
+            message,
+        });
+        res
+    }
+}

@@ -1,0 +1,487 @@
+//! HTTP plumbing shared by every capability: the router, middleware (security headers,
+//! cross-site request refusal, error pages, metrics, request ids), extractors and helpers.
+
+pub mod assets;
+pub mod cache;
+pub mod ctx;
+pub mod error;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use askama::Template;
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, MatchedPath, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::de::DeserializeOwned;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::AppState;
+pub use cache::{CachedPage, Compressed};
+pub use ctx::Ctx;
+pub use error::{AppError, ErrorPage};
+
+/// Field name → plain-language message, for re-showing a form with its errors.
+pub type FieldErrors = Vec<(&'static str, String)>;
+
+/// Largest ordinary form body. Uploads set their own limit.
+pub const FORM_LIMIT: usize = 256 * 1024;
+
+/// Builds the whole application router.
+pub fn router(state: AppState) -> Router {
+    let upload_limit = (state.config.upload_max_mb as usize) * 1024 * 1024 + 64 * 1024;
+    Router::new()
+        .merge(crate::site::routes::routes())
+        .merge(crate::cms::routes(upload_limit))
+        .merge(crate::auth::routes::routes())
+        .merge(crate::admin::routes())
+        .merge(crate::ops::routes())
+        .route("/assets/{file}", get(assets::serve))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(FORM_LIMIT))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(middleware::from_fn(refuse_cross_site))
+        .layer(middleware::from_fn_with_state(state.clone(), render_errors))
+        .layer(middleware::from_fn(security_headers))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(middleware::from_fn(record_metrics))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            // Spans carry the method, the route pattern and the request id; never the query
+            // string, which may hold a postcode or search words.
+            TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                let route = req
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map(|m| m.as_str().to_string())
+                    .unwrap_or_else(|| "-".into());
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-")
+                    .to_string();
+                tracing::info_span!("request", method = %req.method(), route, request_id = id)
+            }),
+        )
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
+        .with_state(state)
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// Content-Security-Policy: everything from this origin, nothing inline, no framing.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; \
+    base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    let mut set = |name: &'static str, value: &'static str| {
+        if !h.contains_key(name) {
+            h.insert(name, HeaderValue::from_static(value));
+        }
+    };
+    set("content-security-policy", CSP);
+    set("referrer-policy", "no-referrer");
+    set("x-content-type-options", "nosniff");
+    set("x-frame-options", "DENY");
+    set("cross-origin-opener-policy", "same-origin");
+    set(
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=(self), payment=(), usb=(), interest-cohort=()",
+    );
+    res
+}
+
+/// Refuses state-changing requests that a browser says came from another site. Browsers
+/// send `Sec-Fetch-Site` (and `Origin`) on every POST, so no per-form token is needed; a
+/// request with neither header is not from a current browser and is allowed (the session
+/// cookie is also `SameSite=Lax`).
+async fn refuse_cross_site(req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    if is_cross_site(req.headers()) {
+        return AppError::CrossSite.into_response();
+    }
+    next.run(req).await
+}
+
+/// The CSRF rule on its own, so it can be tested without a server.
+pub fn is_cross_site(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return !matches!(site, "same-origin" | "none");
+    }
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let origin_host = origin
+            .split_once("://")
+            .map(|(_, rest)| rest)
+            .unwrap_or("null");
+        return origin_host != host;
+    }
+    false
+}
+
+/// Turns error responses into friendly pages (or JSON under `/api/`), in the visitor's
+/// language, with the help links, and never cached.
+async fn render_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let path_and_query = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
+    let lang = ctx::lang_from(req.headers());
+    let res = next.run(req).await;
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let page = match res.extensions().get::<ErrorPage>() {
+        Some(p) => p.clone(),
+        None => {
+            // Responses made by axum or tower themselves (405, a bad path parameter, a body
+            // over the limit) come as plain text: give them the same treatment.
+            let is_plain = res
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_none_or(|ct| ct.starts_with("text/plain"));
+            if !is_plain {
+                return res;
+            }
+            generic_error(status)
+        }
+    };
+    let (parts, _) = res.into_parts();
+    let mut out = if path.starts_with("/api/") {
+        let body = serde_json::json!({ "error": page.message, "code": page.code });
+        (page.status, axum::Json(body)).into_response()
+    } else {
+        let ctx = Ctx::new(lang, state.snapshot(), path_and_query);
+        let tpl = crate::site::routes::ErrorTemplate {
+            c: &ctx,
+            status: page.status.as_u16(),
+            message: &page.message,
+            not_found: page.status == StatusCode::NOT_FOUND,
+        };
+        match tpl.render() {
+            Ok(html) => (page.status, Html(html)).into_response(),
+            Err(_) => (page.status, page.message).into_response(),
+        }
+    };
+    for name in [header::RETRY_AFTER, header::ALLOW] {
+        if let Some(v) = parts.headers.get(&name) {
+            out.headers_mut().insert(name, v.clone());
+        }
+    }
+    out.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    out
+}
+
+fn generic_error(status: StatusCode) -> ErrorPage {
+    let (code, message) = match status {
+        StatusCode::NOT_FOUND => (
+            "not_found",
+            "We could not find that page. It may have moved or been removed.",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "That address cannot be used this way. Go back and try again.",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "too_large",
+            "What you sent is too large. Make it smaller and try again.",
+        ),
+        StatusCode::REQUEST_TIMEOUT => (
+            "timeout",
+            "That took too long. Please try again in a moment.",
+        ),
+        s if s.is_server_error() => (
+            "internal",
+            "Something went wrong on our side. Please try again.",
+        ),
+        _ => (
+            "bad_request",
+            "We could not understand that request. Go back and try again.",
+        ),
+    };
+    ErrorPage {
+        status,
+        code,
+        message: message.into(),
+    }
+}
+
+/// Counts requests and their latency by route pattern (never by raw path).
+async fn record_metrics(req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let method = req.method().to_string();
+    let res = next.run(req).await;
+    let status = res.status().as_u16().to_string();
+    metrics::counter!("http_requests_total", "method" => method, "route" => route.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!("http_request_duration_seconds", "route" => route)
+        .record(start.elapsed().as_secs_f64());
+    res
+}
+
+/// An HTML body with the right content type.
+pub struct Html(pub String);
+
+impl IntoResponse for Html {
+    fn into_response(self) -> Response {
+        (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            )],
+            self.0,
+        )
+            .into_response()
+    }
+}
+
+/// Renders a template into an HTML response that must not be stored by any cache: staff
+/// pages, forms and anything shown only to this visitor.
+pub fn private_page(t: &impl Template) -> Result<Response, AppError> {
+    private_page_status(StatusCode::OK, t)
+}
+
+/// As [`private_page`] with a status (422 for a form with errors).
+pub fn private_page_status(status: StatusCode, t: &impl Template) -> Result<Response, AppError> {
+    let html = t.render()?;
+    let mut res = (status, Html(html)).into_response();
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
+}
+
+/// Cache-Control for public pages: browsers revalidate with the ETag each time (a 304 is
+/// cheap), so an edit shows at once.
+pub const PUBLIC_REVALIDATE: &str = "public, no-cache";
+/// For pages a visitor may not want kept in their browser history cache (help pages).
+pub const SENSITIVE: &str = "no-store";
+
+/// Serves a public page from the in-memory cache, rendering it on a miss. `key` must
+/// contain everything the page depends on apart from the language.
+pub async fn cached<F, Fut>(
+    state: &AppState,
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    content_type: &'static str,
+    cache_control: &'static str,
+    render: F,
+) -> Result<Response, AppError>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<String, AppError>>,
+{
+    let key = format!("{}|{}|{}", ctx.lang.code(), content_type, ctx.path);
+    let page = match state.cache.get(&key) {
+        Some(p) => p,
+        None => {
+            let version = ctx.snap.version;
+            let html = render().await?;
+            let body = tokio::task::spawn_blocking(move || Compressed::new(html.into_bytes()))
+                .await
+                .map_err(|e| AppError::Internal(e.into()))?;
+            let page = Arc::new(CachedPage {
+                content_type,
+                cache_control,
+                body,
+            });
+            state.cache.insert(key, version, page.clone());
+            page
+        }
+    };
+    let mut res =
+        assets::asset_response(&page.body, page.content_type, headers, page.cache_control);
+    res.headers_mut().insert(
+        header::VARY,
+        HeaderValue::from_static("Accept-Encoding, Cookie"),
+    );
+    Ok(res)
+}
+
+/// Percent-encodes a string for use in a query value.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A redirect target from a `next=` parameter, accepted only when it stays on this site
+/// (a path starting with one `/`, no scheme, no backslash tricks). Anything else gives `/`.
+pub fn safe_next(next: &str) -> &str {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(|c| c.is_control());
+    if ok { next } else { "/" }
+}
+
+/// 303 See Other to `to`.
+pub fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
+}
+
+/// The client's address: the socket peer, or the first `X-Forwarded-For` hop when the
+/// configuration says a trusted proxy sits in front.
+pub fn client_ip(parts: &Parts, trust_proxy: bool) -> String {
+    if trust_proxy
+        && let Some(v) = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+        && let Some(first) = v.split(',').next()
+    {
+        return first.trim().to_string();
+    }
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// A urlencoded form whose rejection is a friendly [`AppError`] (axum's own is plain text).
+pub struct Form<T>(pub T);
+
+impl<T, S> FromRequest<S> for Form<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::PayloadTooLarge
+            } else {
+                AppError::BadRequest("We could not read what you sent. Please try again.".into())
+            }
+        })?;
+        serde_urlencoded::from_bytes(&bytes).map(Form).map_err(|_| {
+            AppError::BadRequest("We could not read the form. Please go back and try again.".into())
+        })
+    }
+}
+
+/// Query parameters with a friendly rejection.
+pub struct Query<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Query<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let q = parts.uri.query().unwrap_or("");
+        serde_urlencoded::from_str(q).map(Query).map_err(|_| {
+            AppError::BadRequest("The address has a parameter we could not read.".into())
+        })
+    }
+}
+
+/// A response body from bytes with a content type (downloads, feeds).
+pub fn bytes_response(content_type: &str, body: impl Into<Body>) -> Response {
+    let mut res = Response::new(body.into());
+    if let Ok(v) = HeaderValue::from_str(content_type) {
+        res.headers_mut().insert(header::CONTENT_TYPE, v);
+    }
+    res
+}
+
+/// Parses a page number from a query value (1 when absent or silly).
+pub fn page_number(p: Option<&str>) -> i64 {
+    p.and_then(|s| s.parse::<i64>().ok())
+        .filter(|n| (1..=100_000).contains(n))
+        .unwrap_or(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_must_stay_on_site() {
+        for (input, want) in [
+            ("/admin/pages", "/admin/pages"),
+            ("/news?page=2", "/news?page=2"),
+            ("//evil.example", "/"),
+            ("https://evil.example", "/"),
+            ("/\\evil.example", "/"),
+            ("", "/"),
+            ("javascript:alert(1)", "/"),
+        ] {
+            assert_eq!(safe_next(input), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn cross_site_rule() {
+        let h = |pairs: &[(&'static str, &'static str)]| {
+            let mut m = HeaderMap::new();
+            for (k, v) in pairs {
+                m.insert(*k, HeaderValue::from_static(v));
+            }
+            m
+        };
+        assert!(!is_cross_site(&h(&[("sec-fetch-site", "same-origin")])));
+        assert!(is_cross_site(&h(&[("sec-fetch-site", "cross-site")])));
+        assert!(is_cross_site(&h(&[("sec-fetch-site", "same-site")])));
+        assert!(!is_cross_site(&h(&[
+            ("origin", "http://a.org"),
+            ("host", "a.org")
+        ])));
+        assert!(is_cross_site(&h(&[
+            ("origin", "http://evil.org"),
+            ("host", "a.org")
+        ])));
+        assert!(is_cross_site(&h(&[("origin", "null"), ("host", "a.org")])));
+        assert!(!is_cross_site(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn encodes() {
+        assert_eq!(
+            url_encode("/news?page=2&x=a b"),
+            "/news%3Fpage%3D2%26x%3Da%20b"
+        );
+    }
+}

@@ -1,0 +1,355 @@
+//! Test harness: each test gets the real router over its own fresh database.
+//!
+//! SQLite by default (a file in a private temp dir). When `MMHA_TEST_DATABASE_URL` is a
+//! PostgreSQL URL, each test gets its own schema in that database instead, dropped when the
+//! test ends, so parallel tests and runs never collide.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use mmha::AppState;
+use mmha::config::Config;
+use tower::ServiceExt;
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// One application under test.
+pub struct TestApp {
+    pub state: AppState,
+    pub router: Router,
+    pub dir: PathBuf,
+    pub database_url: String,
+    /// The staff session cookie, once logged in.
+    pub cookie: Option<String>,
+    /// Only the owning handle cleans up the directory and schema.
+    pg_schema: Option<(String, String)>,
+    owner: bool,
+}
+
+/// A response, read fully.
+pub struct Res {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Res {
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub fn location(&self) -> &str {
+        self.header("location")
+    }
+
+    #[track_caller]
+    pub fn assert_status(&self, want: u16) -> &Res {
+        assert_eq!(
+            self.status.as_u16(),
+            want,
+            "unexpected status; body:\n{}",
+            &self.body[..self.body.len().min(3000)]
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn assert_contains(&self, needle: &str) -> &Res {
+        assert!(
+            self.body.contains(needle),
+            "body should contain {needle:?}; body:\n{}",
+            &self.body[..self.body.len().min(4000)]
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn assert_not_contains(&self, needle: &str) -> &Res {
+        assert!(
+            !self.body.contains(needle),
+            "body must not contain {needle:?}"
+        );
+        self
+    }
+}
+
+fn unique() -> String {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!("{}_{}_{}", std::process::id(), n, nanos)
+}
+
+/// The PostgreSQL URL to test against, if any.
+pub fn pg_base_url() -> Option<String> {
+    std::env::var("MMHA_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        Self::with_demo(true).await
+    }
+
+    /// A fresh app; `demo` chooses whether the demo content is loaded.
+    pub async fn with_demo(demo: bool) -> TestApp {
+        let id = unique();
+        let dir = std::env::temp_dir().join(format!("mmha-test-{id}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (database_url, pg_schema) = match pg_base_url() {
+            Some(base) => {
+                let schema = format!("mmha_test_{id}");
+                let admin = sqlx_admin(&base).await;
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+                    .execute(&admin)
+                    .await
+                    .expect("create test schema");
+                admin.close().await;
+                let sep = if base.contains('?') { '&' } else { '?' };
+                (
+                    format!("{base}{sep}options=-c%20search_path%3D{schema}"),
+                    Some((base, schema)),
+                )
+            }
+            None => (mmha::db::default_sqlite_url(&dir), None),
+        };
+        let mut config = Config::for_data_dir(dir.clone(), database_url.clone());
+        config.demo_content = demo;
+        let state = AppState::start(config).await.expect("app starts");
+        let router = mmha::web::router(state.clone());
+        TestApp {
+            state,
+            router,
+            dir,
+            database_url,
+            cookie: None,
+            pg_schema,
+            owner: true,
+        }
+    }
+
+    /// Another browser on the same app and database (no cookie yet).
+    pub fn another_browser(&self) -> TestApp {
+        TestApp {
+            state: self.state.clone(),
+            router: self.router.clone(),
+            dir: self.dir.clone(),
+            database_url: self.database_url.clone(),
+            cookie: None,
+            pg_schema: None,
+            owner: false,
+        }
+    }
+
+    /// A second instance of the app over the same database, as after a restart or behind a
+    /// load balancer.
+    pub async fn second_instance(&self) -> TestApp {
+        let config = Config::for_data_dir(self.dir.clone(), self.database_url.clone());
+        let state = AppState::start(config)
+            .await
+            .expect("second instance starts");
+        let router = mmha::web::router(state.clone());
+        TestApp {
+            state,
+            router,
+            dir: self.dir.clone(),
+            database_url: self.database_url.clone(),
+            cookie: None,
+            pg_schema: None,
+            owner: false,
+        }
+    }
+
+    /// Sends a request through the real router.
+    pub async fn send(&self, req: Request<Body>) -> Res {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        Res {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes,
+        }
+    }
+
+    fn request(&self, method: Method, path: &str) -> axum::http::request::Builder {
+        let mut b = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "localhost");
+        if let Some(c) = &self.cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        b
+    }
+
+    pub async fn get(&self, path: &str) -> Res {
+        self.send(self.request(Method::GET, path).body(Body::empty()).unwrap())
+            .await
+    }
+
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Res {
+        let mut b = self.request(Method::GET, path);
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        self.send(b.body(Body::empty()).unwrap()).await
+    }
+
+    /// A same-origin form POST, as a browser sends it.
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Res {
+        self.post_with(path, form, &[("sec-fetch-site", "same-origin")])
+            .await
+    }
+
+    pub async fn post_with(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Res {
+        let body = serde_urlencoded::to_string(form).unwrap();
+        let mut b = self
+            .request(Method::POST, path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        self.send(b.body(Body::from(body)).unwrap()).await
+    }
+
+    /// A same-origin multipart POST; `file` is (field name, file name, bytes).
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, &[u8])>,
+    ) -> Res {
+        let boundary = "----mmhatestboundary7MA4YWxkTrZu0gW";
+        let mut body: Vec<u8> = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        if let Some((name, filename, bytes)) = file {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let req = self
+            .request(Method::POST, path)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    /// Creates an account directly in the database.
+    pub async fn create_user(&self, email: &str, role: mmha::auth::Role, password: &str) -> i64 {
+        let hash = mmha::auth::password::hash(password.to_string())
+            .await
+            .unwrap();
+        let mut tx = self.state.db.begin_write().await.unwrap();
+        let id = mmha::auth::store::create_user(&mut tx, email, "", role, &hash)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        id
+    }
+
+    /// Logs in through the login form and keeps the session cookie.
+    pub async fn login(&mut self, email: &str, password: &str) -> Res {
+        self.cookie = None;
+        let res = self
+            .post(
+                "/admin/login",
+                &[("email", email), ("password", password), ("next", "/admin")],
+            )
+            .await;
+        if res.status == StatusCode::SEE_OTHER
+            && let Some(c) = res.header("set-cookie").split(';').next()
+        {
+            self.cookie = Some(c.to_string());
+        }
+        res
+    }
+
+    /// Creates an account with `role` and logs in as it.
+    pub async fn login_as(&mut self, role: mmha::auth::Role) -> String {
+        let email = format!("{}@example.org", role.as_str());
+        let password = "correct horse battery staple";
+        self.create_user(&email, role, password).await;
+        let res = self.login(&email, password).await;
+        assert_eq!(
+            res.status,
+            StatusCode::SEE_OTHER,
+            "login failed: {}",
+            res.body
+        );
+        email
+    }
+}
+
+async fn sqlx_admin(base: &str) -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(base)
+        .await
+        .expect("PostgreSQL for tests is reachable (MMHA_TEST_DATABASE_URL)")
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if !self.owner {
+            return;
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some((base, schema)) = self.pg_schema.take() {
+            // Drop needs async work; do it on a private runtime in a plain thread.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async move {
+                    let admin = sqlx_admin(&base).await;
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP SCHEMA IF EXISTS {schema} CASCADE"
+                    )))
+                    .execute(&admin)
+                    .await;
+                    admin.close().await;
+                });
+            })
+            .join();
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the real router over a real database, SQLite by default and
+//! PostgreSQL when `MMHA_TEST_DATABASE_URL` is set (see `scripts/test`).
+
+mod admin;
+mod auth;
+mod cli;
+mod cms;
+mod harness;
+mod public;

@@ -1,0 +1,384 @@
+//! The public frame: help first, Exit this page, languages, errors, headers, caching.
+
+use crate::harness::TestApp;
+
+/// Every public page type carries Get help now, Exit this page (button, skip link and the
+/// script for Shift ×3), the language switch and the disclaimer.
+#[tokio::test]
+async fn every_public_page_has_help_and_exit() {
+    let app = TestApp::new().await;
+    for path in [
+        "/",
+        "/help",
+        "/news",
+        "/news/awareness-week-how-to-take-part",
+        "/news/tag/maps",
+        "/about",
+        "/impact",
+        "/resources",
+        "/search?q=help",
+        "/no-such-page",
+    ] {
+        let res = app.get(path).await;
+        assert!(
+            res.status.as_u16() == 200 || path == "/no-such-page",
+            "{path}: {}",
+            res.status
+        );
+        res.assert_contains("class=\"get-help\">Get help now</a>")
+            .assert_contains("class=\"exit-button\"")
+            .assert_contains("class=\"skip-link\" data-exit")
+            .assert_contains("/assets/exit.")
+            .assert_contains("Information, not medical advice.")
+            .assert_contains("hreflang=\"cy\"")
+            .assert_contains("<html lang=\"en\">");
+    }
+}
+
+#[tokio::test]
+async fn security_headers_on_every_response() {
+    let app = TestApp::new().await;
+    for path in ["/", "/admin/login", "/no-such-page", "/healthz"] {
+        let res = app.get(path).await;
+        let csp = res.header("content-security-policy");
+        assert!(csp.contains("default-src 'self'"), "{path}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}");
+        assert!(!csp.contains("unsafe-inline"), "{path}");
+        assert_eq!(res.header("referrer-policy"), "no-referrer", "{path}");
+        assert_eq!(res.header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(res.header("x-frame-options"), "DENY", "{path}");
+        assert!(!res.header("permissions-policy").is_empty(), "{path}");
+    }
+}
+
+/// No page may load anything from another origin: every src/href for a resource the page
+/// loads (scripts, styles, images, icons) is a path on this site.
+#[tokio::test]
+async fn no_third_party_requests() {
+    let app = TestApp::new().await;
+    for path in ["/", "/help", "/news", "/about", "/impact", "/resources"] {
+        let res = app.get(path).await;
+        for attr in [
+            "src=\"",
+            "<link rel=\"stylesheet\" href=\"",
+            "<link rel=\"icon\" href=\"",
+        ] {
+            for part in res.body.split(attr).skip(1) {
+                assert!(
+                    part.starts_with('/'),
+                    "{path}: {attr}{}",
+                    &part[..part.len().min(60)]
+                );
+            }
+        }
+        assert!(!res.body.contains("<iframe"), "{path}");
+        assert!(!res.body.contains("<script>"), "{path}: inline script");
+        assert!(!res.body.contains(" style=\""), "{path}: inline style");
+    }
+}
+
+#[tokio::test]
+async fn help_page_lists_helplines_emergency_first_and_flags_unverified() {
+    let app = TestApp::new().await;
+    let res = app.get("/help").await;
+    res.assert_status(200)
+        .assert_contains("href=\"tel:999\"")
+        .assert_contains("href=\"tel:116123\"")
+        .assert_contains("text SHOUT to 85258")
+        .assert_contains("We have not yet confirmed this number");
+    let emergency = res.body.find("In an emergency").unwrap();
+    let urgent = res.body.find("Urgent help, day or night").unwrap();
+    let support = res.body.find("Support and information").unwrap();
+    assert!(emergency < urgent && urgent < support);
+    assert!(res.body.find("tel:999").unwrap() < urgent);
+    // Sensitive: never kept by the browser.
+    assert_eq!(res.header("cache-control"), "no-store");
+}
+
+/// The help page is served from memory, so it still answers when the database is gone.
+#[tokio::test]
+async fn help_page_survives_database_outage() {
+    let app = TestApp::new().await;
+    app.state.db.pool.close().await;
+    app.state.cache.clear(i64::MAX - 1);
+    let res = app.get("/help").await;
+    res.assert_status(200).assert_contains("tel:116123");
+    let res = app.get("/healthz").await;
+    res.assert_status(503);
+    // A page that needs the database says so kindly, with the help link, and no stack trace.
+    let res = app.get("/news").await;
+    res.assert_status(503)
+        .assert_contains("Get help now")
+        .assert_not_contains("sqlx")
+        .assert_not_contains("pool");
+}
+
+#[tokio::test]
+async fn friendly_not_found() {
+    let app = TestApp::new().await;
+    let res = app.get("/this/does/not/exist").await;
+    res.assert_status(404)
+        .assert_contains("Page not found")
+        .assert_contains("href=\"/help\"");
+    assert_eq!(res.header("cache-control"), "no-store");
+    // A bad path parameter is a 404 or 400 page, never a 500.
+    let res = app.get("/admin/pages/not-a-number").await;
+    assert!(
+        res.status.is_client_error() || res.status.is_redirection(),
+        "{}",
+        res.status
+    );
+}
+
+#[tokio::test]
+async fn api_errors_are_json() {
+    let app = TestApp::new().await;
+    let res = app.get("/api/v1/nothing-here").await;
+    res.assert_status(404);
+    assert!(res.header("content-type").starts_with("application/json"));
+    let v: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+    assert_eq!(v["code"], "not_found");
+    assert!(v["error"].as_str().unwrap().contains("could not find"));
+}
+
+#[tokio::test]
+async fn welsh_switch_keeps_the_page() {
+    let mut app = TestApp::new().await;
+    let res = app.get("/lang/cy?next=/news%3Fpage%3D1").await;
+    res.assert_status(303);
+    assert_eq!(res.location(), "/news?page=1");
+    let cookie = res.header("set-cookie").to_string();
+    assert!(cookie.starts_with("lang=cy;"), "{cookie}");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
+    app.cookie = Some("lang=cy".into());
+    let res = app.get("/news").await;
+    res.assert_status(200)
+        .assert_contains("<html lang=\"cy\">")
+        .assert_contains("Gadael y dudalen hon")
+        .assert_contains("Cael help nawr")
+        .assert_contains("Gwybodaeth, nid cyngor meddygol.")
+        .assert_contains("hreflang=\"en\">English</a>");
+    // A page with no Welsh text is shown in English, marked as English, with a notice.
+    let res = app.get("/news/new-maps-of-specialist-services").await;
+    res.assert_contains("<article class=\"prose\" lang=\"en\">")
+        .assert_contains("ar gael yn Gymraeg eto, felly");
+    // A page with a Welsh title shows it.
+    app.get("/about").await.assert_contains("Am y gynghrair");
+    // Unknown languages and off-site targets are refused.
+    app.get("/lang/fr?next=/").await.assert_status(404);
+    let res = app.get("/lang/en?next=//evil.example/x").await;
+    assert_eq!(res.location(), "/");
+    let res = app.get("/lang/en?next=https://evil.example/").await;
+    assert_eq!(res.location(), "/");
+}
+
+#[tokio::test]
+async fn exit_this_page_ends_session_and_leaves() {
+    let mut app = TestApp::new().await;
+    app.login_as(mmha::auth::Role::Editor).await;
+    app.get("/admin").await.assert_status(200);
+    let res = app.get("/exit").await;
+    res.assert_status(303);
+    assert_eq!(res.location(), "https://www.bbc.co.uk/weather");
+    assert!(res.header("clear-site-data").contains("\"cookies\""));
+    assert!(res.header("set-cookie").contains("Max-Age=0"));
+    assert_eq!(res.header("cache-control"), "no-store");
+    // The server-side session is gone even if the browser kept the cookie.
+    let res = app.get("/admin").await;
+    res.assert_status(303);
+    assert!(res.location().starts_with("/admin/login"));
+
+    // The beacon the script sends.
+    app.login_as_again().await;
+    let res = app.post("/exit", &[]).await;
+    res.assert_status(204);
+    app.get("/admin").await.assert_status(303);
+}
+
+impl TestApp {
+    async fn login_as_again(&mut self) {
+        let res = self
+            .login("editor@example.org", "correct horse battery staple")
+            .await;
+        res.assert_status(303);
+    }
+}
+
+#[tokio::test]
+async fn pages_are_precompressed_and_revalidate() {
+    let app = TestApp::new().await;
+    let plain = app.get("/").await;
+    plain.assert_status(200);
+    assert_eq!(plain.header("content-encoding"), "");
+    let br = app.get_with("/", &[("accept-encoding", "gzip, br")]).await;
+    assert_eq!(br.header("content-encoding"), "br");
+    let mut out = Vec::new();
+    brotli::BrotliDecompress(&mut &br.bytes[..], &mut out).unwrap();
+    assert_eq!(out, plain.bytes);
+    let gz = app.get_with("/", &[("accept-encoding", "gzip")]).await;
+    assert_eq!(gz.header("content-encoding"), "gzip");
+    assert!(gz.bytes.len() < plain.bytes.len() / 2);
+    assert!(br.header("vary").contains("Accept-Encoding"));
+    let etag = plain.header("etag").to_string();
+    assert!(etag.starts_with('"'));
+    let again = app.get_with("/", &[("if-none-match", &etag)]).await;
+    again.assert_status(304);
+    assert!(again.bytes.is_empty());
+}
+
+#[tokio::test]
+async fn static_assets_are_hashed_and_immutable() {
+    let app = TestApp::new().await;
+    let home = app.get("/").await;
+    let css = home.body.split("href=\"/assets/site.").nth(1).unwrap();
+    let url = format!("/assets/site.{}", &css[..css.find('"').unwrap()]);
+    let res = app.get(&url).await;
+    res.assert_status(200);
+    assert!(res.header("content-type").starts_with("text/css"));
+    assert!(res.header("cache-control").contains("immutable"));
+    app.get("/assets/site.0000000000.css")
+        .await
+        .assert_status(404);
+    app.get("/assets/..%2F..%2FCargo.toml")
+        .await
+        .assert_status(404);
+    let theme = home.body.split("href=\"/theme/").nth(1).unwrap();
+    let theme_url = format!("/theme/{}", &theme[..theme.find('"').unwrap()]);
+    let res = app.get(&theme_url).await;
+    res.assert_contains("--brand: #5a2d82");
+    assert!(res.header("cache-control").contains("immutable"));
+}
+
+#[tokio::test]
+async fn health_and_readiness() {
+    let app = TestApp::new().await;
+    let res = app.get("/healthz").await;
+    res.assert_status(200);
+    assert_eq!(res.body, "ok");
+    app.get("/readyz").await.assert_status(200);
+}
+
+#[tokio::test]
+async fn rss_feed_is_valid_rss() {
+    let app = TestApp::new().await;
+    let res = app.get("/news.rss").await;
+    res.assert_status(200);
+    assert!(
+        res.header("content-type")
+            .starts_with("application/rss+xml")
+    );
+    assert!(
+        res.body
+            .starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
+    );
+    res.assert_contains("<rss version=\"2.0\"")
+        .assert_contains("<link>http://127.0.0.1:8080/news/awareness-week-how-to-take-part</link>")
+        .assert_contains("<pubDate>");
+    assert_eq!(res.body.matches("<item>").count(), 4);
+    // Every element opened is closed (a cheap well-formedness check on our template).
+    for tag in ["channel", "item", "title", "link", "guid", "description"] {
+        assert_eq!(
+            res.body.matches(&format!("<{tag}>")).count()
+                + res.body.matches(&format!("<{tag} ")).count(),
+            res.body.matches(&format!("</{tag}>")).count(),
+            "{tag}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn home_page_shape() {
+    let app = TestApp::new().await;
+    let res = app.get("/").await;
+    res.assert_status(200)
+        .assert_contains("All women across the UK")
+        .assert_contains("Need support now?")
+        .assert_contains("Maternal Mental Health Awareness Week (demo)")
+        .assert_contains("Get involved")
+        .assert_contains("Media enquiries")
+        .assert_contains("Membership enquiries")
+        .assert_contains("Other enquiries")
+        .assert_contains("Latest news");
+    // Demo content is labelled as such.
+    res.assert_contains("class=\"demo-tag\">Demo</span>");
+}
+
+#[tokio::test]
+async fn impact_page_from_data() {
+    let app = TestApp::new().await;
+    let res = app.get("/impact").await;
+    res.assert_status(200)
+        .assert_contains("£365m")
+        .assert_contains("Investment won")
+        .assert_contains("Northern Ireland")
+        .assert_contains("These figures are demo content");
+}
+
+#[tokio::test]
+async fn empty_database_without_demo_still_has_helplines() {
+    let app = TestApp::with_demo(false).await;
+    app.get("/help")
+        .await
+        .assert_status(200)
+        .assert_contains("tel:116123");
+    app.get("/about").await.assert_status(404);
+    app.get("/news")
+        .await
+        .assert_status(200)
+        .assert_contains("There is no news here yet.");
+}
+
+#[tokio::test]
+async fn search_finds_published_content_with_highlights() {
+    let app = TestApp::new().await;
+    let res = app.get("/search?q=coffee+morn").await;
+    res.assert_status(200)
+        .assert_contains("Maternal Mental Health Awareness Week: how to take part")
+        .assert_contains("<mark>");
+    let res = app
+        .get("/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+        .await;
+    res.assert_status(200)
+        .assert_not_contains("<script>alert(1)</script>");
+    // FTS query syntax in the visitor's words is treated as words.
+    app.get("/search?q=%22unbalanced+OR+NEAR(")
+        .await
+        .assert_status(200);
+    assert_eq!(
+        app.get("/search?q=help").await.header("cache-control"),
+        "no-store"
+    );
+}
+
+#[tokio::test]
+async fn oversized_and_malformed_bodies_get_clear_4xx() {
+    let app = TestApp::new().await;
+    let big = "x".repeat(300 * 1024);
+    let res = app
+        .post("/admin/login", &[("email", &big), ("password", "x")])
+        .await;
+    res.assert_status(413).assert_contains("too large");
+    let res = app
+        .send(
+            axum::http::Request::post("/admin/login")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("sec-fetch-site", "same-origin")
+                .body(axum::body::Body::from(vec![0xff, 0xfe, b'=', 0x80]))
+                .unwrap(),
+        )
+        .await;
+    assert!(res.status.is_client_error(), "{}", res.status);
+}
+
+/// The suite runs on the backend it was asked for (so a PostgreSQL run cannot silently
+/// test SQLite).
+#[tokio::test]
+async fn runs_on_the_requested_backend() {
+    let app = TestApp::new().await;
+    let want = if crate::harness::pg_base_url().is_some() {
+        mmha::db::Backend::Postgres
+    } else {
+        mmha::db::Backend::Sqlite
+    };
+    assert_eq!(app.state.db.backend, want);
+}
