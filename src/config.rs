@@ -196,4 +196,12 @@ mod tests {
         assert!(Config::load(&o).is_err());
         std::fs::remove_dir_all(&dir).ok();
     }
+
+    /// The example file in the repository stays valid.
+    #[test]
+    fn example_config_parses() {
+        let f: FileConfig = toml::from_str(include_str!("../mmha.example.toml")).unwrap();
+        assert_eq!(f.bind.unwrap().port(), 8080);
+        assert_eq!(f.trust_proxy, Some(true));
+    }
 }

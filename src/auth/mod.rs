@@ -148,7 +148,9 @@ where
         };
         match session::staff_by_session(&state.db, token).await? {
             Some(user) => Ok(user),
-            None => Err(AppError::LoginRequired(next)),
+            // A cookie that no longer matches a live session: it expired, or the user
+            // logged out elsewhere. The login form says so.
+            None => Err(AppError::SessionEnded(next)),
         }
     }
 }

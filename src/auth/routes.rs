@@ -37,16 +37,30 @@ pub struct LoginTemplate<'a> {
 #[derive(Deserialize, Default)]
 struct NextQuery {
     next: Option<String>,
+    expired: Option<String>,
 }
 
 async fn login_form(c: Ctx, Query(q): Query<NextQuery>) -> Result<Response, AppError> {
     let next = safe_next(q.next.as_deref().unwrap_or("/admin"));
-    private_page(&LoginTemplate {
+    let error = if q.expired.is_some() {
+        "Your session has ended, so you need to log in again. Anything you had not saved \
+         was not kept."
+    } else {
+        ""
+    };
+    let mut res = private_page(&LoginTemplate {
         c: &c,
         email: "",
         next,
-        error: "",
-    })
+        error,
+    })?;
+    if q.expired.is_some() {
+        // Forget the dead cookie so the browser stops sending it.
+        if let Ok(v) = axum::http::HeaderValue::from_str(&session::clear_cookie(false)) {
+            res.headers_mut().insert(header::SET_COOKIE, v);
+        }
+    }
+    Ok(res)
 }
 
 #[derive(Deserialize)]

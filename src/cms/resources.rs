@@ -427,7 +427,7 @@ where
             .await
         {
             Ok(u) => Ok(Some(u)),
-            Err(AppError::LoginRequired(_)) => Ok(None),
+            Err(AppError::LoginRequired(_) | AppError::SessionEnded(_)) => Ok(None),
             Err(e) => Err(e),
         }
     }

@@ -25,6 +25,9 @@ pub enum AppError {
     /// Not logged in: redirect to the login form, then back to `next`.
     #[error("login required")]
     LoginRequired(String),
+    /// The session cookie is no longer valid (expired or ended): log in again.
+    #[error("session ended")]
+    SessionEnded(String),
     #[error("cross-site request refused")]
     CrossSite,
     #[error("database unavailable")]
@@ -86,7 +89,7 @@ impl AppError {
                 "too_many_requests",
                 m.clone(),
             ),
-            AppError::LoginRequired(_) => (
+            AppError::LoginRequired(_) | AppError::SessionEnded(_) => (
                 StatusCode::UNAUTHORIZED,
                 "login_required",
                 "Please log in.".into(),
@@ -115,9 +118,14 @@ impl AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        if let AppError::LoginRequired(next) = &self {
+        if let AppError::LoginRequired(next) | AppError::SessionEnded(next) = &self {
+            let expired = if matches!(self, AppError::SessionEnded(_)) {
+                "&expired=1"
+            } else {
+                ""
+            };
             let target = format!(
-                "/admin/login?next={}",
+                "/admin/login?next={}{expired}",
                 crate::web::url_encode(crate::web::safe_next(next))
             );
             return (StatusCode::SEE_OTHER, [(header::LOCATION, target)]).into_response();

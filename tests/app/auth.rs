@@ -341,3 +341,20 @@ async fn staff_actions_are_audited() {
     res.assert_contains("<td>create_page</td>")
         .assert_not_contains("<td>login</td>");
 }
+
+#[tokio::test]
+async fn an_ended_session_says_so() {
+    let mut app = TestApp::new().await;
+    app.login_as(Role::Editor).await;
+    sqlx::query("UPDATE sessions SET expires_at = 0")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let res = app.get("/admin/pages").await;
+    res.assert_status(303);
+    assert_eq!(res.location(), "/admin/login?next=/admin/pages&expired=1");
+    app.get(res.location())
+        .await
+        .assert_status(200)
+        .assert_contains("Your session has ended");
+}
