@@ -92,9 +92,11 @@ fn welsh_keys() -> std::collections::HashSet<&'static str> {
     message_ids(include_str!("../locales/cy/main.ftl"))
 }
 
-/// Message ids defined in the English file.
+/// Message ids defined in the English files.
 pub fn english_keys() -> std::collections::HashSet<&'static str> {
-    message_ids(include_str!("../locales/en/main.ftl"))
+    let mut keys = message_ids(include_str!("../locales/en/main.ftl"));
+    keys.extend(message_ids(include_str!("../locales/en/admin.ftl")));
+    keys
 }
 
 fn message_ids(src: &'static str) -> std::collections::HashSet<&'static str> {
@@ -133,6 +135,82 @@ mod tests {
         assert!(
             extra.is_empty(),
             "Welsh messages with no English: {extra:?}"
+        );
+    }
+
+    /// Every message a template asks for exists in English (a missing one would show its
+    /// id to the visitor), and so does every member of the key families built at runtime.
+    #[test]
+    fn every_referenced_message_exists() {
+        let en = english_keys();
+        let mut missing = Vec::new();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        let mut stack = vec![std::path::PathBuf::from(dir)];
+        while let Some(path) = stack.pop() {
+            if path.is_dir() {
+                stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for call in ["c.t(\"", "c.t1(\"", "c.t2(\""] {
+                for part in text.split(call).skip(1) {
+                    let key = part.split('"').next().unwrap();
+                    if !en.contains(key) {
+                        missing.push(format!("{}: {key}", path.display()));
+                    }
+                }
+            }
+        }
+        let families: Vec<String> = crate::site::impact::SECTIONS
+            .iter()
+            .map(|s| format!("impact-section-{s}"))
+            .chain(
+                crate::site::settings::NATIONS
+                    .iter()
+                    .map(|n| format!("nation-{n}")),
+            )
+            .chain(
+                crate::cms::resources::KINDS
+                    .iter()
+                    .map(|k| format!("resource-kind-{k}")),
+            )
+            .chain(
+                ["page", "post", "resource"]
+                    .iter()
+                    .map(|k| format!("search-kind-{k}")),
+            )
+            .chain(
+                [
+                    "admin-pages",
+                    "admin-news-posts",
+                    "admin-resources",
+                    "admin-helplines",
+                ]
+                .iter()
+                .map(|k| k.to_string()),
+            )
+            .chain(
+                [
+                    "not_found",
+                    "forbidden",
+                    "bad_request",
+                    "too_large",
+                    "too_many_requests",
+                    "login_required",
+                    "cross_site",
+                    "unavailable",
+                    "internal",
+                    "method_not_allowed",
+                    "timeout",
+                ]
+                .iter()
+                .map(|c| format!("error-{c}")),
+            )
+            .collect();
+        missing.extend(families.into_iter().filter(|k| !en.contains(k.as_str())));
+        assert!(
+            missing.is_empty(),
+            "messages missing from locales/en: {missing:?}"
         );
     }
 

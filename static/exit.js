@@ -32,6 +32,10 @@
   for (var i = 0; i < links.length; i++) {
     links[i].addEventListener('click', exitNow);
   }
+  /* The button is a link with role="button": Space must work as it does on a button. */
+  button.addEventListener('keydown', function (event) {
+    if (event.key === ' ' || event.key === 'Spacebar') { exitNow(event); }
+  });
 
   document.addEventListener('keyup', function (event) {
     if (event.key !== 'Shift') {

@@ -46,6 +46,18 @@ error-help-text = Beth bynnag aeth o'i le yma, mae help ar gael bob amser.
 error-try = Gallech roi cynnig ar:
 error-code = Cod gwall:
 
+error-not_found = Ni allem ddod o hyd i'r dudalen honno. Efallai ei bod wedi symud neu wedi cael ei dileu.
+error-forbidden = Nid oes gan eich cyfrif ganiatâd i wneud hynny. Gofynnwch i weinyddwr os oes ei angen arnoch.
+error-bad_request = Ni allem ddeall y cais hwnnw. Ewch yn ôl a rhowch gynnig arall arni.
+error-too_large = Mae'r hyn a anfonoch yn rhy fawr. Gwnewch ef yn llai a rhowch gynnig arall arni.
+error-too_many_requests = Gormod o ymdrechion mewn amser byr. Arhoswch ychydig funudau a rhowch gynnig arall arni.
+error-login_required = Mewngofnodwch.
+error-cross_site = Anfonwyd y ffurflen hon o wefan arall, felly ni wnaethom ei derbyn. Ewch yn ôl i'r dudalen ar y wefan hon a rhowch gynnig arall arni.
+error-unavailable = Nid yw rhan o'r wefan yn gweithio ar hyn o bryd. Rhowch gynnig arall arni ymhen ychydig funudau.
+error-internal = Aeth rhywbeth o'i le ar ein hochr ni. Rhowch gynnig arall arni.
+error-method_not_allowed = Ni ellir defnyddio'r cyfeiriad hwnnw fel hyn. Ewch yn ôl a rhowch gynnig arall arni.
+error-timeout = Cymerodd hynny ormod o amser. Rhowch gynnig arall arni mewn eiliad.
+
 ## Demo and translation notices
 demo-label = Enghraifft
 demo-banner = Cynnwys enghreifftiol yw hwn. Mae'n dangos beth all y wefan ei wneud ac nid yw'n wybodaeth wedi'i gwirio.

@@ -46,6 +46,18 @@ error-help-text = Whatever went wrong here, help is always available.
 error-try = You could try:
 error-code = Error code:
 
+error-not_found = We could not find that page. It may have moved or been removed.
+error-forbidden = Your account does not have permission to do that. Ask an admin if you need it.
+error-bad_request = We could not understand that request. Go back and try again.
+error-too_large = What you sent is too large. Make it smaller and try again.
+error-too_many_requests = Too many tries in a short time. Wait a few minutes and try again.
+error-login_required = Please log in.
+error-cross_site = This form was sent from another website, so we did not accept it. Go back to the page on this site and try again.
+error-unavailable = Part of the site is not working right now. Please try again in a few minutes.
+error-internal = Something went wrong on our side. Please try again.
+error-method_not_allowed = That address cannot be used this way. Go back and try again.
+error-timeout = That took too long. Please try again in a moment.
+
 ## Demo and translation notices
 demo-label = Demo
 demo-banner = This is demo content. It shows what the site can do and is not verified information.

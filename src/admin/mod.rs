@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
 #[template(path = "admin/dashboard.html")]
 struct DashboardTemplate<'a> {
     c: &'a Ctx,
+    /// (message id of the label, link, count)
     counts: Vec<(&'static str, &'static str, i64)>,
     demo_items: i64,
     unverified: usize,
@@ -52,22 +53,22 @@ async fn dashboard(
 ) -> Result<Response, AppError> {
     let counts = vec![
         (
-            "Pages",
+            "admin-pages",
             "/admin/pages",
             count(&state, "SELECT COUNT(*) FROM pages").await?,
         ),
         (
-            "News posts",
+            "admin-news-posts",
             "/admin/news",
             count(&state, "SELECT COUNT(*) FROM posts").await?,
         ),
         (
-            "Resources",
+            "admin-resources",
             "/admin/resources",
             count(&state, "SELECT COUNT(*) FROM resources").await?,
         ),
         (
-            "Helplines",
+            "admin-helplines",
             "/admin/helplines",
             count(&state, "SELECT COUNT(*) FROM helplines").await?,
         ),

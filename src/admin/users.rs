@@ -40,7 +40,8 @@ impl UsersTemplate<'_> {
         field_error(&self.errors, field)
     }
     fn when(&self, ts: &Option<i64>) -> String {
-        ts.map(cms::date_time).unwrap_or_else(|| "never".into())
+        ts.map(cms::date_time)
+            .unwrap_or_else(|| self.c.t("admin-never"))
     }
 }
 
@@ -88,7 +89,7 @@ async fn list(
     staff.require(Permission::ManageUsers)?;
     let c = c.with_staff(staff);
     let notice = if c.path.contains("done=1") {
-        "Saved.".to_string()
+        c.t("admin-saved")
     } else {
         String::new()
     };

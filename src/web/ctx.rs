@@ -45,6 +45,26 @@ impl Ctx {
         self.lang.t(key)
     }
 
+    /// A message with one argument: `t1("admin-saved-by", "who", &email)`.
+    pub fn t1(&self, key: &str, name: &str, value: impl std::fmt::Display) -> String {
+        self.lang.t_args(key, &[(name, value.to_string().into())])
+    }
+
+    /// A message with two arguments.
+    pub fn t2(
+        &self,
+        key: &str,
+        n1: &str,
+        v1: impl std::fmt::Display,
+        n2: &str,
+        v2: impl std::fmt::Display,
+    ) -> String {
+        self.lang.t_args(
+            key,
+            &[(n1, v1.to_string().into()), (n2, v2.to_string().into())],
+        )
+    }
+
     /// A site identity value.
     pub fn site(&self, key: &str) -> &str {
         self.snap.site.get(key)

@@ -58,60 +58,41 @@ impl From<askama::Error> for AppError {
 #[derive(Clone, Debug)]
 pub struct ErrorPage {
     pub status: StatusCode,
-    /// Stable machine code, e.g. `not_found`.
+    /// Stable machine code, e.g. `not_found`; also names the Fluent message `error-<code>`
+    /// that explains it in the visitor's language.
     pub code: &'static str,
-    /// Plain-language message for the visitor (already safe to show).
-    pub message: String,
+    /// A specific message (already plain language), shown instead of the generic one.
+    pub detail: Option<String>,
+}
+
+impl ErrorPage {
+    /// The message in the visitor's language.
+    pub fn message(&self, lang: crate::i18n::Lang) -> String {
+        match &self.detail {
+            Some(d) => d.clone(),
+            None => lang.t(&format!("error-{}", self.code)),
+        }
+    }
 }
 
 impl AppError {
-    fn parts(&self) -> (StatusCode, &'static str, String) {
+    fn parts(&self) -> (StatusCode, &'static str, Option<String>) {
         match self {
-            AppError::NotFound => (
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "We could not find that page. It may have moved or been removed.".into(),
-            ),
-            AppError::Forbidden => (
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "Your account does not have permission to do that. Ask an admin if you need it."
-                    .into(),
-            ),
-            AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m.clone()),
-            AppError::PayloadTooLarge => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                "What you sent is too large. Make it smaller and try again.".into(),
-            ),
+            AppError::NotFound => (StatusCode::NOT_FOUND, "not_found", None),
+            AppError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", None),
+            AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", Some(m.clone())),
+            AppError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", None),
             AppError::TooManyRequests(m) => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_requests",
-                m.clone(),
+                Some(m.clone()),
             ),
-            AppError::LoginRequired(_) | AppError::SessionEnded(_) => (
-                StatusCode::UNAUTHORIZED,
-                "login_required",
-                "Please log in.".into(),
-            ),
-            AppError::CrossSite => (
-                StatusCode::FORBIDDEN,
-                "cross_site",
-                "This form was sent from another website, so we did not accept it. Go back to \
-                 the page on this site and try again."
-                    .into(),
-            ),
-            AppError::Unavailable => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "Part of the site is not working right now. Please try again in a few minutes."
-                    .into(),
-            ),
-            AppError::Internal(_) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "Something went wrong on our side. Please try again.".into(),
-            ),
+            AppError::LoginRequired(_) | AppError::SessionEnded(_) => {
+                (StatusCode::UNAUTHORIZED, "login_required", None)
+            }
+            AppError::CrossSite => (StatusCode::FORBIDDEN, "cross_site", None),
+            AppError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None),
+            AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
         }
     }
 }
@@ -133,17 +114,18 @@ impl IntoResponse for AppError {
         if let AppError::Internal(e) = &self {
             tracing::error!(error = ?e, "internal error");
         }
-        let (status, code, message) = self.parts();
-        let mut res = (status, message.clone()).into_response();
+        let (status, code, detail) = self.parts();
+        let page = ErrorPage {
+            status,
+            code,
+            detail,
+        };
+        let mut res = (status, page.message(crate::i18n::Lang::En)).into_response();
         if status == StatusCode::SERVICE_UNAVAILABLE {
             res.headers_mut()
                 .insert(header::RETRY_AFTER, header::HeaderValue::from_static("30"));
         }
-        res.extensions_mut().insert(ErrorPage {
-            status,
-            code,
-            message,
-        });
+        res.extensions_mut().insert(page);
         res
     }
 }

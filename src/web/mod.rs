@@ -226,20 +226,21 @@ fn render_error(
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_default();
+    let message = page.message(lang);
     let mut out = if uri.path().starts_with("/api/") {
-        let body = serde_json::json!({ "error": page.message, "code": page.code });
+        let body = serde_json::json!({ "error": message, "code": page.code });
         (page.status, axum::Json(body)).into_response()
     } else {
         let ctx = Ctx::new(lang, state.snapshot(), path_and_query);
         let tpl = crate::site::routes::ErrorTemplate {
             c: &ctx,
             status: page.status.as_u16(),
-            message: &page.message,
+            message: &message,
             not_found: page.status == StatusCode::NOT_FOUND,
         };
         match tpl.render() {
             Ok(html) => (page.status, Html(html)).into_response(),
-            Err(_) => (page.status, page.message).into_response(),
+            Err(_) => (page.status, message).into_response(),
         }
     };
     for name in [header::RETRY_AFTER, header::ALLOW, header::SET_COOKIE] {
@@ -253,36 +254,18 @@ fn render_error(
 }
 
 fn generic_error(status: StatusCode) -> ErrorPage {
-    let (code, message) = match status {
-        StatusCode::NOT_FOUND => (
-            "not_found",
-            "We could not find that page. It may have moved or been removed.",
-        ),
-        StatusCode::METHOD_NOT_ALLOWED => (
-            "method_not_allowed",
-            "That address cannot be used this way. Go back and try again.",
-        ),
-        StatusCode::PAYLOAD_TOO_LARGE => (
-            "too_large",
-            "What you sent is too large. Make it smaller and try again.",
-        ),
-        StatusCode::REQUEST_TIMEOUT => (
-            "timeout",
-            "That took too long. Please try again in a moment.",
-        ),
-        s if s.is_server_error() => (
-            "internal",
-            "Something went wrong on our side. Please try again.",
-        ),
-        _ => (
-            "bad_request",
-            "We could not understand that request. Go back and try again.",
-        ),
+    let code = match status {
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::REQUEST_TIMEOUT => "timeout",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
     };
     ErrorPage {
         status,
         code,
-        message: message.into(),
+        detail: None,
     }
 }
 

@@ -382,3 +382,14 @@ async fn runs_on_the_requested_backend() {
     };
     assert_eq!(app.state.db.backend, want);
 }
+
+#[tokio::test]
+async fn error_pages_speak_welsh_too() {
+    let mut app = TestApp::new().await;
+    app.cookie = Some("lang=cy".into());
+    let res = app.get("/dim-tudalen").await;
+    res.assert_status(404)
+        .assert_contains("<html lang=\"cy\">")
+        .assert_contains("Heb ddod o hyd i&#39;r dudalen")
+        .assert_contains("Efallai ei bod wedi symud");
+}
