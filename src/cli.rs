@@ -218,7 +218,7 @@ async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
             }
             let pw = read_password(password_stdin)?;
             if let Some(p) = password::problem(&pw, &email) {
-                bail!("password not accepted: {p}");
+                bail!("password not accepted: {}", p.text(crate::i18n::Lang::En));
             }
             let hash = password::hash(pw).await?;
             let mut tx = db.begin_write().await?;
@@ -288,7 +288,7 @@ async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
                 .with_context(|| format!("no account for {email}"))?;
             let pw = read_password(password_stdin)?;
             if let Some(p) = password::problem(&pw, &u.email) {
-                bail!("password not accepted: {p}");
+                bail!("password not accepted: {}", p.text(crate::i18n::Lang::En));
             }
             let hash = password::hash(pw).await?;
             let mut tx = db.begin_write().await?;

@@ -144,15 +144,18 @@ mod tests {
     fn every_referenced_message_exists() {
         let en = english_keys();
         let mut missing = Vec::new();
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
-        let mut stack = vec![std::path::PathBuf::from(dir)];
+        let root = env!("CARGO_MANIFEST_DIR");
+        let mut stack = vec![
+            std::path::PathBuf::from(format!("{root}/templates")),
+            std::path::PathBuf::from(format!("{root}/src")),
+        ];
         while let Some(path) = stack.pop() {
             if path.is_dir() {
                 stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
                 continue;
             }
             let text = std::fs::read_to_string(&path).unwrap();
-            for call in ["c.t(\"", "c.t1(\"", "c.t2(\""] {
+            for call in ["c.t(\"", "c.t1(\"", "c.t2(\"", "Msg::new(\""] {
                 for part in text.split(call).skip(1) {
                     let key = part.split('"').next().unwrap();
                     if !en.contains(key) {

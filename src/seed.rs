@@ -70,7 +70,11 @@ async fn load_helplines(tx: &mut Tx) -> anyhow::Result<()> {
             sort_order: ((i as i64 + 1) * 10).to_string(),
         };
         if let Some((field, msg)) = f.problems().into_iter().next() {
-            anyhow::bail!("seed/helplines.csv row {}: {field}: {msg}", i + 2);
+            anyhow::bail!(
+                "seed/helplines.csv row {}: {field}: {}",
+                i + 2,
+                msg.text(crate::i18n::Lang::En)
+            );
         }
         helplines::save_helpline(tx, None, &f).await?;
     }

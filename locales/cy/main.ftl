@@ -138,3 +138,9 @@ search-none = Dim byd yn cyfateb. Rhowch gynnig ar lai o eiriau neu eiriau gwaha
 search-kind-page = Tudalen
 search-kind-post = Newyddion
 search-kind-resource = Adnodd
+
+## Request errors with details
+error-unreadable-body = Ni allem ddarllen yr hyn a anfonoch. Rhowch gynnig arall arni.
+error-unreadable-form = Ni allem ddarllen y ffurflen. Ewch yn ôl a rhowch gynnig arall arni.
+error-unreadable-query = Mae gan y cyfeiriad baramedr na allem ei ddarllen.
+error-no-such-resource-kind = Does dim math o adnodd o'r fath. Dewiswch un o'r rhestr.

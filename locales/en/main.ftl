@@ -138,3 +138,9 @@ search-none = Nothing matched. Try fewer or different words.
 search-kind-page = Page
 search-kind-post = News
 search-kind-resource = Resource
+
+## Request errors with details
+error-unreadable-body = We could not read what you sent. Please try again.
+error-unreadable-form = We could not read the form. Please go back and try again.
+error-unreadable-query = The address has a parameter we could not read.
+error-no-such-resource-kind = There is no such kind of resource. Choose one from the list.

@@ -8,7 +8,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 
-use crate::auth::routes::field_error;
 use crate::auth::{Permission, StaffUser};
 use crate::site::helplines::{self, Helpline, HelplineForm, TIERS};
 use crate::web::{AppError, Ctx, Form, private_page, private_page_status, see_other};
@@ -54,7 +53,7 @@ struct EditTemplate<'a> {
 
 impl EditTemplate<'_> {
     fn error(&self, field: &str) -> String {
-        field_error(&self.errors, field)
+        crate::web::field_error(self.c, &self.errors, field)
     }
     fn tiers(&self) -> &'static [&'static str] {
         TIERS

@@ -9,7 +9,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 
-use crate::auth::routes::field_error;
 use crate::auth::{Permission, StaffUser};
 use crate::site::settings::{self, FIELDS, NATIONS};
 use crate::web::{AppError, Ctx, Form, private_page_status, see_other};
@@ -33,7 +32,7 @@ impl SettingsTemplate<'_> {
         self.values.get(key).map(String::as_str).unwrap_or("")
     }
     fn error(&self, field: &str) -> String {
-        field_error(&self.errors, field)
+        crate::web::field_error(self.c, &self.errors, field)
     }
     fn serves(&self, nation: &str) -> bool {
         self.v("nations").split(',').any(|n| n.trim() == nation)

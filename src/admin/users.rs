@@ -2,6 +2,7 @@
 //! password. Every change ends the affected person's sessions where it matters and is
 //! audited. The last enabled admin cannot be demoted or disabled.
 
+use crate::web::Msg;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -10,7 +11,6 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use crate::auth::routes::field_error;
 use crate::auth::store::{self, UserRow};
 use crate::auth::{Permission, Role, StaffUser, password, session};
 use crate::web::{AppError, Ctx, Form, private_page_status, see_other};
@@ -37,7 +37,7 @@ struct UsersTemplate<'a> {
 
 impl UsersTemplate<'_> {
     fn error(&self, field: &str) -> String {
-        field_error(&self.errors, field)
+        crate::web::field_error(self.c, &self.errors, field)
     }
     fn when(&self, ts: &Option<i64>) -> String {
         ts.map(cms::date_time)
@@ -112,18 +112,21 @@ async fn create(
     if !crate::site::settings::looks_like_email(f.email.trim()) {
         errors.push((
             "email",
-            "Enter an email address like name@example.org.".to_string(),
+            Msg::new("admin-err-enter-an-email-address-like-name"),
         ));
     }
     let role = Role::parse(&f.role);
     if role.is_none() {
-        errors.push(("role", "Choose a role.".into()));
+        errors.push(("role", Msg::new("admin-err-choose-a-role")));
     }
     if let Some(p) = password::problem(&f.password, f.email.trim()) {
         errors.push(("password", p));
     }
     if f.name.chars().count() > 100 {
-        errors.push(("name", "Keep the name under 100 characters.".into()));
+        errors.push((
+            "name",
+            Msg::new("admin-err-keep-the-name-under-100-characters"),
+        ));
     }
     let (Some(role), true) = (role, errors.is_empty()) else {
         return render(
@@ -156,7 +159,7 @@ async fn create(
             drop(tx);
             let errors = vec![(
                 "email",
-                "An account with this email already exists.".to_string(),
+                Msg::new("admin-err-an-account-with-this-email-already"),
             )];
             render(
                 &state,
@@ -178,9 +181,7 @@ async fn keep_an_admin(state: &AppState, target: &UserRow) -> Result<(), AppErro
         && !target.is_disabled()
         && store::other_active_admins(&state.db, target.id).await? == 0
     {
-        return Err(AppError::BadRequest(
-            "This is the only admin account. Make someone else an admin first.".into(),
-        ));
+        return Err(AppError::BadRequest(Msg::new("admin-err-last-admin")));
     }
     Ok(())
 }
@@ -198,7 +199,8 @@ async fn change_role(
     Form(f): Form<RoleForm>,
 ) -> Result<Response, AppError> {
     staff.require(Permission::ManageUsers)?;
-    let role = Role::parse(&f.role).ok_or_else(|| AppError::BadRequest("Choose a role.".into()))?;
+    let role = Role::parse(&f.role)
+        .ok_or_else(|| AppError::BadRequest(Msg::new("admin-err-choose-a-role")))?;
     let target = store::user_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -290,7 +292,9 @@ async fn reset_password(
         .ok_or(AppError::NotFound)?;
     if let Some(problem) = password::problem(&f.password, &target.email) {
         let c = c.with_staff(staff);
-        let msg = format!("New password for {}: {problem}", target.email);
+        let msg = Msg::new("admin-err-reset-password-for")
+            .arg("email", &target.email)
+            .arg("problem", problem.text(c.lang));
         return render(
             &state,
             &c,

@@ -3,6 +3,8 @@
 //! async runtime's threads.
 
 use argon2::Argon2;
+
+use crate::web::Msg;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 
@@ -12,25 +14,23 @@ pub const MIN_LEN: usize = 12;
 pub const MAX_LEN: usize = 256;
 
 /// A plain-language problem with a proposed password, if any.
-pub fn problem(password: &str, email: &str) -> Option<String> {
+pub fn problem(password: &str, email: &str) -> Option<Msg> {
     let n = password.chars().count();
     if n < MIN_LEN {
-        return Some(format!(
-            "Use at least {MIN_LEN} characters. A few unrelated words work well."
-        ));
+        return Some(Msg::new("admin-err-password-too-short").arg("min", MIN_LEN));
     }
     if n > MAX_LEN {
-        return Some(format!("Use at most {MAX_LEN} characters."));
+        return Some(Msg::new("admin-err-password-too-long").arg("max", MAX_LEN));
     }
     let lower = password.to_lowercase();
     if !email.is_empty() && lower.contains(&email.to_lowercase()) {
-        return Some("Do not use your email address in your password.".into());
+        return Some(Msg::new("admin-err-password-has-email"));
     }
     if password
         .chars()
         .all(|c| c == password.chars().next().unwrap_or(' '))
     {
-        return Some("Use a password that is not one repeated character.".into());
+        return Some(Msg::new("admin-err-password-repeated"));
     }
     None
 }

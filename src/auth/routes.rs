@@ -1,5 +1,6 @@
 //! Login, logout, first-run setup and password change.
 
+use crate::web::Msg;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -31,7 +32,7 @@ pub struct LoginTemplate<'a> {
     pub c: &'a Ctx,
     pub email: &'a str,
     pub next: &'a str,
-    pub error: &'a str,
+    pub error: Option<Msg>,
 }
 
 #[derive(Deserialize, Default)]
@@ -42,12 +43,10 @@ struct NextQuery {
 
 async fn login_form(c: Ctx, Query(q): Query<NextQuery>) -> Result<Response, AppError> {
     let next = safe_next(q.next.as_deref().unwrap_or("/admin"));
-    let error = if q.expired.is_some() {
-        "Your session has ended, so you need to log in again. Anything you had not saved \
-         was not kept."
-    } else {
-        ""
-    };
+    let error = q
+        .expired
+        .is_some()
+        .then(|| Msg::new("admin-login-session-ended"));
     let mut res = private_page(&LoginTemplate {
         c: &c,
         email: "",
@@ -82,21 +81,21 @@ async fn login(
     Form(f): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     let next = safe_next(&f.next).to_string();
-    let again = |status: StatusCode, msg: &str| {
+    let again = |status: StatusCode, msg: Msg| {
         private_page_status(
             status,
             &LoginTemplate {
                 c: &c,
                 email: &f.email,
                 next: &next,
-                error: msg,
+                error: Some(msg),
             },
         )
     };
     if f.email.trim().is_empty() || f.password.is_empty() {
         return again(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "Enter your email address and your password.",
+            Msg::new("admin-login-enter-both"),
         );
     }
     let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
@@ -104,8 +103,7 @@ async fn login(
     if session::is_throttled(&state.db, &email_key, &ip_key).await? {
         return again(
             StatusCode::TOO_MANY_REQUESTS,
-            "Too many attempts. For your security, wait 15 minutes and try again, or ask an \
-             admin to reset your password.",
+            Msg::new("admin-login-throttled"),
         );
     }
     let user = store::user_by_email(&state.db, &f.email).await?;
@@ -120,7 +118,7 @@ async fn login(
             session::record_failure(&state.db, &email_key, &ip_key).await?;
             return again(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "The email address or password is not right. Check them and try again.",
+                Msg::new("admin-login-wrong"),
             );
         }
     };
@@ -212,17 +210,8 @@ pub struct SetupTemplate<'a> {
 
 impl SetupTemplate<'_> {
     pub fn error(&self, field: &str) -> String {
-        field_error(&self.errors, field)
+        crate::web::field_error(self.c, &self.errors, field)
     }
-}
-
-/// The message for `field` in an error list ("" when none).
-pub fn field_error(errors: &[(&'static str, String)], field: &str) -> String {
-    errors
-        .iter()
-        .find(|(f, _)| *f == field)
-        .map(|(_, m)| m.clone())
-        .unwrap_or_default()
 }
 
 #[derive(Deserialize, Default)]
@@ -269,23 +258,24 @@ async fn setup(
     Form(f): Form<SetupForm>,
 ) -> Result<Response, AppError> {
     if !store::setup_token_valid(&state.db, &f.token).await? {
-        return Err(AppError::BadRequest(
-            "This setup link has expired or was already used. Restart the server to get a new \
-             one, or use `mmha user add`."
-                .into(),
-        ));
+        return Err(AppError::BadRequest(Msg::new(
+            "admin-err-setup-link-expired",
+        )));
     }
     let mut errors = Vec::new();
     if !crate::site::settings::looks_like_email(f.email.trim()) {
         errors.push((
             "email",
-            "Enter an email address like name@example.org.".to_string(),
+            Msg::new("admin-err-enter-an-email-address-like-name"),
         ));
     }
     if let Some(p) = password::problem(&f.password, f.email.trim()) {
         errors.push(("password", p));
     } else if f.password != f.password_again {
-        errors.push(("password_again", "The two passwords are different.".into()));
+        errors.push((
+            "password_again",
+            Msg::new("admin-err-the-two-passwords-are-different"),
+        ));
     }
     if !errors.is_empty() {
         return private_page_status(
@@ -302,9 +292,7 @@ async fn setup(
     let hash = password::hash(f.password.clone()).await?;
     let mut tx = state.db.begin_write().await?;
     if !store::consume_setup_token(&mut tx, &f.token).await? {
-        return Err(AppError::BadRequest(
-            "This setup link was already used.".into(),
-        ));
+        return Err(AppError::BadRequest(Msg::new("admin-err-setup-link-used")));
     }
     let id = match store::create_user(&mut tx, &f.email, &f.name, Role::Admin, &hash).await {
         Ok(id) => id,
@@ -316,7 +304,10 @@ async fn setup(
                     token: &f.token,
                     email: &f.email,
                     name: &f.name,
-                    errors: vec![("email", "An account with this email already exists.".into())],
+                    errors: vec![(
+                        "email",
+                        Msg::new("admin-err-an-account-with-this-email-already"),
+                    )],
                 },
             );
         }
@@ -344,7 +335,7 @@ pub struct AccountTemplate<'a> {
 
 impl AccountTemplate<'_> {
     pub fn error(&self, field: &str) -> String {
-        field_error(&self.errors, field)
+        crate::web::field_error(self.c, &self.errors, field)
     }
 }
 
@@ -379,14 +370,17 @@ async fn change_password(
         .ok_or(AppError::NotFound)?;
     let mut errors = Vec::new();
     if !password::verify(f.current.clone(), user.password_hash.clone()).await {
-        errors.push(("current", "Your current password is not right.".to_string()));
+        errors.push((
+            "current",
+            Msg::new("admin-err-your-current-password-is-not-right"),
+        ));
     }
     if let Some(p) = password::problem(&f.password, &staff.email) {
         errors.push(("password", p));
     } else if f.password != f.password_again {
         errors.push((
             "password_again",
-            "The two new passwords are different.".into(),
+            Msg::new("admin-err-the-two-new-passwords-are-different"),
         ));
     }
     let c = c.with_staff(staff.clone());

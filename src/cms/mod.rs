@@ -55,12 +55,12 @@ pub const RESERVED_SLUGS: &[&str] = &[
 ];
 
 /// Checks a slug: lower-case letters, digits and single hyphens, 1–80 characters.
-pub fn slug_problem(slug: &str) -> Option<&'static str> {
+pub fn slug_problem(slug: &str) -> Option<crate::web::Msg> {
     if slug.is_empty() {
-        return Some("Enter a web address name, like about-us.");
+        return Some(crate::web::Msg::new("admin-err-slug-empty"));
     }
     if slug.len() > 80 {
-        return Some("Keep the web address name under 80 characters.");
+        return Some(crate::web::Msg::new("admin-err-slug-too-long"));
     }
     if !slug
         .bytes()
@@ -69,7 +69,7 @@ pub fn slug_problem(slug: &str) -> Option<&'static str> {
         || slug.ends_with('-')
         || slug.contains("--")
     {
-        return Some("Use only lower-case letters, numbers and single hyphens, like about-us.");
+        return Some(crate::web::Msg::new("admin-err-slug-characters"));
     }
     None
 }

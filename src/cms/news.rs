@@ -1,6 +1,7 @@
 //! News: posts with an author, a date and tags; a paginated list, tag archives, a page per
 //! post and an RSS 2.0 feed at `/news.rss`.
 
+use crate::web::Msg;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -10,7 +11,6 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::{markdown, search};
-use crate::auth::routes::field_error;
 use crate::auth::{Permission, StaffUser};
 use crate::db::{self, Db, Tx};
 use crate::web::{self, AppError, Ctx, Form, Query, private_page, private_page_status, see_other};
@@ -261,38 +261,38 @@ impl PostForm {
     pub fn problems(&self) -> crate::web::FieldErrors {
         let mut e = Vec::new();
         if let Some(p) = super::slug_problem(self.slug.trim()) {
-            e.push(("slug", p.to_string()));
+            e.push(("slug", p));
         }
         if self.title.trim().is_empty() {
-            e.push(("title", "Enter a title.".into()));
+            e.push(("title", Msg::new("admin-err-enter-a-title")));
         } else if self.title.chars().count() > 200 {
-            e.push(("title", "Keep the title under 200 characters.".into()));
+            e.push((
+                "title",
+                Msg::new("admin-err-keep-the-title-under-200-characters"),
+            ));
         }
         if self.summary.chars().count() > 500 {
-            e.push(("summary", "Keep the summary under 500 characters.".into()));
+            e.push((
+                "summary",
+                Msg::new("admin-err-keep-the-summary-under-500-characters"),
+            ));
         }
         if self.body.trim().is_empty() {
-            e.push(("body", "Write the post.".into()));
+            e.push(("body", Msg::new("admin-err-write-the-post")));
         } else if self.body.len() > 200_000 || self.body_cy.len() > 200_000 {
-            e.push((
-                "body",
-                "The post is too long (over 200,000 characters).".into(),
-            ));
+            e.push(("body", Msg::new("admin-err-the-post-is-too-long-over")));
         }
         if self.author_name.trim().is_empty() {
-            e.push(("author_name", "Enter the author's name.".into()));
+            e.push(("author_name", Msg::new("admin-err-enter-the-author-s-name")));
         }
         if super::parse_date(&self.date).is_none() {
-            e.push((
-                "date",
-                "Enter the date as year-month-day, like 2026-05-04.".into(),
-            ));
+            e.push(("date", Msg::new("admin-err-enter-the-date-as-year-month")));
         }
         if self.tags.split(',').count() > 10 {
-            e.push(("tags", "Use at most 10 tags.".into()));
+            e.push(("tags", Msg::new("admin-err-use-at-most-10-tags")));
         }
         if !matches!(self.status.as_str(), "draft" | "published") {
-            e.push(("status", "Choose draft or published.".into()));
+            e.push(("status", Msg::new("admin-err-choose-draft-or-published")));
         }
         e
     }
@@ -619,7 +619,7 @@ struct EditTemplate<'a> {
 
 impl EditTemplate<'_> {
     fn error(&self, field: &str) -> String {
-        field_error(&self.errors, field)
+        crate::web::field_error(self.c, &self.errors, field)
     }
 }
 
@@ -717,7 +717,10 @@ async fn save(
         && let Some(other) = post_by_slug(&state.db, f.slug.trim()).await?
         && Some(other.row.id) != id
     {
-        errors.push(("slug", "Another post already uses this web address.".into()));
+        errors.push((
+            "slug",
+            Msg::new("admin-err-another-post-already-uses-this-web"),
+        ));
     }
     if !errors.is_empty() {
         return render_edit(&c, id, &f, errors, false);

@@ -1,6 +1,7 @@
 //! Pages: Markdown content at `/{slug}`, with a parent for navigation, draft/published,
 //! an optional Welsh version, and a revision for every save (with diff and restore).
 
+use crate::web::Msg;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -10,7 +11,6 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::{markdown, search};
-use crate::auth::routes::field_error;
 use crate::auth::{Permission, StaffUser};
 use crate::db::{self, Db, Tx};
 use crate::site::NavItem;
@@ -195,38 +195,47 @@ impl PageForm {
     pub fn problems(&self) -> crate::web::FieldErrors {
         let mut e = Vec::new();
         if let Some(p) = super::slug_problem(self.slug.trim()) {
-            e.push(("slug", p.to_string()));
+            e.push(("slug", p));
         } else if super::RESERVED_SLUGS.contains(&self.slug.trim()) {
-            e.push((
-                "slug",
-                "That web address is used by another part of the site.".into(),
-            ));
+            e.push(("slug", Msg::new("admin-err-that-web-address-is-used-by")));
         }
         if self.title.trim().is_empty() {
-            e.push(("title", "Enter a title.".into()));
+            e.push(("title", Msg::new("admin-err-enter-a-title")));
         } else if self.title.chars().count() > 200 {
-            e.push(("title", "Keep the title under 200 characters.".into()));
-        }
-        if self.title_cy.chars().count() > 200 {
-            e.push(("title_cy", "Keep the title under 200 characters.".into()));
-        }
-        if self.body.len() > 200_000 || self.body_cy.len() > 200_000 {
             e.push((
-                "body",
-                "The page is too long (over 200,000 characters). Split it.".into(),
+                "title",
+                Msg::new("admin-err-keep-the-title-under-200-characters"),
             ));
         }
+        if self.title_cy.chars().count() > 200 {
+            e.push((
+                "title_cy",
+                Msg::new("admin-err-keep-the-title-under-200-characters"),
+            ));
+        }
+        if self.body.len() > 200_000 || self.body_cy.len() > 200_000 {
+            e.push(("body", Msg::new("admin-err-the-page-is-too-long-over")));
+        }
         if !matches!(self.status.as_str(), "draft" | "published") {
-            e.push(("status", "Choose draft or published.".into()));
+            e.push(("status", Msg::new("admin-err-choose-draft-or-published")));
         }
         if !self.parent_id.trim().is_empty() && self.parent().is_none() {
-            e.push(("parent_id", "Choose a parent page from the list.".into()));
+            e.push((
+                "parent_id",
+                Msg::new("admin-err-choose-a-parent-page-from-the"),
+            ));
         }
         if !self.nav_order.trim().is_empty() && self.nav_order.trim().parse::<i64>().is_err() {
-            e.push(("nav_order", "Enter a whole number, like 10.".into()));
+            e.push((
+                "nav_order",
+                Msg::new("admin-err-enter-a-whole-number-like-10"),
+            ));
         }
         if self.note.chars().count() > 300 {
-            e.push(("note", "Keep the note under 300 characters.".into()));
+            e.push((
+                "note",
+                Msg::new("admin-err-keep-the-note-under-300-characters"),
+            ));
         }
         e
     }
@@ -332,13 +341,19 @@ async fn db_problems(
     if let Some(other) = page_by_slug(db, f.slug.trim()).await?
         && Some(other.id) != id
     {
-        e.push(("slug", "Another page already uses this web address.".into()));
+        e.push((
+            "slug",
+            Msg::new("admin-err-another-page-already-uses-this-web"),
+        ));
     }
     if let Some(mut parent) = f.parent() {
         // Walk up from the chosen parent; meeting this page means a loop.
         for _ in 0..32 {
             if Some(parent) == id {
-                e.push(("parent_id", "A page cannot sit under itself.".into()));
+                e.push((
+                    "parent_id",
+                    Msg::new("admin-err-a-page-cannot-sit-under-itself"),
+                ));
                 break;
             }
             match page_by_id(db, parent).await? {
@@ -347,7 +362,10 @@ async fn db_problems(
                     None => break,
                 },
                 None => {
-                    e.push(("parent_id", "That parent page no longer exists.".into()));
+                    e.push((
+                        "parent_id",
+                        Msg::new("admin-err-that-parent-page-no-longer-exists"),
+                    ));
                     break;
                 }
             }
@@ -479,7 +497,7 @@ struct EditTemplate<'a> {
 
 impl EditTemplate<'_> {
     fn error(&self, field: &str) -> String {
-        field_error(&self.errors, field)
+        crate::web::field_error(self.c, &self.errors, field)
     }
     fn is_parent(&self, id: &i64) -> bool {
         self.f.parent_id.trim() == id.to_string()

@@ -3,6 +3,7 @@
 //! dir with a random name, and served with a fixed Content-Type, `nosniff` and, for
 //! anything a browser could run or mis-render, `Content-Disposition: attachment`.
 
+use crate::web::Msg;
 use askama::Template;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
@@ -12,7 +13,6 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::search;
-use crate::auth::routes::field_error;
 use crate::auth::{Permission, StaffUser};
 use crate::db::{self, Db, Tx};
 use crate::web::{self, AppError, Ctx, Query, private_page, private_page_status, see_other};
@@ -195,31 +195,22 @@ pub fn clean_file_name(raw: &str) -> String {
 
 /// Checks an upload: an allowed extension whose bytes look like that type. Returns the
 /// matching type or a plain-language problem.
-fn check_upload(name: &str, bytes: &[u8], max_mb: u64) -> Result<&'static FileType, String> {
+fn check_upload(name: &str, bytes: &[u8], max_mb: u64) -> Result<&'static FileType, Msg> {
     let ext = name
         .rsplit_once('.')
         .map(|(_, e)| e.to_lowercase())
         .unwrap_or_default();
     let Some(ft) = FILE_TYPES.iter().find(|t| t.ext == ext) else {
-        return Err(
-            "This type of file is not accepted. Upload a PDF, Word, Excel, PowerPoint, \
-             OpenDocument, PNG or JPEG file."
-                .into(),
-        );
+        return Err(Msg::new("admin-err-file-type"));
     };
     if bytes.is_empty() {
-        return Err("The file is empty.".into());
+        return Err(Msg::new("admin-err-file-empty"));
     }
     if bytes.len() as u64 > max_mb * 1024 * 1024 {
-        return Err(format!(
-            "The file is larger than {max_mb} MB. Make it smaller."
-        ));
+        return Err(Msg::new("admin-err-file-too-large").arg("max", max_mb));
     }
     if !bytes.starts_with(ft.magic) {
-        return Err(format!(
-            "The file's contents do not look like a .{ext} file. Save it again as .{ext} and \
-             upload that."
-        ));
+        return Err(Msg::new("admin-err-file-content").arg("ext", ext));
     }
     Ok(ft)
 }
@@ -254,31 +245,37 @@ impl ResourceForm {
     fn problems(&self) -> crate::web::FieldErrors {
         let mut e = Vec::new();
         if let Some(p) = super::slug_problem(self.slug.trim()) {
-            e.push(("slug", p.to_string()));
+            e.push(("slug", p));
         }
         if self.title.trim().is_empty() {
-            e.push(("title", "Enter a title.".into()));
+            e.push(("title", Msg::new("admin-err-enter-a-title")));
         } else if self.title.chars().count() > 200 {
-            e.push(("title", "Keep the title under 200 characters.".into()));
+            e.push((
+                "title",
+                Msg::new("admin-err-keep-the-title-under-200-characters"),
+            ));
         }
         if !KINDS.contains(&self.kind.as_str()) {
-            e.push(("kind", "Choose what kind of resource this is.".into()));
+            e.push((
+                "kind",
+                Msg::new("admin-err-choose-what-kind-of-resource-this"),
+            ));
         }
         if self.description.chars().count() > 2000 {
             e.push((
                 "description",
-                "Keep the description under 2,000 characters.".into(),
+                Msg::new("admin-err-keep-the-description-under-2-000"),
             ));
         }
         let url = self.external_url.trim();
         if !url.is_empty() && !url.starts_with("https://") && !url.starts_with("http://") {
             e.push((
                 "external_url",
-                "Enter a full web address starting with https://.".into(),
+                Msg::new("admin-err-enter-a-full-web-address-starting"),
             ));
         }
         if !matches!(self.status.as_str(), "draft" | "published") {
-            e.push(("status", "Choose draft or published.".into()));
+            e.push(("status", Msg::new("admin-err-choose-draft-or-published")));
         }
         e
     }
@@ -338,9 +335,9 @@ async fn list(
 ) -> Result<Response, AppError> {
     let kind = q.kind.unwrap_or_default();
     if !kind.is_empty() && !KINDS.contains(&kind.as_str()) {
-        return Err(AppError::BadRequest(
-            "There is no such kind of resource. Choose one from the list.".into(),
-        ));
+        return Err(AppError::BadRequest(Msg::new(
+            "error-no-such-resource-kind",
+        )));
     }
     let st = state.clone();
     let cc = c.clone();
@@ -466,7 +463,7 @@ struct EditTemplate<'a> {
 
 impl EditTemplate<'_> {
     fn error(&self, field: &str) -> String {
-        field_error(&self.errors, field)
+        crate::web::field_error(self.c, &self.errors, field)
     }
 }
 
@@ -550,9 +547,9 @@ async fn read_form(
             Ok(None) => break,
             Err(e) => {
                 let msg = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    format!("The file is larger than {max_mb} MB. Make it smaller.")
+                    Msg::new("admin-err-file-too-large").arg("max", max_mb)
                 } else {
-                    "The upload did not arrive complete. Please try again.".to_string()
+                    Msg::new("admin-err-upload-incomplete")
                 };
                 errors.push(("file", msg));
                 break;
@@ -578,9 +575,9 @@ async fn read_form(
                 }
                 Err(e) => {
                     let msg = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                        format!("The file is larger than {max_mb} MB. Make it smaller.")
+                        Msg::new("admin-err-file-too-large").arg("max", max_mb)
                     } else {
-                        "The upload did not arrive complete. Please try again.".to_string()
+                        Msg::new("admin-err-upload-incomplete")
                     };
                     errors.push(("file", msg));
                     break;
@@ -591,7 +588,7 @@ async fn read_form(
         let Ok(value) = field.text().await else {
             errors.push((
                 "file",
-                "The form did not arrive complete. Please try again.".into(),
+                Msg::new("admin-err-the-form-did-not-arrive-complete"),
             ));
             break;
         };
@@ -638,7 +635,7 @@ async fn save(
         if taken.is_some() && taken != id {
             errors.push((
                 "slug",
-                "Another resource already uses this web address.".into(),
+                Msg::new("admin-err-another-resource-already-uses-this-web"),
             ));
         }
         let has_file = upload.is_some()
@@ -646,10 +643,7 @@ async fn save(
                 .as_ref()
                 .is_some_and(|r| r.is_file() && !f.remove_file);
         if !has_file && f.external_url.trim().is_empty() {
-            errors.push((
-                "file",
-                "Upload a file or give a web address for this resource.".into(),
-            ));
+            errors.push(("file", Msg::new("admin-err-upload-a-file-or-give-a")));
         }
     }
     if !errors.is_empty() {
@@ -862,28 +856,25 @@ mod tests {
 
     #[test]
     fn uploads_are_checked_by_content() {
+        let err = |name: &str, bytes: &[u8], max: u64| check_upload(name, bytes, max).unwrap_err();
         assert!(check_upload("a.pdf", b"%PDF-1.7 ...", 20).is_ok());
-        assert!(
-            check_upload("a.pdf", b"<html><script>", 20)
-                .unwrap_err()
-                .contains("do not look like")
+        assert_eq!(
+            err("a.pdf", b"<html><script>", 20),
+            Msg::new("admin-err-file-content").arg("ext", "pdf")
         );
-        assert!(
-            check_upload("a.html", b"<html>", 20)
-                .unwrap_err()
-                .contains("not accepted")
-        );
-        assert!(check_upload("a.svg", b"<svg>", 20).is_err());
-        assert!(
-            check_upload("a.png", b"", 20)
-                .unwrap_err()
-                .contains("empty")
-        );
+        assert_eq!(err("a.html", b"<html>", 20).key, "admin-err-file-type");
+        assert_eq!(err("a.svg", b"<svg>", 20).key, "admin-err-file-type");
+        assert_eq!(err("a.png", b"", 20).key, "admin-err-file-empty");
         let big = vec![b'%'; 2 * 1024 * 1024];
-        assert!(
-            check_upload("a.pdf", &big, 1)
-                .unwrap_err()
-                .contains("larger")
+        assert_eq!(
+            err("a.pdf", &big, 1),
+            Msg::new("admin-err-file-too-large").arg("max", 1)
+        );
+        // The message reads well in English, arguments filled in.
+        let text = err("a.pdf", b"<html>", 20).text(crate::i18n::Lang::En);
+        assert_eq!(
+            text,
+            "The file's contents do not look like a .pdf file. Save it again as .pdf and upload that."
         );
     }
 }

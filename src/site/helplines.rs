@@ -2,6 +2,7 @@
 //! finder). Kept in the in-memory snapshot so it is served even when the database is down.
 //! Each row carries its source and verification, and unverified numbers say so.
 
+use crate::web::Msg;
 use serde::Deserialize;
 
 use crate::db::{Db, Tx};
@@ -188,25 +189,34 @@ impl HelplineForm {
     pub fn problems(&self) -> crate::web::FieldErrors {
         let mut e = Vec::new();
         if self.organisation.trim().is_empty() {
-            e.push(("organisation", "Enter the organisation's name.".into()));
+            e.push((
+                "organisation",
+                Msg::new("admin-err-enter-the-organisation-s-name"),
+            ));
         }
         if !TIERS.contains(&self.tier.as_str()) {
-            e.push(("tier", "Choose how urgent this service is.".into()));
+            e.push((
+                "tier",
+                Msg::new("admin-err-choose-how-urgent-this-service-is"),
+            ));
         }
         if !["yes", "no", "n/a"].contains(&self.number_verified.as_str()) {
             e.push((
                 "number_verified",
-                "Say whether the number is verified.".into(),
+                Msg::new("admin-err-say-whether-the-number-is-verified"),
             ));
         }
         if !self.source_url.trim().is_empty() && !self.source_url.trim().starts_with("http") {
             e.push((
                 "source_url",
-                "Enter the source as a full web address.".into(),
+                Msg::new("admin-err-enter-the-source-as-a-full"),
             ));
         }
         if self.sort_order.trim().parse::<i64>().is_err() && !self.sort_order.trim().is_empty() {
-            e.push(("sort_order", "Enter a whole number, like 10.".into()));
+            e.push((
+                "sort_order",
+                Msg::new("admin-err-enter-a-whole-number-like-10"),
+            ));
         }
         for (name, v) in [
             ("organisation", &self.organisation),
@@ -214,7 +224,7 @@ impl HelplineForm {
             ("notes", &self.notes),
         ] {
             if v.len() > 1000 {
-                e.push((name, "Keep this under 1,000 characters.".into()));
+                e.push((name, Msg::new("admin-err-keep-this-under-1-000-characters")));
             }
         }
         e

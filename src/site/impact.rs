@@ -2,6 +2,7 @@
 //! created, reach). The full impact and evidence tracker comes with a later capability;
 //! these figures are its first table.
 
+use crate::web::Msg;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -10,7 +11,6 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use crate::auth::routes::field_error;
 use crate::auth::{Permission, StaffUser};
 use crate::db::{self, Db, Tx};
 use crate::web::{self, AppError, Ctx, Form, private_page, private_page_status, see_other};
@@ -86,33 +86,33 @@ impl FigureForm {
     fn problems(&self) -> crate::web::FieldErrors {
         let mut e = Vec::new();
         if !SECTIONS.contains(&self.section.as_str()) {
-            e.push(("section", "Choose a section.".into()));
+            e.push(("section", Msg::new("admin-err-choose-a-section")));
         }
         if self.label.trim().is_empty() {
-            e.push((
-                "label",
-                "Say what the figure is, like “Invested in Wales”.".into(),
-            ));
+            e.push(("label", Msg::new("admin-err-say-what-the-figure-is-like")));
         }
         if self.value.trim().is_empty() {
-            e.push(("value", "Enter the figure, like £2.5 million.".into()));
+            e.push(("value", Msg::new("admin-err-enter-the-figure-like-2-5")));
         }
         if self.value.chars().count() > 40 {
             e.push((
                 "value",
-                "Keep the figure short (under 40 characters); put the rest in the detail.".into(),
+                Msg::new("admin-err-keep-the-figure-short-under-40"),
             ));
         }
         if self.label.chars().count() > 200 || self.detail.chars().count() > 1000 {
-            e.push(("detail", "Keep the text shorter.".into()));
+            e.push(("detail", Msg::new("admin-err-keep-the-text-shorter")));
         }
         if !self.nation.is_empty()
             && !crate::site::settings::NATIONS.contains(&self.nation.as_str())
         {
-            e.push(("nation", "Choose a nation, or none.".into()));
+            e.push(("nation", Msg::new("admin-err-choose-a-nation-or-none")));
         }
         if !self.sort_order.trim().is_empty() && self.sort_order.trim().parse::<i64>().is_err() {
-            e.push(("sort_order", "Enter a whole number, like 10.".into()));
+            e.push((
+                "sort_order",
+                Msg::new("admin-err-enter-a-whole-number-like-10"),
+            ));
         }
         e
     }
@@ -242,7 +242,7 @@ struct EditTemplate<'a> {
 
 impl EditTemplate<'_> {
     fn error(&self, field: &str) -> String {
-        field_error(&self.errors, field)
+        crate::web::field_error(self.c, &self.errors, field)
     }
 }
 

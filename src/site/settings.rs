@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use crate::db::{Db, Tx};
+use crate::web::Msg;
 
 /// Every editable identity field, with its default (used until an admin saves a value).
 pub const FIELDS: &[(&str, &str)] = &[
@@ -126,38 +127,35 @@ pub fn validate(
             .map(|v| v.trim().to_string())
             .unwrap_or_default();
         let problem = match *key {
-            "name" | "short_name" if value.is_empty() => Some("Enter a name.".to_string()),
+            "name" | "short_name" if value.is_empty() => Some(Msg::new("admin-err-enter-a-name")),
             "name" | "short_name" if value.chars().count() > 120 => {
-                Some("Keep the name under 120 characters.".into())
+                Some(Msg::new("admin-err-name-too-long"))
             }
             "colour_primary" | "colour_accent" => colour_problem(&value),
             "contact_media" | "contact_membership" | "contact_other"
                 if !value.is_empty() && !looks_like_email(&value) =>
             {
-                Some("Enter an email address like name@example.org.".into())
+                Some(Msg::new("admin-err-enter-an-email-address-like-name"))
             }
             "exit_url" if !(value.starts_with("https://") || value.starts_with("http://")) => {
-                Some("Enter a full web address starting with https://.".into())
+                Some(Msg::new("admin-err-enter-a-full-web-address-starting"))
             }
             "featured_link"
                 if !(value.is_empty()
                     || value.starts_with('/')
                     || value.starts_with("https://")) =>
             {
-                Some(
-                    "Enter a page on this site (starting with /) or a full https:// address."
-                        .into(),
-                )
+                Some(Msg::new("admin-err-featured-link"))
             }
             "nations" => {
                 let list: Vec<&str> = value.split(',').map(str::trim).collect();
                 if list.iter().all(|n| NATIONS.contains(n)) && !value.is_empty() {
                     None
                 } else {
-                    Some("Choose at least one nation.".into())
+                    Some(Msg::new("admin-err-choose-a-nation"))
                 }
             }
-            _ if value.len() > 2000 => Some("Keep this under 2,000 characters.".into()),
+            _ if value.len() > 2000 => Some(Msg::new("admin-err-too-long-2000")),
             _ => None,
         };
         match problem {
@@ -189,16 +187,13 @@ pub fn looks_like_email(s: &str) -> bool {
 
 /// A colour must be `#rrggbb` and dark enough for white text at WCAG AA (4.5:1), because
 /// buttons and the header put white text on it.
-fn colour_problem(value: &str) -> Option<String> {
+fn colour_problem(value: &str) -> Option<Msg> {
     let Some(rgb) = parse_hex(value) else {
-        return Some("Enter a colour as # and six hex digits, like #5a2d82.".into());
+        return Some(Msg::new("admin-err-colour-format"));
     };
     let ratio = contrast_with_white(rgb);
     if ratio < 4.5 {
-        return Some(format!(
-            "White text on this colour has a contrast of {ratio:.1}:1; choose a darker colour \
-             (at least 4.5:1)."
-        ));
+        return Some(Msg::new("admin-err-colour-contrast").arg("ratio", format!("{ratio:.1}")));
     }
     None
 }
@@ -233,8 +228,17 @@ mod tests {
     fn colours_need_contrast() {
         assert!(colour_problem("#5a2d82").is_none());
         assert!(colour_problem("#000000").is_none());
-        assert!(colour_problem("#ffff00").unwrap().contains("darker"));
-        assert!(colour_problem("red").unwrap().contains("six hex"));
+        let contrast = colour_problem("#ffff00").unwrap();
+        assert_eq!(contrast.key, "admin-err-colour-contrast");
+        assert!(
+            contrast
+                .text(crate::i18n::Lang::En)
+                .contains("1.1:1; choose a darker colour")
+        );
+        assert_eq!(
+            colour_problem("red").unwrap().key,
+            "admin-err-colour-format"
+        );
         assert!(colour_problem("#12345g").is_some());
         // CSS injection through the theme stylesheet is impossible: only hex passes.
         assert!(colour_problem("#000; } body { display:none").is_some());

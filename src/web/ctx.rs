@@ -45,6 +45,11 @@ impl Ctx {
         self.lang.t(key)
     }
 
+    /// A [`Msg`](super::Msg) from the logic layer, in the visitor's language.
+    pub fn msg(&self, m: &super::Msg) -> String {
+        m.text(self.lang)
+    }
+
     /// A message with one argument: `t1("admin-saved-by", "who", &email)`.
     pub fn t1(&self, key: &str, name: &str, value: impl std::fmt::Display) -> String {
         self.lang.t_args(key, &[(name, value.to_string().into())])

@@ -16,12 +16,12 @@ pub enum AppError {
     NotFound,
     #[error("forbidden")]
     Forbidden,
-    #[error("bad request: {0}")]
-    BadRequest(String),
+    #[error("bad request: {0:?}")]
+    BadRequest(super::Msg),
     #[error("payload too large")]
     PayloadTooLarge,
-    #[error("too many requests: {0}")]
-    TooManyRequests(String),
+    #[error("too many requests: {0:?}")]
+    TooManyRequests(super::Msg),
     /// Not logged in: redirect to the login form, then back to `next`.
     #[error("login required")]
     LoginRequired(String),
@@ -61,22 +61,22 @@ pub struct ErrorPage {
     /// Stable machine code, e.g. `not_found`; also names the Fluent message `error-<code>`
     /// that explains it in the visitor's language.
     pub code: &'static str,
-    /// A specific message (already plain language), shown instead of the generic one.
-    pub detail: Option<String>,
+    /// A specific message, shown instead of the generic one.
+    pub detail: Option<super::Msg>,
 }
 
 impl ErrorPage {
     /// The message in the visitor's language.
     pub fn message(&self, lang: crate::i18n::Lang) -> String {
         match &self.detail {
-            Some(d) => d.clone(),
+            Some(d) => d.text(lang),
             None => lang.t(&format!("error-{}", self.code)),
         }
     }
 }
 
 impl AppError {
-    fn parts(&self) -> (StatusCode, &'static str, Option<String>) {
+    fn parts(&self) -> (StatusCode, &'static str, Option<super::Msg>) {
         match self {
             AppError::NotFound => (StatusCode::NOT_FOUND, "not_found", None),
             AppError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", None),

@@ -29,8 +29,50 @@ pub use cache::{CachedPage, Compressed};
 pub use ctx::Ctx;
 pub use error::{AppError, ErrorPage};
 
-/// Field name → plain-language message, for re-showing a form with its errors.
-pub type FieldErrors = Vec<(&'static str, String)>;
+/// A message for a person, named by its Fluent id, with arguments. Logic returns these
+/// instead of text, so the page can say it in the visitor's language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Msg {
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Msg {
+    pub const fn new(key: &'static str) -> Msg {
+        Msg {
+            key,
+            args: Vec::new(),
+        }
+    }
+
+    /// Adds an argument (`{ $name }` in the message).
+    pub fn arg(mut self, name: &'static str, value: impl ToString) -> Msg {
+        self.args.push((name, value.to_string()));
+        self
+    }
+
+    /// The message in `lang`.
+    pub fn text(&self, lang: crate::i18n::Lang) -> String {
+        let args: Vec<(&str, fluent_templates::fluent_bundle::FluentValue<'static>)> = self
+            .args
+            .iter()
+            .map(|(k, v)| (*k, v.clone().into()))
+            .collect();
+        lang.t_args(self.key, &args)
+    }
+}
+
+/// Field name → message, for re-showing a form with its errors.
+pub type FieldErrors = Vec<(&'static str, Msg)>;
+
+/// The message for `field` in the visitor's language ("" when the field is fine).
+pub fn field_error(c: &Ctx, errors: &[(&'static str, Msg)], field: &str) -> String {
+    errors
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map(|(_, m)| m.text(c.lang))
+        .unwrap_or_default()
+}
 
 /// Largest ordinary form body. Uploads set their own limit.
 pub const FORM_LIMIT: usize = 256 * 1024;
@@ -410,12 +452,12 @@ where
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 AppError::PayloadTooLarge
             } else {
-                AppError::BadRequest("We could not read what you sent. Please try again.".into())
+                AppError::BadRequest(Msg::new("error-unreadable-body"))
             }
         })?;
-        serde_urlencoded::from_bytes(&bytes).map(Form).map_err(|_| {
-            AppError::BadRequest("We could not read the form. Please go back and try again.".into())
-        })
+        serde_urlencoded::from_bytes(&bytes)
+            .map(Form)
+            .map_err(|_| AppError::BadRequest(Msg::new("error-unreadable-form")))
     }
 }
 
@@ -431,9 +473,9 @@ where
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let q = parts.uri.query().unwrap_or("");
-        serde_urlencoded::from_str(q).map(Query).map_err(|_| {
-            AppError::BadRequest("The address has a parameter we could not read.".into())
-        })
+        serde_urlencoded::from_str(q)
+            .map(Query)
+            .map_err(|_| AppError::BadRequest(Msg::new("error-unreadable-query")))
     }
 }
 
