@@ -155,6 +155,28 @@ where
     }
 }
 
+/// `Option<StaffUser>`: the staff member if logged in, `None` for a visitor (no redirect).
+impl<S> axum::extract::OptionalFromRequestParts<S> for StaffUser
+where
+    S: Send + Sync,
+    AppState: axum::extract::FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        match <StaffUser as axum::extract::FromRequestParts<S>>::from_request_parts(parts, state)
+            .await
+        {
+            Ok(u) => Ok(Some(u)),
+            Err(AppError::LoginRequired(_) | AppError::SessionEnded(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -409,27 +409,6 @@ async fn download(
     Ok(res)
 }
 
-impl<S> axum::extract::OptionalFromRequestParts<S> for StaffUser
-where
-    S: Send + Sync,
-    AppState: axum::extract::FromRef<S>,
-{
-    type Rejection = AppError;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &S,
-    ) -> Result<Option<Self>, Self::Rejection> {
-        match <StaffUser as axum::extract::FromRequestParts<S>>::from_request_parts(parts, state)
-            .await
-        {
-            Ok(u) => Ok(Some(u)),
-            Err(AppError::LoginRequired(_) | AppError::SessionEnded(_)) => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-}
-
 #[derive(Template)]
 #[template(path = "admin/resources.html")]
 struct AdminListTemplate<'a> {
