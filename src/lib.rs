@@ -6,6 +6,7 @@
 //! layer over SQLite and PostgreSQL.
 
 pub mod admin;
+pub mod atlas;
 pub mod audit;
 pub mod auth;
 pub mod cli;
@@ -33,6 +34,8 @@ pub struct AppState {
     /// help content render without a database round trip (and survive a database outage).
     snapshot: Arc<RwLock<Arc<Snapshot>>>,
     pub cache: Arc<web::cache::PageCache>,
+    /// Health areas with parsed boundaries and map paths (reloaded when areas change).
+    atlas: Arc<RwLock<Arc<atlas::Atlas>>>,
 }
 
 impl AppState {
@@ -44,17 +47,24 @@ impl AppState {
         db.migrate().await?;
         seed::load(&db, config.demo_content).await?;
         let snapshot = Snapshot::load(&db).await?;
+        let atlas = atlas::Atlas::load(&db).await?;
         Ok(AppState {
             db,
             config: Arc::new(config),
             snapshot: Arc::new(RwLock::new(Arc::new(snapshot))),
             cache: Arc::new(web::cache::PageCache::default()),
+            atlas: Arc::new(RwLock::new(Arc::new(atlas))),
         })
     }
 
     /// The current in-memory snapshot of site data.
     pub fn snapshot(&self) -> Arc<Snapshot> {
         self.snapshot.read().expect("snapshot lock").clone()
+    }
+
+    /// The in-memory atlas of current areas.
+    pub fn atlas(&self) -> Arc<atlas::Atlas> {
+        self.atlas.read().expect("atlas lock").clone()
     }
 
     /// Reloads the snapshot and drops cached pages. Called after every committed write that

@@ -17,17 +17,26 @@ pub async fn load(db: &Db, demo: bool) -> anyhow::Result<()> {
         sqlx::query_scalar("SELECT value FROM site_settings WHERE key = 'seeded_at'")
             .fetch_optional(&mut *tx)
             .await?;
-    if seeded.is_some() {
+    let areas: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM areas")
+        .fetch_one(&mut *tx)
+        .await?;
+    if seeded.is_some() && areas > 0 {
         return Ok(());
     }
-    load_helplines(&mut tx).await?;
-    if demo {
-        load_demo(&mut tx, db.backend).await?;
+    if seeded.is_none() {
+        load_helplines(&mut tx).await?;
+        if demo {
+            load_demo(&mut tx, db.backend).await?;
+        }
+        sqlx::query("INSERT INTO site_settings (key, value) VALUES ('seeded_at', $1)")
+            .bind(db::now().to_string())
+            .execute(&mut *tx)
+            .await?;
     }
-    sqlx::query("INSERT INTO site_settings (key, value) VALUES ('seeded_at', $1)")
-        .bind(db::now().to_string())
-        .execute(&mut *tx)
-        .await?;
+    if areas == 0 {
+        // Boundaries come with every database; demo scores only with a new demo one.
+        crate::atlas::seed(&mut tx, demo && seeded.is_none()).await?;
+    }
     db::bump_content_version(&mut tx).await?;
     tx.commit().await?;
     tracing::info!(demo, "loaded first-start content");

@@ -82,6 +82,7 @@ pub fn router(state: AppState) -> Router {
     let upload_limit = (state.config.upload_max_mb as usize) * 1024 * 1024 + 64 * 1024;
     Router::new()
         .merge(crate::site::routes::routes())
+        .merge(crate::atlas::routes::routes())
         .merge(crate::cms::routes(upload_limit))
         .merge(crate::auth::routes::routes())
         .merge(crate::admin::routes())

@@ -2,6 +2,7 @@
 //! PostgreSQL when `MMHA_TEST_DATABASE_URL` is set (see `scripts/test`).
 
 mod admin;
+mod atlas;
 mod auth;
 mod cli;
 mod cms;

@@ -1,0 +1,916 @@
+//! Map, area pages, the areas API, and the staff score editor and CSV import.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+
+use super::import::{self, RowError};
+use super::store::{self, AreaRow, Level, NewScore, Score, ScoreRevision};
+use super::{ATTRIBUTION, Atlas};
+use crate::auth::{Permission, StaffUser};
+use crate::web::{
+    self, AppError, Ctx, Form, Msg, Query, private_page, private_page_status, see_other,
+};
+use crate::{AppState, audit};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/map", get(map_page))
+        .route("/map.svg", get(map_svg))
+        .route("/areas/{code}", get(area_page))
+        .route("/api/v1/areas", get(api_areas))
+        .route("/api/v1/areas/{code}", get(api_area))
+        .route("/admin/areas", get(admin_areas))
+        .route("/admin/areas/{code}", get(admin_area).post(admin_set_score))
+        .route(
+            "/admin/areas/{code}/scores/{year}/delete",
+            post(admin_delete_score),
+        )
+        .route(
+            "/admin/scores/import",
+            get(import_form)
+                .post(import_preview)
+                .layer(DefaultBodyLimit::max(import::MAX_BYTES + 64 * 1024)),
+        )
+        .route(
+            "/admin/scores/import/confirm",
+            post(import_confirm).layer(DefaultBodyLimit::max(import::MAX_BYTES * 2)),
+        )
+}
+
+/// The colour for areas with no score in the chosen year.
+pub const NO_SCORE_COLOUR: &str = "#ffffff";
+
+/// An area as drawn and listed on the map page.
+pub struct MapRow<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub nation: &'a str,
+    pub path: &'a str,
+    pub level: Option<i64>,
+    pub previous: Option<i64>,
+    pub colour: String,
+}
+
+impl MapRow<'_> {
+    pub fn change(&self) -> i64 {
+        match (self.level, self.previous) {
+            (Some(a), Some(b)) => a - b,
+            _ => 0,
+        }
+    }
+}
+
+/// Per-nation counts: how many areas at each level, and unscored.
+pub struct NationCount {
+    pub nation: &'static str,
+    pub by_level: Vec<usize>,
+    pub unscored: usize,
+    pub total: usize,
+}
+
+#[derive(Deserialize, Default)]
+struct MapQuery {
+    year: Option<String>,
+    compare: Option<String>,
+}
+
+fn parse_year(s: Option<&str>) -> Result<Option<i64>, AppError> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => s
+            .parse::<i64>()
+            .ok()
+            .filter(|y| (2000..=2100).contains(y))
+            .map(Some)
+            .ok_or(AppError::BadRequest(Msg::new("error-bad-year"))),
+    }
+}
+
+fn level_label(levels: &[Level], level: i64, welsh: bool) -> String {
+    levels
+        .iter()
+        .find(|l| l.level == level)
+        .map(|l| {
+            if welsh && !l.label_cy.is_empty() {
+                l.label_cy.clone()
+            } else {
+                l.label.clone()
+            }
+        })
+        .unwrap_or_default()
+}
+
+fn level_colour(levels: &[Level], level: Option<i64>) -> String {
+    level
+        .and_then(|lv| levels.iter().find(|l| l.level == lv))
+        .map(|l| l.colour.clone())
+        .unwrap_or_else(|| NO_SCORE_COLOUR.to_string())
+}
+
+/// Everything the map page and the standalone SVG need for one year.
+struct MapData<'a> {
+    rows: Vec<MapRow<'a>>,
+    any_demo: bool,
+}
+
+fn map_rows<'a>(
+    atlas: &'a Atlas,
+    levels: &[Level],
+    scores: &[Score],
+    previous: &[Score],
+) -> MapData<'a> {
+    let now: HashMap<&str, &Score> = scores.iter().map(|s| (s.area_code.as_str(), s)).collect();
+    let before: HashMap<&str, i64> = previous
+        .iter()
+        .map(|s| (s.area_code.as_str(), s.level))
+        .collect();
+    let rows = atlas
+        .areas
+        .iter()
+        .map(|a| {
+            let level = now.get(a.code.as_str()).map(|s| s.level);
+            MapRow {
+                code: &a.code,
+                name: &a.name,
+                nation: &a.nation,
+                path: &a.path,
+                level,
+                previous: before.get(a.code.as_str()).copied(),
+                colour: level_colour(levels, level),
+            }
+        })
+        .collect();
+    MapData {
+        rows,
+        any_demo: scores.iter().any(|s| s.is_demo != 0),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "atlas/map.html")]
+struct MapTemplate<'a> {
+    c: &'a Ctx,
+    year: Option<i64>,
+    years: Vec<i64>,
+    compare: Option<i64>,
+    levels: Vec<Level>,
+    rows: Vec<MapRow<'a>>,
+    counts: Vec<NationCount>,
+    any_demo: bool,
+    width: f64,
+    height: f64,
+    attribution: &'static str,
+}
+
+impl MapTemplate<'_> {
+    fn is_year(&self, y: &i64) -> bool {
+        self.year == Some(*y)
+    }
+    fn is_compare(&self, y: &i64) -> bool {
+        self.compare == Some(*y)
+    }
+    fn label(&self, level: &i64) -> String {
+        level_label(&self.levels, *level, self.c.is_cy())
+    }
+    fn nation_name(&self, n: &str) -> String {
+        self.c.t(&format!("nation-{n}"))
+    }
+    fn area_label(&self, r: &MapRow) -> String {
+        match r.level {
+            Some(l) => self.c.t2(
+                "map-area-level",
+                "area",
+                r.name,
+                "level",
+                format!("{l}, {}", self.label(&l)),
+            ),
+            None => self.c.t1("map-area-unscored", "area", r.name),
+        }
+    }
+    fn ups(&self) -> Vec<&MapRow<'_>> {
+        self.rows.iter().filter(|r| r.change() > 0).collect()
+    }
+    fn downs(&self) -> Vec<&MapRow<'_>> {
+        self.rows.iter().filter(|r| r.change() < 0).collect()
+    }
+}
+
+fn nation_counts(rows: &[MapRow]) -> Vec<NationCount> {
+    crate::site::settings::NATIONS
+        .iter()
+        .map(|n| {
+            let mine: Vec<&MapRow> = rows.iter().filter(|r| r.nation == *n).collect();
+            NationCount {
+                nation: n,
+                by_level: (0..=5)
+                    .map(|l| mine.iter().filter(|r| r.level == Some(l)).count())
+                    .collect(),
+                unscored: mine.iter().filter(|r| r.level.is_none()).count(),
+                total: mine.len(),
+            }
+        })
+        .filter(|c| c.total > 0)
+        .collect()
+}
+
+/// `GET /map?year=2019&compare=2017`
+async fn map_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    headers: HeaderMap,
+    Query(q): Query<MapQuery>,
+) -> Result<Response, AppError> {
+    let year = parse_year(q.year.as_deref())?;
+    let compare = parse_year(q.compare.as_deref())?;
+    let st = state.clone();
+    let cc = c.clone();
+    web::cached(
+        &state,
+        &c,
+        &headers,
+        "text/html; charset=utf-8",
+        web::PUBLIC_REVALIDATE,
+        || async move {
+            let years = store::years(&st.db).await?;
+            let year = year.or(years.first().copied());
+            let levels = store::levels(&st.db).await?;
+            let scores = match year {
+                Some(y) => store::scores_in(&st.db, y).await?,
+                None => vec![],
+            };
+            let previous = match compare {
+                Some(y) => store::scores_in(&st.db, y).await?,
+                None => vec![],
+            };
+            let atlas = st.atlas();
+            let data = map_rows(&atlas, &levels, &scores, &previous);
+            let counts = nation_counts(&data.rows);
+            Ok(MapTemplate {
+                c: &cc,
+                year,
+                years,
+                compare,
+                levels,
+                rows: data.rows,
+                counts,
+                any_demo: data.any_demo,
+                width: atlas.width,
+                height: atlas.height,
+                attribution: ATTRIBUTION,
+            }
+            .render()?)
+        },
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "atlas/map.svg", escape = "xml")]
+struct MapSvgTemplate<'a> {
+    title: String,
+    rows: Vec<MapRow<'a>>,
+    width: f64,
+    height: f64,
+    attribution: &'static str,
+}
+
+/// `GET /map.svg?year=2019` — the map on its own, for reports and slides.
+async fn map_svg(
+    State(state): State<AppState>,
+    c: Ctx,
+    headers: HeaderMap,
+    Query(q): Query<MapQuery>,
+) -> Result<Response, AppError> {
+    let year = parse_year(q.year.as_deref())?;
+    let st = state.clone();
+    let cc = c.clone();
+    web::cached(
+        &state,
+        &c,
+        &headers,
+        "image/svg+xml",
+        web::PUBLIC_REVALIDATE,
+        || async move {
+            let year = match year {
+                Some(y) => Some(y),
+                None => super::latest_year(&st.db).await?,
+            };
+            let levels = store::levels(&st.db).await?;
+            let scores = match year {
+                Some(y) => store::scores_in(&st.db, y).await?,
+                None => vec![],
+            };
+            let atlas = st.atlas();
+            let data = map_rows(&atlas, &levels, &scores, &[]);
+            let title = match year {
+                Some(y) => cc.t1("map-title-year", "year", y),
+                None => cc.t("map-title"),
+            };
+            Ok(MapSvgTemplate {
+                title,
+                rows: data.rows,
+                width: atlas.width,
+                height: atlas.height,
+                attribution: ATTRIBUTION,
+            }
+            .render()?)
+        },
+    )
+    .await
+}
+
+/// A bar of the history chart.
+pub struct Bar {
+    pub year: i64,
+    pub level: i64,
+    pub colour: String,
+    pub x: i64,
+    pub height: i64,
+}
+
+#[derive(Template)]
+#[template(path = "atlas/area.html")]
+struct AreaTemplate<'a> {
+    c: &'a Ctx,
+    area: AreaRow,
+    successor: Option<AreaRow>,
+    history: Vec<Score>,
+    levels: Vec<Level>,
+    bars: Vec<Bar>,
+    path: Option<String>,
+    attribution: &'static str,
+}
+
+impl AreaTemplate<'_> {
+    fn label(&self, level: &i64) -> String {
+        level_label(&self.levels, *level, self.c.is_cy())
+    }
+    fn nation_name(&self) -> String {
+        self.c.t(&format!("nation-{}", self.area.nation))
+    }
+}
+
+/// Bars 40 units apart, 20 units per level, in a 200 × 120 chart area.
+fn history_bars(history: &[Score], levels: &[Level]) -> Vec<Bar> {
+    let mut by_year: Vec<&Score> = history.iter().collect();
+    by_year.sort_by_key(|s| s.year);
+    by_year
+        .iter()
+        .rev()
+        .take(8)
+        .rev()
+        .enumerate()
+        .map(|(i, s)| Bar {
+            year: s.year,
+            level: s.level,
+            colour: level_colour(levels, Some(s.level)),
+            x: 30 + 40 * i as i64,
+            height: 4 + 20 * s.level,
+        })
+        .collect()
+}
+
+/// `GET /areas/{code}` — an area's levels over the years. Retired areas keep their page.
+async fn area_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
+    if code.len() > 20 || !code.chars().all(|ch| ch.is_ascii_alphanumeric()) {
+        return Err(AppError::NotFound);
+    }
+    let st = state.clone();
+    let cc = c.clone();
+    web::cached(
+        &state,
+        &c,
+        &headers,
+        "text/html; charset=utf-8",
+        web::PUBLIC_REVALIDATE,
+        || async move {
+            let area = store::area(&st.db, &code.to_uppercase())
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let successor = match &area.successor_code {
+                Some(s) => store::area(&st.db, s).await?,
+                None => None,
+            };
+            let history = store::scores_of(&st.db, &area.code).await?;
+            let levels = store::levels(&st.db).await?;
+            let bars = history_bars(&history, &levels);
+            // A small locator map of this area alone.
+            let path = st.atlas().area(&area.code).map(|a| {
+                let p = super::geo::Projection::fit(a.shape.bbox, 200.0);
+                super::geo::svg_path(&a.shape, &p, 0.4, 0.5)
+            });
+            Ok(AreaTemplate {
+                c: &cc,
+                area,
+                successor,
+                history,
+                levels,
+                bars,
+                path,
+                attribution: ATTRIBUTION,
+            }
+            .render()?)
+        },
+    )
+    .await
+}
+
+#[derive(Serialize)]
+struct ApiScore {
+    year: i64,
+    level: i64,
+    label: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    note: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    source: String,
+    demo: bool,
+}
+
+#[derive(Serialize)]
+struct ApiArea {
+    code: String,
+    name: String,
+    nation: String,
+    retired: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    successor: Option<String>,
+    url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    score: Option<ApiScore>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history: Option<Vec<ApiScore>>,
+}
+
+fn api_score(s: &Score, levels: &[Level]) -> ApiScore {
+    ApiScore {
+        year: s.year,
+        level: s.level,
+        label: level_label(levels, s.level, false),
+        note: s.note.clone(),
+        source: s.source.clone(),
+        demo: s.is_demo != 0,
+    }
+}
+
+fn area_json(a: &AreaRow, base: &str) -> ApiArea {
+    ApiArea {
+        code: a.code.clone(),
+        name: a.name.clone(),
+        nation: a.nation.clone(),
+        retired: a.is_retired(),
+        successor: a.successor_code.clone(),
+        url: format!("{base}/areas/{}", a.code),
+        score: None,
+        history: None,
+    }
+}
+
+fn json_response(value: &impl Serialize) -> Result<Response, AppError> {
+    let body = serde_json::to_vec(value).map_err(|e| AppError::Internal(e.into()))?;
+    let mut res = web::bytes_response("application/json", body);
+    res.headers_mut().insert(
+        axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        axum::http::HeaderValue::from_static("*"),
+    );
+    Ok(res)
+}
+
+/// `GET /api/v1/areas` — every area with its latest score.
+async fn api_areas(State(state): State<AppState>) -> Result<Response, AppError> {
+    let areas = store::areas(&state.db).await?;
+    let levels = store::levels(&state.db).await?;
+    let latest: HashMap<String, Score> = store::latest_scores(&state.db)
+        .await?
+        .into_iter()
+        .map(|s| (s.area_code.clone(), s))
+        .collect();
+    let out: Vec<ApiArea> = areas
+        .iter()
+        .map(|a| ApiArea {
+            score: latest.get(&a.code).map(|s| api_score(s, &levels)),
+            ..area_json(a, &state.config.public_url)
+        })
+        .collect();
+    json_response(&serde_json::json!({ "areas": out, "attribution": ATTRIBUTION }))
+}
+
+/// `GET /api/v1/areas/{code}` — one area with its full score history.
+async fn api_area(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
+    let area = store::area(&state.db, &code.to_uppercase())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let levels = store::levels(&state.db).await?;
+    let history = store::scores_of(&state.db, &area.code).await?;
+    let out = ApiArea {
+        score: history.first().map(|s| api_score(s, &levels)),
+        history: Some(history.iter().map(|s| api_score(s, &levels)).collect()),
+        ..area_json(&area, &state.config.public_url)
+    };
+    json_response(&out)
+}
+
+#[derive(Template)]
+#[template(path = "admin/areas.html")]
+struct AdminAreasTemplate<'a> {
+    c: &'a Ctx,
+    areas: Vec<(AreaRow, Option<Score>)>,
+}
+
+async fn admin_areas(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let latest: HashMap<String, Score> = store::latest_scores(&state.db)
+        .await?
+        .into_iter()
+        .map(|s| (s.area_code.clone(), s))
+        .collect();
+    let areas = store::areas(&state.db)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let s = latest.get(&a.code).cloned();
+            (a, s)
+        })
+        .collect();
+    private_page(&AdminAreasTemplate {
+        c: &c.with_staff(staff),
+        areas,
+    })
+}
+
+/// What an editor submits for one year's score.
+#[derive(Deserialize, Default, Clone)]
+pub struct ScoreForm {
+    #[serde(default)]
+    pub year: String,
+    #[serde(default)]
+    pub level: String,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub source: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/area_edit.html")]
+struct AdminAreaTemplate<'a> {
+    c: &'a Ctx,
+    area: AreaRow,
+    history: Vec<Score>,
+    revisions: Vec<ScoreRevision>,
+    levels: Vec<Level>,
+    f: ScoreForm,
+    errors: web::FieldErrors,
+}
+
+impl AdminAreaTemplate<'_> {
+    fn error(&self, field: &str) -> String {
+        web::field_error(self.c, &self.errors, field)
+    }
+    fn when(&self, ts: &i64) -> String {
+        crate::cms::date_time(*ts)
+    }
+}
+
+async fn render_admin_area(
+    state: &AppState,
+    c: &Ctx,
+    code: &str,
+    f: ScoreForm,
+    errors: web::FieldErrors,
+) -> Result<Response, AppError> {
+    let area = store::area(&state.db, code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let history = store::scores_of(&state.db, code).await?;
+    let revisions = store::revisions_of(&state.db, code).await?;
+    let levels = store::levels(&state.db).await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    private_page_status(
+        status,
+        &AdminAreaTemplate {
+            c,
+            area,
+            history,
+            revisions,
+            levels,
+            f,
+            errors,
+        },
+    )
+}
+
+async fn admin_area(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let f = ScoreForm {
+        year: (time::OffsetDateTime::now_utc().year() as i64).to_string(),
+        ..Default::default()
+    };
+    render_admin_area(&state, &c.with_staff(staff), &code, f, vec![]).await
+}
+
+/// Field problems in a score form; the clean score when there are none.
+pub fn check_score_form(
+    code: &str,
+    f: &ScoreForm,
+    max_year: i64,
+) -> Result<NewScore, web::FieldErrors> {
+    let mut e: web::FieldErrors = Vec::new();
+    let year = f
+        .year
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|y| (2000..=max_year).contains(y));
+    if year.is_none() {
+        e.push(("year", Msg::new("admin-import-year").arg("max", max_year)));
+    }
+    let level = f
+        .level
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|l| (0..=5).contains(l));
+    if level.is_none() {
+        e.push(("level", Msg::new("admin-import-level")));
+    }
+    if f.note.chars().count() > 1000 {
+        e.push(("note", Msg::new("admin-import-note-long")));
+    }
+    if f.source.chars().count() > 500 {
+        e.push(("source", Msg::new("admin-import-source-long")));
+    }
+    match (year, level, e.is_empty()) {
+        (Some(year), Some(level), true) => Ok(NewScore {
+            area_code: code.to_string(),
+            year,
+            level,
+            note: f.note.trim().to_string(),
+            source: f.source.trim().to_string(),
+        }),
+        _ => Err(e),
+    }
+}
+
+fn max_year() -> i64 {
+    time::OffsetDateTime::now_utc().year() as i64 + 1
+}
+
+async fn admin_set_score(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Path(code): Path<String>,
+    Form(f): Form<ScoreForm>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    staff.require(Permission::PublishContent)?;
+    let area = store::area(&state.db, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let score = match check_score_form(&area.code, &f, max_year()) {
+        Ok(s) => s,
+        Err(errors) => {
+            return render_admin_area(&state, &c.with_staff(staff), &code, f, errors).await;
+        }
+    };
+    let mut tx = state.db.begin_write().await?;
+    store::set_score(&mut tx, &score, &staff.email, false).await?;
+    audit::record(
+        &mut tx,
+        Some(&staff),
+        "set_score",
+        "area",
+        &area.code,
+        &format!("{}: level {}", score.year, score.level),
+    )
+    .await?;
+    tx.commit().await?;
+    state.refresh().await?;
+    Ok(see_other(&format!("/admin/areas/{}", area.code)))
+}
+
+async fn admin_delete_score(
+    State(state): State<AppState>,
+    staff: StaffUser,
+    Path((code, year)): Path<(String, i64)>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::PublishContent)?;
+    let mut tx = state.db.begin_write().await?;
+    if !store::delete_score(&mut tx, &code, year, &staff.email).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &mut tx,
+        Some(&staff),
+        "delete_score",
+        "area",
+        &code,
+        &year.to_string(),
+    )
+    .await?;
+    tx.commit().await?;
+    state.refresh().await?;
+    Ok(see_other(&format!("/admin/areas/{code}")))
+}
+
+/// A change the import would make, for the preview.
+pub struct PlannedChange {
+    pub score: NewScore,
+    pub name: String,
+    pub old_level: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/scores_import.html")]
+struct ImportTemplate<'a> {
+    c: &'a Ctx,
+    csv: String,
+    errors: Vec<RowError>,
+    plan: Vec<PlannedChange>,
+    done: Option<usize>,
+}
+
+async fn import_form(c: Ctx, staff: StaffUser) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let done = c.path.split("done=").nth(1).and_then(|n| n.parse().ok());
+    private_page(&ImportTemplate {
+        c: &c.with_staff(staff),
+        csv: String::new(),
+        errors: vec![],
+        plan: vec![],
+        done,
+    })
+}
+
+/// Reads the CSV from an uploaded file or the text box.
+async fn read_csv(mut mp: Multipart) -> Result<String, AppError> {
+    let mut text = String::new();
+    while let Some(field) = mp.next_field().await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge
+        } else {
+            AppError::BadRequest(Msg::new("error-unreadable-form"))
+        }
+    })? {
+        let name = field.name().unwrap_or("").to_string();
+        let bytes = field.bytes().await.map_err(|_| AppError::PayloadTooLarge)?;
+        let value = String::from_utf8(bytes.to_vec())
+            .map_err(|_| AppError::BadRequest(Msg::new("admin-import-not-utf8")))?;
+        if (name == "file" && !value.trim().is_empty()) || (name == "csv" && text.is_empty()) {
+            text = value;
+        }
+    }
+    Ok(text)
+}
+
+async fn plan(
+    state: &AppState,
+    text: &str,
+) -> Result<Result<Vec<PlannedChange>, Vec<RowError>>, AppError> {
+    let areas = store::areas(&state.db).await?;
+    let known: HashMap<String, bool> = areas
+        .iter()
+        .map(|a| (a.code.clone(), a.is_retired()))
+        .collect();
+    let names: HashMap<&str, &str> = areas
+        .iter()
+        .map(|a| (a.code.as_str(), a.name.as_str()))
+        .collect();
+    let rows = match import::check_scores(text, &known, max_year()) {
+        Ok(rows) => rows,
+        Err(e) => return Ok(Err(e)),
+    };
+    let mut current: HashMap<(String, i64), i64> = HashMap::new();
+    let mut years: Vec<i64> = rows.iter().map(|r| r.year).collect();
+    years.sort();
+    years.dedup();
+    for y in years {
+        for s in store::scores_in(&state.db, y).await? {
+            current.insert((s.area_code, s.year), s.level);
+        }
+    }
+    Ok(Ok(rows
+        .into_iter()
+        .map(|score| PlannedChange {
+            name: names
+                .get(score.area_code.as_str())
+                .unwrap_or(&"")
+                .to_string(),
+            old_level: current.get(&(score.area_code.clone(), score.year)).copied(),
+            score,
+        })
+        .collect()))
+}
+
+/// Step 1: check the file and show what would change, or every problem. Writes nothing.
+async fn import_preview(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    mp: Multipart,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    staff.require(Permission::PublishContent)?;
+    let csv = read_csv(mp).await?;
+    let c = c.with_staff(staff);
+    match plan(&state, &csv).await? {
+        Ok(plan) => private_page(&ImportTemplate {
+            c: &c,
+            csv,
+            errors: vec![],
+            plan,
+            done: None,
+        }),
+        Err(errors) => private_page_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ImportTemplate {
+                c: &c,
+                csv,
+                errors,
+                plan: vec![],
+                done: None,
+            },
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+struct ConfirmForm {
+    #[serde(default)]
+    csv: String,
+}
+
+/// Step 2: check again (the data may have changed) and apply every row in one
+/// transaction, or nothing.
+async fn import_confirm(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Form(f): Form<ConfirmForm>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    staff.require(Permission::PublishContent)?;
+    let planned = match plan(&state, &f.csv).await? {
+        Ok(p) => p,
+        Err(errors) => {
+            return private_page_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ImportTemplate {
+                    c: &c.with_staff(staff),
+                    csv: f.csv,
+                    errors,
+                    plan: vec![],
+                    done: None,
+                },
+            );
+        }
+    };
+    let mut tx = state.db.begin_write().await?;
+    for p in &planned {
+        store::set_score(&mut tx, &p.score, &staff.email, false).await?;
+    }
+    audit::record(
+        &mut tx,
+        Some(&staff),
+        "import_scores",
+        "scores",
+        planned.len(),
+        &format!("{} scores imported", planned.len()),
+    )
+    .await?;
+    tx.commit().await?;
+    state.refresh().await?;
+    Ok(see_other(&format!(
+        "/admin/scores/import?done={}",
+        planned.len()
+    )))
+}

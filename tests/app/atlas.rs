@@ -1,0 +1,266 @@
+//! The services atlas: areas, scores, the map, area pages, the areas API, the score editor
+//! and the all-or-nothing CSV import.
+
+use mmha::auth::Role;
+
+use crate::harness::TestApp;
+
+#[tokio::test]
+async fn all_four_nations_are_loaded_and_looked_up_by_point() {
+    let app = TestApp::new().await;
+    let atlas = app.state.atlas();
+    assert_eq!(atlas.areas.len(), 42 + 7 + 14 + 5);
+    let at = |lon, lat| atlas.area_at(lon, lat).map(|a| a.code.clone());
+    assert_eq!(at(-3.179, 51.481).as_deref(), Some("W11000029"), "Cardiff");
+    assert_eq!(at(-5.930, 54.597).as_deref(), Some("BHSCT"), "Belfast");
+    assert_eq!(
+        at(-3.188, 55.953).as_deref(),
+        Some("S08000024"),
+        "Edinburgh"
+    );
+    assert!(at(-0.128, 51.508).unwrap().starts_with("E54"), "London");
+    assert_eq!(at(-10.0, 45.0), None, "Atlantic");
+}
+
+#[tokio::test]
+async fn map_page_shows_every_area_with_legend_and_table() {
+    let app = TestApp::new().await;
+    let res = app.get("/map").await;
+    res.assert_status(200)
+        .assert_contains("<svg class=\"uk-map\"")
+        .assert_contains("Specialist perinatal mental health care across the UK, 2023")
+        .assert_contains("These scores are demo content")
+        .assert_contains("Level 0: No specialist service")
+        .assert_contains("Level 5: Meets quality standards")
+        .assert_contains(
+            "Contains public sector information licensed under the Open Government Licence v3.0",
+        )
+        .assert_contains("<option value=\"2019\"");
+    // Every area is a link with an accessible name, on the map and in the table.
+    assert_eq!(res.body.matches("<a href=\"/areas/").count(), 68 * 2);
+    assert!(
+        res.body
+            .contains("aria-label=\"Cardiff and Vale University Health Board: level ")
+    );
+    // Counts per nation add up to the number of areas.
+    assert!(res.body.contains("<th scope=\"row\">Northern Ireland</th>"));
+    // Small enough to send to a phone.
+    let br = app.get_with("/map", &[("accept-encoding", "br")]).await;
+    assert!(br.bytes.len() < 150 * 1024, "{} bytes", br.bytes.len());
+}
+
+#[tokio::test]
+async fn map_year_and_comparison_without_javascript() {
+    let app = TestApp::new().await;
+    let res = app.get("/map?year=2017&compare=2023").await;
+    res.assert_status(200)
+        .assert_contains("across the UK, 2017")
+        .assert_contains("What changed since 2023")
+        .assert_contains("<option value=\"2017\" selected>")
+        .assert_contains("Level in 2023");
+    let up = app.get("/map?year=2023&compare=2017").await;
+    up.assert_contains("Moved up");
+    // A year with no scores shows the map uncoloured, not an error.
+    app.get("/map?year=2001")
+        .await
+        .assert_status(200)
+        .assert_contains("no score this year");
+    app.get("/map?year=soon")
+        .await
+        .assert_status(400)
+        .assert_contains("Choose a year from the list.");
+}
+
+#[tokio::test]
+async fn standalone_svg() {
+    let app = TestApp::new().await;
+    let res = app.get("/map.svg?year=2019").await;
+    res.assert_status(200);
+    assert_eq!(res.header("content-type"), "image/svg+xml");
+    assert!(res.body.starts_with("<?xml"));
+    assert_eq!(res.body.matches("<path d=\"M").count(), 68);
+    res.assert_contains("Open Government Licence");
+}
+
+#[tokio::test]
+async fn area_page_history_and_codes() {
+    let app = TestApp::new().await;
+    let res = app.get("/areas/W11000029").await;
+    res.assert_status(200)
+        .assert_contains("<h1>Cardiff and Vale University Health Board</h1>")
+        .assert_contains("Level over the years")
+        .assert_contains("<th scope=\"row\">2017</th>")
+        .assert_contains("Open Government Licence");
+    app.get("/areas/w11000029").await.assert_status(200);
+    app.get("/areas/NOPE").await.assert_status(404);
+    app.get("/areas/..%2Fadmin").await.assert_status(404);
+}
+
+#[tokio::test]
+async fn areas_api() {
+    let app = TestApp::new().await;
+    let res = app.get("/api/v1/areas").await;
+    res.assert_status(200);
+    assert_eq!(res.header("access-control-allow-origin"), "*");
+    let v: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+    let areas = v["areas"].as_array().unwrap();
+    assert_eq!(areas.len(), 68);
+    let cardiff = areas.iter().find(|a| a["code"] == "W11000029").unwrap();
+    assert_eq!(cardiff["nation"], "wales");
+    assert_eq!(cardiff["score"]["year"], 2023);
+    assert!(cardiff["score"]["level"].as_i64().unwrap() <= 5);
+    assert_eq!(cardiff["score"]["demo"], true);
+    let one: serde_json::Value =
+        serde_json::from_str(&app.get("/api/v1/areas/bhsct").await.body).unwrap();
+    assert_eq!(one["code"], "BHSCT");
+    assert_eq!(one["history"].as_array().unwrap().len(), 4);
+    let missing = app.get("/api/v1/areas/NOPE").await;
+    missing.assert_status(404);
+    assert!(
+        missing
+            .header("content-type")
+            .starts_with("application/json")
+    );
+}
+
+#[tokio::test]
+async fn editor_sets_a_score_and_the_map_changes() {
+    let mut app = TestApp::new().await;
+    app.login_as(Role::Editor).await;
+    app.get("/map?year=2024")
+        .await
+        .assert_contains("Cardiff and Vale University Health Board: no score this year");
+    let res = app
+        .post(
+            "/admin/areas/W11000029",
+            &[
+                ("year", "2024"),
+                ("level", "9"),
+                ("note", "typed note"),
+                ("source", ""),
+            ],
+        )
+        .await;
+    res.assert_status(422)
+        .assert_contains("Enter a level from 0 to 5.")
+        .assert_contains("typed note");
+    app.post(
+        "/admin/areas/W11000029",
+        &[
+            ("year", "2024"),
+            ("level", "5"),
+            ("note", "Team met PQN standards"),
+            ("source", "https://example.org/2024"),
+        ],
+    )
+    .await
+    .assert_status(303);
+    let map = app.another_browser().get("/map?year=2024").await;
+    map.assert_contains(
+        "Cardiff and Vale University Health Board: level 5, Meets quality standards",
+    );
+    let area = app.get("/areas/W11000029").await;
+    area.assert_contains("Team met PQN standards")
+        .assert_contains("href=\"https://example.org/2024\"");
+    // History of changes is kept, including deletions.
+    app.post("/admin/areas/W11000029/scores/2024/delete", &[])
+        .await
+        .assert_status(303);
+    let admin = app.get("/admin/areas/W11000029").await;
+    admin
+        .assert_contains("deleted")
+        .assert_contains("Team met PQN standards");
+    let audited: String = sqlx::query_scalar(
+        "SELECT summary FROM audit_log WHERE action = 'set_score' AND actor_email = 'editor@example.org'",
+    )
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, "2024: level 5");
+}
+
+#[tokio::test]
+async fn moderators_cannot_change_scores() {
+    let mut app = TestApp::new().await;
+    app.login_as(Role::Moderator).await;
+    app.get("/admin/areas").await.assert_status(403);
+    app.post(
+        "/admin/areas/W11000029",
+        &[("year", "2024"), ("level", "5")],
+    )
+    .await
+    .assert_status(403);
+    app.post_multipart(
+        "/admin/scores/import",
+        &[("csv", "area_code,year,level\nW11000029,2024,5\n")],
+        None,
+    )
+    .await
+    .assert_status(403);
+}
+
+/// The issue's journey: a CSV with one bad row is shown with that row and nothing changes;
+/// fixed, it previews, and on confirmation every row is written.
+#[tokio::test]
+async fn score_import_is_all_or_nothing_with_row_errors() {
+    let mut app = TestApp::new().await;
+    app.login_as(Role::Editor).await;
+    let bad = "area_code,year,level,note,source\nW11000029,2024,4,ok,\nBHSCT,2024,7,too high,\nS08000024,2024,3,,\n";
+    let res = app
+        .post_multipart("/admin/scores/import", &[("csv", bad)], None)
+        .await;
+    res.assert_status(422)
+        .assert_contains("Nothing was imported: 1 problems to fix")
+        .assert_contains("<td>3</td><td>level</td><td>Enter a level from 0 to 5.</td>")
+        .assert_contains("BHSCT,2024,7");
+    let count = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM area_scores WHERE year = 2024")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(count().await, 0);
+
+    // Fixed: the preview lists every change and still writes nothing.
+    let good = bad.replace("BHSCT,2024,7", "BHSCT,2024,2");
+    let preview = app
+        .post_multipart(
+            "/admin/scores/import",
+            &[],
+            Some(("file", "scores.csv", good.as_bytes())),
+        )
+        .await;
+    preview
+        .assert_status(200)
+        .assert_contains("Check the 3 changes below");
+    assert_eq!(count().await, 0);
+    let res = app
+        .post("/admin/scores/import/confirm", &[("csv", &good)])
+        .await;
+    res.assert_status(303);
+    assert_eq!(res.location(), "/admin/scores/import?done=3");
+    assert_eq!(count().await, 3);
+    app.get(res.location())
+        .await
+        .assert_contains("3 scores imported.");
+    app.another_browser()
+        .get("/map?year=2024")
+        .await
+        .assert_contains("Belfast Health and Social Care Trust: level 2");
+    // A confirmation whose data went bad in the meantime is refused whole.
+    let res = app
+        .post(
+            "/admin/scores/import/confirm",
+            &[(
+                "csv",
+                "area_code,year,level\nW11000029,2025,1\nNOPE,2025,1\n",
+            )],
+        )
+        .await;
+    res.assert_status(422);
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM area_scores WHERE year = 2025")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+}
