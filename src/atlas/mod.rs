@@ -5,6 +5,8 @@
 pub mod geo;
 pub mod import;
 pub mod routes;
+pub mod seed_services;
+pub mod services;
 pub mod store;
 
 use std::collections::HashMap;
@@ -176,13 +178,16 @@ pub fn default_levels() -> Vec<store::Level> {
 /// Loads the boundary files and the legend into a new database, plus labelled demo scores
 /// when `demo` is set. Runs inside the first-start transaction.
 pub async fn seed(tx: &mut Tx, demo: bool) -> anyhow::Result<()> {
+    let mut all = Vec::new();
     for (release, json) in SEED_FILES {
         let features = geo::read_features(json)
             .map_err(|p| anyhow::anyhow!("seed boundary file {release}: {:?}", p.first()))?;
-        for f in features {
+        for f in &features {
             store::insert_area(tx, &f.code, &f.name, &f.nation, &f.geometry_json, release).await?;
         }
+        all.extend(features);
     }
+    seed_services::seed(tx, &all, demo).await?;
     for level in default_levels() {
         store::insert_level(tx, &level).await?;
     }

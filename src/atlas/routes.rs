@@ -11,6 +11,7 @@ use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 
 use super::import::{self, RowError};
+use super::services::{self, LocationRow, ServiceRow};
 use super::store::{self, AreaRow, Level, NewScore, Score, ScoreRevision};
 use super::{ATTRIBUTION, Atlas};
 use crate::auth::{Permission, StaffUser};
@@ -24,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/map", get(map_page))
         .route("/map.svg", get(map_svg))
         .route("/areas/{code}", get(area_page))
+        .route("/services/{id}", get(service_page))
         .route("/api/v1/areas", get(api_areas))
         .route("/api/v1/areas/{code}", get(api_area))
         .route("/admin/areas", get(admin_areas))
@@ -345,6 +347,8 @@ struct AreaTemplate<'a> {
     levels: Vec<Level>,
     bars: Vec<Bar>,
     path: Option<String>,
+    services: Vec<ServiceRow>,
+    nearest_mbus: Vec<(services::MbuPosition, i64)>,
     attribution: &'static str,
 }
 
@@ -407,10 +411,17 @@ async fn area_page(
             let levels = store::levels(&st.db).await?;
             let bars = history_bars(&history, &levels);
             // A small locator map of this area alone.
-            let path = st.atlas().area(&area.code).map(|a| {
+            let atlas = st.atlas();
+            let map_area = atlas.area(&area.code);
+            let path = map_area.map(|a| {
                 let p = super::geo::Projection::fit(a.shape.bbox, 200.0);
                 super::geo::svg_path(&a.shape, &p, 0.4, 0.5)
             });
+            let services = services::services_for_area(&st.db, &area.code).await?;
+            let nearest_mbus = match map_area {
+                Some(a) => nearest_mbus(&st.db, a.shape.bbox).await?,
+                None => vec![],
+            };
             Ok(AreaTemplate {
                 c: &cc,
                 area,
@@ -419,7 +430,82 @@ async fn area_page(
                 levels,
                 bars,
                 path,
+                services,
+                nearest_mbus,
                 attribution: ATTRIBUTION,
+            }
+            .render()?)
+        },
+    )
+    .await
+}
+
+/// The three mother and baby units nearest the middle of an area, with distances in km.
+async fn nearest_mbus(
+    db: &crate::db::Db,
+    bbox: (f64, f64, f64, f64),
+) -> Result<Vec<(services::MbuPosition, i64)>, AppError> {
+    let centre = ((bbox.0 + bbox.2) / 2.0, (bbox.1 + bbox.3) / 2.0);
+    let mut all: Vec<(services::MbuPosition, i64)> = services::mbu_positions(db)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let d = super::geo::distance_km(centre, (m.longitude, m.latitude));
+            (m, d.round() as i64)
+        })
+        .collect();
+    all.sort_by_key(|(_, d)| *d);
+    all.truncate(3);
+    Ok(all)
+}
+
+#[derive(Template)]
+#[template(path = "atlas/service.html")]
+struct ServiceTemplate<'a> {
+    c: &'a Ctx,
+    s: ServiceRow,
+    locations: Vec<LocationRow>,
+    areas: Vec<(String, String)>,
+}
+
+impl ServiceTemplate<'_> {
+    fn kind_label(&self) -> String {
+        self.c.t(&format!("service-kind-{}", self.s.kind))
+    }
+    fn tel(&self) -> String {
+        self.s.phone.chars().filter(char::is_ascii_digit).collect()
+    }
+}
+
+/// `GET /services/{id}`
+async fn service_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    if !services::is_uuid(&id) {
+        return Err(AppError::NotFound);
+    }
+    let st = state.clone();
+    let cc = c.clone();
+    web::cached(
+        &state,
+        &c,
+        &headers,
+        "text/html; charset=utf-8",
+        web::PUBLIC_REVALIDATE,
+        || async move {
+            let s = services::service_by_id(&st.db, &id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let locations = services::locations_of(&st.db, &s.id).await?;
+            let areas = services::areas_of(&st.db, &s.id).await?;
+            Ok(ServiceTemplate {
+                c: &cc,
+                s,
+                locations,
+                areas,
             }
             .render()?)
         },

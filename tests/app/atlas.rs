@@ -264,3 +264,47 @@ async fn score_import_is_all_or_nothing_with_row_errors() {
         .unwrap();
     assert_eq!(n, 0);
 }
+
+#[tokio::test]
+async fn mother_and_baby_units_are_seeded_with_sources_and_truth() {
+    let app = TestApp::new().await;
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM services WHERE kind = 'mbu'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 20);
+    // Every MBU is placed in an area of its nation.
+    let unplaced: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM services s JOIN service_at_locations sal ON sal.service_id = s.id \
+         JOIN locations l ON l.id = sal.location_id WHERE s.kind = 'mbu' AND l.area_code IS NULL",
+    )
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(unplaced, 0);
+    let area = app.get("/areas/W11000031").await;
+    area.assert_status(200)
+        .assert_contains("Services for this area")
+        .assert_contains("Uned Gobaith (Unit of Hope)</a>, Neath: about")
+        .assert_contains("Nearest mother and baby units");
+    let href = area.body.split("<a href=\"/services/").nth(1).unwrap();
+    let id = &href[..36];
+    let page = app.get(&format!("/services/{id}")).await;
+    page.assert_status(200)
+        .assert_contains("Demo: Swansea Bay")
+        .assert_contains("This is a demo service");
+    // An MBU the CSV marks unverified says so, with its source.
+    let rainbow: String = sqlx::query_scalar("SELECT id FROM services WHERE name LIKE 'Rainbow%'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let page = app.get(&format!("/services/{rainbow}")).await;
+    page.assert_status(200)
+        .assert_contains("We have not yet confirmed these details")
+        .assert_contains("Approximate position")
+        .assert_contains("Source");
+    app.get("/services/not-a-uuid").await.assert_status(404);
+    app.get("/services/00000000-0000-4000-8000-000000000000")
+        .await
+        .assert_status(404);
+}
