@@ -209,3 +209,4 @@ service-source = Source
 service-no-source = No source recorded yet.
 service-checked = Checked on { $date } by { $who }
 service-help-first = If you need help now, do not wait for a referral: these services are open today.
+api-bad-parameter = The parameter “{ $name }” has a value we cannot use. Check the API documentation.

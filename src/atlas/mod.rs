@@ -4,6 +4,7 @@
 
 pub mod geo;
 pub mod import;
+pub mod oruk;
 pub mod routes;
 pub mod seed_services;
 pub mod services;

@@ -566,12 +566,7 @@ fn area_json(a: &AreaRow, base: &str) -> ApiArea {
 
 fn json_response(value: &impl Serialize) -> Result<Response, AppError> {
     let body = serde_json::to_vec(value).map_err(|e| AppError::Internal(e.into()))?;
-    let mut res = web::bytes_response("application/json", body);
-    res.headers_mut().insert(
-        axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        axum::http::HeaderValue::from_static("*"),
-    );
-    Ok(res)
+    Ok(web::bytes_response("application/json", body))
 }
 
 /// `GET /api/v1/areas` — every area with its latest score.

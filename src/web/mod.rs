@@ -83,6 +83,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(crate::site::routes::routes())
         .merge(crate::atlas::routes::routes())
+        .merge(crate::atlas::oruk::routes())
         .merge(crate::cms::routes(upload_limit))
         .merge(crate::auth::routes::routes())
         .merge(crate::admin::routes())
@@ -194,6 +195,13 @@ async fn frame(State(state): State<AppState>, req: Request, next: Next) -> Respo
         res
     };
     security_headers(res.headers_mut());
+    // The open data APIs are for any website to read, errors included.
+    if uri.path().starts_with("/api/") {
+        res.headers_mut().insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+    }
     metrics::counter!("http_requests_total", "method" => method.to_string(), "route" => route.clone(), "status" => status.as_u16().to_string())
         .increment(1);
     metrics::histogram!("http_request_duration_seconds", "route" => route)
@@ -286,7 +294,12 @@ fn render_error(
             Err(_) => (page.status, message).into_response(),
         }
     };
-    for name in [header::RETRY_AFTER, header::ALLOW, header::SET_COOKIE] {
+    for name in [
+        header::RETRY_AFTER,
+        header::ALLOW,
+        header::SET_COOKIE,
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+    ] {
         if let Some(v) = parts.headers.get(&name) {
             out.headers_mut().insert(name, v.clone());
         }

@@ -7,4 +7,5 @@ mod auth;
 mod cli;
 mod cms;
 mod harness;
+mod oruk;
 mod public;
