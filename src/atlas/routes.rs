@@ -24,6 +24,9 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/map", get(map_page))
         .route("/map.svg", get(map_svg))
+        .route("/embed/map", get(embed_map))
+        .route("/api/openapi.json", get(openapi))
+        .route("/admin/levels", get(levels_form).post(save_levels))
         .route("/areas/{code}", get(area_page))
         .route("/services/{id}", get(service_page))
         .route("/api/v1/areas", get(api_areas))
@@ -271,6 +274,291 @@ async fn map_page(
         },
     )
     .await
+}
+
+#[derive(Template)]
+#[template(path = "atlas/embed.html")]
+struct EmbedTemplate<'a> {
+    c: &'a Ctx,
+    year: Option<i64>,
+    levels: Vec<Level>,
+    rows: Vec<MapRow<'a>>,
+    width: f64,
+    height: f64,
+    attribution: &'static str,
+}
+
+impl EmbedTemplate<'_> {
+    fn label(&self, level: &i64) -> String {
+        level_label(&self.levels, *level, self.c.is_cy())
+    }
+    fn area_label(&self, r: &MapRow) -> String {
+        match r.level {
+            Some(l) => self.c.t2(
+                "map-area-level",
+                "area",
+                r.name,
+                "level",
+                format!("{l}, {}", self.label(&l)),
+            ),
+            None => self.c.t1("map-area-unscored", "area", r.name),
+        }
+    }
+}
+
+/// `GET /embed/map?year=2019` — the map for other websites to put in an iframe. The only
+/// page that may be framed.
+async fn embed_map(
+    State(state): State<AppState>,
+    c: Ctx,
+    headers: HeaderMap,
+    Query(q): Query<MapQuery>,
+) -> Result<Response, AppError> {
+    let year = parse_year(q.year.as_deref())?;
+    let st = state.clone();
+    let cc = c.clone();
+    let mut res = web::cached(
+        &state,
+        &c,
+        &headers,
+        "text/html; charset=utf-8",
+        web::PUBLIC_REVALIDATE,
+        || async move {
+            let year = match year {
+                Some(y) => Some(y),
+                None => super::latest_year(&st.db).await?,
+            };
+            let levels = store::levels(&st.db).await?;
+            let scores = match year {
+                Some(y) => store::scores_in(&st.db, y).await?,
+                None => vec![],
+            };
+            let atlas = st.atlas();
+            let data = map_rows(&atlas, &levels, &scores, &[]);
+            Ok(EmbedTemplate {
+                c: &cc,
+                year,
+                levels,
+                rows: data.rows,
+                width: atlas.width,
+                height: atlas.height,
+                attribution: ATTRIBUTION,
+            }
+            .render()?)
+        },
+    )
+    .await?;
+    res.headers_mut().insert(
+        "content-security-policy",
+        axum::http::HeaderValue::from_static(web::CSP_EMBED),
+    );
+    Ok(res)
+}
+
+/// `GET /api/openapi.json` — OpenAPI 3.1 description of the `/api/v1` endpoints.
+async fn openapi(State(state): State<AppState>) -> Response {
+    let base = &state.config.public_url;
+    let score = serde_json::json!({
+        "type": "object",
+        "required": ["year", "level", "label", "demo"],
+        "properties": {
+            "year": {"type": "integer"},
+            "level": {"type": "integer", "minimum": 0, "maximum": 5},
+            "label": {"type": "string"},
+            "note": {"type": "string"},
+            "source": {"type": "string"},
+            "demo": {"type": "boolean", "description": "True for illustrative demo data."}
+        }
+    });
+    let area = serde_json::json!({
+        "type": "object",
+        "required": ["code", "name", "nation", "retired", "url"],
+        "properties": {
+            "code": {"type": "string", "examples": ["W11000029"]},
+            "name": {"type": "string"},
+            "nation": {"type": "string", "enum": ["england", "wales", "scotland", "northern-ireland"]},
+            "retired": {"type": "boolean"},
+            "successor": {"type": "string"},
+            "url": {"type": "string", "format": "uri"},
+            "score": {"$ref": "#/components/schemas/Score"},
+            "history": {"type": "array", "items": {"$ref": "#/components/schemas/Score"}}
+        }
+    });
+    let error = serde_json::json!({
+        "type": "object",
+        "required": ["error", "code"],
+        "properties": {"error": {"type": "string"}, "code": {"type": "string"}}
+    });
+    let doc = serde_json::json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "mmha open data API",
+            "version": "1",
+            "description": "Health areas and their specialist perinatal mental health provision scores. \
+                The Open Referral UK 3.0 services API is under /api/oruk/. Boundaries and area data: \
+                Open Government Licence v3.0."
+        },
+        "servers": [{"url": base}],
+        "paths": {
+            "/api/v1/areas": {"get": {
+                "summary": "Every health area with its latest provision score",
+                "responses": {"200": {"description": "The areas", "content": {"application/json": {"schema": {
+                    "type": "object",
+                    "properties": {
+                        "areas": {"type": "array", "items": {"$ref": "#/components/schemas/Area"}},
+                        "attribution": {"type": "string"}
+                    }
+                }}}}}
+            }},
+            "/api/v1/areas/{code}": {"get": {
+                "summary": "One area with its full score history",
+                "parameters": [{"name": "code", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "responses": {
+                    "200": {"description": "The area", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Area"}}}},
+                    "404": {"description": "No such area", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+                }
+            }}
+        },
+        "components": {"schemas": {"Area": area, "Score": score, "Error": error}}
+    });
+    let mut res = web::bytes_response("application/json", doc.to_string());
+    res.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("public, max-age=3600"),
+    );
+    res
+}
+
+#[derive(Template)]
+#[template(path = "admin/levels.html")]
+struct LevelsTemplate<'a> {
+    c: &'a Ctx,
+    levels: Vec<Level>,
+    errors: web::FieldErrors,
+}
+
+impl LevelsTemplate<'_> {
+    fn error(&self, field: &str) -> String {
+        web::field_error(self.c, &self.errors, field)
+    }
+}
+
+async fn levels_form(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+) -> Result<Response, AppError> {
+    staff.require(Permission::PublishContent)?;
+    let levels = store::levels(&state.db).await?;
+    private_page(&LevelsTemplate {
+        c: &c.with_staff(staff),
+        levels,
+        errors: vec![],
+    })
+}
+
+/// Checks the legend form (`label_N`, `label_cy_N`, `criteria_N`, `colour_N` for N in 0–5).
+pub fn check_levels(form: &HashMap<String, String>) -> Result<Vec<Level>, web::FieldErrors> {
+    const FIELDS: [[&str; 2]; 6] = [
+        ["label_0", "colour_0"],
+        ["label_1", "colour_1"],
+        ["label_2", "colour_2"],
+        ["label_3", "colour_3"],
+        ["label_4", "colour_4"],
+        ["label_5", "colour_5"],
+    ];
+    let mut errors: web::FieldErrors = Vec::new();
+    let mut out = Vec::new();
+    for (level, [label_field, colour_field]) in FIELDS.iter().enumerate() {
+        let get = |k: String| {
+            form.get(&k)
+                .map(|v| v.trim().to_string())
+                .unwrap_or_default()
+        };
+        let label = get(label_field.to_string());
+        let colour = get(colour_field.to_string());
+        if label.is_empty() || label.chars().count() > 80 {
+            errors.push((label_field, Msg::new("admin-levels-label")));
+        }
+        let hex = colour.strip_prefix('#').unwrap_or("");
+        if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            errors.push((colour_field, Msg::new("admin-err-colour-format")));
+        }
+        out.push(Level {
+            level: level as i64,
+            label,
+            label_cy: get(format!("label_cy_{level}")),
+            criteria: get(format!("criteria_{level}")),
+            colour: colour.to_lowercase(),
+        });
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+async fn save_levels(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::PublishContent)?;
+    match check_levels(&form) {
+        Ok(levels) => {
+            let mut tx = state.db.begin_write().await?;
+            for l in &levels {
+                sqlx::query(
+                    "UPDATE score_levels SET label = $1, label_cy = $2, criteria = $3, colour = $4 WHERE level = $5",
+                )
+                .bind(&l.label)
+                .bind(&l.label_cy)
+                .bind(&l.criteria)
+                .bind(&l.colour)
+                .bind(l.level)
+                .execute(&mut *tx)
+                .await?;
+            }
+            crate::db::bump_content_version(&mut tx).await?;
+            audit::record(
+                &mut tx,
+                Some(&staff),
+                "update_levels",
+                "score_levels",
+                "0-5",
+                "",
+            )
+            .await?;
+            tx.commit().await?;
+            state.refresh().await?;
+            Ok(see_other("/admin/levels"))
+        }
+        Err(errors) => {
+            // Show what was typed, not what is stored.
+            let levels = (0..=5)
+                .map(|n| {
+                    let get = |k: String| form.get(&k).cloned().unwrap_or_default();
+                    Level {
+                        level: n,
+                        label: get(format!("label_{n}")),
+                        label_cy: get(format!("label_cy_{n}")),
+                        criteria: get(format!("criteria_{n}")),
+                        colour: get(format!("colour_{n}")),
+                    }
+                })
+                .collect();
+            private_page_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &LevelsTemplate {
+                    c: &c.with_staff(staff),
+                    levels,
+                    errors,
+                },
+            )
+        }
+    }
 }
 
 #[derive(Template)]

@@ -163,6 +163,11 @@ async fn not_found() -> AppError {
     AppError::NotFound
 }
 
+/// Content-Security-Policy for the embeddable map: as [`CSP`] but any site may frame it.
+pub const CSP_EMBED: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; \
+    frame-ancestors *";
+
 /// Content-Security-Policy: everything from this origin, nothing inline, no framing.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
     img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; \
@@ -210,6 +215,15 @@ async fn frame(State(state): State<AppState>, req: Request, next: Next) -> Respo
 }
 
 fn security_headers(h: &mut HeaderMap) {
+    // A route meant for embedding sets its own CSP with `frame-ancestors *`; then there must
+    // be no X-Frame-Options either.
+    let embeddable = h
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("frame-ancestors *"));
+    if !embeddable && !h.contains_key("x-frame-options") {
+        h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    }
     let mut set = |name: &'static str, value: &'static str| {
         if !h.contains_key(name) {
             h.insert(name, HeaderValue::from_static(value));
@@ -218,7 +232,6 @@ fn security_headers(h: &mut HeaderMap) {
     set("content-security-policy", CSP);
     set("referrer-policy", "no-referrer");
     set("x-content-type-options", "nosniff");
-    set("x-frame-options", "DENY");
     set("cross-origin-opener-policy", "same-origin");
     set(
         "permissions-policy",

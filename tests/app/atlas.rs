@@ -308,3 +308,84 @@ async fn mother_and_baby_units_are_seeded_with_sources_and_truth() {
         .await
         .assert_status(404);
 }
+
+#[tokio::test]
+async fn only_the_embed_map_may_be_framed() {
+    let app = TestApp::new().await;
+    let res = app.get("/embed/map?year=2019").await;
+    res.assert_status(200)
+        .assert_contains("across the UK, 2019")
+        .assert_contains("target=\"_top\">Get help now</a>")
+        .assert_contains("Open Government Licence");
+    assert!(
+        res.header("content-security-policy")
+            .contains("frame-ancestors *")
+    );
+    assert_eq!(res.header("x-frame-options"), "");
+    for path in ["/map", "/", "/areas/W11000029"] {
+        let other = app.get(path).await;
+        assert!(
+            other
+                .header("content-security-policy")
+                .contains("frame-ancestors 'none'"),
+            "{path}"
+        );
+        assert_eq!(other.header("x-frame-options"), "DENY", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn openapi_document_describes_the_areas_api() {
+    let app = TestApp::new().await;
+    let res = app.get("/api/openapi.json").await;
+    res.assert_status(200);
+    let v: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+    assert_eq!(v["openapi"], "3.1.0");
+    assert!(v["paths"]["/api/v1/areas"]["get"].is_object());
+    assert!(v["paths"]["/api/v1/areas/{code}"]["get"]["responses"]["404"].is_object());
+    // The documented Area schema holds for a real response.
+    let mut area_schema = v["components"]["schemas"]["Area"].clone();
+    area_schema["properties"]["score"] = v["components"]["schemas"]["Score"].clone();
+    area_schema["properties"]["history"]["items"] = v["components"]["schemas"]["Score"].clone();
+    let validator = jsonschema::validator_for(&area_schema).unwrap();
+    let one: serde_json::Value =
+        serde_json::from_str(&app.get("/api/v1/areas/W11000029").await.body).unwrap();
+    assert!(validator.is_valid(&one), "{one:#}");
+}
+
+#[tokio::test]
+async fn editors_change_the_legend() {
+    let mut app = TestApp::new().await;
+    app.login_as(Role::Editor).await;
+    app.get("/admin/levels")
+        .await
+        .assert_status(200)
+        .assert_contains("value=\"#d4351c\"");
+    let mut form: Vec<(String, String)> = Vec::new();
+    for n in 0..=5 {
+        form.push((format!("label_{n}"), format!("Level name {n}")));
+        form.push((format!("label_cy_{n}"), String::new()));
+        form.push((format!("criteria_{n}"), format!("Criteria {n}")));
+        form.push((
+            format!("colour_{n}"),
+            if n == 5 {
+                "#123456".into()
+            } else {
+                "#aabbcc".into()
+            },
+        ));
+    }
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    app.post("/admin/levels", &pairs).await.assert_status(303);
+    let map = app.another_browser().get("/map").await;
+    map.assert_contains("Level 5: Level name 5")
+        .assert_contains("fill=\"#123456\"");
+    // Bad colour: refused, input kept.
+    let mut bad = pairs.clone();
+    bad.retain(|(k, _)| *k != "colour_2");
+    bad.push(("colour_2", "green; }"));
+    let res = app.post("/admin/levels", &bad).await;
+    res.assert_status(422)
+        .assert_contains("value=\"green; }\"")
+        .assert_contains("six hex digits");
+}
