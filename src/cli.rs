@@ -33,9 +33,45 @@ pub enum Command {
     /// Manage staff accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Import data: provision scores (CSV) or health-area boundaries (GeoJSON). All or nothing.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export data as CSV or GeoJSON (to standard output unless --out is given).
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Make a consistent copy of the SQLite database while the server runs.
     Backup {
         /// Where to write the copy [default: DATA_DIR/backups/mmha-YYYYMMDD-HHMMSS.sqlite3].
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Scores from a CSV with columns area_code,year,level[,note,source].
+    Scores { file: PathBuf },
+    /// A new boundary release: a GeoJSON FeatureCollection whose features have code, name
+    /// and nation. Areas not in the file are retired (their history is kept).
+    Areas {
+        file: PathBuf,
+        /// A name for the release, e.g. "ONS ICB April 2026".
+        #[arg(long, default_value = "imported")]
+        release: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Every provision score, in the import format.
+    Scores {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Every service with its location.
+    Services {
+        #[arg(long, value_parser = ["csv", "geojson"], default_value = "csv")]
+        format: String,
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -92,6 +128,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(cmd) => user(config, cmd).await,
+        Command::Import(cmd) => import(config, cmd).await,
+        Command::Export(cmd) => export(config, cmd).await,
         Command::Backup { out } => backup(config, out).await,
     }
 }
@@ -298,6 +336,109 @@ async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
             tx.commit().await?;
             println!("New password set for {}; its sessions were ended.", u.email);
         }
+    }
+    Ok(())
+}
+
+async fn open_migrated(config: &Config) -> anyhow::Result<Db> {
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    crate::seed::load(&db, config.demo_content).await?;
+    Ok(db)
+}
+
+fn read_input(file: &std::path::Path) -> anyhow::Result<String> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8 text", file.display()))
+}
+
+async fn import(config: Config, cmd: ImportCommand) -> anyhow::Result<()> {
+    use std::io::{IsTerminal, Write};
+    let db = open_migrated(&config).await?;
+    let en = crate::i18n::Lang::En;
+    match cmd {
+        ImportCommand::Scores { file } => {
+            let text = read_input(&file)?;
+            let rows = match crate::atlas::transfer::check_scores(&db, &text).await? {
+                Ok(rows) => rows,
+                Err(errors) => {
+                    for e in &errors {
+                        eprintln!("row {}, {}: {}", e.row, e.field, e.message.text(en));
+                    }
+                    bail!(
+                        "{} problems in {}; nothing was imported",
+                        errors.len(),
+                        file.display()
+                    );
+                }
+            };
+            let terminal = std::io::stderr().is_terminal();
+            crate::atlas::transfer::apply_scores(&db, &rows, "command line", |done, total| {
+                if terminal {
+                    eprint!("\rimporting scores: {done}/{total}");
+                    let _ = std::io::stderr().flush();
+                }
+            })
+            .await?;
+            if terminal {
+                eprintln!();
+            }
+            println!("Imported {} scores from {}.", rows.len(), file.display());
+        }
+        ImportCommand::Areas { file, release } => {
+            let text = read_input(&file)?;
+            match crate::atlas::transfer::import_areas(&db, &text, &release).await? {
+                Ok(s) => {
+                    for (code, successor) in &s.retired {
+                        match successor {
+                            Some(next) => println!("retired {code} (succeeded by {next})"),
+                            None => println!("retired {code}"),
+                        }
+                    }
+                    println!(
+                        "Areas imported from {}: {} added, {} updated, {} retired.",
+                        file.display(),
+                        s.added,
+                        s.updated,
+                        s.retired.len()
+                    );
+                }
+                Err(problems) => {
+                    for p in &problems {
+                        eprintln!("feature {}, {}: {}", p.feature, p.field, p.message);
+                    }
+                    bail!(
+                        "{} problems in {}; nothing was imported",
+                        problems.len(),
+                        file.display()
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn export(config: Config, cmd: ExportCommand) -> anyhow::Result<()> {
+    let db = open_migrated(&config).await?;
+    let (text, out) = match cmd {
+        ExportCommand::Scores { out } => (crate::atlas::transfer::export_scores(&db).await?, out),
+        ExportCommand::Services { format, out } => {
+            let text = if format == "geojson" {
+                crate::atlas::transfer::export_services_geojson(&db).await?
+            } else {
+                crate::atlas::transfer::export_services_csv(&db).await?
+            };
+            (text, out)
+        }
+    };
+    match out {
+        Some(path) => {
+            std::fs::write(&path, &text)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("Written to {}.", path.display());
+        }
+        None => print!("{text}"),
     }
     Ok(())
 }

@@ -70,6 +70,11 @@ impl AppState {
     /// Reloads the snapshot and drops cached pages. Called after every committed write that
     /// changes public content, and by the poller when another instance made one.
     pub async fn refresh(&self) -> anyhow::Result<()> {
+        // Boundaries change rarely (an import); reload the parsed map only then.
+        if atlas::fingerprint(&self.db).await? != self.atlas().fingerprint {
+            let fresh = atlas::Atlas::load(&self.db).await?;
+            *self.atlas.write().expect("atlas lock") = Arc::new(fresh);
+        }
         let fresh = Snapshot::load(&self.db).await?;
         self.cache.clear(fresh.version);
         *self.snapshot.write().expect("snapshot lock") = Arc::new(fresh);

@@ -9,6 +9,7 @@ pub mod routes;
 pub mod seed_services;
 pub mod services;
 pub mod store;
+pub mod transfer;
 
 use std::collections::HashMap;
 
@@ -55,13 +56,18 @@ pub struct Atlas {
     pub width: f64,
     pub height: f64,
     by_code: HashMap<String, usize>,
+    /// (number of areas, latest change) when loaded, to notice boundary imports.
+    pub fingerprint: (i64, i64),
 }
 
 impl Atlas {
     /// Builds from the stored boundaries. Paths are simplified to about half a map unit.
     pub async fn load(db: &Db) -> anyhow::Result<Atlas> {
+        let fingerprint = fingerprint(db).await?;
         let rows = store::geometries(db).await?;
-        tokio::task::spawn_blocking(move || Atlas::build(rows)).await?
+        let mut atlas = tokio::task::spawn_blocking(move || Atlas::build(rows)).await??;
+        atlas.fingerprint = fingerprint;
+        Ok(atlas)
     }
 
     fn build(rows: Vec<(String, String, String, String)>) -> anyhow::Result<Atlas> {
@@ -108,6 +114,7 @@ impl Atlas {
             width: projection.width,
             height: projection.height,
             by_code,
+            fingerprint: (0, 0),
         })
     }
 
@@ -119,6 +126,13 @@ impl Atlas {
     pub fn area_at(&self, lon: f64, lat: f64) -> Option<&MapArea> {
         self.areas.iter().find(|a| a.shape.contains(lon, lat))
     }
+}
+
+/// (number of areas, latest change to any): changes when boundaries are imported.
+pub async fn fingerprint(db: &Db) -> sqlx::Result<(i64, i64)> {
+    sqlx::query_as("SELECT COUNT(*), COALESCE(MAX(updated_at), 0) FROM areas")
+        .fetch_one(&db.pool)
+        .await
 }
 
 /// The default legend, from the alliance's published map criteria.

@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/embed/map", get(embed_map))
         .route("/api/openapi.json", get(openapi))
         .route("/admin/levels", get(levels_form).post(save_levels))
+        .route("/admin/export/{file}", get(admin_export))
         .route("/areas/{code}", get(area_page))
         .route("/services/{id}", get(service_page))
         .route("/api/v1/areas", get(api_areas))
@@ -1109,6 +1110,40 @@ async fn admin_delete_score(
     tx.commit().await?;
     state.refresh().await?;
     Ok(see_other(&format!("/admin/areas/{code}")))
+}
+
+/// `GET /admin/export/{scores.csv|services.csv|services.geojson}`
+async fn admin_export(
+    State(state): State<AppState>,
+    staff: StaffUser,
+    Path(file): Path<String>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let (body, content_type) = match file.as_str() {
+        "scores.csv" => (
+            super::transfer::export_scores(&state.db).await?,
+            "text/csv; charset=utf-8",
+        ),
+        "services.csv" => (
+            super::transfer::export_services_csv(&state.db).await?,
+            "text/csv; charset=utf-8",
+        ),
+        "services.geojson" => (
+            super::transfer::export_services_geojson(&state.db).await?,
+            "application/geo+json",
+        ),
+        _ => return Err(AppError::NotFound),
+    };
+    let mut res = web::bytes_response(content_type, body);
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
+        res.headers_mut()
+            .insert(axum::http::header::CONTENT_DISPOSITION, v);
+    }
+    res.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(res)
 }
 
 /// A change the import would make, for the preview.

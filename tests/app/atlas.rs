@@ -389,3 +389,24 @@ async fn editors_change_the_legend() {
         .assert_contains("value=\"green; }\"")
         .assert_contains("six hex digits");
 }
+
+#[tokio::test]
+async fn staff_download_exports() {
+    let mut app = TestApp::new().await;
+    app.get("/admin/export/scores.csv").await.assert_status(303);
+    app.login_as(Role::Editor).await;
+    let csv = app.get("/admin/export/scores.csv").await;
+    csv.assert_status(200);
+    assert!(csv.header("content-type").starts_with("text/csv"));
+    assert!(csv.header("content-disposition").contains("scores.csv"));
+    assert_eq!(csv.body.lines().count(), 1 + 68 * 4);
+    let services = app.get("/admin/export/services.csv").await;
+    services
+        .assert_status(200)
+        .assert_contains("Uned Gobaith (Unit of Hope)");
+    let geo = app.get("/admin/export/services.geojson").await;
+    assert_eq!(geo.header("content-type"), "application/geo+json");
+    app.get("/admin/export/passwords.txt")
+        .await
+        .assert_status(404);
+}

@@ -155,3 +155,147 @@ async fn migrate_and_backup() {
     let (ok, out) = mmha(&app, &["backup", "--out", target.to_str().unwrap()], "");
     assert!(!ok && out.contains("already exists"), "{out}");
 }
+
+#[tokio::test]
+async fn import_and_export_scores_from_the_command_line() {
+    let app = TestApp::new().await;
+    let bad = app.dir.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "area_code,year,level\nW11000029,2024,4\nNOPE,2024,2\nBHSCT,2024,9\n",
+    )
+    .unwrap();
+    let (ok, out) = mmha(&app, &["import", "scores", bad.to_str().unwrap()], "");
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("row 3, area_code: There is no area with the code “NOPE”."),
+        "{out}"
+    );
+    assert!(
+        out.contains("row 4, level: Enter a level from 0 to 5."),
+        "{out}"
+    );
+    assert!(out.contains("nothing was imported"), "{out}");
+    let n = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM area_scores WHERE year = 2024")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(n().await, 0);
+    let good = app.dir.join("good.csv");
+    std::fs::write(
+        &good,
+        "area_code,year,level\nW11000029,2024,4\nBHSCT,2024,3\n",
+    )
+    .unwrap();
+    let (ok, out) = mmha(&app, &["import", "scores", good.to_str().unwrap()], "");
+    assert!(ok && out.contains("Imported 2 scores"), "{out}");
+    assert_eq!(n().await, 2);
+
+    let (ok, csv) = mmha(&app, &["export", "scores"], "");
+    assert!(ok);
+    assert!(
+        csv.starts_with("area_code,year,level,note,source\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("W11000029,2024,4,,"));
+    // The export imports back unchanged (the round trip staff rely on).
+    let again = app.dir.join("again.csv");
+    std::fs::write(
+        &again,
+        csv.lines()
+            .filter(|l| !l.starts_with("Written"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+    .unwrap();
+    let (ok, out) = mmha(&app, &["import", "scores", again.to_str().unwrap()], "");
+    assert!(ok, "{out}");
+
+    let (ok, geo) = mmha(&app, &["export", "services", "--format", "geojson"], "");
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(geo.trim()).unwrap();
+    assert_eq!(v["type"], "FeatureCollection");
+    assert_eq!(v["features"].as_array().unwrap().len(), 88);
+}
+
+#[tokio::test]
+async fn a_new_boundary_release_retires_areas_and_keeps_history() {
+    let app = TestApp::new().await;
+    // Merge two Welsh boards into one new code: the old ones must be retired, linked to it.
+    let wales: serde_json::Value =
+        serde_json::from_str(include_str!("../../seed/geo/wales-lhb-2022.geojson")).unwrap();
+    let mut features: Vec<serde_json::Value> = wales["features"].as_array().unwrap().clone();
+    let cardiff = features
+        .iter()
+        .position(|f| f["properties"]["code"] == "W11000029")
+        .unwrap();
+    let mut merged = features.remove(cardiff);
+    merged["properties"]["code"] = "W11000099".into();
+    merged["properties"]["name"] = "Test merged board".into();
+    features.push(merged);
+    for file in [
+        "england-icb-2023",
+        "scotland-hb-2019",
+        "northern-ireland-hsct-2018",
+    ] {
+        let text = std::fs::read_to_string(format!(
+            "{}/seed/geo/{file}.geojson",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        features.extend(v["features"].as_array().unwrap().iter().cloned());
+    }
+    let release = serde_json::json!({"type": "FeatureCollection", "features": features});
+    let path = app.dir.join("release.geojson");
+    std::fs::write(&path, release.to_string()).unwrap();
+
+    // A broken file changes nothing and says where it is broken.
+    let broken = app.dir.join("broken.geojson");
+    std::fs::write(&broken, r#"{"type":"FeatureCollection","features":[{"properties":{"code":"X1","name":"X","nation":"mars"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[0,0]]]}}]}"#).unwrap();
+    let (ok, out) = mmha(&app, &["import", "areas", broken.to_str().unwrap()], "");
+    assert!(
+        !ok && out.contains("feature 1, nation") && out.contains("nothing was imported"),
+        "{out}"
+    );
+
+    let (ok, out) = mmha(
+        &app,
+        &[
+            "import",
+            "areas",
+            path.to_str().unwrap(),
+            "--release",
+            "test 2027",
+        ],
+        "",
+    );
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("retired W11000029 (succeeded by W11000099)"),
+        "{out}"
+    );
+    assert!(out.contains("1 added, 67 updated, 1 retired"), "{out}");
+
+    app.state.refresh().await.unwrap();
+    let atlas = app.state.atlas();
+    assert!(atlas.area("W11000029").is_none());
+    assert!(atlas.area("W11000099").is_some());
+    // The old page still works, says it is retired and links on; its history is kept.
+    let page = app.get("/areas/W11000029").await;
+    page.assert_status(200)
+        .assert_contains("no longer exists in the current NHS boundaries")
+        .assert_contains("href=\"/areas/W11000099\"")
+        .assert_contains("<th scope=\"row\">2017</th>");
+    let api: serde_json::Value =
+        serde_json::from_str(&app.get("/api/v1/areas/W11000029").await.body).unwrap();
+    assert_eq!(api["retired"], true);
+    assert_eq!(api["successor"], "W11000099");
+    // New scores cannot go to a retired area.
+    let csv = app.dir.join("retired.csv");
+    std::fs::write(&csv, "area_code,year,level\nW11000029,2027,3\n").unwrap();
+    let (ok, out) = mmha(&app, &["import", "scores", csv.to_str().unwrap()], "");
+    assert!(!ok && out.contains("is retired"), "{out}");
+}
