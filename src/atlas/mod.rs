@@ -7,6 +7,7 @@ pub mod import;
 pub mod oruk;
 pub mod routes;
 pub mod seed_services;
+pub mod service_admin;
 pub mod services;
 pub mod store;
 pub mod transfer;

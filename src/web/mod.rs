@@ -84,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::site::routes::routes())
         .merge(crate::atlas::routes::routes())
         .merge(crate::atlas::oruk::routes())
+        .merge(crate::atlas::service_admin::routes())
         .merge(crate::cms::routes(upload_limit))
         .merge(crate::auth::routes::routes())
         .merge(crate::admin::routes())

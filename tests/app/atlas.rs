@@ -410,3 +410,66 @@ async fn staff_download_exports() {
         .await
         .assert_status(404);
 }
+
+#[tokio::test]
+async fn editors_add_and_check_services() {
+    let mut app = TestApp::new().await;
+    app.login_as(Role::Editor).await;
+    app.get("/admin/services")
+        .await
+        .assert_status(200)
+        .assert_contains("Uned Gobaith");
+    let mut form = vec![
+        ("name", "Cardiff Maternal Mental Health Service"),
+        ("organization", "Cardiff and Vale University Health Board"),
+        ("kind", "mmhs"),
+        ("status", "active"),
+        (
+            "description",
+            "Psychological care after birth trauma or loss.",
+        ),
+        ("minimum_age", "18"),
+        ("maximum_age", "12"),
+        ("latitude", "51.4816"),
+        ("longitude", "-3.1791"),
+        ("area", "W11000029"),
+        ("area", "W11000028"),
+    ];
+    // Oldest age below the youngest: refused, everything typed kept.
+    let res = app.post("/admin/services/new", &form).await;
+    res.assert_status(422)
+        .assert_contains("must not be below the youngest")
+        .assert_contains("value=\"Cardiff Maternal Mental Health Service\"")
+        .assert_contains("id=\"area-W11000028\" name=\"area\" value=\"W11000028\" checked");
+    form.retain(|(k, _)| *k != "maximum_age");
+    let res = app.post("/admin/services/new", &form).await;
+    res.assert_status(303);
+    let id = res.location().rsplit('/').next().unwrap().to_string();
+    assert!(mmha::atlas::services::is_uuid(&id));
+    // It shows on both areas' pages and in the open data.
+    for code in ["W11000029", "W11000028"] {
+        app.another_browser()
+            .get(&format!("/areas/{code}"))
+            .await
+            .assert_contains("Cardiff Maternal Mental Health Service");
+    }
+    let v: serde_json::Value =
+        serde_json::from_str(&app.get(&format!("/api/oruk/services/{id}")).await.body).unwrap();
+    assert_eq!(v["minimum_age"], 18);
+    assert_eq!(
+        v["service_at_locations"][0]["location"]["latitude"],
+        51.4816
+    );
+    assert_eq!(v["attributes"][0]["taxonomy_term"]["term"], "mmhs");
+    // Checked today.
+    app.post(&format!("/admin/services/{id}/verify"), &[])
+        .await
+        .assert_status(303);
+    let today = mmha::cms::iso_date(mmha::db::now());
+    app.get(&format!("/services/{id}"))
+        .await
+        .assert_contains(&format!("Checked on {today} by editor@example.org"));
+    let mut mods = app.another_browser();
+    mods.login_as(Role::Moderator).await;
+    mods.get("/admin/services").await.assert_status(403);
+}
