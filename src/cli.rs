@@ -39,6 +39,9 @@ pub enum Command {
     /// Export data as CSV or GeoJSON (to standard output unless --out is given).
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Benchmarks and benchmark data (see scripts/bench).
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// Make a consistent copy of the SQLite database while the server runs.
     Backup {
         /// Where to write the copy [default: DATA_DIR/backups/mmha-YYYYMMDD-HHMMSS.sqlite3].
@@ -74,6 +77,20 @@ pub enum ExportCommand {
         format: String,
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Time point-in-area lookups over the loaded boundaries and print the figures.
+    Lookup {
+        #[arg(long, default_value_t = 200_000)]
+        points: usize,
+    },
+    /// Add generated services, labelled as benchmark data, for load tests.
+    Services {
+        #[arg(long, default_value_t = 2000)]
+        count: usize,
     },
 }
 
@@ -116,6 +133,14 @@ pub enum UserCommand {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(&cli.overrides)?;
     init_logging(config.log_format);
+    // Every command may be the first one run on a new machine (`mmha user add` before
+    // `mmha serve`), and SQLite will not create the directory its file lives in.
+    std::fs::create_dir_all(&config.data_dir).with_context(|| {
+        format!(
+            "cannot create the data directory {}",
+            config.data_dir.display()
+        )
+    })?;
     match cli.command {
         Command::Serve => serve(config).await,
         Command::Migrate => {
@@ -129,6 +154,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::User(cmd) => user(config, cmd).await,
         Command::Import(cmd) => import(config, cmd).await,
+        Command::Bench(cmd) => bench(config, cmd).await,
         Command::Export(cmd) => export(config, cmd).await,
         Command::Backup { out } => backup(config, out).await,
     }
@@ -335,6 +361,87 @@ async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
             audit::record_cli(&mut tx, "reset_password", "user", u.id, &u.email).await?;
             tx.commit().await?;
             println!("New password set for {}; its sessions were ended.", u.email);
+        }
+    }
+    Ok(())
+}
+
+async fn bench(config: Config, cmd: BenchCommand) -> anyhow::Result<()> {
+    let db = open_migrated(&config).await?;
+    match cmd {
+        BenchCommand::Lookup { points } => {
+            let atlas = crate::atlas::Atlas::load(&db).await?;
+            let mut seed = 42u64;
+            let mut next = || {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (seed >> 11) as f64 / (1u64 << 53) as f64
+            };
+            // Points over the UK's bounding box (many at sea, which is the slow case for a
+            // linear scan) mixed with points in the middle of each area's box.
+            let mut samples: Vec<(f64, f64)> = (0..points)
+                .map(|_| (-8.2 + next() * 10.0, 49.9 + next() * 10.9))
+                .collect();
+            for a in &atlas.areas {
+                let (x0, y0, x1, y1) = a.shape.bbox;
+                samples.push(((x0 + x1) / 2.0, (y0 + y1) / 2.0));
+            }
+            let mut times = Vec::with_capacity(samples.len());
+            let mut found = 0usize;
+            for &(lon, lat) in &samples {
+                let start = std::time::Instant::now();
+                let hit = atlas.area_at(lon, lat);
+                times.push(start.elapsed().as_nanos() as u64);
+                found += usize::from(std::hint::black_box(hit).is_some());
+            }
+            times.sort_unstable();
+            let pct = |p: f64| times[((times.len() - 1) as f64 * p) as usize] as f64 / 1000.0;
+            println!(
+                "area lookup by point: {} lookups ({} inside an area), median {:.2} µs, p99 {:.2} µs, max {:.2} µs",
+                samples.len(),
+                found,
+                pct(0.5),
+                pct(0.99),
+                pct(1.0)
+            );
+        }
+        BenchCommand::Services { count } => {
+            let codes: Vec<String> =
+                sqlx::query_scalar("SELECT code FROM areas WHERE retired = 0 ORDER BY code")
+                    .fetch_all(&db.pool)
+                    .await?;
+            anyhow::ensure!(!codes.is_empty(), "no areas loaded");
+            let mut tx = db.begin_write().await?;
+            let org = crate::atlas::services::ensure_organization(
+                &mut tx,
+                "Benchmark data (not real)",
+                "Generated for load tests.",
+                true,
+            )
+            .await?;
+            let kinds = ["community", "mmhs", "other"];
+            for i in 0..count {
+                let code = &codes[i % codes.len()];
+                let s = crate::atlas::services::NewService {
+                    id: crate::atlas::services::stable_uuid(&format!("bench-service:{i}")),
+                    organization_id: org.clone(),
+                    name: format!("Benchmark service {i:05}"),
+                    kind: kinds[i % kinds.len()].into(),
+                    description: "Generated for load tests; not a real service.".into(),
+                    status: "active".into(),
+                    minimum_age: Some(16),
+                    verified: "no".into(),
+                    demo: true,
+                    city: code.clone(),
+                    area_code: Some(code.clone()),
+                    serves: vec![code.clone()],
+                    ..Default::default()
+                };
+                crate::atlas::services::insert_service(&mut tx, &s).await?;
+            }
+            tx.commit().await?;
+            println!("Added {count} benchmark services (labelled as demo data).");
         }
     }
     Ok(())

@@ -18,6 +18,66 @@ pub struct Shape {
     pub polygons: Vec<Polygon>,
     /// (min lon, min lat, max lon, max lat)
     pub bbox: (f64, f64, f64, f64),
+    /// For each polygon, its rings' edges by latitude band.
+    index: Vec<Vec<RingIndex>>,
+    /// Bounding box of each polygon's outer ring: most of an island-rich area's polygons
+    /// are skipped without looking at their edges.
+    polygon_boxes: Vec<(f64, f64, f64, f64)>,
+}
+
+/// Edges of a ring grouped into horizontal bands, so a point-in-ring test looks only at
+/// the edges that cross the point's latitude band instead of all of them. Turns a lookup
+/// in a 30,000-point coastline from tens of microseconds into well under one.
+#[derive(Clone, Debug, Default)]
+struct RingIndex {
+    y0: f64,
+    band_height: f64,
+    /// Start index `i` of each edge (i, i+1) that overlaps the band.
+    bands: Vec<Vec<u32>>,
+}
+
+impl RingIndex {
+    fn build(ring: &[(f64, f64)]) -> RingIndex {
+        let (mut y0, mut y1) = (f64::MAX, f64::MIN);
+        for &(_, y) in ring {
+            y0 = y0.min(y);
+            y1 = y1.max(y);
+        }
+        let count = (ring.len() / 4).clamp(1, 4096);
+        let band_height = ((y1 - y0) / count as f64).max(f64::EPSILON);
+        let band_of = |y: f64| (((y - y0) / band_height) as usize).min(count - 1);
+        let mut bands = vec![Vec::new(); count];
+        for i in 0..ring.len().saturating_sub(1) {
+            let (a, b) = (ring[i].1, ring[i + 1].1);
+            for band in &mut bands[band_of(a.min(b))..=band_of(a.max(b))] {
+                band.push(i as u32);
+            }
+        }
+        RingIndex {
+            y0,
+            band_height,
+            bands,
+        }
+    }
+
+    /// Even-odd test using only the edges of the point's band.
+    fn contains(&self, ring: &[(f64, f64)], x: f64, y: f64) -> bool {
+        let Some(band) = self
+            .bands
+            .get(((y - self.y0) / self.band_height).max(0.0) as usize)
+        else {
+            return false;
+        };
+        let mut inside = false;
+        for &i in band {
+            let (xi, yi) = ring[i as usize];
+            let (xj, yj) = ring[i as usize + 1];
+            if (yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi {
+                inside = !inside;
+            }
+        }
+        inside
+    }
 }
 
 /// A feature read from a boundary file.
@@ -149,7 +209,25 @@ pub fn shape_from_geometry(g: &serde_json::Value) -> Result<Shape, String> {
     for &(x, y) in polygons.iter().flatten().flatten() {
         bbox = (bbox.0.min(x), bbox.1.min(y), bbox.2.max(x), bbox.3.max(y));
     }
-    Ok(Shape { polygons, bbox })
+    let index = polygons
+        .iter()
+        .map(|p| p.iter().map(|r| RingIndex::build(r)).collect())
+        .collect();
+    let polygon_boxes = polygons
+        .iter()
+        .map(|p| {
+            p[0].iter()
+                .fold((f64::MAX, f64::MAX, f64::MIN, f64::MIN), |b, &(x, y)| {
+                    (b.0.min(x), b.1.min(y), b.2.max(x), b.3.max(y))
+                })
+        })
+        .collect();
+    Ok(Shape {
+        polygons,
+        bbox,
+        index,
+        polygon_boxes,
+    })
 }
 
 fn polygon(v: &serde_json::Value) -> Result<Polygon, String> {
@@ -199,22 +277,18 @@ impl Shape {
         }
         self.polygons
             .iter()
-            .any(|p| p.iter().filter(|r| ring_contains(r, lon, lat)).count() % 2 == 1)
+            .zip(&self.index)
+            .zip(&self.polygon_boxes)
+            .filter(|(_, b)| lon >= b.0 && lon <= b.2 && lat >= b.1 && lat <= b.3)
+            .any(|((p, idx), _)| {
+                p.iter()
+                    .zip(idx)
+                    .filter(|(r, i)| i.contains(r, lon, lat))
+                    .count()
+                    % 2
+                    == 1
+            })
     }
-}
-
-fn ring_contains(ring: &[(f64, f64)], x: f64, y: f64) -> bool {
-    let mut inside = false;
-    let mut j = ring.len() - 1;
-    for i in 0..ring.len() {
-        let (xi, yi) = ring[i];
-        let (xj, yj) = ring[j];
-        if (yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi {
-            inside = !inside;
-        }
-        j = i;
-    }
-    inside
 }
 
 /// Great-circle distance in kilometres.
@@ -423,6 +497,51 @@ mod tests {
     fn simplify_drops_collinear_points() {
         let line = [(0.0, 0.0), (1.0, 0.01), (2.0, 0.0), (3.0, 5.0)];
         assert_eq!(simplify(&line, 0.1), [(0.0, 0.0), (2.0, 0.0), (3.0, 5.0)]);
+    }
+
+    /// The banded index gives exactly the plain ray-casting answer, on real coastlines.
+    #[test]
+    fn indexed_lookup_matches_plain_ray_casting() {
+        fn plain(shape: &Shape, x: f64, y: f64) -> bool {
+            shape.polygons.iter().any(|p| {
+                p.iter()
+                    .filter(|ring| {
+                        let mut inside = false;
+                        let mut j = ring.len() - 1;
+                        for i in 0..ring.len() {
+                            let ((xi, yi), (xj, yj)) = (ring[i], ring[j]);
+                            if (yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi {
+                                inside = !inside;
+                            }
+                            j = i;
+                        }
+                        inside
+                    })
+                    .count()
+                    % 2
+                    == 1
+            })
+        }
+        let features =
+            read_features(include_str!("../../seed/geo/wales-lhb-2022.geojson")).unwrap();
+        // A fixed pseudo-random walk over Wales's bounding box.
+        let mut seed = 12345u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut inside = 0;
+        for _ in 0..5000 {
+            let (x, y) = (-5.4 + next() * 2.8, 51.3 + next() * 2.2);
+            for f in &features {
+                let want = plain(&f.shape, x, y);
+                assert_eq!(f.shape.contains(x, y), want, "{} at {x},{y}", f.code);
+                inside += usize::from(want);
+            }
+        }
+        assert!(inside > 1000, "the sample must hit land often: {inside}");
     }
 
     #[test]

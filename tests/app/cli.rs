@@ -299,3 +299,44 @@ async fn a_new_boundary_release_retires_areas_and_keeps_history() {
     let (ok, out) = mmha(&app, &["import", "scores", csv.to_str().unwrap()], "");
     assert!(!ok && out.contains("is retired"), "{out}");
 }
+
+#[tokio::test]
+async fn user_add_works_on_a_brand_new_data_dir() {
+    let app = TestApp::new().await;
+    if app.database_url.starts_with("postgres") {
+        return; // The point is SQLite's file in a directory that does not exist yet.
+    }
+    let fresh = app.dir.join("not-yet").join("data");
+    let out = Command::new(env!("CARGO_BIN_EXE_mmha"))
+        .args([
+            "user",
+            "add",
+            "--email",
+            "first@example.org",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ])
+        .env("MMHA_DATA_DIR", &fresh)
+        .env_remove("MMHA_DATABASE_URL")
+        .env_remove("MMHA_CONFIG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(b"a long first password\n")?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(fresh.join("mmha.sqlite3").exists());
+}
