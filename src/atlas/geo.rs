@@ -188,6 +188,35 @@ pub fn read_features(json: &str) -> Result<Vec<Feature>, Vec<GeoProblem>> {
     }
 }
 
+/// A stored geometry, read straight into coordinates (no intermediate JSON tree: the four
+/// nations' boundaries are 3 MB of JSON, and a `Value` tree of them costs tens of MB).
+#[derive(Deserialize)]
+#[serde(tag = "type")]
+enum TypedGeometry {
+    Polygon {
+        coordinates: Vec<Vec<(f64, f64)>>,
+    },
+    MultiPolygon {
+        coordinates: Vec<Vec<Vec<(f64, f64)>>>,
+    },
+}
+
+/// Parses stored geometry JSON (already validated when it was imported).
+pub fn shape_from_json(json: &str) -> Result<Shape, String> {
+    let polygons = match serde_json::from_str::<TypedGeometry>(json).map_err(|e| e.to_string())? {
+        TypedGeometry::Polygon { coordinates } => vec![coordinates],
+        TypedGeometry::MultiPolygon { coordinates } => coordinates,
+    };
+    if polygons.is_empty()
+        || polygons
+            .iter()
+            .any(|p| p.is_empty() || p.iter().any(|r| r.len() < 4))
+    {
+        return Err("has an empty polygon or a ring with fewer than 4 points".into());
+    }
+    Ok(Shape::new(polygons))
+}
+
 /// Parses a GeoJSON Polygon or MultiPolygon geometry object.
 pub fn shape_from_geometry(g: &serde_json::Value) -> Result<Shape, String> {
     let kind = g.get("type").and_then(|t| t.as_str()).unwrap_or("");
@@ -205,29 +234,36 @@ pub fn shape_from_geometry(g: &serde_json::Value) -> Result<Shape, String> {
     if polygons.is_empty() {
         return Err("is empty".into());
     }
-    let mut bbox = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-    for &(x, y) in polygons.iter().flatten().flatten() {
-        bbox = (bbox.0.min(x), bbox.1.min(y), bbox.2.max(x), bbox.3.max(y));
+    Ok(Shape::new(polygons))
+}
+
+impl Shape {
+    /// Builds the bounding boxes and lookup index for checked polygons.
+    fn new(polygons: Vec<Polygon>) -> Shape {
+        let mut bbox = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        for &(x, y) in polygons.iter().flatten().flatten() {
+            bbox = (bbox.0.min(x), bbox.1.min(y), bbox.2.max(x), bbox.3.max(y));
+        }
+        let index = polygons
+            .iter()
+            .map(|p| p.iter().map(|r| RingIndex::build(r)).collect())
+            .collect();
+        let polygon_boxes = polygons
+            .iter()
+            .map(|p| {
+                p[0].iter()
+                    .fold((f64::MAX, f64::MAX, f64::MIN, f64::MIN), |b, &(x, y)| {
+                        (b.0.min(x), b.1.min(y), b.2.max(x), b.3.max(y))
+                    })
+            })
+            .collect();
+        Shape {
+            polygons,
+            bbox,
+            index,
+            polygon_boxes,
+        }
     }
-    let index = polygons
-        .iter()
-        .map(|p| p.iter().map(|r| RingIndex::build(r)).collect())
-        .collect();
-    let polygon_boxes = polygons
-        .iter()
-        .map(|p| {
-            p[0].iter()
-                .fold((f64::MAX, f64::MAX, f64::MIN, f64::MIN), |b, &(x, y)| {
-                    (b.0.min(x), b.1.min(y), b.2.max(x), b.3.max(y))
-                })
-        })
-        .collect();
-    Ok(Shape {
-        polygons,
-        bbox,
-        index,
-        polygon_boxes,
-    })
 }
 
 fn polygon(v: &serde_json::Value) -> Result<Polygon, String> {

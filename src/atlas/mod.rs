@@ -74,8 +74,7 @@ impl Atlas {
     fn build(rows: Vec<(String, String, String, String)>) -> anyhow::Result<Atlas> {
         let mut parsed = Vec::with_capacity(rows.len());
         for (code, name, nation, geometry) in rows {
-            let value: serde_json::Value = serde_json::from_str(&geometry)?;
-            let shape = geo::shape_from_geometry(&value)
+            let shape = geo::shape_from_json(&geometry)
                 .map_err(|e| anyhow::anyhow!("area {code}: geometry {e}"))?;
             parsed.push((code, name, nation, shape));
         }

@@ -117,9 +117,8 @@ pub async fn import_areas(
         if incoming.contains_key(code.as_str()) {
             continue;
         }
-        let centre = serde_json::from_str::<serde_json::Value>(&geometry)
+        let centre = geo::shape_from_json(&geometry)
             .ok()
-            .and_then(|g| geo::shape_from_geometry(&g).ok())
             .map(|s| ((s.bbox.0 + s.bbox.2) / 2.0, (s.bbox.1 + s.bbox.3) / 2.0));
         let successor = centre.and_then(|(lon, lat)| {
             features
