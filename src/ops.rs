@@ -52,10 +52,23 @@ fn plain(status: StatusCode, body: &'static str) -> Response {
 
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
+/// Latency buckets in seconds. With buckets, a histogram is a fixed set of counters;
+/// without them the exporter keeps every sample until the next scrape, so a site nobody
+/// scrapes would grow in memory with every request.
+const LATENCY_BUCKETS: &[f64] = &[
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
 /// Installs the Prometheus recorder once per process (tests build many apps).
 pub fn metrics_handle() -> Option<&'static PrometheusHandle> {
     HANDLE
-        .get_or_init(|| PrometheusBuilder::new().install_recorder().ok())
+        .get_or_init(|| {
+            PrometheusBuilder::new()
+                .set_buckets(LATENCY_BUCKETS)
+                .ok()?
+                .install_recorder()
+                .ok()
+        })
         .as_ref()
 }
 
