@@ -28,6 +28,13 @@ pub fn routes() -> Router<AppState> {
         .route("/api/openapi.json", get(openapi))
         .route("/admin/levels", get(levels_form).post(save_levels))
         .route("/admin/export/{file}", get(admin_export))
+        .route(
+            "/admin/areas/import",
+            get(areas_import_form)
+                .post(areas_import_preview)
+                .layer(DefaultBodyLimit::max(AREAS_MAX_BYTES + 64 * 1024)),
+        )
+        .route("/admin/areas/import/confirm", post(areas_import_confirm))
         .route("/areas/{code}", get(area_page))
         .route("/services/{id}", get(service_page))
         .route("/api/v1/areas", get(api_areas))
@@ -1144,6 +1151,149 @@ async fn admin_export(
         axum::http::HeaderValue::from_static("no-store"),
     );
     Ok(res)
+}
+
+/// Largest boundary file accepted from the web (the four nations' set is about 3 MB).
+const AREAS_MAX_BYTES: usize = 40 * 1024 * 1024;
+
+#[derive(Template)]
+#[template(path = "admin/areas_import.html")]
+struct AreasImportTemplate<'a> {
+    c: &'a Ctx,
+    problems: Vec<super::geo::GeoProblem>,
+    plan: Option<super::transfer::AreaImport>,
+    token: String,
+    release: String,
+}
+
+async fn areas_import_form(c: Ctx, staff: StaffUser) -> Result<Response, AppError> {
+    staff.require(Permission::ManageSettings)?;
+    private_page(&AreasImportTemplate {
+        c: &c.with_staff(staff),
+        problems: vec![],
+        plan: None,
+        token: String::new(),
+        release: String::new(),
+    })
+}
+
+fn import_path(state: &AppState, token: &str) -> Option<std::path::PathBuf> {
+    (token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())).then(|| {
+        state
+            .config
+            .data_dir
+            .join("imports")
+            .join(format!("{token}.geojson"))
+    })
+}
+
+/// Step 1 (admins only: boundaries change every area): check the file, keep it under a
+/// random name, and show what would change. Nothing is written to the database.
+async fn areas_import_preview(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    mut mp: Multipart,
+) -> Result<Response, AppError> {
+    staff.require(Permission::ManageSettings)?;
+    let mut text = String::new();
+    let mut release = String::new();
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|_| AppError::PayloadTooLarge)?
+    {
+        let name = field.name().unwrap_or("").to_string();
+        let bytes = field.bytes().await.map_err(|_| AppError::PayloadTooLarge)?;
+        let value = String::from_utf8(bytes.to_vec())
+            .map_err(|_| AppError::BadRequest(Msg::new("admin-import-not-utf8")))?;
+        match name.as_str() {
+            "file" => text = value,
+            "release" => release = value.trim().chars().take(100).collect(),
+            _ => {}
+        }
+    }
+    let c = c.with_staff(staff);
+    match super::transfer::plan_areas(&state.db, &text).await? {
+        Err(problems) => private_page_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &AreasImportTemplate {
+                c: &c,
+                problems,
+                plan: None,
+                token: String::new(),
+                release,
+            },
+        ),
+        Ok((plan, _)) => {
+            let token = crate::auth::session::random_token();
+            let path = import_path(&state, &token).ok_or(AppError::NotFound)?;
+            if let Some(dir) = path.parent() {
+                tokio::fs::create_dir_all(dir)
+                    .await
+                    .map_err(|e| AppError::Internal(e.into()))?;
+            }
+            tokio::fs::write(&path, text)
+                .await
+                .map_err(|e| AppError::Internal(e.into()))?;
+            private_page(&AreasImportTemplate {
+                c: &c,
+                problems: vec![],
+                plan: Some(plan),
+                token,
+                release,
+            })
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct AreasConfirm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    release: String,
+}
+
+/// Step 2: apply the previewed file in one transaction (checked again), then forget it.
+async fn areas_import_confirm(
+    State(state): State<AppState>,
+    staff: StaffUser,
+    Form(f): Form<AreasConfirm>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::ManageSettings)?;
+    let path = import_path(&state, &f.token).ok_or(AppError::NotFound)?;
+    let text = tokio::fs::read_to_string(&path)
+        .await
+        .map_err(|_| AppError::NotFound)?;
+    let release = if f.release.trim().is_empty() {
+        "imported"
+    } else {
+        f.release.trim()
+    };
+    let summary = match super::transfer::import_areas(&state.db, &text, release).await? {
+        Ok(s) => s,
+        Err(_) => return Err(AppError::BadRequest(Msg::new("admin-areas-import-changed"))),
+    };
+    let _ = tokio::fs::remove_file(&path).await;
+    let mut tx = state.db.begin_write().await?;
+    audit::record(
+        &mut tx,
+        Some(&staff),
+        "import_areas",
+        "areas",
+        release,
+        &format!(
+            "{} added, {} updated, {} retired",
+            summary.added,
+            summary.updated,
+            summary.retired.len()
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    state.refresh().await?;
+    Ok(see_other("/admin/areas"))
 }
 
 /// A change the import would make, for the preview.

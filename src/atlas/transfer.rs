@@ -61,14 +61,11 @@ pub struct AreaImport {
     pub retired: Vec<(String, Option<String>)>,
 }
 
-/// Replaces the current boundaries with a new release, in one transaction. Areas missing
-/// from the file are kept (with their history) but marked retired, linked to the new area
-/// that contains their middle.
-pub async fn import_areas(
+/// What importing `text` would do, without writing anything; and the parsed features.
+pub async fn plan_areas(
     db: &Db,
     text: &str,
-    release: &str,
-) -> anyhow::Result<Result<AreaImport, Vec<GeoProblem>>> {
+) -> anyhow::Result<Result<(AreaImport, Vec<geo::Feature>), Vec<GeoProblem>>> {
     let features = match geo::read_features(text) {
         Ok(f) => f,
         Err(problems) => return Ok(Err(problems)),
@@ -77,12 +74,52 @@ pub async fn import_areas(
         sqlx::query_as("SELECT code, geometry FROM areas WHERE retired = 0")
             .fetch_all(&db.pool)
             .await?;
-    let incoming: HashMap<&str, &geo::Feature> =
-        features.iter().map(|f| (f.code.as_str(), f)).collect();
     let existing: Vec<String> = sqlx::query_scalar("SELECT code FROM areas")
         .fetch_all(&db.pool)
         .await?;
-    let mut summary = AreaImport::default();
+    let incoming: HashMap<&str, &geo::Feature> =
+        features.iter().map(|f| (f.code.as_str(), f)).collect();
+    let mut plan = AreaImport::default();
+    for f in &features {
+        if existing.contains(&f.code) {
+            plan.updated += 1;
+        } else {
+            plan.added += 1;
+        }
+    }
+    for (code, geometry) in current {
+        if incoming.contains_key(code.as_str()) {
+            continue;
+        }
+        let centre = geo::shape_from_json(&geometry)
+            .ok()
+            .map(|s| ((s.bbox.0 + s.bbox.2) / 2.0, (s.bbox.1 + s.bbox.3) / 2.0));
+        let successor = centre.and_then(|(lon, lat)| {
+            features
+                .iter()
+                .find(|f| f.shape.contains(lon, lat))
+                .map(|f| f.code.clone())
+        });
+        plan.retired.push((code, successor));
+    }
+    Ok(Ok((plan, features)))
+}
+
+/// Replaces the current boundaries with a new release, in one transaction. Areas missing
+/// from the file are kept (with their history) but marked retired, linked to the new area
+/// that contains their middle.
+pub async fn import_areas(
+    db: &Db,
+    text: &str,
+    release: &str,
+) -> anyhow::Result<Result<AreaImport, Vec<GeoProblem>>> {
+    let (summary, features) = match plan_areas(db, text).await? {
+        Ok(p) => p,
+        Err(problems) => return Ok(Err(problems)),
+    };
+    let existing: Vec<String> = sqlx::query_scalar("SELECT code FROM areas")
+        .fetch_all(&db.pool)
+        .await?;
     let mut tx = db.begin_write().await?;
     let now = db::now();
     for f in &features {
@@ -99,7 +136,6 @@ pub async fn import_areas(
             .bind(&f.code)
             .execute(&mut *tx)
             .await?;
-            summary.updated += 1;
         } else {
             store::insert_area(
                 &mut tx,
@@ -110,31 +146,17 @@ pub async fn import_areas(
                 release,
             )
             .await?;
-            summary.added += 1;
         }
     }
-    for (code, geometry) in current {
-        if incoming.contains_key(code.as_str()) {
-            continue;
-        }
-        let centre = geo::shape_from_json(&geometry)
-            .ok()
-            .map(|s| ((s.bbox.0 + s.bbox.2) / 2.0, (s.bbox.1 + s.bbox.3) / 2.0));
-        let successor = centre.and_then(|(lon, lat)| {
-            features
-                .iter()
-                .find(|f| f.shape.contains(lon, lat))
-                .map(|f| f.code.clone())
-        });
+    for (code, successor) in &summary.retired {
         sqlx::query(
             "UPDATE areas SET retired = 1, successor_code = $1, updated_at = $2 WHERE code = $3",
         )
-        .bind(&successor)
+        .bind(successor)
         .bind(now)
-        .bind(&code)
+        .bind(code)
         .execute(&mut *tx)
         .await?;
-        summary.retired.push((code, successor));
     }
     db::bump_content_version(&mut tx).await?;
     crate::audit::record_cli(

@@ -473,3 +473,59 @@ async fn editors_add_and_check_services() {
     mods.login_as(Role::Moderator).await;
     mods.get("/admin/services").await.assert_status(403);
 }
+
+#[tokio::test]
+async fn admins_import_a_boundary_release_with_a_preview() {
+    let mut app = TestApp::new().await;
+    let mut editor = app.another_browser();
+    editor.login_as(Role::Editor).await;
+    editor.get("/admin/areas/import").await.assert_status(403);
+    app.login_as(Role::Admin).await;
+    let broken = br#"{"type":"FeatureCollection","features":[{"properties":{"code":"","name":"X","nation":"wales"},"geometry":{"type":"Point","coordinates":[0,0]}}]}"#;
+    let res = app
+        .post_multipart(
+            "/admin/areas/import",
+            &[("release", "broken")],
+            Some(("file", "b.geojson", broken)),
+        )
+        .await;
+    res.assert_status(422)
+        .assert_contains("Nothing was imported: 2 problems to fix")
+        .assert_contains("<td>1</td><td>code</td>");
+    // Northern Ireland's five trusts alone: every other area would be retired.
+    let ni = std::fs::read(format!(
+        "{}/seed/geo/northern-ireland-hsct-2018.geojson",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let res = app
+        .post_multipart(
+            "/admin/areas/import",
+            &[("release", "NI only")],
+            Some(("file", "ni.geojson", &ni)),
+        )
+        .await;
+    res.assert_status(200)
+        .assert_contains("0 new areas")
+        .assert_contains("5 areas updated")
+        .assert_contains("63 areas retired");
+    // Nothing has changed yet.
+    assert_eq!(app.state.atlas().areas.len(), 68);
+    let token = res.body.split("name=\"token\" value=\"").nth(1).unwrap()[..64].to_string();
+    let res = app
+        .post(
+            "/admin/areas/import/confirm",
+            &[("token", &token), ("release", "NI only")],
+        )
+        .await;
+    res.assert_status(303);
+    assert_eq!(app.state.atlas().areas.len(), 5);
+    app.get("/areas/W11000029")
+        .await
+        .assert_status(200)
+        .assert_contains("no longer exists");
+    // A token is good once.
+    app.post("/admin/areas/import/confirm", &[("token", &token)])
+        .await
+        .assert_status(404);
+}
