@@ -211,3 +211,4 @@ service-checked = Gwiriwyd ar { $date } gan { $who }
 service-help-first = Os oes angen help arnoch nawr, peidiwch ag aros am atgyfeiriad: mae'r gwasanaethau hyn ar agor heddiw.
 api-bad-parameter = Mae gan y paramedr “{ $name }” werth na allwn ei ddefnyddio. Gwiriwch ddogfennaeth yr API.
 map-open-full = Agor y map llawn
+area-criteria = Meini prawf a fodlonwyd

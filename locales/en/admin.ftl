@@ -397,3 +397,4 @@ admin-yes = yes
 admin-your-account = Your account
 admin-your-name-optional = Your name (optional)
 admin-your-password-has-been-changed-your-other = Your password has been changed. Your other sessions were logged out.
+admin-areas-criteria = Criteria met (which of the level's standards the team meets)

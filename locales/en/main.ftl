@@ -211,3 +211,4 @@ service-checked = Checked on { $date } by { $who }
 service-help-first = If you need help now, do not wait for a referral: these services are open today.
 api-bad-parameter = The parameter “{ $name }” has a value we cannot use. Check the API documentation.
 map-open-full = Open the full map
+area-criteria = Criteria met

@@ -47,7 +47,7 @@ pub fn check_scores(
     else {
         return Err(vec![err(1, "header", "admin-import-header")]);
     };
-    let (c_note, c_source) = (col("note"), col("source"));
+    let (c_note, c_source, c_criteria) = (col("note"), col("source"), col("criteria"));
     let mut out = Vec::new();
     let mut errors = Vec::new();
     let mut seen = HashSet::new();
@@ -96,7 +96,8 @@ pub fn check_scores(
         }
         let note = get(c_note);
         let source = get(c_source);
-        if note.chars().count() > 1000 {
+        let criteria = get(c_criteria);
+        if note.chars().count() > 1000 || criteria.chars().count() > 1000 {
             errors.push(err(row, "note", "admin-import-note-long"));
         }
         if source.chars().count() > 500 {
@@ -116,6 +117,7 @@ pub fn check_scores(
                 area_code: area,
                 year,
                 level,
+                criteria,
                 note,
                 source,
             });

@@ -238,6 +238,7 @@ async fn seed_demo_scores(tx: &mut Tx) -> anyhow::Result<()> {
                 area_code: code.clone(),
                 year,
                 level,
+                criteria: String::new(),
                 note: "Demo score for illustration; not the alliance's data.".into(),
                 source: String::new(),
             };

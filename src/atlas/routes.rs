@@ -373,6 +373,7 @@ async fn openapi(State(state): State<AppState>) -> Response {
             "year": {"type": "integer"},
             "level": {"type": "integer", "minimum": 0, "maximum": 5},
             "label": {"type": "string"},
+            "criteria_met": {"type": "string", "description": "Which of the level's criteria were met."},
             "note": {"type": "string"},
             "source": {"type": "string"},
             "demo": {"type": "boolean", "description": "True for illustrative demo data."}
@@ -815,6 +816,8 @@ struct ApiScore {
     level: i64,
     label: String,
     #[serde(skip_serializing_if = "String::is_empty")]
+    criteria_met: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     note: String,
     #[serde(skip_serializing_if = "String::is_empty")]
     source: String,
@@ -841,6 +844,7 @@ fn api_score(s: &Score, levels: &[Level]) -> ApiScore {
         year: s.year,
         level: s.level,
         label: level_label(levels, s.level, false),
+        criteria_met: s.criteria.clone(),
         note: s.note.clone(),
         source: s.source.clone(),
         demo: s.is_demo != 0,
@@ -942,6 +946,8 @@ pub struct ScoreForm {
     #[serde(default)]
     pub level: String,
     #[serde(default)]
+    pub criteria: String,
+    #[serde(default)]
     pub note: String,
     #[serde(default)]
     pub source: String,
@@ -1042,6 +1048,9 @@ pub fn check_score_form(
     if f.note.chars().count() > 1000 {
         e.push(("note", Msg::new("admin-import-note-long")));
     }
+    if f.criteria.chars().count() > 1000 {
+        e.push(("criteria", Msg::new("admin-import-note-long")));
+    }
     if f.source.chars().count() > 500 {
         e.push(("source", Msg::new("admin-import-source-long")));
     }
@@ -1050,6 +1059,7 @@ pub fn check_score_form(
             area_code: code.to_string(),
             year,
             level,
+            criteria: f.criteria.trim().to_string(),
             note: f.note.trim().to_string(),
             source: f.source.trim().to_string(),
         }),

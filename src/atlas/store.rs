@@ -34,6 +34,7 @@ pub struct Score {
     pub area_code: String,
     pub year: i64,
     pub level: i64,
+    pub criteria: String,
     pub note: String,
     pub source: String,
     pub is_demo: i64,
@@ -123,8 +124,7 @@ pub async fn insert_level(tx: &mut Tx, l: &Level) -> sqlx::Result<()> {
     Ok(())
 }
 
-const SCORE_COLUMNS: &str =
-    "area_code, year, level, note, source, is_demo, updated_by, updated_at FROM area_scores";
+const SCORE_COLUMNS: &str = "area_code, year, level, criteria, note, source, is_demo, updated_by, updated_at FROM area_scores";
 
 /// Every score in a year.
 pub async fn scores_in(db: &Db, year: i64) -> sqlx::Result<Vec<Score>> {
@@ -179,6 +179,8 @@ pub struct NewScore {
     pub area_code: String,
     pub year: i64,
     pub level: i64,
+    /// Which of the level's criteria were met (free text or a list).
+    pub criteria: String,
     pub note: String,
     pub source: String,
 }
@@ -188,11 +190,11 @@ pub struct NewScore {
 pub async fn set_score(tx: &mut Tx, s: &NewScore, by: &str, demo: bool) -> sqlx::Result<()> {
     let now = db::now();
     sqlx::query(
-        "INSERT INTO area_scores (area_code, year, level, note, source, is_demo, updated_by, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+        "INSERT INTO area_scores (area_code, year, level, note, source, is_demo, updated_by, updated_at, criteria) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
          ON CONFLICT (area_code, year) DO UPDATE SET level = excluded.level, note = excluded.note, \
          source = excluded.source, is_demo = excluded.is_demo, updated_by = excluded.updated_by, \
-         updated_at = excluded.updated_at",
+         updated_at = excluded.updated_at, criteria = excluded.criteria",
     )
     .bind(&s.area_code)
     .bind(s.year)
@@ -202,11 +204,12 @@ pub async fn set_score(tx: &mut Tx, s: &NewScore, by: &str, demo: bool) -> sqlx:
     .bind(i64::from(demo))
     .bind(by)
     .bind(now)
+    .bind(&s.criteria)
     .execute(&mut **tx)
     .await?;
     sqlx::query(
-        "INSERT INTO area_score_revisions (area_code, year, action, level, note, source, changed_by, changed_at) \
-         VALUES ($1, $2, 'set', $3, $4, $5, $6, $7)",
+        "INSERT INTO area_score_revisions (area_code, year, action, level, note, source, changed_by, changed_at, criteria) \
+         VALUES ($1, $2, 'set', $3, $4, $5, $6, $7, $8)",
     )
     .bind(&s.area_code)
     .bind(s.year)
@@ -215,6 +218,7 @@ pub async fn set_score(tx: &mut Tx, s: &NewScore, by: &str, demo: bool) -> sqlx:
     .bind(&s.source)
     .bind(by)
     .bind(now)
+    .bind(&s.criteria)
     .execute(&mut **tx)
     .await?;
     db::bump_content_version(tx).await

@@ -185,17 +185,17 @@ fn csv_text(header: &[&str], rows: Vec<Vec<String>>) -> anyhow::Result<String> {
     Ok(String::from_utf8(w.into_inner()?)?)
 }
 
-/// Every score, in the import format (`area_code,year,level,note,source`).
+/// Every score, in the import format (`area_code,year,level,note,source,criteria`).
 pub async fn export_scores(db: &Db) -> anyhow::Result<String> {
-    let rows: Vec<(String, i64, i64, String, String)> = sqlx::query_as(
-        "SELECT area_code, year, level, note, source FROM area_scores ORDER BY area_code, year",
+    let rows: Vec<(String, i64, i64, String, String, String)> = sqlx::query_as(
+        "SELECT area_code, year, level, note, source, criteria FROM area_scores ORDER BY area_code, year",
     )
     .fetch_all(&db.pool)
     .await?;
     csv_text(
-        &["area_code", "year", "level", "note", "source"],
+        &["area_code", "year", "level", "note", "source", "criteria"],
         rows.into_iter()
-            .map(|(a, y, l, n, s)| vec![a, y.to_string(), l.to_string(), n, s])
+            .map(|(a, y, l, n, s, c)| vec![a, y.to_string(), l.to_string(), n, s, c])
             .collect(),
     )
 }

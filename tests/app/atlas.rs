@@ -149,6 +149,7 @@ async fn editor_sets_a_score_and_the_map_changes() {
         &[
             ("year", "2024"),
             ("level", "5"),
+            ("criteria", "PQN Type 1 standards"),
             ("note", "Team met PQN standards"),
             ("source", "https://example.org/2024"),
         ],
@@ -161,7 +162,11 @@ async fn editor_sets_a_score_and_the_map_changes() {
     );
     let area = app.get("/areas/W11000029").await;
     area.assert_contains("Team met PQN standards")
+        .assert_contains("<td>PQN Type 1 standards</td>")
         .assert_contains("href=\"https://example.org/2024\"");
+    let api: serde_json::Value =
+        serde_json::from_str(&app.get("/api/v1/areas/W11000029").await.body).unwrap();
+    assert_eq!(api["history"][0]["criteria_met"], "PQN Type 1 standards");
     // History of changes is kept, including deletions.
     app.post("/admin/areas/W11000029/scores/2024/delete", &[])
         .await

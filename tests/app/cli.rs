@@ -196,10 +196,10 @@ async fn import_and_export_scores_from_the_command_line() {
     let (ok, csv) = mmha(&app, &["export", "scores"], "");
     assert!(ok);
     assert!(
-        csv.starts_with("area_code,year,level,note,source\n"),
+        csv.starts_with("area_code,year,level,note,source,criteria\n"),
         "{csv}"
     );
-    assert!(csv.contains("W11000029,2024,4,,"));
+    assert!(csv.contains("W11000029,2024,4,,,"));
     // The export imports back unchanged (the round trip staff rely on).
     let again = app.dir.join("again.csv");
     std::fs::write(
