@@ -54,6 +54,9 @@ pub enum Command {
 pub enum ImportCommand {
     /// Scores from a CSV with columns area_code,year,level[,note,source].
     Scores { file: PathBuf },
+    /// Services from a CSV with columns named like the service form (name, organization,
+    /// kind, status, ...; areas as ;-separated codes; id to update an existing service).
+    Services { file: PathBuf },
     /// A new boundary release: a GeoJSON FeatureCollection whose features have code, name
     /// and nation. Areas not in the file are retired (their history is kept).
     Areas {
@@ -491,6 +494,29 @@ async fn import(config: Config, cmd: ImportCommand) -> anyhow::Result<()> {
                 eprintln!();
             }
             println!("Imported {} scores from {}.", rows.len(), file.display());
+        }
+        ImportCommand::Services { file } => {
+            let text = read_input(&file)?;
+            let rows = match crate::atlas::transfer::check_services(&db, &text).await? {
+                Ok(rows) => rows,
+                Err(errors) => {
+                    for e in &errors {
+                        eprintln!("row {}, {}: {}", e.row, e.field, e.message.text(en));
+                    }
+                    bail!(
+                        "{} problems in {}; nothing was imported",
+                        errors.len(),
+                        file.display()
+                    );
+                }
+            };
+            let atlas = crate::atlas::Atlas::load(&db).await?;
+            let (added, updated) =
+                crate::atlas::transfer::apply_services(&db, &atlas, &rows, "command line").await?;
+            println!(
+                "Services imported from {}: {added} added, {updated} updated.",
+                file.display()
+            );
         }
         ImportCommand::Areas { file, release } => {
             let text = read_input(&file)?;

@@ -25,6 +25,15 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/services/new", get(new_form).post(create))
         .route("/admin/services/{id}", get(edit_form).post(update))
         .route("/admin/services/{id}/verify", post(verify))
+        .route(
+            "/admin/services/import",
+            get(import_form)
+                .post(import_preview)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    super::import::MAX_BYTES + 64 * 1024,
+                )),
+        )
+        .route("/admin/services/import/confirm", post(import_confirm))
 }
 
 pub const KINDS: &[&str] = &["community", "mbu", "mmhs", "other"];
@@ -60,7 +69,8 @@ pub struct ServiceForm {
 }
 
 impl ServiceForm {
-    fn from_pairs(pairs: Vec<(String, String)>) -> ServiceForm {
+    /// Reads form fields (also used for CSV columns; `areas` may be a `;`-separated list).
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> ServiceForm {
         let mut f = ServiceForm::default();
         for (k, v) in pairs {
             match k.as_str() {
@@ -88,6 +98,11 @@ impl ServiceForm {
                 "latitude" => f.latitude = v,
                 "longitude" => f.longitude = v,
                 "area" => f.areas.push(v),
+                "areas" => f.areas.extend(
+                    v.split(';')
+                        .map(|a| a.trim().to_uppercase())
+                        .filter(|a| !a.is_empty()),
+                ),
                 _ => {}
             }
         }
@@ -248,7 +263,7 @@ pub fn check(f: &ServiceForm, known_areas: &HashSet<String>) -> Result<CleanServ
 
 /// Writes a service (new when `id` has no row yet), its single location, its areas and
 /// its type, and bumps the content version.
-async fn write(
+pub(crate) async fn write(
     tx: &mut Tx,
     id: &str,
     exists: bool,
@@ -566,4 +581,150 @@ async fn verify(
     tx.commit().await?;
     state.refresh().await?;
     Ok(see_other(&format!("/admin/services/{id}")))
+}
+
+#[derive(Template)]
+#[template(path = "admin/services_import.html")]
+struct ImportTemplate<'a> {
+    c: &'a Ctx,
+    errors: Vec<super::import::RowError>,
+    planned: Vec<(String, bool)>,
+    token: String,
+    done: bool,
+}
+
+async fn import_form(c: Ctx, staff: StaffUser) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let done = c.path.contains("done=1");
+    private_page(&ImportTemplate {
+        c: &c.with_staff(staff),
+        errors: vec![],
+        planned: vec![],
+        token: String::new(),
+        done,
+    })
+}
+
+fn import_path(state: &AppState, token: &str) -> Option<std::path::PathBuf> {
+    (token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())).then(|| {
+        state
+            .config
+            .data_dir
+            .join("imports")
+            .join(format!("{token}.csv"))
+    })
+}
+
+/// Step 1: check every row; show the problems, or what will be added and updated.
+async fn import_preview(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    mut mp: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    staff.require(Permission::PublishContent)?;
+    let mut text = String::new();
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|_| AppError::PayloadTooLarge)?
+    {
+        let name = field.name().unwrap_or("").to_string();
+        let bytes = field.bytes().await.map_err(|_| AppError::PayloadTooLarge)?;
+        let value = String::from_utf8(bytes.to_vec())
+            .map_err(|_| AppError::BadRequest(Msg::new("admin-import-not-utf8")))?;
+        if (name == "file" && !value.trim().is_empty()) || (name == "csv" && text.is_empty()) {
+            text = value;
+        }
+    }
+    let c = c.with_staff(staff);
+    match super::transfer::check_services(&state.db, &text).await? {
+        Err(errors) => private_page_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ImportTemplate {
+                c: &c,
+                errors,
+                planned: vec![],
+                token: String::new(),
+                done: false,
+            },
+        ),
+        Ok(rows) => {
+            let token = crate::auth::session::random_token();
+            let path = import_path(&state, &token).ok_or(AppError::NotFound)?;
+            if let Some(dir) = path.parent() {
+                tokio::fs::create_dir_all(dir)
+                    .await
+                    .map_err(|e| AppError::Internal(e.into()))?;
+            }
+            tokio::fs::write(&path, &text)
+                .await
+                .map_err(|e| AppError::Internal(e.into()))?;
+            let planned = rows
+                .iter()
+                .map(|r| (r.form.name.clone(), r.id.is_some()))
+                .collect();
+            private_page(&ImportTemplate {
+                c: &c,
+                errors: vec![],
+                planned,
+                token,
+                done: false,
+            })
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ConfirmForm {
+    #[serde(default)]
+    token: String,
+}
+
+/// Step 2: check again and write every row in one transaction, or nothing.
+async fn import_confirm(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Form(f): Form<ConfirmForm>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    staff.require(Permission::PublishContent)?;
+    let path = import_path(&state, &f.token).ok_or(AppError::NotFound)?;
+    let text = tokio::fs::read_to_string(&path)
+        .await
+        .map_err(|_| AppError::NotFound)?;
+    let rows = match super::transfer::check_services(&state.db, &text).await? {
+        Ok(rows) => rows,
+        Err(errors) => {
+            return private_page_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ImportTemplate {
+                    c: &c.with_staff(staff),
+                    errors,
+                    planned: vec![],
+                    token: String::new(),
+                    done: false,
+                },
+            );
+        }
+    };
+    let atlas = state.atlas();
+    let (added, updated) =
+        super::transfer::apply_services(&state.db, &atlas, &rows, &staff.email).await?;
+    let _ = tokio::fs::remove_file(&path).await;
+    let mut tx = state.db.begin_write().await?;
+    audit::record(
+        &mut tx,
+        Some(&staff),
+        "import_services",
+        "services",
+        rows.len(),
+        &format!("{added} added, {updated} updated"),
+    )
+    .await?;
+    tx.commit().await?;
+    state.refresh().await?;
+    Ok(see_other("/admin/services/import?done=1"))
 }

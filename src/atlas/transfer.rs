@@ -176,6 +176,143 @@ pub async fn import_areas(
     Ok(Ok(summary))
 }
 
+/// A checked row of a services CSV.
+pub struct ServiceImportRow {
+    /// The service to update, or None for a new one.
+    pub id: Option<String>,
+    pub form: super::service_admin::ServiceForm,
+    pub clean: super::service_admin::CleanService,
+}
+
+/// Checks a services CSV (columns named like the service form: `name`, `organization`,
+/// `kind`, `status`, ..., `areas` as `;`-separated codes, and `id` to update an existing one).
+pub async fn check_services(
+    db: &Db,
+    text: &str,
+) -> anyhow::Result<Result<Vec<ServiceImportRow>, Vec<RowError>>> {
+    use crate::web::Msg;
+    let err = |row, field, key: &'static str| RowError {
+        row,
+        field,
+        message: Msg::new(key),
+    };
+    if text.len() > import::MAX_BYTES {
+        return Ok(Err(vec![err(0, "file", "admin-import-too-big")]));
+    }
+    let known: std::collections::HashSet<String> = store::areas(db)
+        .await?
+        .into_iter()
+        .filter(|a| a.retired == 0)
+        .map(|a| a.code)
+        .collect();
+    let existing: std::collections::HashSet<String> = sqlx::query_scalar("SELECT id FROM services")
+        .fetch_all(&db.pool)
+        .await?
+        .into_iter()
+        .collect();
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let headers: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(|h| h.to_ascii_lowercase()).collect(),
+        Err(_) => return Ok(Err(vec![err(1, "header", "admin-import-unreadable")])),
+    };
+    if !headers.iter().any(|h| h == "name") {
+        return Ok(Err(vec![err(1, "header", "admin-services-import-header")]));
+    }
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let row = i + 2;
+        if i >= import::MAX_ROWS {
+            errors.push(err(row, "file", "admin-import-too-many-rows"));
+            break;
+        }
+        let Ok(record) = record else {
+            errors.push(err(row, "row", "admin-import-unreadable"));
+            continue;
+        };
+        // `is_demo` counts only when it says yes; any other column passes as typed.
+        let pairs: Vec<(String, String)> = headers
+            .iter()
+            .zip(record.iter())
+            .filter(|(h, v)| {
+                h.as_str() != "is_demo"
+                    || matches!(v.to_ascii_lowercase().as_str(), "yes" | "1" | "true")
+            })
+            .map(|(h, v)| (h.clone(), v.to_string()))
+            .collect();
+        let id = pairs
+            .iter()
+            .find(|(k, _)| k == "id")
+            .map(|(_, v)| v.trim().to_ascii_lowercase())
+            .filter(|v| !v.is_empty());
+        if let Some(id) = &id
+            && !existing.contains(id)
+        {
+            errors.push(err(row, "id", "admin-services-import-unknown-id"));
+        }
+        let mut form = super::service_admin::ServiceForm::from_pairs(pairs);
+        if form.status.is_empty() {
+            form.status = "active".into();
+        }
+        match super::service_admin::check(&form, &known) {
+            Ok(clean) => rows.push(ServiceImportRow { id, form, clean }),
+            Err(problems) => errors.extend(problems.into_iter().map(|(field, message)| RowError {
+                row,
+                field,
+                message,
+            })),
+        }
+    }
+    if rows.is_empty() && errors.is_empty() {
+        errors.push(err(2, "file", "admin-import-empty"));
+    }
+    Ok(if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    })
+}
+
+/// Writes checked services in one transaction; returns (added, updated).
+pub async fn apply_services(
+    db: &Db,
+    atlas: &super::Atlas,
+    rows: &[ServiceImportRow],
+    by: &str,
+) -> anyhow::Result<(usize, usize)> {
+    let mut tx = db.begin_write().await?;
+    let (mut added, mut updated) = (0, 0);
+    for r in rows {
+        let (id, exists) = match &r.id {
+            Some(id) => (id.clone(), true),
+            None => (super::services::new_uuid(), false),
+        };
+        let area_at = r
+            .clean
+            .position
+            .and_then(|(lat, lon)| atlas.area_at(lon, lat).map(|a| a.code.clone()));
+        super::service_admin::write(&mut tx, &id, exists, &r.form, &r.clean, area_at).await?;
+        if exists {
+            updated += 1;
+        } else {
+            added += 1;
+        }
+    }
+    crate::audit::record_cli(
+        &mut tx,
+        "import_services",
+        "services",
+        rows.len(),
+        &format!("{added} added, {updated} updated by {by}"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((added, updated))
+}
+
 fn csv_text(header: &[&str], rows: Vec<Vec<String>>) -> anyhow::Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(header)?;

@@ -534,3 +534,44 @@ async fn admins_import_a_boundary_release_with_a_preview() {
         .await
         .assert_status(404);
 }
+
+#[tokio::test]
+async fn staff_import_services_with_a_preview() {
+    let mut app = TestApp::new().await;
+    app.login_as(Role::Editor).await;
+    let bad =
+        "name,organization,kind,areas\nGood one,Org,mmhs,W11000029\nBad one,Org,rocket,W11000029\n";
+    let res = app
+        .post_multipart("/admin/services/import", &[("csv", bad)], None)
+        .await;
+    res.assert_status(422)
+        .assert_contains("Nothing was imported: 1 problems to fix")
+        .assert_contains("<td>3</td><td>kind</td>");
+    let good =
+        "name,organization,kind,areas\nGood one,Org,mmhs,W11000029\nAnother,Org,other,W11000029\n";
+    let res = app
+        .post_multipart("/admin/services/import", &[("csv", good)], None)
+        .await;
+    res.assert_status(200)
+        .assert_contains("Check the 2 changes below")
+        .assert_contains("Good one (new)");
+    let token = res.body.split("name=\"token\" value=\"").nth(1).unwrap()[..64].to_string();
+    let n = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM services")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(n().await, 88);
+    app.post("/admin/services/import/confirm", &[("token", &token)])
+        .await
+        .assert_status(303);
+    assert_eq!(n().await, 90);
+    app.another_browser()
+        .get("/areas/W11000029")
+        .await
+        .assert_contains("Another");
+    app.post("/admin/services/import/confirm", &[("token", &token)])
+        .await
+        .assert_status(404);
+}

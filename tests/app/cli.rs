@@ -340,3 +340,69 @@ async fn user_add_works_on_a_brand_new_data_dir() {
     );
     assert!(fresh.join("mmha.sqlite3").exists());
 }
+
+#[tokio::test]
+async fn import_services_from_a_spreadsheet() {
+    let app = TestApp::new().await;
+    let bad = app.dir.join("services-bad.csv");
+    std::fs::write(
+        &bad,
+        "name,organization,kind,status,minimum_age,maximum_age,latitude,longitude,areas\n\
+         Newport MMHS,Aneurin Bevan UHB,mmhs,active,18,,51.588,-2.998,W11000028\n\
+         ,Somebody,mbu,active,,,,,\n\
+         Somewhere,Someone,spaceship,open,40,20,51.5,,W99999999\n",
+    )
+    .unwrap();
+    let (ok, out) = mmha(&app, &["import", "services", bad.to_str().unwrap()], "");
+    assert!(!ok, "{out}");
+    for expected in [
+        "row 3, name:",
+        "row 4, kind:",
+        "row 4, status:",
+        "row 4, maximum_age: The oldest age must not be below the youngest.",
+        "row 4, latitude:",
+        "row 4, areas:",
+        "nothing was imported",
+    ] {
+        assert!(out.contains(expected), "{expected} in {out}");
+    }
+    let count = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM services")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(count().await, 88);
+    let good = app.dir.join("services.csv");
+    std::fs::write(
+        &good,
+        "name,organization,kind,minimum_age,latitude,longitude,areas,source_url\n\
+         Newport MMHS,Aneurin Bevan UHB,mmhs,18,51.588,-2.998,W11000028;W11000029,https://example.org/mmhs\n",
+    )
+    .unwrap();
+    let (ok, out) = mmha(&app, &["import", "services", good.to_str().unwrap()], "");
+    assert!(ok && out.contains("1 added, 0 updated"), "{out}");
+    assert_eq!(count().await, 89);
+    app.state.refresh().await.unwrap();
+    app.get("/areas/W11000029")
+        .await
+        .assert_contains("Newport MMHS");
+    // Updating by id.
+    let id: String = sqlx::query_scalar("SELECT id FROM services WHERE name = 'Newport MMHS'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    std::fs::write(
+        &good,
+        format!("id,name,organization,kind,status\n{id},Newport MMHS,Aneurin Bevan UHB,mmhs,temporarily closed\n"),
+    )
+    .unwrap();
+    let (ok, out) = mmha(&app, &["import", "services", good.to_str().unwrap()], "");
+    assert!(ok && out.contains("0 added, 1 updated"), "{out}");
+    let status: String = sqlx::query_scalar("SELECT status FROM services WHERE id = $1")
+        .bind(&id)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "temporarily closed");
+}
