@@ -183,6 +183,11 @@ mod tests {
                     .map(|k| format!("search-kind-{k}")),
             )
             .chain(
+                crate::atlas::service_admin::DAYS
+                    .iter()
+                    .map(|d| format!("admin-day-{d}")),
+            )
+            .chain(
                 [
                     "admin-pages",
                     "admin-news-posts",

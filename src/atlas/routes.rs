@@ -45,6 +45,7 @@ pub fn routes() -> Router<AppState> {
             "/admin/areas/{code}/scores/{year}/delete",
             post(admin_delete_score),
         )
+        .route("/admin/areas/{code}/name", post(admin_rename_area))
         .route(
             "/admin/scores/import",
             get(import_form)
@@ -1098,6 +1099,58 @@ async fn admin_set_score(
         "area",
         &area.code,
         &format!("{}: level {}", score.year, score.level),
+    )
+    .await?;
+    tx.commit().await?;
+    state.refresh().await?;
+    Ok(see_other(&format!("/admin/areas/{}", area.code)))
+}
+
+#[derive(Deserialize)]
+struct NameForm {
+    #[serde(default)]
+    name: String,
+}
+
+/// Corrects an area's display name (boundaries themselves come from imports).
+async fn admin_rename_area(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Path(code): Path<String>,
+    Form(f): Form<NameForm>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::PublishContent)?;
+    let area = store::area(&state.db, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let name = f.name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        let errors = vec![("area_name", Msg::new("admin-areas-err-name"))];
+        return render_admin_area(
+            &state,
+            &c.with_staff(staff),
+            &code,
+            ScoreForm::default(),
+            errors,
+        )
+        .await;
+    }
+    let mut tx = state.db.begin_write().await?;
+    sqlx::query("UPDATE areas SET name = $1, updated_at = $2 WHERE code = $3")
+        .bind(name)
+        .bind(crate::db::now())
+        .bind(&area.code)
+        .execute(&mut *tx)
+        .await?;
+    crate::db::bump_content_version(&mut tx).await?;
+    audit::record(
+        &mut tx,
+        Some(&staff),
+        "rename_area",
+        "area",
+        &area.code,
+        &format!("{} → {name}", area.name),
     )
     .await?;
     tx.commit().await?;

@@ -66,6 +66,22 @@ pub struct ServiceForm {
     pub latitude: String,
     pub longitude: String,
     pub areas: Vec<String>,
+    /// Opening days as RFC 5545 codes (MO…SU), with one opening and closing time.
+    pub days: Vec<String>,
+    pub opens_at: String,
+    pub closes_at: String,
+}
+
+/// Day codes in week order.
+pub const DAYS: &[&str] = &["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
+
+/// "09:00" style times only.
+fn is_time(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 5
+        && b[2] == b':'
+        && s[..2].parse::<u8>().is_ok_and(|h| h < 24)
+        && s[3..].parse::<u8>().is_ok_and(|m| m < 60)
 }
 
 impl ServiceForm {
@@ -97,6 +113,14 @@ impl ServiceForm {
                 "postal_code" => f.postal_code = v,
                 "latitude" => f.latitude = v,
                 "longitude" => f.longitude = v,
+                "day" => f.days.push(v.trim().to_uppercase()),
+                "days" => f.days.extend(
+                    v.split([';', ','])
+                        .map(|d| d.trim().to_uppercase())
+                        .filter(|d| !d.is_empty()),
+                ),
+                "opens_at" => f.opens_at = v.trim().to_string(),
+                "closes_at" => f.closes_at = v.trim().to_string(),
                 "area" => f.areas.push(v),
                 "areas" => f.areas.extend(
                     v.split(';')
@@ -141,6 +165,7 @@ impl ServiceForm {
             latitude: float(l.and_then(|l| l.latitude)),
             longitude: float(l.and_then(|l| l.longitude)),
             areas,
+            ..Default::default()
         }
     }
 }
@@ -237,6 +262,17 @@ pub fn check(f: &ServiceForm, known_areas: &HashSet<String>) -> Result<CleanServ
             None
         }
     };
+    if f.days.iter().any(|d| !DAYS.contains(&d.as_str())) {
+        e.push(("days", Msg::new("admin-services-err-days")));
+    }
+    let times_given = !f.opens_at.is_empty() || !f.closes_at.is_empty();
+    if times_given && (!is_time(&f.opens_at) || !is_time(&f.closes_at) || f.opens_at >= f.closes_at)
+    {
+        e.push(("opens_at", Msg::new("admin-services-err-times")));
+    }
+    if times_given && f.days.is_empty() {
+        e.push(("days", Msg::new("admin-services-err-days")));
+    }
     if f.areas.iter().any(|a| !known_areas.contains(a)) {
         e.push(("areas", Msg::new("admin-services-err-areas")));
     }
@@ -343,6 +379,29 @@ pub(crate) async fn write(
             .execute(&mut **tx)
             .await?;
     }
+    sqlx::query("DELETE FROM schedules WHERE service_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    if !f.days.is_empty() {
+        let byday: Vec<&str> = DAYS
+            .iter()
+            .copied()
+            .filter(|d| f.days.iter().any(|x| x == d))
+            .collect();
+        sqlx::query(
+            "INSERT INTO schedules (id, service_id, byday, opens_at, closes_at, description) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(stable_uuid(&format!("schedule:{id}")))
+        .bind(id)
+        .bind(byday.join(","))
+        .bind(&f.opens_at)
+        .bind(&f.closes_at)
+        .bind(f.hours.trim())
+        .execute(&mut **tx)
+        .await?;
+    }
     sqlx::query("DELETE FROM service_terms WHERE service_id = $1")
         .bind(id)
         .execute(&mut **tx)
@@ -404,6 +463,12 @@ impl EditTemplate<'_> {
     }
     fn statuses(&self) -> &'static [&'static str] {
         STATUSES
+    }
+    fn days(&self) -> &'static [&'static str] {
+        DAYS
+    }
+    fn open_on(&self, d: &str) -> bool {
+        self.f.days.iter().any(|x| x == d)
     }
 }
 
@@ -474,7 +539,22 @@ async fn edit_form(
         .into_iter()
         .map(|(code, _)| code)
         .collect();
-    let f = ServiceForm::from_row(&s, locations.first(), areas);
+    let mut f = ServiceForm::from_row(&s, locations.first(), areas);
+    let schedule: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT byday, opens_at, closes_at FROM schedules WHERE service_id = $1 ORDER BY id LIMIT 1",
+    )
+    .bind(&id)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    if let Some((byday, opens, closes)) = schedule {
+        f.days = byday
+            .split(',')
+            .filter(|d| !d.is_empty())
+            .map(str::to_string)
+            .collect();
+        f.opens_at = opens;
+        f.closes_at = closes;
+    }
     render(&state, &c.with_staff(staff), Some(id), f, vec![]).await
 }
 

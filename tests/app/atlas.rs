@@ -439,6 +439,10 @@ async fn editors_add_and_check_services() {
         ("longitude", "-3.1791"),
         ("area", "W11000029"),
         ("area", "W11000028"),
+        ("day", "SA"),
+        ("day", "TU"),
+        ("opens_at", "10:00"),
+        ("closes_at", "09:00"),
     ];
     // Oldest age below the youngest: refused, everything typed kept.
     let res = app.post("/admin/services/new", &form).await;
@@ -447,6 +451,11 @@ async fn editors_add_and_check_services() {
         .assert_contains("value=\"Cardiff Maternal Mental Health Service\"")
         .assert_contains("id=\"area-W11000028\" name=\"area\" value=\"W11000028\" checked");
     form.retain(|(k, _)| *k != "maximum_age");
+    let res = app.post("/admin/services/new", &form).await;
+    res.assert_status(422)
+        .assert_contains("closing after opening");
+    form.retain(|(k, _)| *k != "closes_at");
+    form.push(("closes_at", "16:30"));
     let res = app.post("/admin/services/new", &form).await;
     res.assert_status(303);
     let id = res.location().rsplit('/').next().unwrap().to_string();
@@ -466,6 +475,29 @@ async fn editors_add_and_check_services() {
         51.4816
     );
     assert_eq!(v["attributes"][0]["taxonomy_term"]["term"], "mmhs");
+    assert_eq!(v["schedules"][0]["byday"], "TU,SA");
+    assert_eq!(v["schedules"][0]["opens_at"], "10:00");
+    let saturday: serde_json::Value =
+        serde_json::from_str(&app.get("/api/oruk/services?day=saturday").await.body).unwrap();
+    assert_eq!(saturday["total_items"], 1);
+    // The edit form shows the days again.
+    app.get(&format!("/admin/services/{id}"))
+        .await
+        .assert_contains("value=\"SA\" checked");
+    // An area's display name can be corrected.
+    app.post(
+        "/admin/areas/W11000028/name",
+        &[("name", "Powys Teaching Health Board (corrected)")],
+    )
+    .await
+    .assert_status(303);
+    app.another_browser()
+        .get("/map")
+        .await
+        .assert_contains("Powys Teaching Health Board (corrected)");
+    app.post("/admin/areas/W11000028/name", &[("name", " ")])
+        .await
+        .assert_status(422);
     // Checked today.
     app.post(&format!("/admin/services/{id}/verify"), &[])
         .await
