@@ -128,6 +128,24 @@ fn level_colour(levels: &[Level], level: Option<i64>) -> String {
         .unwrap_or_else(|| NO_SCORE_COLOUR.to_string())
 }
 
+/// The year to draw (the one asked for, else the latest with scores), the legend, and
+/// that year's scores: what every drawing of the map starts from.
+async fn year_scores(
+    db: &crate::db::Db,
+    year: Option<i64>,
+) -> Result<(Option<i64>, Vec<Level>, Vec<Score>), AppError> {
+    let year = match year {
+        Some(y) => Some(y),
+        None => super::latest_year(db).await?,
+    };
+    let levels = store::levels(db).await?;
+    let scores = match year {
+        Some(y) => store::scores_in(db, y).await?,
+        None => vec![],
+    };
+    Ok((year, levels, scores))
+}
+
 /// Everything the map page and the standalone SVG need for one year.
 struct MapData<'a> {
     rows: Vec<MapRow<'a>>,
@@ -253,12 +271,8 @@ async fn map_page(
         web::PUBLIC_REVALIDATE,
         || async move {
             let years = store::years(&st.db).await?;
-            let year = year.or(years.first().copied());
-            let levels = store::levels(&st.db).await?;
-            let scores = match year {
-                Some(y) => store::scores_in(&st.db, y).await?,
-                None => vec![],
-            };
+            let (year, levels, scores) =
+                year_scores(&st.db, year.or(years.first().copied())).await?;
             let previous = match compare {
                 Some(y) => store::scores_in(&st.db, y).await?,
                 None => vec![],
@@ -333,15 +347,7 @@ async fn embed_map(
         "text/html; charset=utf-8",
         web::PUBLIC_REVALIDATE,
         || async move {
-            let year = match year {
-                Some(y) => Some(y),
-                None => super::latest_year(&st.db).await?,
-            };
-            let levels = store::levels(&st.db).await?;
-            let scores = match year {
-                Some(y) => store::scores_in(&st.db, y).await?,
-                None => vec![],
-            };
+            let (year, levels, scores) = year_scores(&st.db, year).await?;
             let atlas = st.atlas();
             let data = map_rows(&atlas, &levels, &scores, &[]);
             Ok(EmbedTemplate {
@@ -598,15 +604,7 @@ async fn map_svg(
         "image/svg+xml",
         web::PUBLIC_REVALIDATE,
         || async move {
-            let year = match year {
-                Some(y) => Some(y),
-                None => super::latest_year(&st.db).await?,
-            };
-            let levels = store::levels(&st.db).await?;
-            let scores = match year {
-                Some(y) => store::scores_in(&st.db, y).await?,
-                None => vec![],
-            };
+            let (year, levels, scores) = year_scores(&st.db, year).await?;
             let atlas = st.atlas();
             let data = map_rows(&atlas, &levels, &scores, &[]);
             let title = match year {
@@ -1240,16 +1238,6 @@ async fn areas_import_form(c: Ctx, staff: StaffUser) -> Result<Response, AppErro
     })
 }
 
-fn import_path(state: &AppState, token: &str) -> Option<std::path::PathBuf> {
-    (token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())).then(|| {
-        state
-            .config
-            .data_dir
-            .join("imports")
-            .join(format!("{token}.geojson"))
-    })
-}
-
 /// Step 1 (admins only: boundaries change every area): check the file, keep it under a
 /// random name, and show what would change. Nothing is written to the database.
 async fn areas_import_preview(
@@ -1289,16 +1277,7 @@ async fn areas_import_preview(
             },
         ),
         Ok((plan, _)) => {
-            let token = crate::auth::session::random_token();
-            let path = import_path(&state, &token).ok_or(AppError::NotFound)?;
-            if let Some(dir) = path.parent() {
-                tokio::fs::create_dir_all(dir)
-                    .await
-                    .map_err(|e| AppError::Internal(e.into()))?;
-            }
-            tokio::fs::write(&path, text)
-                .await
-                .map_err(|e| AppError::Internal(e.into()))?;
+            let token = super::staging::keep(&state, "geojson", &text).await?;
             private_page(&AreasImportTemplate {
                 c: &c,
                 problems: vec![],
@@ -1325,10 +1304,7 @@ async fn areas_import_confirm(
     Form(f): Form<AreasConfirm>,
 ) -> Result<Response, AppError> {
     staff.require(Permission::ManageSettings)?;
-    let path = import_path(&state, &f.token).ok_or(AppError::NotFound)?;
-    let text = tokio::fs::read_to_string(&path)
-        .await
-        .map_err(|_| AppError::NotFound)?;
+    let text = super::staging::read(&state, &f.token, "geojson").await?;
     let release = if f.release.trim().is_empty() {
         "imported"
     } else {
@@ -1338,7 +1314,7 @@ async fn areas_import_confirm(
         Ok(s) => s,
         Err(_) => return Err(AppError::BadRequest(Msg::new("admin-areas-import-changed"))),
     };
-    let _ = tokio::fs::remove_file(&path).await;
+    super::staging::forget(&state, &f.token, "geojson").await;
     let mut tx = state.db.begin_write().await?;
     audit::record(
         &mut tx,

@@ -685,16 +685,6 @@ async fn import_form(c: Ctx, staff: StaffUser) -> Result<Response, AppError> {
     })
 }
 
-fn import_path(state: &AppState, token: &str) -> Option<std::path::PathBuf> {
-    (token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())).then(|| {
-        state
-            .config
-            .data_dir
-            .join("imports")
-            .join(format!("{token}.csv"))
-    })
-}
-
 /// Step 1: check every row; show the problems, or what will be added and updated.
 async fn import_preview(
     State(state): State<AppState>,
@@ -731,16 +721,7 @@ async fn import_preview(
             },
         ),
         Ok(rows) => {
-            let token = crate::auth::session::random_token();
-            let path = import_path(&state, &token).ok_or(AppError::NotFound)?;
-            if let Some(dir) = path.parent() {
-                tokio::fs::create_dir_all(dir)
-                    .await
-                    .map_err(|e| AppError::Internal(e.into()))?;
-            }
-            tokio::fs::write(&path, &text)
-                .await
-                .map_err(|e| AppError::Internal(e.into()))?;
+            let token = super::staging::keep(&state, "csv", &text).await?;
             let planned = rows
                 .iter()
                 .map(|r| (r.form.name.clone(), r.id.is_some()))
@@ -771,10 +752,7 @@ async fn import_confirm(
 ) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
     staff.require(Permission::PublishContent)?;
-    let path = import_path(&state, &f.token).ok_or(AppError::NotFound)?;
-    let text = tokio::fs::read_to_string(&path)
-        .await
-        .map_err(|_| AppError::NotFound)?;
+    let text = super::staging::read(&state, &f.token, "csv").await?;
     let rows = match super::transfer::check_services(&state.db, &text).await? {
         Ok(rows) => rows,
         Err(errors) => {
@@ -793,7 +771,7 @@ async fn import_confirm(
     let atlas = state.atlas();
     let (added, updated) =
         super::transfer::apply_services(&state.db, &atlas, &rows, &staff.email).await?;
-    let _ = tokio::fs::remove_file(&path).await;
+    super::staging::forget(&state, &f.token, "csv").await;
     let mut tx = state.db.begin_write().await?;
     audit::record(
         &mut tx,
