@@ -397,7 +397,21 @@ async fn openapi(State(state): State<AppState>) -> Response {
             "successor": {"type": "string"},
             "url": {"type": "string", "format": "uri"},
             "score": {"$ref": "#/components/schemas/Score"},
-            "history": {"type": "array", "items": {"$ref": "#/components/schemas/Score"}}
+            "history": {"type": "array", "items": {"$ref": "#/components/schemas/Score"}},
+            "services": {"type": "array", "items": {
+                "type": "object",
+                "required": ["id", "name", "kind", "status", "url", "oruk_url", "verified", "demo"],
+                "properties": {
+                    "id": {"type": "string", "format": "uuid"},
+                    "name": {"type": "string"},
+                    "kind": {"type": "string", "enum": ["community", "mbu", "mmhs", "other"]},
+                    "status": {"type": "string"},
+                    "url": {"type": "string", "format": "uri"},
+                    "oruk_url": {"type": "string", "format": "uri"},
+                    "verified": {"type": "boolean"},
+                    "demo": {"type": "boolean"}
+                }
+            }}
         }
     });
     let error = serde_json::json!({
@@ -836,6 +850,21 @@ struct ApiArea {
     score: Option<ApiScore>,
     #[serde(skip_serializing_if = "Option::is_none")]
     history: Option<Vec<ApiScore>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    services: Option<Vec<ApiService>>,
+}
+
+/// A service serving an area, with links to its page and its Open Referral record.
+#[derive(Serialize)]
+struct ApiService {
+    id: String,
+    name: String,
+    kind: String,
+    status: String,
+    url: String,
+    oruk_url: String,
+    verified: bool,
+    demo: bool,
 }
 
 fn api_score(s: &Score, levels: &[Level]) -> ApiScore {
@@ -860,6 +889,7 @@ fn area_json(a: &AreaRow, base: &str) -> ApiArea {
         url: format!("{base}/areas/{}", a.code),
         score: None,
         history: None,
+        services: None,
     }
 }
 
@@ -887,7 +917,7 @@ async fn api_areas(State(state): State<AppState>) -> Result<Response, AppError> 
     json_response(&serde_json::json!({ "areas": out, "attribution": ATTRIBUTION }))
 }
 
-/// `GET /api/v1/areas/{code}` — one area with its full score history.
+/// `GET /api/v1/areas/{code}` — one area with its full score history and its services.
 async fn api_area(
     State(state): State<AppState>,
     Path(code): Path<String>,
@@ -897,8 +927,24 @@ async fn api_area(
         .ok_or(AppError::NotFound)?;
     let levels = store::levels(&state.db).await?;
     let history = store::scores_of(&state.db, &area.code).await?;
+    let base = &state.config.public_url;
+    let services = services::services_for_area(&state.db, &area.code)
+        .await?
+        .into_iter()
+        .map(|s| ApiService {
+            url: format!("{base}/services/{}", s.id),
+            oruk_url: format!("{base}/api/oruk/services/{}", s.id),
+            verified: !s.unverified(),
+            demo: s.is_demo != 0,
+            id: s.id,
+            name: s.name,
+            kind: s.kind,
+            status: s.status,
+        })
+        .collect();
     let out = ApiArea {
         score: history.first().map(|s| api_score(s, &levels)),
+        services: Some(services),
         history: Some(history.iter().map(|s| api_score(s, &levels)).collect()),
         ..area_json(&area, &state.config.public_url)
     };

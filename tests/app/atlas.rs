@@ -114,6 +114,14 @@ async fn areas_api() {
         serde_json::from_str(&app.get("/api/v1/areas/bhsct").await.body).unwrap();
     assert_eq!(one["code"], "BHSCT");
     assert_eq!(one["history"].as_array().unwrap().len(), 4);
+    let services = one["services"].as_array().unwrap();
+    assert!(!services.is_empty());
+    assert!(services.iter().all(|s| {
+        s["oruk_url"]
+            .as_str()
+            .unwrap()
+            .contains("/api/oruk/services/")
+    }));
     let missing = app.get("/api/v1/areas/NOPE").await;
     missing.assert_status(404);
     assert!(
