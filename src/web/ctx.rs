@@ -86,6 +86,22 @@ impl Ctx {
         self.snap.site.get(key)
     }
 
+    /// ` lang="en"` for text shown in English on a Welsh page (WCAG 3.1.2, language of
+    /// parts), so screen readers pronounce it right; "" otherwise. `has_welsh` says whether
+    /// the text being shown is the Welsh version.
+    pub fn lang_attr(&self, has_welsh: bool) -> &'static str {
+        if self.is_cy() && !has_welsh {
+            " lang=\"en\""
+        } else {
+            ""
+        }
+    }
+
+    /// As [`Ctx::lang_attr`] for a site setting with an optional `_cy` version.
+    pub fn site_lang_attr(&self, key: &str) -> &'static str {
+        self.lang_attr(!self.snap.site.get(&format!("{key}_cy")).is_empty())
+    }
+
     pub fn asset(&self, name: &str) -> &'static str {
         super::assets::url(name)
     }

@@ -393,3 +393,21 @@ async fn error_pages_speak_welsh_too() {
         .assert_contains("Heb ddod o hyd i&#39;r dudalen")
         .assert_contains("Efallai ei bod wedi symud");
 }
+
+/// English text on a Welsh page is marked as English for screen readers.
+#[tokio::test]
+async fn english_parts_of_welsh_pages_are_marked() {
+    let mut app = TestApp::new().await;
+    app.cookie = Some("lang=cy".into());
+    let home = app.get("/").await;
+    home.assert_contains("<p class=\"lead\" lang=\"en\">All women across the UK")
+        .assert_contains("aria-labelledby=\"home-featured\" lang=\"en\"");
+    app.get("/help")
+        .await
+        .assert_contains("class=\"help-card tier-emergency\" lang=\"en\"");
+    // In English nothing is marked.
+    app.cookie = None;
+    app.get("/")
+        .await
+        .assert_not_contains("lang=\"en\">All women");
+}
