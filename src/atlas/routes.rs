@@ -121,6 +121,20 @@ fn level_label(levels: &[Level], level: i64, welsh: bool) -> String {
         .unwrap_or_default()
 }
 
+/// The accessible name of an area on the map: its name, level and the level's label.
+fn area_label(c: &Ctx, levels: &[Level], r: &MapRow) -> String {
+    match r.level {
+        Some(l) => c.t2(
+            "map-area-level",
+            "area",
+            r.name,
+            "level",
+            format!("{l}, {}", level_label(levels, l, c.is_cy())),
+        ),
+        None => c.t1("map-area-unscored", "area", r.name),
+    }
+}
+
 fn level_colour(levels: &[Level], level: Option<i64>) -> String {
     level
         .and_then(|lv| levels.iter().find(|l| l.level == lv))
@@ -215,16 +229,7 @@ impl MapTemplate<'_> {
         self.c.t(&format!("nation-{n}"))
     }
     fn area_label(&self, r: &MapRow) -> String {
-        match r.level {
-            Some(l) => self.c.t2(
-                "map-area-level",
-                "area",
-                r.name,
-                "level",
-                format!("{l}, {}", self.label(&l)),
-            ),
-            None => self.c.t1("map-area-unscored", "area", r.name),
-        }
+        area_label(self.c, &self.levels, r)
     }
     fn ups(&self) -> Vec<&MapRow<'_>> {
         self.rows.iter().filter(|r| r.change() > 0).collect()
@@ -316,16 +321,7 @@ impl EmbedTemplate<'_> {
         level_label(&self.levels, *level, self.c.is_cy())
     }
     fn area_label(&self, r: &MapRow) -> String {
-        match r.level {
-            Some(l) => self.c.t2(
-                "map-area-level",
-                "area",
-                r.name,
-                "level",
-                format!("{l}, {}", self.label(&l)),
-            ),
-            None => self.c.t1("map-area-unscored", "area", r.name),
-        }
+        area_label(self.c, &self.levels, r)
     }
 }
 
