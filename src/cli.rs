@@ -57,6 +57,19 @@ pub enum ImportCommand {
     /// Services from a CSV with columns named like the service form (name, organization,
     /// kind, status, ...; areas as ;-separated codes; id to update an existing service).
     Services { file: PathBuf },
+    /// A postcode index: the ONS Postcode Directory (ONSPD) or NSPL CSV as published (plain or
+    /// gzipped; unzip the download and give Data/ONSPD_*_UK.csv), or the shipped
+    /// postcode,lat,lon,area_code format. Replaces the index in use, all or nothing.
+    Postcodes {
+        /// The CSV file (not needed with --reset).
+        file: Option<PathBuf>,
+        /// What the file is, shown to staff [default: the file name].
+        #[arg(long)]
+        source: Option<String>,
+        /// Go back to the postcode index shipped with this release.
+        #[arg(long)]
+        reset: bool,
+    },
     /// A new boundary release: a GeoJSON FeatureCollection whose features have code, name
     /// and nation. Areas not in the file are retired (their history is kept).
     Areas {
@@ -89,6 +102,14 @@ pub enum BenchCommand {
     Lookup {
         #[arg(long, default_value_t = 200_000)]
         points: usize,
+    },
+    /// Time loading the postcode index and looking postcodes up; print figures. With
+    /// --synthetic N, also import N rows of a generated ONSPD-format file to size a full import.
+    Postcodes {
+        #[arg(long, default_value_t = 100_000)]
+        lookups: usize,
+        #[arg(long)]
+        synthetic: Option<usize>,
     },
     /// Add generated services, labelled as benchmark data, for load tests.
     Services {
@@ -206,16 +227,19 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!("mmha listening on http://{bind}");
     axum::serve(
         listener,
-        web::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
+    if let Err(e) = state.finder.counter.flush(&state.db).await {
+        tracing::warn!(error = %e, "finder usage counts not saved at shutdown");
+    }
     tracing::info!("stopped");
     Ok(())
 }
 
 /// Background work of each instance: follow content changes made by other instances,
-/// and purge expired sessions. Both are safe to run on every instance at once.
+/// save the finder's usage counts, and purge expired sessions. Both are safe to run on every instance at once.
 fn spawn_background(state: AppState) {
     let poll = state.clone();
     tokio::spawn(async move {
@@ -224,6 +248,16 @@ fn spawn_background(state: AppState) {
             tick.tick().await;
             if let Err(e) = poll.refresh_if_stale().await {
                 tracing::debug!(error = %e, "content version check failed");
+            }
+        }
+    });
+    let counts = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Err(e) = counts.finder.counter.flush(&counts.db).await {
+                tracing::warn!(error = %e, "finder usage counts not saved; will retry");
             }
         }
     });
@@ -409,6 +443,9 @@ async fn bench(config: Config, cmd: BenchCommand) -> anyhow::Result<()> {
                 pct(1.0)
             );
         }
+        BenchCommand::Postcodes { lookups, synthetic } => {
+            crate::finder::bench::run(&db, lookups, synthetic).await?;
+        }
         BenchCommand::Services { count } => {
             let codes: Vec<String> =
                 sqlx::query_scalar("SELECT code FROM areas WHERE retired = 0 ORDER BY code")
@@ -516,6 +553,60 @@ async fn import(config: Config, cmd: ImportCommand) -> anyhow::Result<()> {
             println!(
                 "Services imported from {}: {added} added, {updated} updated.",
                 file.display()
+            );
+        }
+        ImportCommand::Postcodes {
+            file,
+            source,
+            reset,
+        } => {
+            if reset {
+                let n = crate::finder::import::clear(&db).await?;
+                println!(
+                    "Removed {n} imported postcode index(es); the shipped one is in use again."
+                );
+                return Ok(());
+            }
+            let file = file.context("give the postcode CSV file, or --reset")?;
+            let source = source.unwrap_or_else(|| {
+                file.file_name()
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            });
+            let atlas = crate::atlas::Atlas::load(&db).await?;
+            let input = std::fs::File::open(&file)
+                .with_context(|| format!("cannot open {}", file.display()))?;
+            let started = std::time::Instant::now();
+            let terminal = std::io::stderr().is_terminal();
+            let result = tokio::task::spawn_blocking(move || {
+                crate::finder::import::read(input, &atlas, &source, &mut |rows| {
+                    if terminal {
+                        eprint!("\rreading postcodes: {rows} rows");
+                        let _ = std::io::stderr().flush();
+                    } else if rows % 500_000 == 0 {
+                        eprintln!("reading postcodes: {rows} rows");
+                    }
+                })
+            })
+            .await?;
+            if terminal {
+                eprintln!();
+            }
+            let (idx, summary) = match result {
+                Ok(r) => r,
+                Err(e) => bail!("{}: {e}; nothing was imported", file.display()),
+            };
+            let idx = std::sync::Arc::new(idx);
+            crate::finder::import::store(&db, idx.clone(), &summary).await?;
+            for line in summary.lines() {
+                println!("{line}");
+            }
+            println!(
+                "Postcode index replaced: {} postcodes in {} districts, {:.1} MB in memory, in {:.1} s. Running servers switch to it within a few seconds.",
+                idx.len(),
+                idx.district_count(),
+                idx.heap_bytes() as f64 / 1_048_576.0,
+                started.elapsed().as_secs_f64()
             );
         }
         ImportCommand::Areas { file, release } => {

@@ -188,6 +188,12 @@ mod tests {
                     .map(|d| format!("admin-day-{d}")),
             )
             .chain(
+                crate::finder::Problem::ALL
+                    .iter()
+                    .map(|p| p.message().to_string()),
+            )
+            .chain(std::iter::once("finder-error-district-only".to_string()))
+            .chain(
                 [
                     "admin-pages",
                     "admin-news-posts",

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod cms;
 pub mod config;
 pub mod db;
+pub mod finder;
 pub mod i18n;
 pub mod ops;
 pub mod seed;
@@ -36,6 +37,11 @@ pub struct AppState {
     pub cache: Arc<web::cache::PageCache>,
     /// Health areas with parsed boundaries and map paths (reloaded when areas change).
     atlas: Arc<RwLock<Arc<atlas::Atlas>>>,
+    /// Every postcode's position and area, with the id of the stored import it came from
+    /// (0: the shipped index). Swapped whole when an import lands.
+    postcodes: Arc<RwLock<(i64, Arc<finder::index::PostcodeIndex>)>>,
+    /// The finder's per-area pages and usage counts.
+    pub finder: Arc<finder::routes::FinderCache>,
 }
 
 impl AppState {
@@ -48,12 +54,15 @@ impl AppState {
         seed::load(&db, config.demo_content).await?;
         let snapshot = Snapshot::load(&db).await?;
         let atlas = atlas::Atlas::load(&db).await?;
+        let postcodes = finder::import::load(&db).await?;
         Ok(AppState {
             db,
             config: Arc::new(config),
             snapshot: Arc::new(RwLock::new(Arc::new(snapshot))),
             cache: Arc::new(web::cache::PageCache::default()),
             atlas: Arc::new(RwLock::new(Arc::new(atlas))),
+            postcodes: Arc::new(RwLock::new(postcodes)),
+            finder: Arc::new(finder::routes::FinderCache::default()),
         })
     }
 
@@ -67,6 +76,11 @@ impl AppState {
         self.atlas.read().expect("atlas lock").clone()
     }
 
+    /// The postcode index in use.
+    pub fn postcodes(&self) -> Arc<finder::index::PostcodeIndex> {
+        self.postcodes.read().expect("postcode lock").1.clone()
+    }
+
     /// Reloads the snapshot and drops cached pages. Called after every committed write that
     /// changes public content, and by the poller when another instance made one.
     pub async fn refresh(&self) -> anyhow::Result<()> {
@@ -74,6 +88,13 @@ impl AppState {
         if atlas::fingerprint(&self.db).await? != self.atlas().fingerprint {
             let fresh = atlas::Atlas::load(&self.db).await?;
             *self.atlas.write().expect("atlas lock") = Arc::new(fresh);
+        }
+        // A postcode import stores a new index: load it, then swap, so lookups never see
+        // half of one.
+        let stored = finder::import::stored_id(&self.db).await?;
+        if stored != self.postcodes.read().expect("postcode lock").0 {
+            let fresh = finder::import::load(&self.db).await?;
+            *self.postcodes.write().expect("postcode lock") = fresh;
         }
         let fresh = Snapshot::load(&self.db).await?;
         self.cache.clear(fresh.version);

@@ -107,7 +107,7 @@ fn parse_year(s: Option<&str>) -> Result<Option<i64>, AppError> {
     }
 }
 
-fn level_label(levels: &[Level], level: i64, welsh: bool) -> String {
+pub(crate) fn level_label(levels: &[Level], level: i64, welsh: bool) -> String {
     levels
         .iter()
         .find(|l| l.level == level)
@@ -135,7 +135,7 @@ fn area_label(c: &Ctx, levels: &[Level], r: &MapRow) -> String {
     }
 }
 
-fn level_colour(levels: &[Level], level: Option<i64>) -> String {
+pub(crate) fn level_colour(levels: &[Level], level: Option<i64>) -> String {
     level
         .and_then(|lv| levels.iter().find(|l| l.level == lv))
         .map(|l| l.colour.clone())

@@ -25,6 +25,11 @@ const FILES: &[(&str, &[u8], &str)] = &[
         "text/javascript; charset=utf-8",
     ),
     (
+        "finder.js",
+        include_bytes!("../../static/finder.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
         "favicon.svg",
         include_bytes!("../../static/favicon.svg"),
         "image/svg+xml",

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod cache;
 pub mod ctx;
 pub mod error;
+pub mod splice;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -84,6 +85,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::site::routes::routes())
         .merge(crate::atlas::routes::routes())
         .merge(crate::atlas::oruk::routes())
+        .merge(crate::finder::routes::routes())
         .merge(crate::atlas::service_admin::routes())
         .merge(crate::cms::routes(upload_limit))
         .merge(crate::auth::routes::routes())

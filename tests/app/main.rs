@@ -6,6 +6,7 @@ mod atlas;
 mod auth;
 mod cli;
 mod cms;
+mod finder;
 mod harness;
 mod oruk;
 mod public;

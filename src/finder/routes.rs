@@ -1,0 +1,793 @@
+//! `/support`, `/api/v1/lookup`, `/api/v1/support`.
+//!
+//! The page always leads with help: the tiered helpline cards come from the in-memory
+//! snapshot, so they are shown for a bad postcode and when the database is down. Area
+//! facts and services are read once per area and content version ([`AreaInfo`]); the page
+//! for an area is a [`Skeleton`] with three holes filled per request (the query summary or
+//! form, the nearest units, the search-again form).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use askama::Template;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{Located, Outcome, Problem, places};
+use crate::AppState;
+use crate::atlas::services::{self, MbuPosition, ServiceRow};
+use crate::atlas::store::{self, Level, Score};
+use crate::i18n::Lang;
+use crate::site::Helpline;
+use crate::site::helplines::Urgency;
+use crate::web::cache::{Encoding, preferred_encoding};
+use crate::web::ctx::Ctx;
+use crate::web::error::AppError;
+use crate::web::splice::{HOLE, Skeleton};
+use crate::web::{Form, Query};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/support", get(support_get).post(support_post))
+        .route("/api/v1/lookup", get(lookup_api))
+        .route("/api/v1/support", get(support_api))
+}
+
+/// What the finder keeps in memory besides the index: per-area facts and page skeletons,
+/// the mother and baby units, and the pending usage counts. Cleared when content changes.
+#[derive(Default)]
+pub struct FinderCache {
+    inner: Mutex<CacheInner>,
+    pub counter: super::stats::Counter,
+}
+
+#[derive(Default)]
+struct CacheInner {
+    version: i64,
+    areas: HashMap<String, Arc<AreaInfo>>,
+    skeletons: HashMap<(Lang, String), Arc<Skeleton>>,
+    mbus: Option<Arc<Vec<MbuPosition>>>,
+}
+
+impl FinderCache {
+    fn with<T>(&self, version: i64, f: impl FnOnce(&mut CacheInner) -> T) -> T {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if inner.version != version {
+            *inner = CacheInner {
+                version,
+                ..CacheInner::default()
+            };
+        }
+        f(&mut inner)
+    }
+}
+
+/// An area's facts for the finder.
+pub struct AreaInfo {
+    pub code: String,
+    pub name: String,
+    pub nation: String,
+    pub latest: Option<Score>,
+    pub levels: Vec<Level>,
+    /// Services serving the area other than mother and baby units (those are listed by
+    /// distance).
+    pub services: Vec<ServiceRow>,
+}
+
+impl AreaInfo {
+    fn level_label(&self, welsh: bool) -> String {
+        self.latest
+            .as_ref()
+            .map(|s| crate::atlas::routes::level_label(&self.levels, s.level, welsh))
+            .unwrap_or_default()
+    }
+}
+
+/// An area's facts, from the cache or the database. `None` when the database cannot say
+/// (the page then shows help and the area name from memory).
+async fn area_info(state: &AppState, version: i64, code: &str) -> Option<Arc<AreaInfo>> {
+    if let Some(a) = state.finder.with(version, |c| c.areas.get(code).cloned()) {
+        return Some(a);
+    }
+    let load = async {
+        let atlas = state.atlas();
+        let area = atlas.area(code)?;
+        let latest = store::scores_of(&state.db, code)
+            .await
+            .ok()?
+            .into_iter()
+            .next();
+        let levels = store::levels(&state.db).await.ok()?;
+        let services = services::services_for_area(&state.db, code)
+            .await
+            .ok()?
+            .into_iter()
+            .filter(|s| !s.is_mbu() && s.status != "closed")
+            .collect();
+        Some(Arc::new(AreaInfo {
+            code: area.code.clone(),
+            name: area.name.clone(),
+            nation: area.nation.clone(),
+            latest,
+            levels,
+            services,
+        }))
+    };
+    let info = load.await?;
+    state.finder.with(version, |c| {
+        c.areas.insert(code.to_string(), info.clone());
+    });
+    Some(info)
+}
+
+async fn mbus(state: &AppState, version: i64) -> Option<Arc<Vec<MbuPosition>>> {
+    if let Some(m) = state.finder.with(version, |c| c.mbus.clone()) {
+        return Some(m);
+    }
+    let list = Arc::new(services::mbu_positions(&state.db).await.ok()?);
+    state.finder.with(version, |c| c.mbus = Some(list.clone()));
+    Some(list)
+}
+
+/// A mother and baby unit with its distance from the searched place.
+pub struct Near {
+    pub mbu: MbuPosition,
+    pub km: i64,
+    pub miles: i64,
+}
+
+fn nearest(all: &[MbuPosition], lat: f64, lon: f64, n: usize) -> Vec<Near> {
+    let mut v: Vec<(f64, &MbuPosition)> = all
+        .iter()
+        .map(|m| {
+            (
+                crate::atlas::geo::distance_km((lon, lat), (m.longitude, m.latitude)),
+                m,
+            )
+        })
+        .collect();
+    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    v.into_iter()
+        .take(n)
+        .map(|(d, m)| Near {
+            mbu: m.clone(),
+            km: d.round() as i64,
+            miles: (d / 1.609_344).round() as i64,
+        })
+        .collect()
+}
+
+/// Helplines for a nation (all of them when the nation is unknown), by tier: the nation's
+/// own lines before UK-wide ones, as staff ordered them within that.
+pub struct Tiers<'a> {
+    pub emergency: Vec<&'a Helpline>,
+    pub urgent: Vec<&'a Helpline>,
+    pub support: Vec<&'a Helpline>,
+}
+
+pub fn tiers<'a>(lines: &'a [Helpline], nation: Option<&str>) -> Tiers<'a> {
+    let pick = |u: Urgency| {
+        let mut v: Vec<&Helpline> = lines
+            .iter()
+            .filter(|h| h.urgency() == u && nation.is_none_or(|n| h.serves(n)))
+            .collect();
+        v.sort_by_key(|h| {
+            (
+                h.nation.to_ascii_lowercase().starts_with("uk"),
+                h.tier != "urgent",
+                h.sort_order,
+            )
+        });
+        v
+    };
+    Tiers {
+        emergency: pick(Urgency::Emergency),
+        urgent: pick(Urgency::Urgent),
+        support: pick(Urgency::NonUrgent),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "finder/support.html")]
+struct SupportPage<'a> {
+    c: &'a Ctx,
+    area: Option<&'a AreaInfo>,
+    /// The area is known but the database could not be read for its facts.
+    area_name: String,
+    area_code: String,
+    nation: Option<String>,
+    tiers: Tiers<'a>,
+    hole: &'static str,
+    attribution: &'static str,
+}
+
+impl SupportPage<'_> {
+    fn nation_name(&self) -> String {
+        self.nation
+            .as_ref()
+            .map(|n| self.c.t(&format!("nation-{n}")))
+            .unwrap_or_default()
+    }
+    fn kind_label(&self, s: &ServiceRow) -> String {
+        self.c.t(&format!("service-kind-{}", s.kind))
+    }
+    fn level_label(&self) -> String {
+        self.area
+            .map(|a| a.level_label(self.c.is_cy()))
+            .unwrap_or_default()
+    }
+    fn tel(&self, s: &ServiceRow) -> String {
+        s.phone.chars().filter(char::is_ascii_digit).collect()
+    }
+}
+
+/// The top of the page: the form (with its error), the choice of places, or the summary.
+#[derive(Template)]
+#[template(path = "finder/query.html")]
+struct QueryPart<'a> {
+    c: &'a Ctx,
+    input: &'a str,
+    outcome: Option<&'a Outcome>,
+    area_name: &'a str,
+    /// Places to choose from: (id, name, nation, health area name).
+    choices: Vec<(u32, String, String, String)>,
+}
+
+impl QueryPart<'_> {
+    fn found(&self) -> Option<&Located> {
+        match self.outcome {
+            Some(Outcome::Found(l)) => Some(l),
+            _ => None,
+        }
+    }
+    fn problem(&self) -> Option<String> {
+        match self.outcome {
+            Some(Outcome::Problem(p)) => Some(self.c.t(p.message())),
+            _ => None,
+        }
+    }
+    fn nation_name(&self, nation: &str) -> String {
+        self.c.t(&format!("nation-{nation}"))
+    }
+    fn share_pct(&self, l: &Located) -> i64 {
+        (l.share * 100.0).round() as i64
+    }
+}
+
+/// The nearest units (hole 2).
+#[derive(Template)]
+#[template(path = "finder/near.html")]
+struct NearPart<'a> {
+    c: &'a Ctx,
+    near: &'a [Near],
+    available: bool,
+}
+
+/// The search-again form under a result (hole 3).
+#[derive(Template)]
+#[template(path = "finder/again.html")]
+struct AgainPart<'a> {
+    c: &'a Ctx,
+    input: &'a str,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SupportParams {
+    #[serde(default)]
+    postcode: Option<String>,
+    #[serde(default)]
+    place: Option<String>,
+    #[serde(default)]
+    lat: Option<String>,
+    #[serde(default)]
+    lon: Option<String>,
+    /// `cy` for Welsh messages in the JSON API.
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+impl SupportParams {
+    fn is_empty(&self) -> bool {
+        self.postcode.is_none() && self.place.is_none() && self.lat.is_none()
+    }
+}
+
+/// Runs a search. `None` when nothing was asked.
+fn search(state: &AppState, p: &SupportParams) -> Option<(String, Outcome)> {
+    let atlas = state.atlas();
+    let idx = state.postcodes();
+    if let (Some(lat), Some(lon)) = (&p.lat, &p.lon) {
+        let (lat, lon) = (lat.trim().parse(), lon.trim().parse());
+        let outcome = match (lat, lon) {
+            (Ok(lat), Ok(lon)) => super::search_position(&idx, &atlas, lat, lon),
+            _ => Outcome::Problem(Problem::PositionOutside),
+        };
+        return Some((String::new(), outcome));
+    }
+    if let Some(id) = &p.place {
+        let outcome = match id.trim().parse().ok().and_then(places::by_id) {
+            Some(place) => super::place_outcome(&idx, &atlas, place),
+            None => Outcome::Problem(Problem::NoPlace),
+        };
+        return Some((String::new(), outcome));
+    }
+    let input = p.postcode.as_deref()?;
+    // Keep what was typed for the form, but not without limit.
+    let input: String = input.chars().take(100).collect();
+    let outcome = super::search_text(&idx, &atlas, &input);
+    Some((input, outcome))
+}
+
+fn outcome_area(o: &Outcome) -> Option<&str> {
+    match o {
+        Outcome::Found(l) => Some(&l.area_code),
+        _ => None,
+    }
+}
+
+/// `GET /support`
+async fn support_get(
+    State(state): State<AppState>,
+    c: Ctx,
+    headers: HeaderMap,
+    Query(params): Query<SupportParams>,
+) -> Result<Response, AppError> {
+    support_page(state, c, headers, params).await
+}
+
+/// `POST /support`: the same search, without the postcode in the address (the no-trace
+/// variant, and the "use my location" button).
+async fn support_post(
+    State(state): State<AppState>,
+    c: Ctx,
+    headers: HeaderMap,
+    Form(params): Form<SupportParams>,
+) -> Result<Response, AppError> {
+    support_page(state, c, headers, params).await
+}
+
+async fn support_page(
+    state: AppState,
+    mut c: Ctx,
+    headers: HeaderMap,
+    params: SupportParams,
+) -> Result<Response, AppError> {
+    // Links on the page (language switch) must not carry the postcode.
+    c.path = "/support".to_string();
+    let searched = search(&state, &params);
+    if let Some((_, o)) = &searched {
+        state.finder.counter.count(outcome_area(o).unwrap_or(""));
+    }
+    let version = c.snap.version;
+    let area_code = searched
+        .as_ref()
+        .and_then(|(_, o)| outcome_area(o))
+        .unwrap_or("")
+        .to_string();
+    let info = if area_code.is_empty() {
+        None
+    } else {
+        area_info(&state, version, &area_code).await
+    };
+    let key = (c.lang, area_code.clone());
+    let skeleton = match state
+        .finder
+        .with(version, |x| x.skeletons.get(&key).cloned())
+    {
+        Some(s) => s,
+        None => {
+            let atlas = state.atlas();
+            let map_area = atlas.area(&area_code);
+            let nation = info
+                .as_ref()
+                .map(|i| i.nation.clone())
+                .or_else(|| map_area.map(|a| a.nation.clone()));
+            let page = SupportPage {
+                c: &c,
+                area: info.as_deref(),
+                area_name: map_area.map(|a| a.name.clone()).unwrap_or_default(),
+                area_code: area_code.clone(),
+                nation: nation.clone(),
+                tiers: tiers(&c.snap.helplines, nation.as_deref()),
+                hole: HOLE,
+                attribution: ATTRIBUTION,
+            }
+            .render()?;
+            let skeleton = Arc::new(
+                tokio::task::spawn_blocking(move || Skeleton::new(&page))
+                    .await
+                    .map_err(|e| AppError::Internal(e.into()))?,
+            );
+            // A page made while the database was unreachable is not kept.
+            if area_code.is_empty() || info.is_some() {
+                state
+                    .finder
+                    .with(version, |x| x.skeletons.insert(key, skeleton.clone()));
+            }
+            skeleton
+        }
+    };
+    let (input, outcome) = match &searched {
+        Some((i, o)) => (i.as_str(), Some(o)),
+        None => ("", None),
+    };
+    let area_name = state
+        .atlas()
+        .area(&area_code)
+        .map(|a| a.name.clone())
+        .unwrap_or_default();
+    let choices = match outcome {
+        Some(Outcome::Choose(v)) => {
+            let atlas = state.atlas();
+            let idx = state.postcodes();
+            v.iter()
+                .map(|p| {
+                    let area = super::area_near(&idx, &atlas, p.lat, p.lon)
+                        .and_then(|code| atlas.area(&code).map(|a| a.name.clone()))
+                        .unwrap_or_default();
+                    (p.id, p.name.clone(), p.nation.clone(), area)
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let top = QueryPart {
+        c: &c,
+        input,
+        outcome,
+        area_name: &area_name,
+        choices,
+    }
+    .render()?;
+    let (near, available) = match outcome {
+        Some(Outcome::Found(l)) => match mbus(&state, version).await {
+            Some(all) => (nearest(&all, l.lat, l.lon, 3), true),
+            None => (Vec::new(), false),
+        },
+        _ => (Vec::new(), true),
+    };
+    let near_html = if matches!(outcome, Some(Outcome::Found(_))) {
+        NearPart {
+            c: &c,
+            near: &near,
+            available,
+        }
+        .render()?
+    } else {
+        String::new()
+    };
+    let again = if matches!(outcome, Some(Outcome::Found(_))) {
+        AgainPart { c: &c, input }.render()?
+    } else {
+        String::new()
+    };
+    let status = match outcome {
+        Some(Outcome::Problem(p)) => {
+            StatusCode::from_u16(p.status()).unwrap_or(StatusCode::BAD_REQUEST)
+        }
+        _ => StatusCode::OK,
+    };
+    let (body, enc) = skeleton.assemble(&[&top, &near_html, &again], preferred_encoding(&headers));
+    let mut res = Response::new(Body::from(body));
+    *res.status_mut() = status;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    if enc == Encoding::Gzip {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    Ok(res)
+}
+
+/// The attribution the postcode and boundary data ask for.
+pub const ATTRIBUTION: &str = "Contains public sector information licensed under the Open Government Licence v3.0. \
+Boundaries: Office for National Statistics; Scottish Government; Department of Health (Northern Ireland). \
+Contains OS data © Crown copyright and database right 2025. Contains Royal Mail data © Royal Mail copyright and database right 2025. \
+Contains National Statistics data © Crown copyright and database right 2025. Northern Ireland postcodes: Office for National Statistics \
+(ONS Postcode Directory, November 2023), NISRA, and Food Standards Agency food hygiene rating data. \
+Place names: GeoNames (geonames.org), CC BY 4.0.";
+
+fn json_response(status: StatusCode, v: &Value) -> Response {
+    let mut res = (status, axum::Json(v)).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    res
+}
+
+fn json_error(status: StatusCode, message: String) -> Response {
+    json_response(status, &json!({ "error": message }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LookupParams {
+    #[serde(default)]
+    postcode: Option<String>,
+}
+
+/// `GET /api/v1/lookup?postcode=…`: the health area for a postcode. 400 when it is not a
+/// postcode, 404 when even its district is unknown or outside the four nations' NHS areas.
+async fn lookup_api(State(state): State<AppState>, Query(p): Query<LookupParams>) -> Response {
+    let en = Lang::En;
+    let input = p.postcode.unwrap_or_default();
+    let reading = match super::postcode::parse(&input) {
+        Ok(r @ super::postcode::Reading::Full(_)) => r,
+        Ok(super::postcode::Reading::District(_)) => {
+            return json_error(StatusCode::BAD_REQUEST, en.t("finder-error-district-only"));
+        }
+        Err(e) => return json_error(StatusCode::BAD_REQUEST, en.t(e.message())),
+    };
+    let atlas = state.atlas();
+    let idx = state.postcodes();
+    match super::locate_postcode(&idx, &atlas, &input, &reading) {
+        Ok(l) => {
+            state.finder.counter.count(&l.area_code);
+            let area = atlas.area(&l.area_code);
+            json_response(
+                StatusCode::OK,
+                &json!({
+                    "postcode": l.label,
+                    "area": {
+                        "code": l.area_code,
+                        "name": area.map(|a| a.name.as_str()).unwrap_or(""),
+                        "nation": area.map(|a| a.nation.as_str()).unwrap_or(""),
+                    },
+                    "location": { "lat": l.lat, "lon": l.lon },
+                    "precision": l.precision.as_str(),
+                }),
+            )
+        }
+        Err(problem) => {
+            state.finder.counter.count("");
+            json_error(
+                StatusCode::from_u16(problem.status()).unwrap_or(StatusCode::NOT_FOUND),
+                en.t(problem.message()),
+            )
+        }
+    }
+}
+
+fn helpline_json(h: &Helpline) -> Value {
+    json!({
+        "organisation": h.organisation,
+        "service": h.service,
+        "purpose": h.purpose,
+        "phone": h.phone,
+        "text": h.text_number,
+        "web": h.web_href(),
+        "hours": h.hours,
+        "nation": h.nation,
+        "tier": h.tier,
+        "number_verified": !h.unverified(),
+        "verified_on": h.verified_on,
+        "source": h.source_url,
+    })
+}
+
+/// `GET /api/v1/support?postcode=…` (or `place=ID`, or `lat=…&lon=…`): the finder page as
+/// JSON, help first. Help is always present, with the status and `error` of a failed search.
+async fn support_api(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(p): Query<SupportParams>,
+) -> Response {
+    let lang = p
+        .lang
+        .as_deref()
+        .and_then(Lang::from_code)
+        .unwrap_or_else(|| crate::web::ctx::lang_from(&headers));
+    let snap = state.snapshot();
+    if p.is_empty() {
+        return json_error(StatusCode::BAD_REQUEST, lang.t("finder-error-empty"));
+    }
+    let searched = search(&state, &p);
+    let (input, outcome) = searched.expect("a search was asked for");
+    let _ = input;
+    state
+        .finder
+        .counter
+        .count(outcome_area(&outcome).unwrap_or(""));
+    let version = snap.version;
+    let (status, info, located, error, choices) = match &outcome {
+        Outcome::Found(l) => (
+            StatusCode::OK,
+            area_info(&state, version, &l.area_code).await,
+            Some(l),
+            None,
+            Vec::new(),
+        ),
+        Outcome::Choose(v) => (
+            StatusCode::OK,
+            None,
+            None,
+            Some(lang.t("finder-choose-place")),
+            v.iter()
+                .map(|p| {
+                    json!({
+                        "place": p.id,
+                        "name": p.name,
+                        "nation": p.nation,
+                        "href": format!("/api/v1/support?place={}", p.id),
+                    })
+                })
+                .collect(),
+        ),
+        Outcome::Problem(pr) => (
+            StatusCode::from_u16(pr.status()).unwrap_or(StatusCode::NOT_FOUND),
+            None,
+            None,
+            Some(lang.t(pr.message())),
+            Vec::new(),
+        ),
+    };
+    let atlas = state.atlas();
+    let nation = located.and_then(|l| atlas.area(&l.area_code).map(|a| a.nation.clone()));
+    let t = tiers(&snap.helplines, nation.as_deref());
+    let mut v = json!({
+        "help": {
+            "emergency": t.emergency.iter().map(|h| helpline_json(h)).collect::<Vec<_>>(),
+            "urgent": t.urgent.iter().map(|h| helpline_json(h)).collect::<Vec<_>>(),
+            "support": t.support.iter().map(|h| helpline_json(h)).collect::<Vec<_>>(),
+        },
+    });
+    if let Some(e) = error {
+        v["error"] = json!(e);
+    }
+    if !choices.is_empty() {
+        v["choices"] = json!(choices);
+    }
+    if let Some(l) = located {
+        v["query"] = json!({
+            "label": l.label,
+            "precision": l.precision.as_str(),
+            "corrected_from": l.corrected_from,
+            "postcode_unknown": l.postcode_unknown,
+            "location": { "lat": l.lat, "lon": l.lon },
+        });
+        let area = atlas.area(&l.area_code);
+        v["area"] = json!({
+            "code": l.area_code,
+            "name": area.map(|a| a.name.as_str()).unwrap_or(""),
+            "nation": area.map(|a| a.nation.as_str()).unwrap_or(""),
+            "href": format!("/areas/{}", l.area_code),
+        });
+        match &info {
+            Some(i) => {
+                if let Some(s) = &i.latest {
+                    v["area"]["provision"] = json!({
+                        "year": s.year,
+                        "level": s.level,
+                        "label": i.level_label(lang == Lang::Cy),
+                        "demo": s.is_demo != 0,
+                    });
+                }
+                v["services"] = json!(
+                    i.services
+                        .iter()
+                        .map(|s| json!({
+                            "id": s.id,
+                            "name": s.name,
+                            "organisation": s.organization_name,
+                            "kind": s.kind,
+                            "status": s.status,
+                            "referral": s.referral,
+                            "phone": s.phone,
+                            "email": s.email,
+                            "url": s.url,
+                            "hours": s.hours,
+                            "verified": !s.unverified(),
+                            "demo": s.is_demo != 0,
+                            "href": format!("/services/{}", s.id),
+                        }))
+                        .collect::<Vec<_>>()
+                );
+            }
+            None => v["notices"] = json!([lang.t("finder-services-unavailable")]),
+        }
+        if let Some(all) = mbus(&state, version).await {
+            v["mother_and_baby_units"] = json!(
+                nearest(&all, l.lat, l.lon, 3)
+                    .iter()
+                    .map(|n| json!({
+                        "id": n.mbu.id,
+                        "name": n.mbu.name,
+                        "city": n.mbu.city,
+                        "status": n.mbu.status,
+                        "distance_km": n.km,
+                        "distance_miles": n.miles,
+                        "href": format!("/services/{}", n.mbu.id),
+                    }))
+                    .collect::<Vec<_>>()
+            );
+        }
+    }
+    v["attribution"] = json!(ATTRIBUTION);
+    json_response(status, &v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(org: &str, nation: &str, tier: &str, order: i64) -> Helpline {
+        Helpline {
+            id: order,
+            organisation: org.into(),
+            service: String::new(),
+            purpose: String::new(),
+            phone: "111".into(),
+            text_number: String::new(),
+            web: String::new(),
+            hours: String::new(),
+            nation: nation.into(),
+            tier: tier.into(),
+            number_verified: "yes".into(),
+            notes: String::new(),
+            source_url: String::new(),
+            verified_on: String::new(),
+            verified_by: String::new(),
+            sort_order: order,
+        }
+    }
+
+    #[test]
+    fn the_nations_own_urgent_line_comes_first() {
+        let lines = vec![
+            line("999", "UK", "emergency", 1),
+            line("Samaritans", "UK and Ireland", "crisis", 2),
+            line("NHS 111 (England)", "England", "urgent", 3),
+            line("NHS 111 Wales", "Wales", "urgent", 4),
+            line("Lifeline", "Northern Ireland", "crisis", 5),
+            line("Mind", "England and Wales", "information", 6),
+        ];
+        let names = |t: &[&Helpline]| t.iter().map(|h| h.organisation.clone()).collect::<Vec<_>>();
+        let w = tiers(&lines, Some("wales"));
+        assert_eq!(names(&w.emergency), ["999"]);
+        assert_eq!(names(&w.urgent), ["NHS 111 Wales", "Samaritans"]);
+        assert_eq!(names(&w.support), ["Mind"]);
+        let ni = tiers(&lines, Some("northern-ireland"));
+        assert_eq!(names(&ni.urgent), ["Lifeline", "Samaritans"]);
+        assert!(ni.support.is_empty());
+        let all = tiers(&lines, None);
+        assert_eq!(all.urgent.len(), 4);
+    }
+
+    #[test]
+    fn nearest_units_by_distance() {
+        let m = |name: &str, lat: f64, lon: f64| MbuPosition {
+            id: name.into(),
+            name: name.into(),
+            city: String::new(),
+            status: "active".into(),
+            latitude: lat,
+            longitude: lon,
+        };
+        let all = vec![
+            m("Glasgow", 55.86, -4.25),
+            m("Cardiff", 51.48, -3.18),
+            m("Leeds", 53.8, -1.55),
+        ];
+        let n = nearest(&all, 51.6, -3.0, 2);
+        assert_eq!(n[0].mbu.name, "Cardiff");
+        assert_eq!(n[1].mbu.name, "Leeds");
+        assert!(n[0].km > 10 && n[0].km < 25, "{}", n[0].km);
+        assert!(n[0].miles < n[0].km);
+    }
+}
