@@ -146,6 +146,7 @@ error-unreadable-query = Mae gan y cyfeiriad baramedr na allem ei ddarllen.
 error-no-such-resource-kind = Does dim math o adnodd o'r fath. Dewiswch un o'r rhestr.
 
 ## Map
+nav-support = Dod o hyd i gymorth
 nav-map = Map
 map-title = Gofal iechyd meddwl amenedigol arbenigol ledled y DU
 map-title-year = Gofal iechyd meddwl amenedigol arbenigol ledled y DU, { $year }

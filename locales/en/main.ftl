@@ -146,6 +146,7 @@ error-unreadable-query = The address has a parameter we could not read.
 error-no-such-resource-kind = There is no such kind of resource. Choose one from the list.
 
 ## Map
+nav-support = Find support
 nav-map = Map
 map-title = Specialist perinatal mental health care across the UK
 map-title-year = Specialist perinatal mental health care across the UK, { $year }

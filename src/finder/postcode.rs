@@ -321,6 +321,28 @@ mod tests {
         assert!(parse_exact("GIR 0AA").is_none());
     }
 
+    /// A short, always-run cousin of the fuzz target (`scripts/fuzz`): 200,000 random strings
+    /// of postcode-ish characters never panic, and whatever is accepted reads back as itself.
+    #[test]
+    fn random_input_never_panics() {
+        const CHARS: &[char] = &[
+            'A', 'B', 'O', 'I', 'Z', 'a', 'o', '0', '1', '9', ' ', '\t', '-', 'é', '😀', '<', '\'',
+        ];
+        let mut seed = 1u64;
+        for _ in 0..200_000 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+            let len = (seed >> 59) as usize;
+            let s: String = (0..len)
+                .map(|i| CHARS[((seed >> (i * 3 % 50)) as usize) % CHARS.len()])
+                .collect();
+            if let Ok(Reading::Full(v)) = parse(&s) {
+                for p in v {
+                    assert_eq!(parse_exact(&p.display()), Some(p), "{s:?}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn crown_dependencies_are_recognised() {
         let Ok(Reading::Full(v)) = parse("JE2 3AB") else {

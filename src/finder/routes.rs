@@ -37,6 +37,72 @@ pub fn routes() -> Router<AppState> {
         .route("/support", get(support_get).post(support_post))
         .route("/api/v1/lookup", get(lookup_api))
         .route("/api/v1/support", get(support_api))
+        .route("/admin/finder", get(admin_finder))
+}
+
+#[derive(Template)]
+#[template(path = "admin/finder.html")]
+struct AdminFinder<'a> {
+    c: &'a Ctx,
+    source: String,
+    postcodes: usize,
+    districts: usize,
+    memory_mb: String,
+    imported: Option<(i64, String)>,
+    /// (area name, searches) over 30 days; `None` when under the suppression threshold.
+    per_area: Vec<(String, Option<i64>)>,
+    per_day: Vec<(String, Option<i64>)>,
+    suppress: i64,
+}
+
+fn suppressed(n: i64) -> Option<i64> {
+    (n >= super::stats::SUPPRESS_BELOW).then_some(n)
+}
+
+/// `GET /admin/finder`: which postcode data is in use, and how much the finder is used per
+/// area (small counts hidden).
+async fn admin_finder(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: crate::auth::StaffUser,
+) -> Result<Response, AppError> {
+    staff.require(crate::auth::Permission::EditContent)?;
+    // Include this instance's searches of the last minute.
+    let _ = state.finder.counter.flush(&state.db).await;
+    let idx = state.postcodes();
+    let imported: Option<(i64, String)> =
+        sqlx::query_as("SELECT created_at, summary FROM postcode_indexes ORDER BY id DESC LIMIT 1")
+            .fetch_optional(&state.db.pool)
+            .await?;
+    let atlas = state.atlas();
+    let per_area = super::stats::per_area(&state.db, 30)
+        .await?
+        .into_iter()
+        .map(|(code, n)| {
+            let name = if code.is_empty() {
+                c.t("admin-finder-no-area")
+            } else {
+                atlas.area(&code).map(|a| a.name.clone()).unwrap_or(code)
+            };
+            (name, suppressed(n))
+        })
+        .collect();
+    let per_day = super::stats::per_day(&state.db, 30)
+        .await?
+        .into_iter()
+        .map(|(d, n)| (d, suppressed(n)))
+        .collect();
+    crate::web::private_page(&AdminFinder {
+        c: &c.with_staff(staff),
+        source: idx.source.clone(),
+        postcodes: idx.len(),
+        districts: idx.district_count(),
+        memory_mb: format!("{:.1}", idx.heap_bytes() as f64 / 1_048_576.0),
+        imported,
+        per_area,
+        per_day,
+        suppress: super::stats::SUPPRESS_BELOW,
+    })
 }
 
 /// What the finder keeps in memory besides the index: per-area facts and page skeletons,

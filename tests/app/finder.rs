@@ -593,3 +593,33 @@ async fn database_text(app: &TestApp) -> String {
     }
     text
 }
+
+#[tokio::test]
+async fn staff_see_searches_per_area_with_small_counts_hidden() {
+    let mut app = TestApp::new().await;
+    let res = app.get("/admin/finder").await;
+    assert!(
+        res.status.is_redirection() || res.status.as_u16() == 401 || res.body.contains("password")
+    );
+    for _ in 0..6 {
+        app.get("/support?postcode=CF10+3NQ")
+            .await
+            .assert_status(200);
+    }
+    app.get("/support?postcode=EH1+1YZ")
+        .await
+        .assert_status(200);
+    app.get("/support?postcode=nonsense!")
+        .await
+        .assert_status(400);
+    app.login_as(mmha::auth::Role::Editor).await;
+    let res = app.get("/admin/finder").await;
+    res.assert_status(200)
+        .assert_contains("1805002")
+        .assert_contains("Cardiff and Vale University Health Board</th><td>6</td>")
+        .assert_contains("Lothian</th><td>fewer than 5</td>")
+        .assert_contains("No area found")
+        .assert_not_contains("CF10 3NQ")
+        .assert_not_contains("EH1 1YZ");
+    assert_eq!(res.header("cache-control"), "no-store");
+}
