@@ -117,7 +117,8 @@ pub struct FinderCache {
 struct CacheInner {
     version: i64,
     areas: HashMap<String, Arc<AreaInfo>>,
-    skeletons: HashMap<(Lang, String), Arc<Skeleton>>,
+    /// Per language, area and whether the search was a position (its summary differs).
+    skeletons: HashMap<(Lang, String, bool), Arc<Skeleton>>,
     mbus: Option<Arc<Vec<MbuPosition>>>,
 }
 
@@ -270,6 +271,8 @@ struct SupportPage<'a> {
     nation: Option<String>,
     tiers: Tiers<'a>,
     hole: &'static str,
+    /// The result's first line, escaped, with a hole for what was searched.
+    summary: String,
     attribution: &'static str,
 }
 
@@ -300,7 +303,6 @@ struct QueryPart<'a> {
     c: &'a Ctx,
     input: &'a str,
     outcome: Option<&'a Outcome>,
-    area_name: &'a str,
     /// Places to choose from: (id, name, nation, health area name).
     choices: Vec<(u32, String, String, String)>,
 }
@@ -321,9 +323,6 @@ impl QueryPart<'_> {
     fn nation_name(&self, nation: &str) -> String {
         self.c.t(&format!("nation-{nation}"))
     }
-    fn share_pct(&self, l: &Located) -> i64 {
-        (l.share * 100.0).round() as i64
-    }
 }
 
 /// The nearest units (hole 2).
@@ -335,12 +334,28 @@ struct NearPart<'a> {
     available: bool,
 }
 
-/// The search-again form under a result (hole 3).
+/// Notes under the result's first line: a corrected reading, a district-level answer.
 #[derive(Template)]
-#[template(path = "finder/again.html")]
-struct AgainPart<'a> {
+#[template(path = "finder/notices.html")]
+struct NoticesPart<'a> {
     c: &'a Ctx,
-    input: &'a str,
+    l: &'a Located,
+}
+
+/// Text made safe to place in HTML content or a quoted attribute.
+fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -441,7 +456,11 @@ async fn support_page(
     } else {
         area_info(&state, version, &area_code).await
     };
-    let key = (c.lang, area_code.clone());
+    let position = matches!(
+        searched.as_ref().map(|(_, o)| o),
+        Some(Outcome::Found(l)) if l.precision == super::Precision::Position
+    );
+    let key = (c.lang, area_code.clone(), position);
     let skeleton = match state
         .finder
         .with(version, |x| x.skeletons.get(&key).cloned())
@@ -454,8 +473,20 @@ async fn support_page(
                 .as_ref()
                 .map(|i| i.nation.clone())
                 .or_else(|| map_area.map(|a| a.nation.clone()));
+            let name = map_area.map(|a| a.name.as_str()).unwrap_or("");
+            // The searched label goes in a hole: escape the sentence around a stand-in.
+            let summary = if position {
+                format!(
+                    "{}{HOLE}",
+                    escape_html(&c.t1("finder-result-position", "area", name))
+                )
+            } else {
+                escape_html(&c.t2("finder-result-for", "query", "\u{1}", "area", name))
+                    .replace('\u{1}', HOLE)
+            };
             let page = SupportPage {
                 c: &c,
+                summary,
                 area: info.as_deref(),
                 area_name: map_area.map(|a| a.name.clone()).unwrap_or_default(),
                 area_code: area_code.clone(),
@@ -483,11 +514,6 @@ async fn support_page(
         Some((i, o)) => (i.as_str(), Some(o)),
         None => ("", None),
     };
-    let area_name = state
-        .atlas()
-        .area(&area_code)
-        .map(|a| a.name.clone())
-        .unwrap_or_default();
     let choices = match outcome {
         Some(Outcome::Choose(v)) => {
             let atlas = state.atlas();
@@ -503,14 +529,18 @@ async fn support_page(
         }
         _ => Vec::new(),
     };
-    let top = QueryPart {
-        c: &c,
-        input,
-        outcome,
-        area_name: &area_name,
-        choices,
-    }
-    .render()?;
+    // A result's top is part of its area's skeleton; only forms and choices render here.
+    let top = if matches!(outcome, Some(Outcome::Found(_))) {
+        String::new()
+    } else {
+        QueryPart {
+            c: &c,
+            input,
+            outcome,
+            choices,
+        }
+        .render()?
+    };
     let (near, available) = match outcome {
         Some(Outcome::Found(l)) => match mbus(&state, version).await {
             Some(all) => (nearest(&all, l.lat, l.lon, 3), true),
@@ -528,18 +558,28 @@ async fn support_page(
     } else {
         String::new()
     };
-    let again = if matches!(outcome, Some(Outcome::Found(_))) {
-        AgainPart { c: &c, input }.render()?
-    } else {
-        String::new()
-    };
+
     let status = match outcome {
         Some(Outcome::Problem(p)) => {
             StatusCode::from_u16(p.status()).unwrap_or(StatusCode::BAD_REQUEST)
         }
         _ => StatusCode::OK,
     };
-    let (body, enc) = skeleton.assemble(&[&top, &near_html, &again], preferred_encoding(&headers));
+    let fills: [String; 4] = match outcome {
+        Some(Outcome::Found(l)) => [
+            if position {
+                String::new()
+            } else {
+                escape_html(&l.label)
+            },
+            NoticesPart { c: &c, l }.render()?,
+            near_html,
+            escape_html(input),
+        ],
+        _ => [top, String::new(), String::new(), String::new()],
+    };
+    let fills: Vec<&str> = fills.iter().map(String::as_str).collect();
+    let (body, enc) = skeleton.assemble(&fills, preferred_encoding(&headers));
     let mut res = Response::new(Body::from(body));
     *res.status_mut() = status;
     let h = res.headers_mut();
