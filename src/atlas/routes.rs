@@ -751,18 +751,12 @@ async fn nearest_mbus(
     db: &crate::db::Db,
     bbox: (f64, f64, f64, f64),
 ) -> Result<Vec<(services::MbuPosition, i64)>, AppError> {
-    let centre = ((bbox.0 + bbox.2) / 2.0, (bbox.1 + bbox.3) / 2.0);
-    let mut all: Vec<(services::MbuPosition, i64)> = services::mbu_positions(db)
-        .await?
+    let (lon, lat) = ((bbox.0 + bbox.2) / 2.0, (bbox.1 + bbox.3) / 2.0);
+    let all = services::mbu_positions(db).await?;
+    Ok(services::nearest_mbus(&all, lat, lon, 3)
         .into_iter()
-        .map(|m| {
-            let d = super::geo::distance_km(centre, (m.longitude, m.latitude));
-            (m, d.round() as i64)
-        })
-        .collect();
-    all.sort_by_key(|(_, d)| *d);
-    all.truncate(3);
-    Ok(all)
+        .map(|(m, d)| (m, d.round() as i64))
+        .collect())
 }
 
 #[derive(Template)]

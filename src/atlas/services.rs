@@ -133,6 +133,20 @@ pub async fn mbu_positions(db: &Db) -> sqlx::Result<Vec<MbuPosition>> {
     .await
 }
 
+/// The `n` units nearest a point, nearest first, with straight-line distances in km.
+pub fn nearest_mbus(all: &[MbuPosition], lat: f64, lon: f64, n: usize) -> Vec<(MbuPosition, f64)> {
+    let mut v: Vec<(MbuPosition, f64)> = all
+        .iter()
+        .map(|m| {
+            let d = super::geo::distance_km((lon, lat), (m.longitude, m.latitude));
+            (m.clone(), d)
+        })
+        .collect();
+    v.sort_by(|a, b| a.1.total_cmp(&b.1));
+    v.truncate(n);
+    v
+}
+
 /// A random (version 4) UUID.
 pub fn new_uuid() -> String {
     let mut b = [0u8; 16];

@@ -210,20 +210,10 @@ pub struct Near {
 }
 
 fn nearest(all: &[MbuPosition], lat: f64, lon: f64, n: usize) -> Vec<Near> {
-    let mut v: Vec<(f64, &MbuPosition)> = all
-        .iter()
-        .map(|m| {
-            (
-                crate::atlas::geo::distance_km((lon, lat), (m.longitude, m.latitude)),
-                m,
-            )
-        })
-        .collect();
-    v.sort_by(|a, b| a.0.total_cmp(&b.0));
-    v.into_iter()
-        .take(n)
-        .map(|(d, m)| Near {
-            mbu: m.clone(),
+    services::nearest_mbus(all, lat, lon, n)
+        .into_iter()
+        .map(|(mbu, d)| Near {
+            mbu,
             km: d.round() as i64,
             miles: (d / 1.609_344).round() as i64,
         })
