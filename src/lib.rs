@@ -26,9 +26,20 @@ use config::Config;
 use db::Db;
 use site::Snapshot;
 
-/// Everything a request handler may need, cheap to clone.
+/// Everything a request handler may need: one pointer, so the several clones a request
+/// makes (extractors, middleware) are one reference count each.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] points to.
+pub struct Shared {
     pub db: Db,
     pub config: Arc<Config>,
     /// Site identity, navigation and helplines, kept in memory so public pages and the
@@ -55,7 +66,7 @@ impl AppState {
         let snapshot = Snapshot::load(&db).await?;
         let atlas = atlas::Atlas::load(&db).await?;
         let postcodes = finder::import::load(&db).await?;
-        Ok(AppState {
+        Ok(AppState(Arc::new(Shared {
             db,
             config: Arc::new(config),
             snapshot: Arc::new(RwLock::new(Arc::new(snapshot))),
@@ -63,7 +74,7 @@ impl AppState {
             atlas: Arc::new(RwLock::new(Arc::new(atlas))),
             postcodes: Arc::new(RwLock::new(postcodes)),
             finder: Arc::new(finder::routes::FinderCache::default()),
-        })
+        })))
     }
 
     /// The current in-memory snapshot of site data.

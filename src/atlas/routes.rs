@@ -755,7 +755,7 @@ async fn nearest_mbus(
     let all = services::mbu_positions(db).await?;
     Ok(services::nearest_mbus(&all, lat, lon, 3)
         .into_iter()
-        .map(|(m, d)| (m, d.round() as i64))
+        .map(|(i, d)| (all[i].clone(), d.round() as i64))
         .collect())
 }
 

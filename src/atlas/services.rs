@@ -133,15 +133,29 @@ pub async fn mbu_positions(db: &Db) -> sqlx::Result<Vec<MbuPosition>> {
     .await
 }
 
-/// The `n` units nearest a point, nearest first, with straight-line distances in km.
-pub fn nearest_mbus(all: &[MbuPosition], lat: f64, lon: f64, n: usize) -> Vec<(MbuPosition, f64)> {
-    let mut v: Vec<(MbuPosition, f64)> = all
+/// The `n` units nearest a point, nearest first: their places in `all` and straight-line
+/// distances in km.
+pub fn nearest_mbus(all: &[MbuPosition], lat: f64, lon: f64, n: usize) -> Vec<(usize, f64)> {
+    // Rank by a flat-earth approximation (no trigonometry per unit), then measure a few
+    // more than asked properly, so near ties come out in the right order.
+    let kx = lat.to_radians().cos();
+    let mut v: Vec<(usize, f64)> = all
         .iter()
-        .map(|m| {
-            let d = super::geo::distance_km((lon, lat), (m.longitude, m.latitude));
-            (m.clone(), d)
+        .enumerate()
+        .map(|(i, m)| {
+            let (dx, dy) = ((m.longitude - lon) * kx, m.latitude - lat);
+            (i, dx * dx + dy * dy)
         })
         .collect();
+    let keep = n + 2;
+    if v.len() > keep {
+        v.select_nth_unstable_by(keep, |a, b| a.1.total_cmp(&b.1));
+        v.truncate(keep);
+    }
+    for (i, d) in &mut v {
+        let m = &all[*i];
+        *d = super::geo::distance_km((lon, lat), (m.longitude, m.latitude));
+    }
     v.sort_by(|a, b| a.1.total_cmp(&b.1));
     v.truncate(n);
     v
@@ -361,4 +375,44 @@ pub async fn insert_service(tx: &mut Tx, s: &NewService) -> sqlx::Result<()> {
         .await?;
     }
     db::bump_content_version(tx).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_units_match_a_full_great_circle_sort() {
+        // A grid of units over Great Britain and Northern Ireland, searched from many points.
+        let mut all = Vec::new();
+        for a in 0..12 {
+            for b in 0..8 {
+                all.push(MbuPosition {
+                    id: format!("{a}-{b}"),
+                    name: String::new(),
+                    city: String::new(),
+                    status: "active".into(),
+                    latitude: 50.0 + a as f64 * 0.75 + (b % 3) as f64 * 0.11,
+                    longitude: -8.0 + b as f64 * 1.1 + (a % 4) as f64 * 0.07,
+                });
+            }
+        }
+        for i in 0..40 {
+            let (lat, lon) = (50.1 + i as f64 * 0.23, -7.5 + (i * 7 % 40) as f64 * 0.24);
+            let mut full: Vec<(usize, f64)> = all
+                .iter()
+                .enumerate()
+                .map(|(j, m)| {
+                    let d = super::super::geo::distance_km((lon, lat), (m.longitude, m.latitude));
+                    (j, d)
+                })
+                .collect();
+            full.sort_by(|a, b| a.1.total_cmp(&b.1));
+            let got = nearest_mbus(&all, lat, lon, 3);
+            let want: Vec<f64> = full[..3].iter().map(|x| x.1).collect();
+            let got_d: Vec<f64> = got.iter().map(|x| x.1).collect();
+            assert_eq!(got_d, want, "from {lat},{lon}");
+        }
+        assert_eq!(nearest_mbus(&all[..2], 51.0, -3.0, 3).len(), 2);
+    }
 }

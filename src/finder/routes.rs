@@ -26,7 +26,7 @@ use crate::atlas::store::{self, Level, Score};
 use crate::i18n::Lang;
 use crate::site::Helpline;
 use crate::site::helplines::Urgency;
-use crate::web::cache::{Encoding, preferred_encoding};
+use crate::web::cache::{AcceptEncoding, Encoding};
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::splice::{HOLE, Skeleton};
@@ -119,7 +119,7 @@ struct CacheInner {
     areas: HashMap<String, Arc<AreaInfo>>,
     /// Per language, area and whether the search was a position (its summary differs).
     skeletons: HashMap<(Lang, String, bool), Arc<Skeleton>>,
-    mbus: Option<Arc<Vec<MbuPosition>>>,
+    mbus: Option<Arc<Mbus>>,
 }
 
 impl FinderCache {
@@ -193,27 +193,108 @@ async fn area_info(state: &AppState, version: i64, code: &str) -> Option<Arc<Are
     Some(info)
 }
 
-async fn mbus(state: &AppState, version: i64) -> Option<Arc<Vec<MbuPosition>>> {
+/// The mother and baby units, and their list items in each language cut around the
+/// distance, so that a request only joins strings (Fluent formatting per request cost a
+/// tenth of the page's throughput).
+pub struct Mbus {
+    pub list: Vec<MbuPosition>,
+    html: [NearHtml; 2],
+}
+
+struct NearHtml {
+    /// Per unit, the list item's HTML before and after its distance.
+    units: Vec<(String, String)>,
+    /// The distance message around its two numbers (km, miles).
+    distance: [String; 3],
+}
+
+impl NearHtml {
+    fn new(lang: Lang, list: &[MbuPosition]) -> NearHtml {
+        let units = list
+            .iter()
+            .map(|m| {
+                let mut before = format!(
+                    "<li><a href=\"/services/{}\">{}</a>",
+                    escape_html(&m.id),
+                    escape_html(&m.name)
+                );
+                if !m.city.is_empty() {
+                    before.push_str(", ");
+                    before.push_str(&escape_html(&m.city));
+                }
+                before.push_str(": ");
+                let mut after = String::new();
+                if m.status != "active" {
+                    after = format!(" <span class=\"status\">{}</span>", escape_html(&m.status));
+                }
+                after.push_str("</li>\n");
+                (before, after)
+            })
+            .collect();
+        let text = escape_html(&lang.t_args(
+            "finder-distance",
+            &[("km", "\u{1}".into()), ("miles", "\u{2}".into())],
+        ));
+        let (a, rest) = text.split_once('\u{1}').unwrap_or((&text, ""));
+        let (b, c) = rest.split_once('\u{2}').unwrap_or((rest, ""));
+        NearHtml {
+            units,
+            distance: [a.to_string(), b.to_string(), c.to_string()],
+        }
+    }
+
+    fn render(&self, near: &[Near]) -> String {
+        use std::fmt::Write;
+        let mut out = String::from("<ul class=\"service-list\">\n");
+        for n in near {
+            let (before, after) = &self.units[n.index];
+            let [a, b, c] = &self.distance;
+            let _ = write!(out, "{before}{a}{}{b}{}{c}{after}", n.km, n.miles);
+        }
+        out.push_str("</ul>");
+        out
+    }
+}
+
+impl Mbus {
+    fn new(list: Vec<MbuPosition>) -> Mbus {
+        let html = [
+            NearHtml::new(Lang::En, &list),
+            NearHtml::new(Lang::Cy, &list),
+        ];
+        Mbus { list, html }
+    }
+
+    fn html(&self, lang: Lang) -> &NearHtml {
+        &self.html[usize::from(lang == Lang::Cy)]
+    }
+}
+
+async fn mbus(state: &AppState, version: i64) -> Option<Arc<Mbus>> {
     if let Some(m) = state.finder.with(version, |c| c.mbus.clone()) {
         return Some(m);
     }
-    let list = Arc::new(services::mbu_positions(&state.db).await.ok()?);
-    state.finder.with(version, |c| c.mbus = Some(list.clone()));
-    Some(list)
+    let list = services::mbu_positions(&state.db).await.ok()?;
+    let mbus = Arc::new(Mbus::new(list));
+    state.finder.with(version, |c| c.mbus = Some(mbus.clone()));
+    Some(mbus)
 }
 
 /// A mother and baby unit with its distance from the searched place.
-pub struct Near {
-    pub mbu: MbuPosition,
+pub struct Near<'a> {
+    /// Its place in [`Mbus::list`].
+    pub index: usize,
+    pub mbu: &'a MbuPosition,
     pub km: i64,
     pub miles: i64,
 }
 
-fn nearest(all: &[MbuPosition], lat: f64, lon: f64, n: usize) -> Vec<Near> {
+fn nearest(all: &[MbuPosition], lat: f64, lon: f64, n: usize) -> Vec<Near<'_>> {
     services::nearest_mbus(all, lat, lon, n)
         .into_iter()
-        .map(|(mbu, d)| Near {
-            mbu,
+        .map(|(index, d)| Near {
+            index,
+            mbu: &all[index],
             km: d.round() as i64,
             miles: (d / 1.609_344).round() as i64,
         })
@@ -315,12 +396,12 @@ impl QueryPart<'_> {
     }
 }
 
-/// The nearest units (hole 2).
+/// The nearest units (hole 2) when there are none or they cannot be read; else
+/// [`NearHtml::render`].
 #[derive(Template)]
 #[template(path = "finder/near.html")]
 struct NearPart<'a> {
     c: &'a Ctx,
-    near: &'a [Near],
     available: bool,
 }
 
@@ -330,6 +411,16 @@ struct NearPart<'a> {
 struct NoticesPart<'a> {
     c: &'a Ctx,
     l: &'a Located,
+}
+
+impl NoticesPart<'_> {
+    /// Whether there is anything to say (most searches: no).
+    fn any(l: &Located) -> bool {
+        l.corrected_from.is_some()
+            || l.postcode_unknown
+            || l.share < 0.995
+            || l.precision == super::Precision::Place
+    }
 }
 
 /// Text made safe to place in HTML content or a quoted attribute.
@@ -406,10 +497,10 @@ fn outcome_area(o: &Outcome) -> Option<&str> {
 async fn support_get(
     State(state): State<AppState>,
     c: Ctx,
-    headers: HeaderMap,
+    AcceptEncoding(enc): AcceptEncoding,
     Query(params): Query<SupportParams>,
 ) -> Result<Response, AppError> {
-    support_page(state, c, headers, params).await
+    support_page(state, c, enc, params).await
 }
 
 /// `POST /support`: the same search, without the postcode in the address (the no-trace
@@ -417,16 +508,16 @@ async fn support_get(
 async fn support_post(
     State(state): State<AppState>,
     c: Ctx,
-    headers: HeaderMap,
+    AcceptEncoding(enc): AcceptEncoding,
     Form(params): Form<SupportParams>,
 ) -> Result<Response, AppError> {
-    support_page(state, c, headers, params).await
+    support_page(state, c, enc, params).await
 }
 
 async fn support_page(
     state: AppState,
     mut c: Ctx,
-    headers: HeaderMap,
+    want: Encoding,
     params: SupportParams,
 ) -> Result<Response, AppError> {
     // Links on the page (language switch) must not carry the postcode.
@@ -531,22 +622,18 @@ async fn support_page(
         }
         .render()?
     };
-    let (near, available) = match outcome {
+    let near_html = match outcome {
         Some(Outcome::Found(l)) => match mbus(&state, version).await {
-            Some(all) => (nearest(&all, l.lat, l.lon, 3), true),
-            None => (Vec::new(), false),
+            Some(m) if !m.list.is_empty() => {
+                m.html(c.lang).render(&nearest(&m.list, l.lat, l.lon, 3))
+            }
+            m => NearPart {
+                c: &c,
+                available: m.is_some(),
+            }
+            .render()?,
         },
-        _ => (Vec::new(), true),
-    };
-    let near_html = if matches!(outcome, Some(Outcome::Found(_))) {
-        NearPart {
-            c: &c,
-            near: &near,
-            available,
-        }
-        .render()?
-    } else {
-        String::new()
+        _ => String::new(),
     };
 
     let status = match outcome {
@@ -562,14 +649,18 @@ async fn support_page(
             } else {
                 escape_html(&l.label)
             },
-            NoticesPart { c: &c, l }.render()?,
+            if NoticesPart::any(l) {
+                NoticesPart { c: &c, l }.render()?
+            } else {
+                String::new()
+            },
             near_html,
             escape_html(input),
         ],
         _ => [top, String::new(), String::new(), String::new()],
     };
     let fills: Vec<&str> = fills.iter().map(String::as_str).collect();
-    let (body, enc) = skeleton.assemble(&fills, preferred_encoding(&headers));
+    let (body, enc) = skeleton.assemble(&fills, want);
     let mut res = Response::new(Body::from(body));
     *res.status_mut() = status;
     let h = res.headers_mut();
@@ -799,7 +890,7 @@ async fn support_api(
         }
         if let Some(all) = mbus(&state, version).await {
             v["mother_and_baby_units"] = json!(
-                nearest(&all, l.lat, l.lon, 3)
+                nearest(&all.list, l.lat, l.lon, 3)
                     .iter()
                     .map(|n| json!({
                         "id": n.mbu.id,
@@ -885,5 +976,49 @@ mod tests {
         assert_eq!(n[1].mbu.name, "Leeds");
         assert!(n[0].km > 10 && n[0].km < 25, "{}", n[0].km);
         assert!(n[0].miles < n[0].km);
+    }
+
+    #[test]
+    fn nearest_units_render_escaped_with_distances_in_both_languages() {
+        let list = vec![
+            MbuPosition {
+                id: "u1".into(),
+                name: "Ward <A> & B".into(),
+                city: "Cardiff".into(),
+                status: "temporarily closed".into(),
+                latitude: 51.48,
+                longitude: -3.18,
+            },
+            MbuPosition {
+                id: "u2".into(),
+                name: "Leeds unit".into(),
+                city: String::new(),
+                status: "active".into(),
+                latitude: 53.8,
+                longitude: -1.55,
+            },
+        ];
+        let m = Mbus::new(list);
+        let near = nearest(&m.list, 51.6, -3.0, 3);
+        let en = m.html(Lang::En).render(&near);
+        let first = format!(
+            "<li><a href=\"/services/u1\">Ward &lt;A&gt; &amp; B</a>, Cardiff: about {} km ({} miles) \
+             <span class=\"status\">temporarily closed</span></li>",
+            near[0].km, near[0].miles
+        );
+        assert!(en.contains(&first), "{en}");
+        assert!(
+            en.contains("<a href=\"/services/u2\">Leeds unit</a>: about "),
+            "{en}"
+        );
+        assert!(en.find("u1").unwrap() < en.find("u2").unwrap());
+        let cy = m.html(Lang::Cy).render(&near);
+        assert!(
+            cy.contains(&format!(
+                "tua {} km ({} milltir)",
+                near[0].km, near[0].miles
+            )),
+            "{cy}"
+        );
     }
 }

@@ -14,27 +14,42 @@ pub const SUPPRESS_BELOW: i64 = 5;
 
 #[derive(Default)]
 pub struct Counter {
-    pending: Mutex<HashMap<(String, String), i64>>,
+    /// Searches per day, then per area code. Looked up by `&str`, so a search allocates
+    /// only for the first search of an area on a day.
+    pending: Mutex<HashMap<time::Date, HashMap<String, i64>>>,
+}
+
+fn day_string(d: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
 }
 
 /// Today in UTC, "YYYY-MM-DD".
 pub fn today() -> String {
-    let d = time::OffsetDateTime::now_utc().date();
-    format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+    day_string(time::OffsetDateTime::now_utc().date())
 }
 
 impl Counter {
     /// One search that ended in `area_code` ("" for none).
     pub fn count(&self, area_code: &str) {
+        let day = time::OffsetDateTime::now_utc().date();
         if let Ok(mut p) = self.pending.lock() {
-            *p.entry((today(), area_code.to_string())).or_default() += 1;
+            let areas = p.entry(day).or_default();
+            match areas.get_mut(area_code) {
+                Some(n) => *n += 1,
+                None => {
+                    areas.insert(area_code.to_string(), 1);
+                }
+            }
         }
     }
 
     /// Adds the pending counts to the database. On failure they stay pending.
     pub async fn flush(&self, db: &Db) -> anyhow::Result<()> {
-        let batch: Vec<((String, String), i64)> = match self.pending.lock() {
-            Ok(mut p) => p.drain().collect(),
+        let batch: Vec<((time::Date, String), i64)> = match self.pending.lock() {
+            Ok(mut p) => p
+                .drain()
+                .flat_map(|(day, areas)| areas.into_iter().map(move |(a, n)| ((day, a), n)))
+                .collect(),
             Err(_) => return Ok(()),
         };
         if batch.is_empty() {
@@ -48,7 +63,7 @@ impl Counter {
                      ON CONFLICT (day, area_code) DO UPDATE \
                      SET searches = finder_counts.searches + excluded.searches",
                 )
-                .bind(day)
+                .bind(day_string(*day))
                 .bind(area)
                 .bind(n)
                 .execute(&mut *tx)
@@ -59,8 +74,8 @@ impl Counter {
         };
         if let Err(e) = write.await {
             if let Ok(mut p) = self.pending.lock() {
-                for (k, n) in batch {
-                    *p.entry(k).or_default() += n;
+                for ((day, area), n) in batch {
+                    *p.entry(day).or_default().entry(area).or_default() += n;
                 }
             }
             return Err(e);
@@ -72,12 +87,7 @@ impl Counter {
 /// Searches per area over the last `days` days (including today), most first.
 pub async fn per_area(db: &Db, days: i64) -> sqlx::Result<Vec<(String, i64)>> {
     let since = time::OffsetDateTime::now_utc().date() - time::Duration::days(days - 1);
-    let since = format!(
-        "{:04}-{:02}-{:02}",
-        since.year(),
-        since.month() as u8,
-        since.day()
-    );
+    let since = day_string(since);
     sqlx::query_as(
         "SELECT area_code, CAST(SUM(searches) AS BIGINT) FROM finder_counts WHERE day >= $1 \
          GROUP BY area_code ORDER BY 2 DESC, area_code",

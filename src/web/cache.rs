@@ -67,6 +67,21 @@ impl Compressed {
     }
 }
 
+/// The client's preferred encoding, as an extractor: cheaper than taking a copy of the
+/// whole `HeaderMap` when that is all a handler needs from it.
+pub struct AcceptEncoding(pub Encoding);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for AcceptEncoding {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(AcceptEncoding(preferred_encoding(&parts.headers)))
+    }
+}
+
 /// Reads Accept-Encoding: brotli first, then gzip; an explicit `q=0` refuses a coding.
 pub fn preferred_encoding(headers: &HeaderMap) -> Encoding {
     let Some(v) = headers
