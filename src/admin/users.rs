@@ -156,7 +156,8 @@ async fn create(
             Ok(see_other("/admin/users?done=1"))
         }
         Err(store::CreateUserError::Duplicate) => {
-            drop(tx);
+            // Roll back now rather than on the connection's next use (it holds locks).
+            tx.rollback().await?;
             let errors = vec![(
                 "email",
                 Msg::new("admin-err-an-account-with-this-email-already"),

@@ -482,15 +482,18 @@ async fn postcodes_never_reach_the_logs_or_the_database() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_mmha"))
+    let log_path = app.dir.join("server.log");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mmha"))
         .arg("serve")
         .env("MMHA_DATA_DIR", &app.dir)
         .env("MMHA_DATABASE_URL", &app.database_url)
         .env("MMHA_BIND", format!("127.0.0.1:{port}"))
         .env("MMHA_LOG", "trace")
         .env_remove("MMHA_CONFIG")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
+        // To a file, not a pipe: trace logging fills a pipe's buffer long before the test
+        // reads it, and the server would block on its next log line.
+        .stdout(std::fs::File::create(&log_path).unwrap())
+        .stderr(std::fs::File::create(app.dir.join("server.err")).unwrap())
         .spawn()
         .unwrap();
     let request = |raw: String| -> String {
@@ -535,11 +538,11 @@ async fn postcodes_never_reach_the_logs_or_the_database() {
     unsafe {
         libc::kill(child.id() as i32, libc::SIGTERM);
     }
-    let out = child.wait_with_output().unwrap();
+    child.wait().unwrap();
     let log = format!(
         "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+        std::fs::read_to_string(&log_path).unwrap(),
+        std::fs::read_to_string(app.dir.join("server.err")).unwrap()
     );
     assert!(log.contains("/support"), "the log has the requests: {log}");
     let secrets = ["SW1A", "sw1a", "Sw1a", "2AA", "9ZZ", "51.50354", "0.12770"];
