@@ -261,6 +261,48 @@ fn spawn_background(state: AppState) {
             }
         }
     });
+    match crate::mail::Transport::from_config(&state.config) {
+        Ok(transport) => {
+            let transport_for_news = transport.clone();
+            let mail = state.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(Duration::from_secs(2));
+                loop {
+                    tick.tick().await;
+                    if let Err(e) = crate::mail::deliver_all(&mail.db, &transport).await {
+                        tracing::warn!(error = %e, "mail queue run failed; will retry");
+                    }
+                }
+            });
+            let news = state.clone();
+            let transport = transport_for_news;
+            tokio::spawn(async move {
+                // Newsletters: at most `rate` messages a second from this instance.
+                let rate = news.config.mail_rate;
+                let mut tick = tokio::time::interval(Duration::from_secs(1));
+                loop {
+                    tick.tick().await;
+                    if let Err(e) = crate::mail::bulletin::start_scheduled(&news.db).await {
+                        tracing::warn!(error = %e, "starting scheduled newsletters failed");
+                    }
+                    let sender =
+                        crate::mail::Sender::new(&news.config, news.snapshot().site.get("name"));
+                    if let Err(e) = crate::mail::bulletin::send_due(
+                        &news.db,
+                        &transport,
+                        &sender,
+                        &news.config.public_url,
+                        rate,
+                    )
+                    .await
+                    {
+                        tracing::warn!(error = %e, "newsletter sending failed; will retry");
+                    }
+                }
+            });
+        }
+        Err(e) => tracing::error!(error = %e, "mail transport not configured; mail stays queued"),
+    }
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(600));
         loop {

@@ -24,6 +24,58 @@ pub struct FileConfig {
     pub upload_max_mb: Option<u64>,
     pub trust_proxy: Option<bool>,
     pub demo_content: Option<bool>,
+    pub smtp: Option<SmtpFile>,
+    #[serde(default)]
+    pub mail: MailFile,
+}
+
+/// `[smtp]` in `mmha.toml`. With no such section mail goes to `DATA_DIR/outbox/`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpFile {
+    pub host: String,
+    pub port: Option<u16>,
+    /// `starttls` (default), `tls` (implicit TLS, port 465) or `none` (a local relay only).
+    pub security: Option<SmtpSecurity>,
+    pub username: Option<String>,
+    /// Better given as `MMHA_SMTP_PASSWORD` than written in the file.
+    pub password: Option<String>,
+}
+
+/// How the SMTP connection is secured.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    #[default]
+    Starttls,
+    Tls,
+    None,
+}
+
+/// `[mail]` in `mmha.toml`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailFile {
+    /// The From address of every message [default: bulletin@ the public address's host].
+    pub from: Option<String>,
+    /// Days a sign-up confirmation link stays valid [default: 7].
+    pub confirm_days: Option<i64>,
+    /// Send a welcome email once a subscription is confirmed [default: true].
+    pub welcome: Option<bool>,
+    /// Keep the IP address in each consent record [default: false].
+    pub record_ip: Option<bool>,
+    /// Newsletter messages per second per instance [default: 50].
+    pub rate: Option<i64>,
+}
+
+/// The SMTP settings the program runs with.
+#[derive(Debug, Clone)]
+pub struct Smtp {
+    pub host: String,
+    pub port: Option<u16>,
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    pub password: Option<String>,
 }
 
 /// Values given on the command line or in the environment (the higher layers).
@@ -76,6 +128,14 @@ pub struct Config {
     pub trust_proxy: bool,
     /// Load the labelled demo content into an empty database on first start.
     pub demo_content: bool,
+    /// Outgoing mail server; `None` writes `.eml` files to `DATA_DIR/outbox/`.
+    pub smtp: Option<Smtp>,
+    pub mail_from: String,
+    pub confirm_days: i64,
+    pub welcome_email: bool,
+    pub record_consent_ip: bool,
+    /// Newsletter messages per second per instance.
+    pub mail_rate: i64,
 }
 
 impl Config {
@@ -108,7 +168,21 @@ impl Config {
             .unwrap_or_else(|| format!("http://{bind}"))
             .trim_end_matches('/')
             .to_string();
+        let smtp = file.smtp.map(|f| Smtp {
+            host: f.host,
+            port: f.port,
+            security: f.security.unwrap_or_default(),
+            username: f.username,
+            password: std::env::var("MMHA_SMTP_PASSWORD").ok().or(f.password),
+        });
+        let mail_from = file.mail.from.unwrap_or_else(|| default_from(&public_url));
         Ok(Config {
+            smtp,
+            mail_from,
+            confirm_days: file.mail.confirm_days.unwrap_or(7).clamp(1, 60),
+            welcome_email: file.mail.welcome.unwrap_or(true),
+            record_consent_ip: file.mail.record_ip.unwrap_or(false),
+            mail_rate: file.mail.rate.unwrap_or(50).clamp(1, 10_000),
             bind,
             data_dir,
             database_url,
@@ -135,6 +209,12 @@ impl Config {
             upload_max_mb: 20,
             trust_proxy: false,
             demo_content: true,
+            smtp: None,
+            mail_from: "bulletin@example.org".into(),
+            confirm_days: 7,
+            welcome_email: true,
+            record_consent_ip: false,
+            mail_rate: 50,
         }
     }
 
@@ -145,6 +225,22 @@ impl Config {
 
     pub fn uploads_dir(&self) -> PathBuf {
         self.data_dir.join("uploads")
+    }
+}
+
+/// `bulletin@HOST` for the public address's host, or a placeholder for a bare IP address.
+fn default_from(public_url: &str) -> String {
+    let host = public_url
+        .split_once("://")
+        .map(|(_, rest)| rest)
+        .unwrap_or(public_url)
+        .split(['/', ':'])
+        .next()
+        .unwrap_or("");
+    if host.contains('.') && !host.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        format!("bulletin@{host}")
+    } else {
+        "bulletin@localhost.localdomain".into()
     }
 }
 

@@ -15,6 +15,7 @@ pub mod config;
 pub mod db;
 pub mod finder;
 pub mod i18n;
+pub mod mail;
 pub mod ops;
 pub mod seed;
 pub mod site;

@@ -128,9 +128,69 @@ pub fn parse_date(s: &str) -> Option<i64> {
     Some(d.with_hms(12, 0, 0).ok()?.assume_utc().unix_timestamp())
 }
 
+/// Seconds the UK is ahead of UTC at a UTC time: 3600 in British Summer Time (from 01:00
+/// UTC on the last Sunday of March to 01:00 UTC on the last Sunday of October), else 0.
+pub fn uk_offset(utc: i64) -> i64 {
+    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(utc) else {
+        return 0;
+    };
+    let last_sunday = |month: time::Month| {
+        let next = if month == time::Month::December {
+            time::Date::from_calendar_date(t.year() + 1, time::Month::January, 1)
+        } else {
+            time::Date::from_calendar_date(t.year(), month.next(), 1)
+        };
+        let mut d = next.expect("valid date") - time::Duration::days(1);
+        while d.weekday() != time::Weekday::Sunday {
+            d -= time::Duration::days(1);
+        }
+        d.with_hms(1, 0, 0)
+            .expect("valid time")
+            .assume_utc()
+            .unix_timestamp()
+    };
+    let (start, end) = (
+        last_sunday(time::Month::March),
+        last_sunday(time::Month::October),
+    );
+    if utc >= start && utc < end { 3600 } else { 0 }
+}
+
+/// "2026-11-24 15:04" in UK time, for staff screens.
+pub fn uk_date_time(ts: i64) -> String {
+    date_time(ts + uk_offset(ts))
+}
+
+/// Parses a `datetime-local` value ("2026-12-05T09:30", UK time) to a Unix time.
+pub fn parse_uk_datetime(s: &str) -> Option<i64> {
+    let f = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    let local = time::PrimitiveDateTime::parse(s.trim(), &f)
+        .ok()?
+        .assume_utc()
+        .unix_timestamp();
+    // The offset in force at that moment (an hour either way decides it except in the
+    // hour the clocks change, where the earlier reading is taken).
+    Some(local - uk_offset(local - 3600))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uk_time() {
+        let winter = parse_uk_datetime("2026-12-05T09:30").unwrap();
+        assert_eq!(date_time(winter), "2026-12-05 09:30");
+        let summer = parse_uk_datetime("2026-07-01T09:30").unwrap();
+        assert_eq!(date_time(summer), "2026-07-01 08:30");
+        assert_eq!(uk_date_time(summer), "2026-07-01 09:30");
+        // 2026: BST from 29 March to 25 October.
+        assert_eq!(uk_offset(parse_date("2026-03-28").unwrap()), 0);
+        assert_eq!(uk_offset(parse_date("2026-03-29").unwrap()), 3600);
+        assert_eq!(uk_offset(parse_date("2026-10-25").unwrap()), 0);
+        assert!(parse_uk_datetime("2026-13-05T09:30").is_none());
+        assert!(parse_uk_datetime("tomorrow").is_none());
+    }
 
     #[test]
     fn slugs() {

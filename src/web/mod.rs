@@ -94,6 +94,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::auth::routes::routes())
         .merge(crate::admin::routes())
         .merge(crate::ops::routes())
+        .merge(crate::mail::routes::routes())
+        .merge(crate::mail::admin::routes())
         .route("/assets/{file}", get(assets::serve))
         // Compression for what is rendered per request (staff pages, API JSON). Cached
         // pages carry their encoding already; the layer only costs them time.
@@ -205,7 +207,10 @@ async fn frame(State(state): State<AppState>, req: Request, next: Next) -> Respo
     let uri = req.uri().clone();
     let lang = ctx::lang_from(req.headers());
     let writes = !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
-    let res = if writes && is_cross_site(req.headers()) {
+    // RFC 8058 one-click unsubscribe is posted by mail providers from their own sites; the
+    // unguessable token in the path is its authority.
+    let one_click = uri.path().starts_with("/subscribe/unsubscribe/");
+    let res = if writes && !one_click && is_cross_site(req.headers()) {
         AppError::CrossSite.into_response()
     } else {
         next.run(req).await

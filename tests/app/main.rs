@@ -8,5 +8,6 @@ mod cli;
 mod cms;
 mod finder;
 mod harness;
+mod mailing;
 mod oruk;
 mod public;

@@ -1,0 +1,758 @@
+//! Staff screens for the mailing list: subscribers, segments, newsletters (compose,
+//! preview, test, schedule, send, progress); and the public archive at `/bulletin`.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::bulletin::{self, Newsletter, Progress, Recipient, Segment};
+use super::list::{AUDIENCES, TOPICS};
+use super::{Sender, list};
+use crate::AppState;
+use crate::auth::{Permission, StaffUser};
+use crate::i18n::Lang;
+use crate::site::settings::NATIONS;
+use crate::web::ctx::Ctx;
+use crate::web::error::AppError;
+use crate::web::{Form, Query, private_page, private_page_status, see_other};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/bulletin", get(list_page))
+        .route("/admin/bulletin/new", get(new_page).post(new_post))
+        .route("/admin/bulletin/{id}", get(edit_page).post(edit_post))
+        .route("/admin/bulletin/{id}/preview", get(preview))
+        .route("/admin/subscribers", get(subscribers_page))
+        .route("/admin/segments", get(segments_page).post(segments_post))
+        .route("/bulletin", get(archive_page))
+        .route("/bulletin/{id}", get(issue_page))
+}
+
+#[derive(Template)]
+#[template(path = "admin/bulletin_list.html")]
+struct ListPage<'a> {
+    c: &'a Ctx,
+    newsletters: Vec<(Newsletter, Progress)>,
+    counts: Vec<(String, i64)>,
+}
+
+async fn list_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let mut newsletters = Vec::new();
+    for n in bulletin::newsletters(&state.db).await? {
+        let p = bulletin::progress(&state.db, n.id).await?;
+        newsletters.push((n, p));
+    }
+    let counts = sqlx::query_as(
+        "SELECT status, CAST(COUNT(*) AS BIGINT) FROM subscribers GROUP BY status ORDER BY status",
+    )
+    .fetch_all(&state.db.pool)
+    .await?;
+    private_page(&ListPage {
+        c: &c.with_staff(staff),
+        newsletters,
+        counts,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "admin/bulletin_edit.html")]
+struct EditPage<'a> {
+    c: &'a Ctx,
+    n: Newsletter,
+    segments: Vec<(Segment, i64)>,
+    everyone: i64,
+    progress: Progress,
+    errors: Vec<(&'static str, &'static str)>,
+    notice: &'static str,
+    test_to: String,
+    schedule_at: String,
+}
+
+impl EditPage<'_> {
+    fn error(&self, field: &str) -> String {
+        self.errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| self.c.t(m))
+            .unwrap_or_default()
+    }
+    fn when(&self, t: Option<i64>) -> String {
+        t.map(crate::cms::uk_date_time).unwrap_or_default()
+    }
+    fn status_label(&self) -> String {
+        self.c
+            .t(&format!("admin-bulletin-status-{}", self.n.status))
+    }
+    fn scheduled(&self) -> String {
+        self.when(self.n.scheduled_at)
+    }
+    fn started(&self) -> String {
+        self.when(self.n.started_at)
+    }
+    fn finished(&self) -> String {
+        self.when(self.n.finished_at)
+    }
+    fn is_segment(&self, id: &i64) -> bool {
+        self.n.segment_id == Some(*id)
+    }
+}
+
+/// What the edit page shows besides the newsletter: the outcome of the last action.
+struct Shown {
+    status: StatusCode,
+    errors: Vec<(&'static str, &'static str)>,
+    notice: &'static str,
+    test_to: String,
+    schedule_at: String,
+}
+
+impl Default for Shown {
+    fn default() -> Self {
+        Shown {
+            status: StatusCode::OK,
+            errors: Vec::new(),
+            notice: "",
+            test_to: String::new(),
+            schedule_at: String::new(),
+        }
+    }
+}
+
+async fn edit_page_for(
+    state: &AppState,
+    c: &Ctx,
+    n: Newsletter,
+    shown: Shown,
+) -> Result<Response, AppError> {
+    let mut segments = Vec::new();
+    for s in bulletin::segments(&state.db).await? {
+        let size = s.size(&state.db).await?;
+        segments.push((s, size));
+    }
+    let everyone = Segment::everyone().size(&state.db).await?;
+    let progress = bulletin::progress(&state.db, n.id).await?;
+    private_page_status(
+        shown.status,
+        &EditPage {
+            c,
+            n,
+            segments,
+            everyone,
+            progress,
+            errors: shown.errors,
+            notice: shown.notice,
+            test_to: shown.test_to,
+            schedule_at: shown.schedule_at,
+        },
+    )
+}
+
+async fn new_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let c = c.with_staff(staff);
+    let n = Newsletter {
+        status: "draft".into(),
+        in_archive: 1,
+        ..Newsletter::default()
+    };
+    edit_page_for(&state, &c, n, Shown::default()).await
+}
+
+/// The form's fields.
+struct EditForm {
+    n: Newsletter,
+    action: String,
+    test_to: String,
+    schedule_at: String,
+}
+
+fn read_form(id: i64, pairs: Vec<(String, String)>) -> EditForm {
+    let mut n = Newsletter {
+        id,
+        status: "draft".into(),
+        ..Newsletter::default()
+    };
+    let mut f = EditForm {
+        n: Newsletter::default(),
+        action: String::new(),
+        test_to: String::new(),
+        schedule_at: String::new(),
+    };
+    for (k, v) in pairs {
+        match k.as_str() {
+            "subject" => n.subject = v.trim().chars().take(300).collect(),
+            "subject_cy" => n.subject_cy = v.trim().chars().take(300).collect(),
+            "body" => n.body = v,
+            "body_cy" => n.body_cy = v,
+            "segment" => n.segment_id = v.parse().ok().filter(|i| *i > 0),
+            "in_archive" => n.in_archive = 1,
+            "action" => f.action = v,
+            "test_to" => f.test_to = v.trim().to_string(),
+            "schedule_at" => f.schedule_at = v.trim().to_string(),
+            _ => {}
+        }
+    }
+    f.n = n;
+    f
+}
+
+fn validate(n: &Newsletter) -> Vec<(&'static str, &'static str)> {
+    let mut e = Vec::new();
+    if n.subject.is_empty() {
+        e.push(("subject", "admin-bulletin-error-subject"));
+    }
+    if n.body.trim().is_empty() {
+        e.push(("body", "admin-bulletin-error-body"));
+    }
+    if n.body.len() > 200_000 || n.body_cy.len() > 200_000 {
+        e.push(("body", "admin-bulletin-error-long"));
+    }
+    let cy_subject = !n.subject_cy.is_empty();
+    let cy_body = !n.body_cy.trim().is_empty();
+    if cy_subject != cy_body {
+        e.push((
+            if cy_subject { "body_cy" } else { "subject_cy" },
+            "admin-bulletin-error-welsh-pair",
+        ));
+    }
+    e
+}
+
+async fn new_post(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let by = staff.id;
+    let c = c.with_staff(staff);
+    let f = read_form(0, pairs);
+    let errors = validate(&f.n);
+    if !errors.is_empty() {
+        let shown = Shown {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            errors,
+            test_to: f.test_to,
+            schedule_at: f.schedule_at,
+            ..Shown::default()
+        };
+        return edit_page_for(&state, &c, f.n, shown).await;
+    }
+    let id = bulletin::save(&state.db, &f.n, by)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(see_other(&format!("/admin/bulletin/{id}?saved=1")))
+}
+
+#[derive(Deserialize, Default)]
+struct EditQuery {
+    saved: Option<String>,
+}
+
+async fn edit_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Path(id): Path<i64>,
+    Query(q): Query<EditQuery>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let c = c.with_staff(staff);
+    let n = bulletin::newsletter(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let notice = if q.saved.is_some() {
+        "admin-bulletin-saved"
+    } else {
+        ""
+    };
+    let shown = Shown {
+        notice,
+        ..Shown::default()
+    };
+    edit_page_for(&state, &c, n, shown).await
+}
+
+async fn edit_post(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let existing = bulletin::newsletter(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let can_send = staff.can_named("publish");
+    let by = staff.id;
+    let c = c.with_staff(staff);
+    let f = read_form(id, pairs);
+    let again = |n: Newsletter,
+                 status: StatusCode,
+                 errors: Vec<(&'static str, &'static str)>,
+                 notice: &'static str| {
+        edit_page_for(
+            &state,
+            &c,
+            n,
+            Shown {
+                status,
+                errors,
+                notice,
+                test_to: f.test_to.clone(),
+                schedule_at: f.schedule_at.clone(),
+            },
+        )
+    };
+    if !existing.editable() {
+        // A started send cannot be edited or started again.
+        return again(
+            existing,
+            StatusCode::CONFLICT,
+            Vec::new(),
+            "admin-bulletin-started-already",
+        )
+        .await;
+    }
+    let errors = validate(&f.n);
+    if !errors.is_empty() {
+        let mut n = f.n.clone();
+        n.status = existing.status.clone();
+        return again(n, StatusCode::UNPROCESSABLE_ENTITY, errors, "").await;
+    }
+    if bulletin::save(&state.db, &f.n, by).await?.is_none() {
+        return again(
+            existing,
+            StatusCode::CONFLICT,
+            Vec::new(),
+            "admin-bulletin-started-already",
+        )
+        .await;
+    }
+    let n = bulletin::newsletter(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    match f.action.as_str() {
+        "test" => {
+            let Ok(to) = list::normalise_email(&f.test_to) else {
+                return again(
+                    n,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    vec![("test_to", "admin-bulletin-error-test-to")],
+                    "",
+                )
+                .await;
+            };
+            let site = c.site("name").to_string();
+            let sender = Sender::new(&state.config, &site);
+            let mut tx = state.db.begin_write().await?;
+            for lang in [Lang::En, Lang::Cy] {
+                if lang == Lang::Cy && n.version(Lang::Cy).2 != Lang::Cy {
+                    continue;
+                }
+                let mut m = bulletin::message(
+                    &n,
+                    &Recipient {
+                        email: &to,
+                        lang,
+                        manage_token: "test-preview-link",
+                    },
+                    &site,
+                    &state.config.public_url,
+                    None,
+                );
+                m.subject = format!("[{}] {}", c.t("admin-bulletin-test-tag"), m.subject);
+                m.kind = "newsletter-test";
+                super::enqueue(&mut tx, &sender, &m).await?;
+            }
+            tx.commit().await?;
+            again(n, StatusCode::OK, Vec::new(), "admin-bulletin-test-sent").await
+        }
+        "send" | "schedule" | "unschedule" if !can_send => Err(AppError::Forbidden),
+        "send" => {
+            bulletin::start(&state.db, id).await?;
+            Ok(see_other(&format!("/admin/bulletin/{id}")))
+        }
+        "schedule" => match crate::cms::parse_uk_datetime(&f.schedule_at) {
+            Some(at) if at > crate::db::now() => {
+                bulletin::schedule(&state.db, id, Some(at)).await?;
+                Ok(see_other(&format!("/admin/bulletin/{id}?saved=1")))
+            }
+            _ => {
+                again(
+                    n,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    vec![("schedule_at", "admin-bulletin-error-schedule")],
+                    "",
+                )
+                .await
+            }
+        },
+        "unschedule" => {
+            bulletin::schedule(&state.db, id, None).await?;
+            Ok(see_other(&format!("/admin/bulletin/{id}?saved=1")))
+        }
+        _ => Ok(see_other(&format!("/admin/bulletin/{id}?saved=1"))),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct PreviewQuery {
+    lang: Option<String>,
+}
+
+/// The email as a subscriber would see it, in either language. Its own CSP: the email's
+/// inline styles are allowed, scripts are not.
+async fn preview(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Path(id): Path<i64>,
+    Query(q): Query<PreviewQuery>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let n = bulletin::newsletter(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lang = q
+        .lang
+        .as_deref()
+        .and_then(Lang::from_code)
+        .unwrap_or_default();
+    let m = bulletin::message(
+        &n,
+        &Recipient {
+            email: &staff.email,
+            lang,
+            manage_token: "preview",
+        },
+        c.site("name"),
+        &state.config.public_url,
+        None,
+    );
+    let mut res = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], m.html).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; \
+             frame-ancestors 'self'; base-uri 'none'; form-action 'none'",
+        ),
+    );
+    Ok(res)
+}
+
+#[derive(Deserialize, Default)]
+struct SubscriberQuery {
+    q: Option<String>,
+    status: Option<String>,
+    nation: Option<String>,
+    audience: Option<String>,
+    lang: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/subscribers.html")]
+struct SubscribersPage<'a> {
+    c: &'a Ctx,
+    rows: Vec<list::Subscriber>,
+    total: i64,
+    q: SubscriberQuery,
+}
+
+impl SubscribersPage<'_> {
+    fn nations(&self) -> &'static [&'static str] {
+        NATIONS
+    }
+    fn audiences(&self) -> &'static [&'static str] {
+        AUDIENCES
+    }
+    fn sel<'b>(&self, v: &'b Option<String>) -> &'b str {
+        v.as_deref().unwrap_or("")
+    }
+    fn when(&self, t: &i64) -> String {
+        crate::cms::uk_date_time(*t)
+    }
+    fn is(&self, v: &Option<String>, want: &str) -> bool {
+        v.as_deref() == Some(want)
+    }
+}
+
+/// Shown per page of the subscriber list.
+const PAGE: i64 = 200;
+
+async fn subscribers_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Query(q): Query<SubscriberQuery>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let text = q.q.as_deref().unwrap_or("").trim().to_lowercase();
+    let like = format!("%{}%", text.replace(['%', '_'], ""));
+    let filter = "($1 = '' OR LOWER(email) LIKE $2 OR LOWER(name) LIKE $2) \
+        AND ($3 = '' OR status = $3) AND ($4 = '' OR nation = $4) \
+        AND ($5 = '' OR audience = $5) AND ($6 = '' OR lang = $6)";
+    let bind = |sql: String| {
+        sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
+            .bind(text.clone())
+            .bind(like.clone())
+            .bind(q.status.clone().unwrap_or_default())
+            .bind(q.nation.clone().unwrap_or_default())
+            .bind(q.audience.clone().unwrap_or_default())
+            .bind(q.lang.clone().unwrap_or_default())
+    };
+    let total = bind(format!("SELECT COUNT(*) FROM subscribers WHERE {filter}"))
+        .fetch_one(&state.db.pool)
+        .await?;
+    let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id, email, name, nation, audience, lang, topics, status, source, manage_token, \
+         created_at, confirmed_at, unsubscribed_at FROM subscribers WHERE {filter} \
+         ORDER BY created_at DESC, id DESC LIMIT {PAGE}"
+    )))
+    .bind(text.clone())
+    .bind(like.clone())
+    .bind(q.status.clone().unwrap_or_default())
+    .bind(q.nation.clone().unwrap_or_default())
+    .bind(q.audience.clone().unwrap_or_default())
+    .bind(q.lang.clone().unwrap_or_default())
+    .fetch_all(&state.db.pool)
+    .await?;
+    private_page(&SubscribersPage {
+        c: &c.with_staff(staff),
+        rows,
+        total,
+        q,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "admin/segments.html")]
+struct SegmentsPage<'a> {
+    c: &'a Ctx,
+    segments: Vec<(Segment, i64)>,
+    draft: Segment,
+    /// The draft's size, when "Count" was pressed.
+    draft_size: Option<i64>,
+    errors: Vec<(&'static str, &'static str)>,
+}
+
+impl SegmentsPage<'_> {
+    fn error_for(&self, field: &str) -> String {
+        self.errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| self.c.t(m))
+            .unwrap_or_default()
+    }
+    fn nations(&self) -> &'static [&'static str] {
+        NATIONS
+    }
+    fn audiences(&self) -> &'static [&'static str] {
+        AUDIENCES
+    }
+    fn topics(&self) -> &'static [&'static str] {
+        TOPICS
+    }
+    fn describe(&self, s: &Segment) -> String {
+        let mut parts = Vec::new();
+        if !s.nation.is_empty() {
+            parts.push(self.c.t(&format!("nation-{}", s.nation)));
+        }
+        if !s.audience.is_empty() {
+            parts.push(self.c.t(&format!("subscribe-audience-{}", s.audience)));
+        }
+        if !s.lang.is_empty() {
+            parts.push(if s.lang == "cy" { "Cymraeg" } else { "English" }.to_string());
+        }
+        if !s.topic.is_empty() {
+            parts.push(self.c.t(&format!("subscribe-topic-{}", s.topic)));
+        }
+        if s.subscribed_after > 0 {
+            parts.push(format!("≥ {}", crate::cms::long_date(s.subscribed_after)));
+        }
+        if s.subscribed_before > 0 {
+            parts.push(format!("< {}", crate::cms::long_date(s.subscribed_before)));
+        }
+        if parts.is_empty() {
+            self.c.t("admin-segments-everyone")
+        } else {
+            parts.join(", ")
+        }
+    }
+    fn date(&self, t: &i64) -> String {
+        if *t > 0 {
+            crate::cms::iso_date(*t)
+        } else {
+            String::new()
+        }
+    }
+}
+
+fn read_segment(pairs: &[(String, String)]) -> (Segment, Vec<(&'static str, &'static str)>) {
+    let mut s = Segment::default();
+    let mut errors = Vec::new();
+    for (k, v) in pairs {
+        let v = v.trim();
+        match k.as_str() {
+            "name" => s.name = v.chars().take(100).collect(),
+            "nation" if NATIONS.contains(&v) => s.nation = v.into(),
+            "audience" if AUDIENCES.contains(&v) => s.audience = v.into(),
+            "lang" if v == "en" || v == "cy" => s.lang = v.into(),
+            "topic" if TOPICS.contains(&v) => s.topic = v.into(),
+            "after" | "before" if !v.is_empty() => match crate::cms::parse_date(v) {
+                Some(t) if k == "after" => s.subscribed_after = t,
+                Some(t) => s.subscribed_before = t,
+                None => errors.push((
+                    if k == "after" { "after" } else { "before" },
+                    "admin-segments-error-date",
+                )),
+            },
+            _ => {}
+        }
+    }
+    (s, errors)
+}
+
+async fn segments_view(
+    state: &AppState,
+    c: &Ctx,
+    draft: Segment,
+    draft_size: Option<i64>,
+    status: StatusCode,
+    errors: Vec<(&'static str, &'static str)>,
+) -> Result<Response, AppError> {
+    let mut segments = Vec::new();
+    for s in bulletin::segments(&state.db).await? {
+        let size = s.size(&state.db).await?;
+        segments.push((s, size));
+    }
+    private_page_status(
+        status,
+        &SegmentsPage {
+            c,
+            segments,
+            draft,
+            draft_size,
+            errors,
+        },
+    )
+}
+
+/// `GET /admin/segments`: the list with sizes, and the form; with `count=1` the form's
+/// filters are counted (the live size, without JavaScript).
+async fn segments_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let c = c.with_staff(staff);
+    let (draft, errors) = read_segment(&pairs);
+    let counting = pairs.iter().any(|(k, _)| k == "count");
+    let size = if counting && errors.is_empty() {
+        Some(draft.size(&state.db).await?)
+    } else {
+        None
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    segments_view(&state, &c, draft, size, status, errors).await
+}
+
+async fn segments_post(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let c = c.with_staff(staff);
+    let (draft, mut errors) = read_segment(&pairs);
+    if draft.name.is_empty() {
+        errors.push(("name", "admin-segments-error-name"));
+    }
+    if !errors.is_empty() {
+        return segments_view(
+            &state,
+            &c,
+            draft,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors,
+        )
+        .await;
+    }
+    bulletin::create_segment(&state.db, &draft).await?;
+    Ok(see_other("/admin/segments"))
+}
+
+#[derive(Template)]
+#[template(path = "mail/archive.html")]
+struct ArchivePage<'a> {
+    c: &'a Ctx,
+    issues: Vec<Newsletter>,
+}
+
+impl ArchivePage<'_> {
+    fn subject<'b>(&self, n: &'b Newsletter) -> &'b str {
+        n.version(self.c.lang).0
+    }
+    fn date(&self, n: &Newsletter) -> String {
+        crate::cms::long_date(n.finished_at.unwrap_or(n.created_at))
+    }
+}
+
+async fn archive_page(State(state): State<AppState>, c: Ctx) -> Result<Response, AppError> {
+    let issues = bulletin::archive(&state.db).await?;
+    private_page(&ArchivePage { c: &c, issues })
+}
+
+#[derive(Template)]
+#[template(path = "mail/issue.html")]
+struct IssuePage<'a> {
+    c: &'a Ctx,
+    subject: &'a str,
+    body_html: String,
+    lang: Lang,
+    date: String,
+}
+
+async fn issue_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let n = bulletin::newsletter(&state.db, id)
+        .await?
+        .filter(|n| n.status == "sent" && n.in_archive == 1)
+        .ok_or(AppError::NotFound)?;
+    let (subject, body, lang) = n.version(c.lang);
+    private_page(&IssuePage {
+        c: &c,
+        subject,
+        body_html: crate::cms::markdown::render(body),
+        lang,
+        date: crate::cms::long_date(n.finished_at.unwrap_or(n.created_at)),
+    })
+}

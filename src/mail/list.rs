@@ -1,0 +1,371 @@
+//! Subscribers: sign-up with double opt-in, confirmation, preferences and unsubscribing,
+//! each recorded as a consent event.
+
+use sha2::{Digest, Sha256};
+
+use crate::db::{self, Db, Tx};
+use crate::i18n::Lang;
+
+/// Topics a subscriber can choose (message ids `subscribe-topic-{code}`).
+pub const TOPICS: &[&str] = &["ebulletin", "campaigns", "policy", "events"];
+/// Who they are (message ids `subscribe-audience-{code}`).
+pub const AUDIENCES: &[&str] = &["parent", "professional", "organisation", "supporter"];
+
+/// The consent wording's version: a digest of the exact text shown in both languages, so a
+/// change of wording is a new version without anyone having to remember to bump it.
+pub fn consent_version() -> String {
+    let mut h = Sha256::new();
+    h.update(Lang::En.t("subscribe-consent").as_bytes());
+    h.update([0]);
+    h.update(Lang::Cy.t("subscribe-consent").as_bytes());
+    let d = h.finalize();
+    d[..6].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// SHA-256 of a lower-cased address, for the suppression list.
+pub fn email_hash(email: &str) -> String {
+    let d = Sha256::digest(email.trim().to_lowercase().as_bytes());
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Checks and normalises an email address; the error is a message id.
+pub fn normalise_email(input: &str) -> Result<String, &'static str> {
+    let e = input.trim();
+    if e.is_empty() {
+        return Err("subscribe-error-email-empty");
+    }
+    if e.len() > 254 || e.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("subscribe-error-email-format");
+    }
+    let Some((local, domain)) = e.rsplit_once('@') else {
+        return Err("subscribe-error-email-format");
+    };
+    let domain_ok = domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && domain
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+    if local.is_empty() || local.len() > 64 || local.contains('@') || !domain_ok {
+        return Err("subscribe-error-email-format");
+    }
+    if lettre::Address::new(local, domain).is_err() {
+        return Err("subscribe-error-email-format");
+    }
+    Ok(format!("{local}@{}", domain.to_lowercase()).to_lowercase())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Subscriber {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub nation: String,
+    pub audience: String,
+    pub lang: String,
+    pub topics: String,
+    pub status: String,
+    pub source: String,
+    pub manage_token: String,
+    pub created_at: i64,
+    pub confirmed_at: Option<i64>,
+    pub unsubscribed_at: Option<i64>,
+}
+
+impl Subscriber {
+    pub fn lang(&self) -> Lang {
+        Lang::from_code(&self.lang).unwrap_or_default()
+    }
+    pub fn has_topic(&self, t: &str) -> bool {
+        self.topics.split(',').any(|x| x == t)
+    }
+}
+
+const COLUMNS: &str = "id, email, name, nation, audience, lang, topics, status, source, \
+    manage_token, created_at, confirmed_at, unsubscribed_at";
+
+pub async fn by_email(tx: &mut Tx, email: &str) -> sqlx::Result<Option<Subscriber>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM subscribers WHERE email = $1"
+    )))
+    .bind(email)
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+pub async fn by_manage_token(db: &Db, token: &str) -> sqlx::Result<Option<Subscriber>> {
+    if token.len() < 20 {
+        return Ok(None);
+    }
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM subscribers WHERE manage_token = $1"
+    )))
+    .bind(token)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+/// Preferences as chosen on a form.
+#[derive(Debug, Clone, Default)]
+pub struct Prefs {
+    pub name: String,
+    pub nation: String,
+    pub audience: String,
+    pub lang: Lang,
+    pub topics: Vec<String>,
+}
+
+impl Prefs {
+    fn topics_text(&self) -> String {
+        TOPICS
+            .iter()
+            .filter(|t| self.topics.iter().any(|x| x == *t))
+            .copied()
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+/// Records a consent event.
+pub async fn record_consent(
+    tx: &mut Tx,
+    subscriber_id: i64,
+    action: &str,
+    source: &str,
+    lang: Lang,
+    ip: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO subscriber_consents (subscriber_id, at, action, source, wording_version, lang, ip) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(subscriber_id)
+    .bind(db::now())
+    .bind(action)
+    .bind(source)
+    .bind(consent_version())
+    .bind(lang.code())
+    .bind(ip)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// What a sign-up led to. The visitor sees the same page in every case.
+pub enum Signup {
+    /// New, pending or previously unsubscribed: a confirmation link to send.
+    Confirm(Subscriber, String),
+    /// Already confirmed: tell them by email, change nothing.
+    AlreadySubscribed(Subscriber),
+    /// A confirmation went to this address minutes ago: send nothing more.
+    Quiet,
+}
+
+/// Minimum seconds between two confirmation emails to one address.
+const RESEND_AFTER: i64 = 300;
+
+/// Signs up `email` (already normalised) with `prefs`.
+pub async fn signup(
+    tx: &mut Tx,
+    email: &str,
+    prefs: &Prefs,
+    source: &str,
+    confirm_days: i64,
+    ip: Option<&str>,
+) -> sqlx::Result<Signup> {
+    let now = db::now();
+    let existing = by_email(tx, email).await?;
+    let sub = match existing {
+        Some(s) if s.status == "confirmed" => return Ok(Signup::AlreadySubscribed(s)),
+        Some(s) => {
+            let recent: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM subscriber_tokens WHERE subscriber_id = $1 AND expires_at > $2",
+            )
+            .bind(s.id)
+            .bind(now + confirm_days * 86_400 - RESEND_AFTER)
+            .fetch_one(&mut **tx)
+            .await?;
+            if recent > 0 {
+                return Ok(Signup::Quiet);
+            }
+            sqlx::query(
+                "UPDATE subscribers SET name = $1, nation = $2, audience = $3, lang = $4, \
+                 topics = $5, status = 'pending', source = $6 WHERE id = $7",
+            )
+            .bind(&prefs.name)
+            .bind(&prefs.nation)
+            .bind(&prefs.audience)
+            .bind(prefs.lang.code())
+            .bind(prefs.topics_text())
+            .bind(source)
+            .bind(s.id)
+            .execute(&mut **tx)
+            .await?;
+            s.id
+        }
+        None => {
+            sqlx::query_scalar::<_, i64>(
+                "INSERT INTO subscribers (email, name, nation, audience, lang, topics, status, \
+                 source, manage_token, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9) RETURNING id",
+            )
+            .bind(email)
+            .bind(&prefs.name)
+            .bind(&prefs.nation)
+            .bind(&prefs.audience)
+            .bind(prefs.lang.code())
+            .bind(prefs.topics_text())
+            .bind(source)
+            .bind(crate::auth::session::random_token())
+            .bind(now)
+            .fetch_one(&mut **tx)
+            .await?
+        }
+    };
+    record_consent(tx, sub, "signup", source, prefs.lang, ip).await?;
+    let token = crate::auth::session::random_token();
+    sqlx::query(
+        "INSERT INTO subscriber_tokens (token_hash, subscriber_id, expires_at) VALUES ($1, $2, $3)",
+    )
+    .bind(crate::auth::session::token_hash(&token))
+    .bind(sub)
+    .bind(now + confirm_days * 86_400)
+    .execute(&mut **tx)
+    .await?;
+    let s = by_email(tx, email).await?.ok_or(sqlx::Error::RowNotFound)?;
+    Ok(Signup::Confirm(s, token))
+}
+
+/// Whether a confirmation token is valid now (unused, unexpired), without using it: the
+/// GET of a confirmation link only shows a button.
+pub async fn token_valid(db: &Db, token: &str) -> sqlx::Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM subscriber_tokens WHERE token_hash = $1 AND used_at IS NULL \
+         AND expires_at > $2",
+    )
+    .bind(crate::auth::session::token_hash(token))
+    .bind(db::now())
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Uses a confirmation token: the subscriber becomes confirmed. `None` when the token is
+/// unknown, used or expired. Single use even under concurrent requests: the token is
+/// claimed by one conditional UPDATE.
+pub async fn confirm(
+    tx: &mut Tx,
+    token: &str,
+    ip: Option<&str>,
+) -> sqlx::Result<Option<Subscriber>> {
+    let now = db::now();
+    let id: Option<i64> = sqlx::query_scalar(
+        "UPDATE subscriber_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL \
+         AND expires_at > $1 RETURNING subscriber_id",
+    )
+    .bind(now)
+    .bind(crate::auth::session::token_hash(token))
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(id) = id else { return Ok(None) };
+    sqlx::query(
+        "UPDATE subscribers SET status = 'confirmed', confirmed_at = $1, unsubscribed_at = NULL \
+         WHERE id = $2",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    let s: Subscriber = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM subscribers WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?;
+    // Their own confirmed request overrides an earlier unsubscribe or erasure.
+    sqlx::query("DELETE FROM mail_suppressions WHERE email_hash = $1")
+        .bind(email_hash(&s.email))
+        .execute(&mut **tx)
+        .await?;
+    record_consent(tx, id, "confirm", &s.source, s.lang(), ip).await?;
+    Ok(Some(s))
+}
+
+/// Saves preferences from the self-service page.
+pub async fn update_prefs(tx: &mut Tx, s: &Subscriber, prefs: &Prefs) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE subscribers SET name = $1, nation = $2, audience = $3, lang = $4, topics = $5 \
+         WHERE id = $6",
+    )
+    .bind(&prefs.name)
+    .bind(&prefs.nation)
+    .bind(&prefs.audience)
+    .bind(prefs.lang.code())
+    .bind(prefs.topics_text())
+    .bind(s.id)
+    .execute(&mut **tx)
+    .await?;
+    record_consent(tx, s.id, "preferences", "manage", prefs.lang, None).await
+}
+
+/// Unsubscribes at once, and puts the address on the suppression list so no later import
+/// subscribes it again. Repeating it changes nothing.
+pub async fn unsubscribe(tx: &mut Tx, s: &Subscriber, source: &str) -> sqlx::Result<()> {
+    if s.status == "unsubscribed" {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = $1 WHERE id = $2",
+    )
+    .bind(db::now())
+    .bind(s.id)
+    .execute(&mut **tx)
+    .await?;
+    // Pending confirmations die with it.
+    sqlx::query(
+        "UPDATE subscriber_tokens SET used_at = $1 WHERE subscriber_id = $2 AND used_at IS NULL",
+    )
+    .bind(db::now())
+    .bind(s.id)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO mail_suppressions (email_hash, reason, created_at) VALUES ($1, 'unsubscribed', $2) \
+         ON CONFLICT (email_hash) DO NOTHING",
+    )
+    .bind(email_hash(&s.email))
+    .bind(db::now())
+    .execute(&mut **tx)
+    .await?;
+    record_consent(tx, s.id, "unsubscribe", source, s.lang(), None).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_checked_and_normalised() {
+        assert_eq!(
+            normalise_email("  Parent.Name@Example.COM ").unwrap(),
+            "parent.name@example.com"
+        );
+        for bad in [
+            "",
+            "no-at-sign",
+            "a@b",
+            "a b@example.com",
+            "a@@example.com",
+            "@example.com",
+            "a@example..com",
+            "a@.example.com",
+            "<script>@example.com",
+            "x@exa mple.com",
+        ] {
+            assert!(normalise_email(bad).is_err(), "{bad}");
+        }
+        assert!(normalise_email(&format!("{}@example.com", "a".repeat(65))).is_err());
+        assert_eq!(email_hash("A@Example.com"), email_hash("a@example.com "));
+    }
+}

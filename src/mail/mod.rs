@@ -1,0 +1,335 @@
+//! Outgoing mail: building RFC 5322 messages, the queue of transactional mail, and the two
+//! transports (SMTP, or `.eml` files in `DATA_DIR/outbox/` when no SMTP is configured).
+//!
+//! A message is written to `mail_queue` in the same transaction as the change that causes
+//! it (a sign-up and its confirmation mail commit together, or neither does), then a
+//! background worker delivers it. The queue row holds the finished message, so a retry
+//! sends the same bytes with the same `Message-ID`; the outbox file is named after the row,
+//! so a delivery repeated after a crash overwrites rather than duplicates it.
+
+pub mod admin;
+pub mod bulletin;
+pub mod list;
+pub mod routes;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+
+use crate::config::{Config, SmtpSecurity};
+use crate::db::{self, Db, Tx};
+
+/// A message to be queued.
+pub struct Outgoing {
+    pub kind: &'static str,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// The subscriber's self-service link: becomes `List-Unsubscribe` (RFC 2369) with
+    /// RFC 8058 one-click.
+    pub unsubscribe_url: Option<String>,
+    /// `Auto-Submitted: auto-generated` (RFC 3834) for mail a person did not write.
+    pub automatic: bool,
+    /// The `Message-ID`'s local part when it must be the same on every attempt (a
+    /// newsletter to one subscriber); random otherwise.
+    pub message_id: Option<String>,
+}
+
+/// The sender, from configuration and the site's name.
+pub struct Sender {
+    pub name: String,
+    pub address: String,
+}
+
+impl Sender {
+    pub fn new(config: &Config, site_name: &str) -> Sender {
+        Sender {
+            name: site_name.to_string(),
+            address: config.mail_from.clone(),
+        }
+    }
+
+    fn domain(&self) -> &str {
+        self.address
+            .rsplit_once('@')
+            .map(|(_, d)| d)
+            .unwrap_or("localhost")
+    }
+}
+
+/// Builds the message text. Errors only for an address lettre cannot parse (callers
+/// validate addresses first, so that is a bug, not bad input).
+pub fn build(sender: &Sender, m: &Outgoing) -> anyhow::Result<String> {
+    let from = Mailbox::new(Some(sender.name.clone()), sender.address.parse()?);
+    let to: Mailbox = m.to.parse()?;
+    let id = m
+        .message_id
+        .clone()
+        .unwrap_or_else(|| crate::auth::session::random_token()[..24].to_string());
+    let mut b = lettre::Message::builder()
+        .from(from)
+        .to(to)
+        .subject(m.subject.clone())
+        .date_now()
+        .message_id(Some(format!("<{id}@{}>", sender.domain())));
+    if m.automatic {
+        b = b.raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("Auto-Submitted"),
+            "auto-generated".into(),
+        ));
+    }
+    if let Some(url) = &m.unsubscribe_url {
+        b = b
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                format!("<{url}>"),
+            ))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".into(),
+            ));
+    }
+    let body = MultiPart::alternative()
+        .singlepart(
+            // Quoted-printable: readable in any client, and tools (and tests) can find the
+            // links in the raw message.
+            SinglePart::builder()
+                .header(ContentType::TEXT_PLAIN)
+                .header(ContentTransferEncoding::QuotedPrintable)
+                .body(m.text.clone()),
+        )
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_HTML)
+                .header(ContentTransferEncoding::QuotedPrintable)
+                .body(m.html.clone()),
+        );
+    let msg = b.multipart(body)?;
+    Ok(String::from_utf8_lossy(&msg.formatted()).into_owned())
+}
+
+/// Queues a message in the caller's transaction.
+pub async fn enqueue(tx: &mut Tx, sender: &Sender, m: &Outgoing) -> anyhow::Result<()> {
+    let text = build(sender, m)?;
+    let now = db::now();
+    sqlx::query(
+        "INSERT INTO mail_queue (created_at, kind, to_addr, message, next_attempt_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(now)
+    .bind(m.kind)
+    .bind(&m.to)
+    .bind(text)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Why a delivery failed.
+#[derive(Debug)]
+pub struct SendError {
+    /// Worth trying again later (connection refused, 4xx reply).
+    pub transient: bool,
+    pub message: String,
+}
+
+/// Where mail goes.
+#[derive(Clone)]
+pub enum Transport {
+    Outbox(PathBuf),
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        from: String,
+    },
+}
+
+impl Transport {
+    pub fn from_config(config: &Config) -> anyhow::Result<Transport> {
+        let Some(smtp) = &config.smtp else {
+            return Ok(Transport::Outbox(config.data_dir.join("outbox")));
+        };
+        let mut b = match smtp.security {
+            SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host)?,
+            SmtpSecurity::Starttls => {
+                AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host)?
+            }
+            SmtpSecurity::None => {
+                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
+            }
+        };
+        if let Some(port) = smtp.port {
+            b = b.port(port);
+        }
+        if let (Some(user), Some(pass)) = (&smtp.username, &smtp.password) {
+            b = b.credentials(lettre::transport::smtp::authentication::Credentials::new(
+                user.clone(),
+                pass.clone(),
+            ));
+        }
+        let transport = b.timeout(Some(Duration::from_secs(30))).build();
+        Ok(Transport::Smtp {
+            transport,
+            from: config.mail_from.clone(),
+        })
+    }
+
+    /// Delivers one message. `name` names the outbox file: the same name for the same
+    /// message, so a delivery repeated after a crash replaces the file.
+    pub async fn send(&self, name: &str, to: &str, message: &str) -> Result<(), SendError> {
+        match self {
+            Transport::Outbox(dir) => write_eml(dir, name, message).await.map_err(|e| SendError {
+                transient: true,
+                message: e.to_string(),
+            }),
+            Transport::Smtp { transport, from } => {
+                let permanent = |m: String| SendError {
+                    transient: false,
+                    message: m,
+                };
+                let envelope = lettre::address::Envelope::new(
+                    Some(from.parse().map_err(|e| permanent(format!("{e}")))?),
+                    vec![to.parse().map_err(|e| permanent(format!("{e}")))?],
+                )
+                .map_err(|e| permanent(e.to_string()))?;
+                transport
+                    .send_raw(&envelope, message.as_bytes())
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| SendError {
+                        transient: !e.is_permanent(),
+                        message: e.to_string(),
+                    })
+            }
+        }
+    }
+}
+
+/// Writes `DATA_DIR/outbox/{name}.eml` through a temporary file, so a reader never sees
+/// half a message.
+async fn write_eml(dir: &Path, name: &str, message: &str) -> std::io::Result<()> {
+    tokio::fs::create_dir_all(dir).await?;
+    let name = format!("{name}.eml");
+    let tmp = dir.join(format!(".{name}.tmp"));
+    tokio::fs::write(&tmp, message.replace("\r\n", "\n").replace('\n', "\r\n")).await?;
+    tokio::fs::rename(&tmp, dir.join(name)).await
+}
+
+/// Attempts before a message is given up.
+pub const MAX_ATTEMPTS: i64 = 8;
+
+/// Seconds before attempt `n + 1`: 30 s, 1 min, 2 min, … up to 2 hours.
+pub(crate) fn backoff(attempts: i64) -> i64 {
+    (30 * (1i64 << attempts.clamp(0, 8))).min(7200)
+}
+
+/// Delivers the queued messages that are due, at most `limit`. Returns how many were sent.
+/// Several workers (instances) may run this at once: each claims rows by moving their
+/// `locked_until` forward, and only the claimant sends them.
+pub async fn deliver_due(db: &Db, transport: &Transport, limit: i64) -> anyhow::Result<usize> {
+    let now = db::now();
+    let skip_locked = match db.backend {
+        db::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        db::Backend::Sqlite => "",
+    };
+    let claimed: Vec<(i64, String, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "UPDATE mail_queue SET locked_until = $1, attempts = attempts + 1 WHERE id IN \
+         (SELECT id FROM mail_queue WHERE sent_at IS NULL AND failed_at IS NULL \
+          AND next_attempt_at <= $2 AND locked_until <= $2 ORDER BY id LIMIT $3{skip_locked}) \
+         RETURNING id, to_addr, message, attempts"
+    )))
+    .bind(now + 120)
+    .bind(now)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut sent = 0;
+    for (id, to, message, attempts) in claimed {
+        match transport
+            .send(&format!("mail-{id:08}"), &to, &message)
+            .await
+        {
+            Ok(()) => {
+                sent += 1;
+                sqlx::query("UPDATE mail_queue SET sent_at = $1, message = '' WHERE id = $2")
+                    .bind(db::now())
+                    .bind(id)
+                    .execute(&db.pool)
+                    .await?;
+            }
+            Err(e) => {
+                let give_up = !e.transient || attempts >= MAX_ATTEMPTS;
+                tracing::warn!(id, attempts, give_up, error = %e.message, "mail delivery failed");
+                sqlx::query(
+                    "UPDATE mail_queue SET locked_until = 0, last_error = $1, \
+                     next_attempt_at = $2, failed_at = $3 WHERE id = $4",
+                )
+                .bind(e.message.chars().take(500).collect::<String>())
+                .bind(db::now() + backoff(attempts))
+                .bind(give_up.then(db::now))
+                .bind(id)
+                .execute(&db.pool)
+                .await?;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// Delivers everything due now (tests and the `mail` worker loop).
+pub async fn deliver_all(db: &Db, transport: &Transport) -> anyhow::Result<usize> {
+    let mut total = 0;
+    loop {
+        let n = deliver_due(db, transport, 50).await?;
+        total += n;
+        if n == 0 {
+            return Ok(total);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_carry_the_headers_mail_providers_look_for() {
+        let sender = Sender {
+            name: "Alliance (demo)".into(),
+            address: "bulletin@example.org".into(),
+        };
+        let text = build(
+            &sender,
+            &Outgoing {
+                kind: "test",
+                to: "parent@example.com".into(),
+                subject: "Cadarnhewch eich tanysgrifiad".into(),
+                text: "Plain words".into(),
+                html: "<p>Plain words</p>".into(),
+                unsubscribe_url: Some("https://example.org/subscribe/unsubscribe/abc".into()),
+                automatic: true,
+                message_id: None,
+            },
+        )
+        .unwrap();
+        for h in [
+            "Message-ID: <",
+            "@example.org>",
+            "Date: ",
+            "Auto-Submitted: auto-generated",
+            "List-Unsubscribe: <https://example.org/subscribe/unsubscribe/abc>",
+            "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
+            "multipart/alternative",
+            "text/plain",
+            "text/html",
+            "MIME-Version: 1.0",
+        ] {
+            assert!(text.contains(h), "missing {h} in\n{text}");
+        }
+        assert!(backoff(1) < backoff(2) && backoff(20) == 7200);
+    }
+}
