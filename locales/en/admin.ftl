@@ -467,6 +467,7 @@ admin-subscriber-status-confirmed = Confirmed
 admin-subscriber-status-pending = Waiting for confirmation
 admin-subscriber-status-unsubscribed = Unsubscribed
 admin-subscribers-count = { $n } subscribers match.
+admin-subscribers-csv = Download these as CSV
 admin-subscribers-none = Nobody has signed up yet.
 admin-subscribers-search = Email or name
 admin-subscribers-since = Signed up

@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/bulletin/{id}", get(edit_page).post(edit_post))
         .route("/admin/bulletin/{id}/preview", get(preview))
         .route("/admin/subscribers", get(subscribers_page))
+        .route("/admin/subscribers.csv", get(subscribers_csv))
         .route("/admin/segments", get(segments_page).post(segments_post))
         .route("/bulletin", get(archive_page))
         .route("/bulletin/{id}", get(issue_page))
@@ -483,6 +484,25 @@ impl SubscribersPage<'_> {
     fn audiences(&self) -> &'static [&'static str] {
         AUDIENCES
     }
+    /// The CSV download with the same filters.
+    fn csv_href(&self) -> String {
+        let pairs = [
+            ("q", &self.q.q),
+            ("status", &self.q.status),
+            ("nation", &self.q.nation),
+            ("audience", &self.q.audience),
+            ("lang", &self.q.lang),
+        ];
+        let query: Vec<String> = pairs
+            .iter()
+            .filter_map(|(k, v)| {
+                v.as_deref()
+                    .filter(|v| !v.is_empty())
+                    .map(|v| format!("{k}={}", crate::web::url_encode(v)))
+            })
+            .collect();
+        format!("/admin/subscribers.csv?{}", query.join("&"))
+    }
     fn sel<'b>(&self, v: &'b Option<String>) -> &'b str {
         v.as_deref().unwrap_or("")
     }
@@ -497,6 +517,44 @@ impl SubscribersPage<'_> {
 /// Shown per page of the subscriber list.
 const PAGE: i64 = 200;
 
+/// Subscribers matching the list's filters: the total, and the newest `limit` of them.
+async fn find_subscribers(
+    state: &AppState,
+    q: &SubscriberQuery,
+    limit: i64,
+) -> Result<(i64, Vec<list::Subscriber>), AppError> {
+    let text = q.q.as_deref().unwrap_or("").trim().to_lowercase();
+    let like = format!("%{}%", text.replace(['%', '_'], ""));
+    let filter = "($1 = '' OR LOWER(email) LIKE $2 OR LOWER(name) LIKE $2) \
+        AND ($3 = '' OR status = $3) AND ($4 = '' OR nation = $4) \
+        AND ($5 = '' OR audience = $5) AND ($6 = '' OR lang = $6)";
+    let args = [
+        text,
+        like,
+        q.status.clone().unwrap_or_default(),
+        q.nation.clone().unwrap_or_default(),
+        q.audience.clone().unwrap_or_default(),
+        q.lang.clone().unwrap_or_default(),
+    ];
+    let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM subscribers WHERE {filter}"
+    )));
+    for a in &args {
+        count = count.bind(a.clone());
+    }
+    let total = count.fetch_one(&state.db.pool).await?;
+    let mut rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id, email, name, nation, audience, lang, topics, status, source, manage_token, \
+         created_at, confirmed_at, unsubscribed_at FROM subscribers WHERE {filter} \
+         ORDER BY created_at DESC, id DESC LIMIT $7"
+    )));
+    for a in &args {
+        rows = rows.bind(a.clone());
+    }
+    let rows = rows.bind(limit).fetch_all(&state.db.pool).await?;
+    Ok((total, rows))
+}
+
 async fn subscribers_page(
     State(state): State<AppState>,
     c: Ctx,
@@ -504,42 +562,86 @@ async fn subscribers_page(
     Query(q): Query<SubscriberQuery>,
 ) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
-    let text = q.q.as_deref().unwrap_or("").trim().to_lowercase();
-    let like = format!("%{}%", text.replace(['%', '_'], ""));
-    let filter = "($1 = '' OR LOWER(email) LIKE $2 OR LOWER(name) LIKE $2) \
-        AND ($3 = '' OR status = $3) AND ($4 = '' OR nation = $4) \
-        AND ($5 = '' OR audience = $5) AND ($6 = '' OR lang = $6)";
-    let bind = |sql: String| {
-        sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
-            .bind(text.clone())
-            .bind(like.clone())
-            .bind(q.status.clone().unwrap_or_default())
-            .bind(q.nation.clone().unwrap_or_default())
-            .bind(q.audience.clone().unwrap_or_default())
-            .bind(q.lang.clone().unwrap_or_default())
-    };
-    let total = bind(format!("SELECT COUNT(*) FROM subscribers WHERE {filter}"))
-        .fetch_one(&state.db.pool)
-        .await?;
-    let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT id, email, name, nation, audience, lang, topics, status, source, manage_token, \
-         created_at, confirmed_at, unsubscribed_at FROM subscribers WHERE {filter} \
-         ORDER BY created_at DESC, id DESC LIMIT {PAGE}"
-    )))
-    .bind(text.clone())
-    .bind(like.clone())
-    .bind(q.status.clone().unwrap_or_default())
-    .bind(q.nation.clone().unwrap_or_default())
-    .bind(q.audience.clone().unwrap_or_default())
-    .bind(q.lang.clone().unwrap_or_default())
-    .fetch_all(&state.db.pool)
-    .await?;
+    let (total, rows) = find_subscribers(&state, &q, PAGE).await?;
     private_page(&SubscribersPage {
         c: &c.with_staff(staff),
         rows,
         total,
         q,
     })
+}
+
+/// A cell a spreadsheet will not run as a formula: text starting with `=`, `+`, `-`, `@`
+/// or a tab gets a leading apostrophe (names and sources are typed by visitors).
+fn spreadsheet_safe(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// `GET /admin/subscribers.csv` with the list's filters: every matching subscriber.
+/// Recorded in the audit log (it is personal data leaving the system).
+async fn subscribers_csv(
+    State(state): State<AppState>,
+    staff: StaffUser,
+    Query(q): Query<SubscriberQuery>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let (total, rows) = find_subscribers(&state, &q, i64::MAX).await?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let date = |t: Option<i64>| t.map(crate::cms::date_time).unwrap_or_default();
+    w.write_record([
+        "email",
+        "name",
+        "nation",
+        "audience",
+        "language",
+        "topics",
+        "status",
+        "source",
+        "signed_up",
+        "confirmed",
+        "unsubscribed",
+    ])
+    .map_err(|e| AppError::Internal(e.into()))?;
+    for s in rows {
+        w.write_record([
+            spreadsheet_safe(&s.email),
+            spreadsheet_safe(&s.name),
+            s.nation,
+            s.audience,
+            s.lang,
+            s.topics,
+            s.status,
+            spreadsheet_safe(&s.source),
+            date(Some(s.created_at)),
+            date(s.confirmed_at),
+            date(s.unsubscribed_at),
+        ])
+        .map_err(|e| AppError::Internal(e.into()))?;
+    }
+    let body = w.into_inner().map_err(|e| AppError::Internal(e.into()))?;
+    let mut tx = state.db.begin_write().await?;
+    crate::audit::record(
+        &mut tx,
+        Some(&staff),
+        "export",
+        "subscribers",
+        "",
+        &format!("{total} rows"),
+    )
+    .await?;
+    tx.commit().await?;
+    let mut res = crate::web::bytes_response("text/csv; charset=utf-8", body);
+    let h = res.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"subscribers.csv\""),
+    );
+    Ok(res)
 }
 
 #[derive(Template)]

@@ -479,7 +479,7 @@ pub async fn send_due(
             }
         };
         // Unsubscribed (or erased) since the send started: not sent.
-        let Some((status, lang, token)) = sub.filter(|s| s.0 == "confirmed") else {
+        let Some((_, lang, token)) = sub.filter(|s| s.0 == "confirmed") else {
             mark("skipped", String::new(), 0).await?;
             continue;
         };
@@ -505,7 +505,6 @@ pub async fn send_due(
             lang: Lang::from_code(&lang).unwrap_or_default(),
             manage_token: &token,
         };
-        let _ = status;
         let m = message(
             n,
             &r,
@@ -523,7 +522,13 @@ pub async fn send_due(
             }
             Err(SendError { transient, message }) => {
                 let give_up = !transient || attempts >= super::MAX_ATTEMPTS;
-                tracing::warn!(newsletter = nid, attempts, give_up, error = %message, "newsletter delivery failed");
+                // The reply can quote the address: kept in the table, not logged.
+                tracing::warn!(
+                    newsletter = nid,
+                    attempts,
+                    give_up,
+                    "newsletter delivery failed"
+                );
                 let message: String = message.chars().take(500).collect();
                 if give_up {
                     mark("failed", message, 0).await?;

@@ -263,10 +263,13 @@ pub async fn deliver_due(db: &Db, transport: &Transport, limit: i64) -> anyhow::
             }
             Err(e) => {
                 let give_up = !e.transient || attempts >= MAX_ATTEMPTS;
-                tracing::warn!(id, attempts, give_up, error = %e.message, "mail delivery failed");
+                // The server's reply can quote the address: it goes in the table for staff,
+                // not in the log.
+                tracing::warn!(id, attempts, give_up, "mail delivery failed");
                 sqlx::query(
                     "UPDATE mail_queue SET locked_until = 0, last_error = $1, \
-                     next_attempt_at = $2, failed_at = $3 WHERE id = $4",
+                     next_attempt_at = $2, failed_at = $3, \
+                     message = CASE WHEN $3 IS NULL THEN message ELSE '' END WHERE id = $4",
                 )
                 .bind(e.message.chars().take(500).collect::<String>())
                 .bind(db::now() + backoff(attempts))

@@ -949,6 +949,35 @@ async fn staff_find_subscribers_by_address_and_filters() {
         .await
         .assert_contains("Confirmed: 1")
         .assert_contains("Waiting for confirmation: 1");
+
+    // CSV export with the same filters; a name a spreadsheet would run is defused.
+    sqlx::query("UPDATE subscribers SET name = '=HYPERLINK(\"http://x\")' WHERE email = 'alpha@example.org'")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    app.get("/admin/subscribers?nation=wales")
+        .await
+        .assert_contains("/admin/subscribers.csv?nation=wales");
+    let csv = app.get("/admin/subscribers.csv?nation=wales").await;
+    csv.assert_status(200);
+    assert!(csv.header("content-type").starts_with("text/csv"));
+    assert_eq!(csv.header("cache-control"), "no-store");
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", csv.body);
+    assert!(lines[0].starts_with("email,name,nation,audience,language,topics,status"));
+    assert!(
+        lines[1].starts_with("alpha@example.org,\"'=HYPERLINK("),
+        "{}",
+        lines[1]
+    );
+    assert!(!csv.body.contains("beta@example.org"));
+    let exports: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'export' AND target_kind = 'subscribers'",
+    )
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(exports, 1);
 }
 
 /// Kills the real server with SIGKILL in the middle of a newsletter send, starts it again,
