@@ -68,14 +68,26 @@ pub struct MailFile {
     pub rate: Option<i64>,
 }
 
-/// The SMTP settings the program runs with.
-#[derive(Debug, Clone)]
+/// The SMTP settings the program runs with. (`Debug` leaves the password out.)
+#[derive(Clone)]
 pub struct Smtp {
     pub host: String,
     pub port: Option<u16>,
     pub security: SmtpSecurity,
     pub username: Option<String>,
     pub password: Option<String>,
+}
+
+impl std::fmt::Debug for Smtp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Smtp")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "(set)"))
+            .finish()
+    }
 }
 
 /// Values given on the command line or in the environment (the higher layers).

@@ -271,11 +271,17 @@ pub async fn start(db: &Db, id: i64) -> sqlx::Result<Option<i64>> {
     .execute(&mut *tx)
     .await?
     .rows_affected() as i64;
-    sqlx::query("UPDATE newsletters SET recipients = $1 WHERE id = $2")
-        .bind(n)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    // Nobody to send to (an empty segment): it is done at once.
+    sqlx::query(
+        "UPDATE newsletters SET recipients = $1, \
+         status = CASE WHEN $1 = 0 THEN 'sent' ELSE status END, \
+         finished_at = CASE WHEN $1 = 0 THEN $2 ELSE finished_at END WHERE id = $3",
+    )
+    .bind(n)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(Some(n))
 }
@@ -538,7 +544,9 @@ pub async fn send_due(
             }
         }
     }
-    finish(db).await?;
+    if handled > 0 {
+        finish(db).await?;
+    }
     Ok(handled)
 }
 

@@ -341,6 +341,89 @@ pub async fn unsubscribe(tx: &mut Tx, s: &Subscriber, source: &str) -> sqlx::Res
     record_consent(tx, s.id, "unsubscribe", source, s.lang(), None).await
 }
 
+/// Everything the mailing list holds about one address, for a data-protection request:
+/// the subscriber row, every consent event, and each newsletter sent to it.
+pub async fn export(db: &Db, email: &str) -> sqlx::Result<Option<serde_json::Value>> {
+    let email = email.trim().to_lowercase();
+    let s: Option<Subscriber> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM subscribers WHERE email = $1"
+    )))
+    .bind(&email)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(s) = s else { return Ok(None) };
+    let consents: Vec<(i64, String, String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT at, action, source, wording_version, lang, ip FROM subscriber_consents \
+         WHERE subscriber_id = $1 ORDER BY id",
+    )
+    .bind(s.id)
+    .fetch_all(&db.pool)
+    .await?;
+    let sends: Vec<(i64, String, String, Option<i64>)> = sqlx::query_as(
+        "SELECT n.id, n.subject, x.status, x.sent_at FROM newsletter_sends x \
+         JOIN newsletters n ON n.id = x.newsletter_id WHERE x.subscriber_id = $1 ORDER BY n.id",
+    )
+    .bind(s.id)
+    .fetch_all(&db.pool)
+    .await?;
+    let time = |t: i64| crate::cms::date_time(t);
+    Ok(Some(serde_json::json!({
+        "email": s.email,
+        "name": s.name,
+        "nation": s.nation,
+        "audience": s.audience,
+        "language": s.lang,
+        "topics": s.topics.split(',').filter(|t| !t.is_empty()).collect::<Vec<_>>(),
+        "status": s.status,
+        "source": s.source,
+        "signed_up": time(s.created_at),
+        "confirmed": s.confirmed_at.map(time),
+        "unsubscribed": s.unsubscribed_at.map(time),
+        "consents": consents.into_iter().map(|(at, action, source, version, lang, ip)| serde_json::json!({
+            "at": time(at), "action": action, "source": source,
+            "wording_version": version, "language": lang, "ip": ip,
+        })).collect::<Vec<_>>(),
+        "newsletters": sends.into_iter().map(|(id, subject, status, at)| serde_json::json!({
+            "newsletter": id, "subject": subject, "status": status, "sent": at.map(time),
+        })).collect::<Vec<_>>(),
+    })))
+}
+
+/// Erases an address from the mailing list: the subscriber, consent events, tokens,
+/// newsletter recipient rows and queued mail go; a hashed suppression entry stays so an
+/// import never subscribes it again. Returns whether anything was held.
+pub async fn erase(tx: &mut Tx, email: &str) -> sqlx::Result<bool> {
+    let email = email.trim().to_lowercase();
+    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM subscribers WHERE email = $1")
+        .bind(&email)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let queued = sqlx::query("DELETE FROM mail_queue WHERE LOWER(to_addr) = $1")
+        .bind(&email)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    if let Some(id) = id {
+        for sql in [
+            "DELETE FROM newsletter_sends WHERE subscriber_id = $1",
+            "DELETE FROM subscriber_consents WHERE subscriber_id = $1",
+            "DELETE FROM subscriber_tokens WHERE subscriber_id = $1",
+            "DELETE FROM subscribers WHERE id = $1",
+        ] {
+            sqlx::query(sql).bind(id).execute(&mut **tx).await?;
+        }
+    }
+    sqlx::query(
+        "INSERT INTO mail_suppressions (email_hash, reason, created_at) VALUES ($1, 'erased', $2) \
+         ON CONFLICT (email_hash) DO UPDATE SET reason = 'erased'",
+    )
+    .bind(email_hash(&email))
+    .bind(db::now())
+    .execute(&mut **tx)
+    .await?;
+    Ok(id.is_some() || queued > 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -904,6 +904,43 @@ async fn a_welsh_and_english_newsletter_reaches_its_segment_once_each() {
     .assert_status(303);
     app.get("/bulletin").await.assert_not_contains("Draft only");
 
+    // A newsletter to a segment that matches nobody is done at once.
+    let res = app
+        .post(
+            "/admin/segments",
+            &[("name", "Nobody"), ("nation", "scotland")],
+        )
+        .await;
+    res.assert_status(303);
+    let empty: i64 = sqlx::query_scalar("SELECT id FROM segments WHERE name = 'Nobody'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let empty = empty.to_string();
+    let res = app
+        .post(
+            "/admin/bulletin/new",
+            &[
+                ("subject", "To nobody"),
+                ("body", "x"),
+                ("segment", empty.as_str()),
+            ],
+        )
+        .await;
+    let nobody = res.location().split('?').next().unwrap().to_string();
+    app.post(
+        &nobody,
+        &[
+            ("subject", "To nobody"),
+            ("body", "x"),
+            ("segment", empty.as_str()),
+            ("action", "send"),
+        ],
+    )
+    .await
+    .assert_status(303);
+    app.get(&nobody).await.assert_contains("<dd>Sent</dd>");
+
     // Moderators cannot reach any of it.
     let mut m = app.another_browser();
     m.login_as(mmha::auth::Role::Moderator).await;
@@ -1106,4 +1143,105 @@ async fn a_send_killed_mid_way_resumes_without_skipping_or_repeating_anyone() {
         .filter(|m| m.text.contains("Bwletin y gwanwyn"))
         .count();
     assert_eq!(welsh, N.div_ceil(3));
+}
+
+#[tokio::test]
+async fn one_persons_data_is_exported_and_erased_leaving_only_a_hash() {
+    let mut app = TestApp::new().await;
+    app.post("/subscribe", &signup_form("Person@Example.org", &[]))
+        .await
+        .assert_status(303);
+    let token = outbox(&app).await[0].token_after("/subscribe/confirm/");
+    app.post(&format!("/subscribe/confirm/{token}"), &[])
+        .await
+        .assert_status(200);
+    add_subscriber(
+        &app,
+        "other@example.org",
+        "wales",
+        "parent",
+        "en",
+        "confirmed",
+    )
+    .await;
+
+    // Editors cannot; admins can.
+    let mut editor = app.another_browser();
+    editor.login_as(mmha::auth::Role::Editor).await;
+    editor
+        .get("/admin/subscribers/person?email=person@example.org")
+        .await
+        .assert_status(403);
+    app.login_as(mmha::auth::Role::Admin).await;
+    let page = app
+        .get("/admin/subscribers/person?email=PERSON@example.org")
+        .await;
+    page.assert_status(200)
+        .assert_contains("person@example.org")
+        .assert_contains("&#34;action&#34;: &#34;confirm&#34;");
+    let json = app
+        .get("/admin/subscribers/person?email=person@example.org&format=json")
+        .await;
+    json.assert_status(200);
+    let v: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+    assert_eq!(v["email"], "person@example.org");
+    assert_eq!(v["status"], "confirmed");
+    assert_eq!(v["consents"].as_array().unwrap().len(), 2);
+
+    // Erasing needs the box ticked.
+    app.post(
+        "/admin/subscribers/person",
+        &[("email", "person@example.org")],
+    )
+    .await
+    .assert_status(422)
+    .assert_contains("Tick the box");
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM subscribers").await, 2);
+    app.post(
+        "/admin/subscribers/person",
+        &[("email", "person@example.org"), ("confirm", "yes")],
+    )
+    .await
+    .assert_status(200)
+    .assert_contains("Erased.");
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM subscribers").await, 1);
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM subscriber_consents").await,
+        0
+    );
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM subscriber_tokens").await,
+        0
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM mail_queue WHERE LOWER(to_addr) = 'person@example.org'"
+        )
+        .await,
+        0
+    );
+    let reason: String =
+        sqlx::query_scalar("SELECT reason FROM mail_suppressions WHERE email_hash = $1")
+            .bind(mmha::mail::list::email_hash("person@example.org"))
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(reason, "erased");
+    // The audit log says what happened, not whose address it was.
+    let summaries: Vec<String> = sqlx::query_scalar(
+        "SELECT summary FROM audit_log WHERE action IN ('data_export', 'data_erase')",
+    )
+    .fetch_all(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(summaries.len(), 3, "two views and one erasure");
+    assert!(
+        summaries
+            .iter()
+            .all(|s| !s.to_lowercase().contains("person@"))
+    );
+    app.get("/admin/subscribers/person?email=person@example.org")
+        .await
+        .assert_contains("holds nothing about this address");
 }
