@@ -1245,3 +1245,84 @@ async fn one_persons_data_is_exported_and_erased_leaving_only_a_hash() {
         .await
         .assert_contains("holds nothing about this address");
 }
+
+#[tokio::test]
+async fn a_scheduled_newsletter_starts_when_its_time_comes() {
+    let mut app = TestApp::new().await;
+    add_subscriber(
+        &app,
+        "reader@example.org",
+        "wales",
+        "parent",
+        "en",
+        "confirmed",
+    )
+    .await;
+    app.login_as(mmha::auth::Role::Editor).await;
+    let res = app
+        .post(
+            "/admin/bulletin/new",
+            &[("subject", "Later"), ("body", "Soon.")],
+        )
+        .await;
+    let page = res.location().split('?').next().unwrap().to_string();
+    // A time in the past, or not a time, is refused with the draft kept.
+    for bad in ["2020-01-01T09:00", "next week"] {
+        app.post(
+            &page,
+            &[
+                ("subject", "Later"),
+                ("body", "Soon."),
+                ("action", "schedule"),
+                ("schedule_at", bad),
+            ],
+        )
+        .await
+        .assert_status(422)
+        .assert_contains("Enter a date and time in the future")
+        .assert_contains("Soon.");
+    }
+    app.post(
+        &page,
+        &[
+            ("subject", "Later"),
+            ("body", "Soon."),
+            ("action", "schedule"),
+            ("schedule_at", "2099-07-01T09:30"),
+        ],
+    )
+    .await
+    .assert_status(303);
+    app.get(&page)
+        .await
+        .assert_contains("Scheduled to send at 2099-07-01 09:30 (UK time).");
+    // Not yet due: nothing starts.
+    assert_eq!(
+        mmha::mail::bulletin::start_scheduled(&app.state.db)
+            .await
+            .unwrap(),
+        0
+    );
+    // Its time comes.
+    sqlx::query("UPDATE newsletters SET scheduled_at = 1")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        mmha::mail::bulletin::start_scheduled(&app.state.db)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        mmha::mail::bulletin::start_scheduled(&app.state.db)
+            .await
+            .unwrap(),
+        0,
+        "started once"
+    );
+    while send_round(&app, 10).await > 0 {}
+    let files = newsletter_files(&app);
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].header("Subject"), "Later");
+}
