@@ -84,11 +84,7 @@ struct EditPage<'a> {
 
 impl EditPage<'_> {
     fn error(&self, field: &str) -> String {
-        self.errors
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| self.c.t(m))
-            .unwrap_or_default()
+        super::field_error(self.c, &self.errors, field)
     }
     fn when(&self, t: Option<i64>) -> String {
         t.map(crate::cms::uk_date_time).unwrap_or_default()
@@ -482,12 +478,6 @@ struct SubscribersPage<'a> {
 }
 
 impl SubscribersPage<'_> {
-    fn nations(&self) -> &'static [&'static str] {
-        NATIONS
-    }
-    fn audiences(&self) -> &'static [&'static str] {
-        AUDIENCES
-    }
     /// The CSV download with the same filters.
     fn csv_href(&self) -> String {
         let pairs = [
@@ -783,20 +773,7 @@ struct SegmentsPage<'a> {
 
 impl SegmentsPage<'_> {
     fn error_for(&self, field: &str) -> String {
-        self.errors
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| self.c.t(m))
-            .unwrap_or_default()
-    }
-    fn nations(&self) -> &'static [&'static str] {
-        NATIONS
-    }
-    fn audiences(&self) -> &'static [&'static str] {
-        AUDIENCES
-    }
-    fn topics(&self) -> &'static [&'static str] {
-        TOPICS
+        super::field_error(self.c, &self.errors, field)
     }
     fn describe(&self, s: &Segment) -> String {
         let mut parts = Vec::new();

@@ -22,6 +22,16 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use crate::config::{Config, SmtpSecurity};
 use crate::db::{self, Db, Tx};
 
+/// The message for `field` among a form's errors ((field id, message id) pairs), in the
+/// visitor's language; "" when the field is fine.
+pub fn field_error(c: &crate::web::ctx::Ctx, errors: &[(&str, &str)], field: &str) -> String {
+    errors
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map(|(_, m)| c.t(m))
+        .unwrap_or_default()
+}
+
 /// A message to be queued.
 pub struct Outgoing {
     pub kind: &'static str,

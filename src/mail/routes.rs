@@ -125,11 +125,7 @@ struct SubscribePage<'a> {
 
 impl SubscribePage<'_> {
     fn error(&self, field: &str) -> String {
-        self.errors
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| self.c.t(m))
-            .unwrap_or_default()
+        super::field_error(self.c, &self.errors, field)
     }
     fn checked_topic(&self, t: &str) -> bool {
         self.f.topics.iter().any(|x| x == t)
@@ -140,18 +136,6 @@ impl SubscribePage<'_> {
         } else {
             &self.f.lang
         }
-    }
-    fn nations(&self) -> &'static [&'static str] {
-        NATIONS
-    }
-    fn audiences(&self) -> &'static [&'static str] {
-        AUDIENCES
-    }
-    fn topics(&self) -> &'static [&'static str] {
-        TOPICS
-    }
-    fn label(&self, prefix: &str, code: &str) -> String {
-        self.c.t(&format!("{prefix}{code}"))
     }
 }
 
@@ -407,23 +391,7 @@ struct ManagePage<'a> {
 
 impl ManagePage<'_> {
     fn error(&self, field: &str) -> String {
-        self.errors
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| self.c.t(m))
-            .unwrap_or_default()
-    }
-    fn nations(&self) -> &'static [&'static str] {
-        NATIONS
-    }
-    fn audiences(&self) -> &'static [&'static str] {
-        AUDIENCES
-    }
-    fn topics(&self) -> &'static [&'static str] {
-        TOPICS
-    }
-    fn label(&self, prefix: &str, code: &str) -> String {
-        self.c.t(&format!("{prefix}{code}"))
+        super::field_error(self.c, &self.errors, field)
     }
 }
 
