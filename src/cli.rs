@@ -39,6 +39,9 @@ pub enum Command {
     /// Export data as CSV or GeoJSON (to standard output unless --out is given).
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Bounce reports from the mail server.
+    #[command(subcommand)]
+    Bounces(BouncesCommand),
     /// Benchmarks and benchmark data (see scripts/bench).
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -51,7 +54,24 @@ pub enum Command {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum BouncesCommand {
+    /// Count the bounces in a mailbox (mbox) or message (.eml) of delivery status
+    /// notifications; after `[mail] bounce_threshold` hard bounces an address is marked
+    /// undeliverable. Each report is counted once, however often the file is processed.
+    Import { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum ImportCommand {
+    /// Mailing-list subscribers who already consented elsewhere, from a CSV with columns
+    /// email[,name,nation,audience,language,topics,consented]. Never re-adds anyone who
+    /// unsubscribed, was erased or bounced. All or nothing.
+    Subscribers {
+        file: PathBuf,
+        /// Where these people gave consent, recorded with each of them.
+        #[arg(long)]
+        source: String,
+    },
     /// Scores from a CSV with columns area_code,year,level[,note,source].
     Scores { file: PathBuf },
     /// Services from a CSV with columns named like the service form (name, organization,
@@ -116,6 +136,27 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 2000)]
         count: usize,
     },
+    /// Send one newsletter to N generated subscribers through an SMTP sink on loopback and
+    /// to the outbox, then kill a send with SIGKILL and resume it; print messages/s, peak
+    /// memory, CPU time and whether everyone got exactly one copy. Needs an empty list.
+    Mail {
+        #[arg(long, default_value_t = 100_000)]
+        subscribers: usize,
+    },
+    /// (Used by `bench mail`.) Send every newsletter being sent, unthrottled.
+    #[command(hide = true)]
+    MailSend {
+        #[arg(long)]
+        smtp_port: Option<u16>,
+    },
+    /// (Used by `bench mail`.) An SMTP server on loopback that accepts everything.
+    #[command(hide = true)]
+    SmtpSink {
+        #[arg(long)]
+        port: u16,
+        #[arg(long)]
+        log: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -178,6 +219,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::User(cmd) => user(config, cmd).await,
         Command::Import(cmd) => import(config, cmd).await,
+        Command::Bounces(BouncesCommand::Import { file }) => {
+            let db = open_migrated(&config).await?;
+            let text = read_input(&file)?;
+            let bounces = crate::mail::import::parse_bounces(&text);
+            anyhow::ensure!(
+                !bounces.is_empty(),
+                "no bounce reports (delivery status notifications) found in {}",
+                file.display()
+            );
+            let mut tx = db.begin_write().await?;
+            let r = crate::mail::import::apply_bounces(&mut tx, &bounces, config.bounce_threshold)
+                .await?;
+            let summary = format!(
+                "{} hard, {} soft, {} already counted, {} now undeliverable",
+                r.hard, r.soft, r.repeated, r.undeliverable
+            );
+            crate::audit::record_cli(&mut tx, "bounces", "subscribers", "", &summary).await?;
+            tx.commit().await?;
+            println!("Bounces from {}: {summary}.", file.display());
+            Ok(())
+        }
         Command::Bench(cmd) => bench(config, cmd).await,
         Command::Export(cmd) => export(config, cmd).await,
         Command::Backup { out } => backup(config, out).await,
@@ -239,7 +301,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 }
 
 /// Background work of each instance: follow content changes made by other instances,
-/// save the finder's usage counts, and purge expired sessions. Both are safe to run on every instance at once.
+/// save the finder's usage counts, deliver mail, and purge expired sessions and unconfirmed
+/// imports. All are safe to run on every instance at once.
 fn spawn_background(state: AppState) {
     let poll = state.clone();
     tokio::spawn(async move {
@@ -309,6 +372,9 @@ fn spawn_background(state: AppState) {
             tick.tick().await;
             if let Err(e) = session::purge_expired(&state.db).await {
                 tracing::warn!(error = %e, "session purge failed");
+            }
+            if let Err(e) = crate::atlas::staging::purge_stale(&state.config.data_dir).await {
+                tracing::warn!(error = %e, "purging unconfirmed imports failed");
             }
         }
     });
@@ -446,8 +512,18 @@ async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
 }
 
 async fn bench(config: Config, cmd: BenchCommand) -> anyhow::Result<()> {
+    if let BenchCommand::SmtpSink { port, log } = &cmd {
+        return crate::mail::bench::sink(*port, log).await;
+    }
     let db = open_migrated(&config).await?;
     match cmd {
+        BenchCommand::SmtpSink { .. } => {}
+        BenchCommand::Mail { subscribers } => {
+            crate::mail::bench::run(&config, &db, subscribers).await?;
+        }
+        BenchCommand::MailSend { smtp_port } => {
+            crate::mail::bench::send(&config, &db, smtp_port).await?;
+        }
         BenchCommand::Lookup { points } => {
             let atlas = crate::atlas::Atlas::load(&db).await?;
             let mut seed = 42u64;
@@ -546,6 +622,45 @@ async fn import(config: Config, cmd: ImportCommand) -> anyhow::Result<()> {
     let db = open_migrated(&config).await?;
     let en = crate::i18n::Lang::En;
     match cmd {
+        ImportCommand::Subscribers { file, source } => {
+            use crate::mail::import;
+            let source = source.trim();
+            anyhow::ensure!(
+                !source.is_empty() && source.len() <= 200 && !source.contains(char::is_control),
+                "--source must say, in one line of 200 characters or fewer, where these people gave consent"
+            );
+            let text = read_input(&file)?;
+            let rows = match import::check_csv(&text, crate::db::now()) {
+                Ok(rows) => rows,
+                Err(errors) => {
+                    for e in &errors {
+                        eprintln!("row {}, {}: {}", e.row, e.field, e.message.text(en));
+                    }
+                    bail!(
+                        "{} problems in {}; nothing was imported",
+                        errors.len(),
+                        file.display()
+                    );
+                }
+            };
+            let (outcomes, s) = import::plan(&db, &rows).await?;
+            let mut tx = db.begin_write().await?;
+            import::apply(&mut tx, &rows, &outcomes, &format!("import: {source}")).await?;
+            let summary = format!(
+                "{} added, {} confirmed, {} already subscribed, {} suppressed, {} duplicates",
+                s.add, s.confirm, s.already, s.suppressed, s.duplicate
+            );
+            crate::audit::record_cli(
+                &mut tx,
+                "import",
+                "subscribers",
+                "",
+                &format!("{summary}; source: {source}"),
+            )
+            .await?;
+            tx.commit().await?;
+            println!("Subscribers from {}: {summary}.", file.display());
+        }
         ImportCommand::Scores { file } => {
             let text = read_input(&file)?;
             let rows = match crate::atlas::transfer::check_scores(&db, &text).await? {

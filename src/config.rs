@@ -66,6 +66,8 @@ pub struct MailFile {
     pub record_ip: Option<bool>,
     /// Newsletter messages per second per instance [default: 50].
     pub rate: Option<i64>,
+    /// Hard bounces after which an address is marked undeliverable [default: 2].
+    pub bounce_threshold: Option<i64>,
 }
 
 /// The SMTP settings the program runs with. (`Debug` leaves the password out.)
@@ -148,6 +150,8 @@ pub struct Config {
     pub record_consent_ip: bool,
     /// Newsletter messages per second per instance.
     pub mail_rate: i64,
+    /// Hard bounces after which an address is marked undeliverable.
+    pub bounce_threshold: i64,
 }
 
 impl Config {
@@ -195,6 +199,7 @@ impl Config {
             welcome_email: file.mail.welcome.unwrap_or(true),
             record_consent_ip: file.mail.record_ip.unwrap_or(false),
             mail_rate: file.mail.rate.unwrap_or(50).clamp(1, 10_000),
+            bounce_threshold: file.mail.bounce_threshold.unwrap_or(2).clamp(1, 100),
             bind,
             data_dir,
             database_url,
@@ -227,6 +232,7 @@ impl Config {
             welcome_email: true,
             record_consent_ip: false,
             mail_rate: 50,
+            bounce_threshold: 2,
         }
     }
 

@@ -381,16 +381,29 @@ pub fn message(
     public_url: &str,
     message_id: Option<String>,
 ) -> Outgoing {
+    let body_html = crate::cms::markdown::render(n.version(r.lang).1);
+    message_with_html(n, r, &body_html, site, public_url, message_id)
+}
+
+/// [`message`] with the body's HTML already rendered (the same for every recipient in a
+/// language, so a send renders it once, not once per recipient).
+fn message_with_html(
+    n: &Newsletter,
+    r: &Recipient,
+    body_html: &str,
+    site: &str,
+    public_url: &str,
+    message_id: Option<String>,
+) -> Outgoing {
     let (subject, body, lang) = n.version(r.lang);
     let manage = format!("{public_url}/subscribe/manage/{}", r.manage_token);
     let unsubscribe = format!("{public_url}/subscribe/unsubscribe/{}", r.manage_token);
     let web = format!("{public_url}/bulletin/{}", n.id);
-    let body_html = crate::cms::markdown::render(body);
     let html = BulletinHtml {
         lang,
         site,
         subject,
-        body_html: &body_html,
+        body_html,
         web_url: &web,
         manage_url: &manage,
         unsubscribe_url: &unsubscribe,
@@ -421,7 +434,7 @@ pub fn message(
 /// How long a claimed recipient row is held. It is renewed just before its message is
 /// sent, so this bounds one message's delivery (SMTP times out at 30 s), and it is how long
 /// rows claimed by a worker that died wait before another worker resumes them.
-const LOCK_SECONDS: i64 = 45;
+pub const LOCK_SECONDS: i64 = 45;
 
 /// Sends up to `limit` due recipients of newsletters being sent. Returns how many were
 /// handled (sent, failed, skipped or put back for a retry).
@@ -455,10 +468,13 @@ pub async fn send_due(
     .fetch_all(&db.pool)
     .await?;
     let mut cache: Option<Newsletter> = None;
+    // The body's HTML per language of the newsletter in `cache`.
+    let mut html: Vec<(Lang, String)> = Vec::new();
     let handled = claimed.len();
     for (nid, sid, email, attempts) in claimed {
         if cache.as_ref().is_none_or(|n| n.id != nid) {
             cache = newsletter(db, nid).await?;
+            html.clear();
         }
         let Some(n) = cache.as_ref() else { continue };
         let sub: Option<(String, String, String)> =
@@ -511,9 +527,17 @@ pub async fn send_due(
             lang: Lang::from_code(&lang).unwrap_or_default(),
             manage_token: &token,
         };
-        let m = message(
+        let body_html = match html.iter().find(|(l, _)| *l == r.lang) {
+            Some((_, h)) => h,
+            None => {
+                html.push((r.lang, crate::cms::markdown::render(n.version(r.lang).1)));
+                &html[html.len() - 1].1
+            }
+        };
+        let m = message_with_html(
             n,
             &r,
+            body_html,
             &sender.name,
             public_url,
             Some(format!("newsletter-{nid}-{sid}")),

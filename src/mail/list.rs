@@ -270,8 +270,8 @@ pub async fn confirm(
     .await?;
     let Some(id) = id else { return Ok(None) };
     sqlx::query(
-        "UPDATE subscribers SET status = 'confirmed', confirmed_at = $1, unsubscribed_at = NULL \
-         WHERE id = $2",
+        "UPDATE subscribers SET status = 'confirmed', confirmed_at = $1, unsubscribed_at = NULL, \
+         bounces = 0 WHERE id = $2",
     )
     .bind(now)
     .bind(id)
@@ -413,6 +413,10 @@ pub async fn erase(tx: &mut Tx, email: &str) -> sqlx::Result<bool> {
             sqlx::query(sql).bind(id).execute(&mut **tx).await?;
         }
     }
+    sqlx::query("DELETE FROM mail_bounces WHERE email_hash = $1")
+        .bind(email_hash(&email))
+        .execute(&mut **tx)
+        .await?;
     sqlx::query(
         "INSERT INTO mail_suppressions (email_hash, reason, created_at) VALUES ($1, 'erased', $2) \
          ON CONFLICT (email_hash) DO UPDATE SET reason = 'erased'",

@@ -8,18 +8,20 @@
 //! so a delivery repeated after a crash overwrites rather than duplicates it.
 
 pub mod admin;
+pub mod bench;
 pub mod bulletin;
+pub mod import;
+pub mod intake;
 pub mod list;
 pub mod routes;
+mod smtp;
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
-use crate::config::{Config, SmtpSecurity};
+use crate::config::Config;
 use crate::db::{self, Db, Tx};
 
 /// The message for `field` among a form's errors ((field id, message id) pairs), in the
@@ -152,8 +154,9 @@ pub struct SendError {
 #[derive(Clone)]
 pub enum Transport {
     Outbox(PathBuf),
+    /// One connection per instance, shared by its workers.
     Smtp {
-        transport: AsyncSmtpTransport<Tokio1Executor>,
+        client: std::sync::Arc<smtp::Client>,
         from: String,
     },
 }
@@ -163,27 +166,8 @@ impl Transport {
         let Some(smtp) = &config.smtp else {
             return Ok(Transport::Outbox(config.data_dir.join("outbox")));
         };
-        let mut b = match smtp.security {
-            SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host)?,
-            SmtpSecurity::Starttls => {
-                AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host)?
-            }
-            SmtpSecurity::None => {
-                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
-            }
-        };
-        if let Some(port) = smtp.port {
-            b = b.port(port);
-        }
-        if let (Some(user), Some(pass)) = (&smtp.username, &smtp.password) {
-            b = b.credentials(lettre::transport::smtp::authentication::Credentials::new(
-                user.clone(),
-                pass.clone(),
-            ));
-        }
-        let transport = b.timeout(Some(Duration::from_secs(30))).build();
         Ok(Transport::Smtp {
-            transport,
+            client: std::sync::Arc::new(smtp::Client::new(smtp)?),
             from: config.mail_from.clone(),
         })
     }
@@ -196,7 +180,7 @@ impl Transport {
                 transient: true,
                 message: e.to_string(),
             }),
-            Transport::Smtp { transport, from } => {
+            Transport::Smtp { client, from } => {
                 let permanent = |m: String| SendError {
                     transient: false,
                     message: m,
@@ -206,14 +190,7 @@ impl Transport {
                     vec![to.parse().map_err(|e| permanent(format!("{e}")))?],
                 )
                 .map_err(|e| permanent(e.to_string()))?;
-                transport
-                    .send_raw(&envelope, message.as_bytes())
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| SendError {
-                        transient: !e.is_permanent(),
-                        message: e.to_string(),
-                    })
+                client.send(&envelope, message.as_bytes()).await
             }
         }
     }

@@ -96,6 +96,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::ops::routes())
         .merge(crate::mail::routes::routes())
         .merge(crate::mail::admin::routes())
+        .merge(crate::mail::intake::routes(upload_limit))
         .route("/assets/{file}", get(assets::serve))
         // Compression for what is rendered per request (staff pages, API JSON). Cached
         // pages carry their encoding already; the layer only costs them time.

@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 
 use crate::harness::TestApp;
 
-fn mmha(app: &TestApp, args: &[&str], stdin: &str) -> (bool, String) {
+pub(crate) fn mmha(app: &TestApp, args: &[&str], stdin: &str) -> (bool, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_mmha"))
         .args(args)
         .env("MMHA_DATA_DIR", &app.dir)

@@ -86,14 +86,14 @@ async fn outbox(app: &TestApp) -> Vec<Mail> {
         .collect()
 }
 
-async fn scalar(app: &TestApp, sql: &str) -> i64 {
+pub(crate) async fn scalar(app: &TestApp, sql: &str) -> i64 {
     sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_string()))
         .fetch_one(&app.state.db.pool)
         .await
         .unwrap()
 }
 
-async fn status_of(app: &TestApp, email: &str) -> String {
+pub(crate) async fn status_of(app: &TestApp, email: &str) -> String {
     sqlx::query_scalar("SELECT status FROM subscribers WHERE email = $1")
         .bind(email)
         .fetch_one(&app.state.db.pool)
@@ -594,7 +594,7 @@ async fn smtp_delivers_to_a_real_server_and_retries_while_it_is_down() {
 }
 
 /// Adds a subscriber directly (the sign-up flow has its own tests).
-async fn add_subscriber(
+pub(crate) async fn add_subscriber(
     app: &TestApp,
     email: &str,
     nation: &str,

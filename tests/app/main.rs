@@ -8,6 +8,7 @@ mod cli;
 mod cms;
 mod finder;
 mod harness;
+mod mail_intake;
 mod mailing;
 mod oruk;
 mod public;

@@ -1,0 +1,383 @@
+//! Staff screens for addresses coming in and kept out: importing already-consented
+//! subscribers from a CSV (check, preview, confirm), the suppression list (counts, "is this
+//! address suppressed?", adding addresses at a person's request) and bounce reports.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::import::{self, BounceReport, Summary};
+use super::list;
+use crate::AppState;
+use crate::atlas::import::RowError;
+use crate::atlas::staging;
+use crate::auth::{Permission, StaffUser};
+use crate::web::ctx::Ctx;
+use crate::web::error::AppError;
+use crate::web::{FieldErrors, Form, Msg, Query, private_page, private_page_status};
+
+pub fn routes(upload_limit: usize) -> Router<AppState> {
+    Router::new()
+        .route(
+            "/admin/subscribers/import",
+            get(import_form)
+                .post(import_check)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/admin/subscribers/import/confirm", post(import_confirm))
+        .route(
+            "/admin/subscribers/suppressions",
+            get(suppressions_page).post(suppress_post),
+        )
+        .route(
+            "/admin/subscribers/bounces",
+            post(bounces_post).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+}
+
+/// The text fields of a multipart form; a non-empty `file` wins over a pasted `csv`.
+async fn read_multipart(mut mp: Multipart) -> Result<Vec<(String, String)>, AppError> {
+    let mut fields: Vec<(String, String)> = Vec::new();
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|_| AppError::PayloadTooLarge)?
+    {
+        let name = field.name().unwrap_or("").to_string();
+        let bytes = field.bytes().await.map_err(|_| AppError::PayloadTooLarge)?;
+        let value = String::from_utf8(bytes.to_vec())
+            .map_err(|_| AppError::BadRequest(Msg::new("admin-import-not-utf8")))?;
+        fields.push((name, value));
+    }
+    Ok(fields)
+}
+
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(k, v)| k == name && !v.trim().is_empty())
+        .map_or("", |(_, v)| v.as_str())
+}
+
+#[derive(Template)]
+#[template(path = "admin/subscribers_import.html")]
+struct ImportPage<'a> {
+    c: &'a Ctx,
+    source: String,
+    csv: String,
+    /// Problems with the form's own fields.
+    errors: FieldErrors,
+    /// Problems in the file, by row and field.
+    rows: Vec<RowError>,
+    /// After checking: what the import will do, and the kept file's token.
+    plan: Option<(Summary, String)>,
+    /// After importing: what it did.
+    done: Option<Summary>,
+}
+
+impl ImportPage<'_> {
+    fn error(&self, field: &str) -> String {
+        crate::web::field_error(self.c, &self.errors, field)
+    }
+}
+
+fn blank<'a>(c: &'a Ctx) -> ImportPage<'a> {
+    ImportPage {
+        c,
+        source: String::new(),
+        csv: String::new(),
+        errors: vec![],
+        rows: vec![],
+        plan: None,
+        done: None,
+    }
+}
+
+async fn import_form(c: Ctx, staff: StaffUser) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    private_page(&blank(&c.with_staff(staff)))
+}
+
+/// Where the consent was given, as staff describe it; a message id when it will not do.
+fn check_source(source: &str) -> Result<String, &'static str> {
+    let s = source.trim();
+    if s.is_empty() {
+        Err("admin-subscribers-import-source-empty")
+    } else if s.chars().count() > 200 || s.chars().any(char::is_control) {
+        Err("admin-subscribers-import-source-long")
+    } else {
+        Ok(s.to_string())
+    }
+}
+
+/// Step 1: check the form and every row; show the problems, or what the import will do.
+async fn import_check(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    mp: Multipart,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let fields = read_multipart(mp).await?;
+    let c = c.with_staff(staff);
+    let text = match field(&fields, "file") {
+        "" => field(&fields, "csv"),
+        file => file,
+    };
+    let mut page = blank(&c);
+    page.source = field(&fields, "source").trim().to_string();
+    // A pasted list comes back to the form; an uploaded file cannot.
+    page.csv = field(&fields, "csv").to_string();
+    if let Err(key) = check_source(&page.source) {
+        page.errors.push(("source", Msg::new(key)));
+    }
+    if field(&fields, "consent").is_empty() {
+        page.errors.push((
+            "consent",
+            Msg::new("admin-subscribers-import-consent-needed"),
+        ));
+    }
+    if text.trim().is_empty() {
+        page.errors
+            .push(("csv", Msg::new("admin-subscribers-import-no-file")));
+    }
+    if !page.errors.is_empty() {
+        return private_page_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    match import::check_csv(text, crate::db::now()) {
+        Err(rows) => {
+            page.rows = rows;
+            private_page_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Ok(rows) => {
+            let (_, summary) = import::plan(&state.db, &rows).await?;
+            let token = staging::keep(&state, "subscribers.csv", text).await?;
+            page.plan = Some((summary, token));
+            page.csv.clear();
+            private_page(&page)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ConfirmForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    source: String,
+}
+
+/// Step 2: check the kept file again against the list as it is now, and write it in one
+/// transaction, or nothing.
+async fn import_confirm(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Form(f): Form<ConfirmForm>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let c = c.with_staff(staff.clone());
+    let text = staging::read(&state, &f.token, "subscribers.csv").await?;
+    let source = check_source(&f.source).map_err(|k| AppError::BadRequest(Msg::new(k)))?;
+    let rows = match import::check_csv(&text, crate::db::now()) {
+        Ok(rows) => rows,
+        Err(rows) => {
+            let mut page = blank(&c);
+            page.rows = rows;
+            page.source = source;
+            return private_page_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+    };
+    let (outcomes, summary) = import::plan(&state.db, &rows).await?;
+    let mut tx = state.db.begin_write().await?;
+    import::apply(&mut tx, &rows, &outcomes, &format!("import: {source}")).await?;
+    crate::audit::record(
+        &mut tx,
+        Some(&staff),
+        "import",
+        "subscribers",
+        "",
+        &format!(
+            "{} added, {} confirmed, {} already subscribed, {} suppressed, {} duplicates; source: {source}",
+            summary.add, summary.confirm, summary.already, summary.suppressed, summary.duplicate
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    staging::forget(&state, &f.token, "subscribers.csv").await;
+    let mut page = blank(&c);
+    page.done = Some(summary);
+    private_page(&page)
+}
+
+#[derive(Template)]
+#[template(path = "admin/suppressions.html")]
+struct SuppressionsPage<'a> {
+    c: &'a Ctx,
+    /// Entries per reason.
+    counts: Vec<(String, i64)>,
+    /// The address checked, and its entry (reason, since) if it has one.
+    checked: Option<(String, Option<(String, i64)>)>,
+    addresses: String,
+    errors: FieldErrors,
+    added: Option<usize>,
+    bounces: Option<BounceReport>,
+    threshold: i64,
+}
+
+impl SuppressionsPage<'_> {
+    fn error(&self, field: &str) -> String {
+        crate::web::field_error(self.c, &self.errors, field)
+    }
+    fn when(&self, t: &i64) -> String {
+        crate::cms::uk_date_time(*t)
+    }
+}
+
+async fn suppressions_view<'a>(
+    state: &AppState,
+    c: &'a Ctx,
+) -> Result<SuppressionsPage<'a>, AppError> {
+    let counts = sqlx::query_as(
+        "SELECT reason, CAST(COUNT(*) AS BIGINT) FROM mail_suppressions GROUP BY reason ORDER BY reason",
+    )
+    .fetch_all(&state.db.pool)
+    .await?;
+    Ok(SuppressionsPage {
+        c,
+        counts,
+        checked: None,
+        addresses: String::new(),
+        errors: vec![],
+        added: None,
+        bounces: None,
+        threshold: state.config.bounce_threshold,
+    })
+}
+
+#[derive(Deserialize, Default)]
+struct CheckQuery {
+    check: Option<String>,
+}
+
+/// `GET /admin/subscribers/suppressions[?check=address]`.
+async fn suppressions_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Query(q): Query<CheckQuery>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let c = c.with_staff(staff);
+    let mut page = suppressions_view(&state, &c).await?;
+    if let Some(check) = q.check.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let entry = sqlx::query_as(
+            "SELECT reason, created_at FROM mail_suppressions WHERE email_hash = $1",
+        )
+        .bind(list::email_hash(check))
+        .fetch_optional(&state.db.pool)
+        .await?;
+        page.checked = Some((check.to_string(), entry));
+    }
+    private_page(&page)
+}
+
+/// `POST /admin/subscribers/suppressions`: addresses (one per line) that must not be
+/// mailed, e.g. someone who asked by phone. Anyone subscribed is unsubscribed at once.
+async fn suppress_post(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let c = c.with_staff(staff.clone());
+    let text = pairs
+        .iter()
+        .find(|(k, _)| k == "addresses")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let mut emails = Vec::new();
+    let mut bad = Vec::new();
+    for line in text.split(['\n', ',', ';']).map(str::trim) {
+        if line.is_empty() {
+            continue;
+        }
+        match list::normalise_email(line) {
+            Ok(e) => emails.push(e),
+            Err(_) => bad.push(line.chars().take(80).collect::<String>()),
+        }
+    }
+    let mut page = suppressions_view(&state, &c).await?;
+    if !bad.is_empty() || emails.is_empty() || emails.len() > 10_000 {
+        page.addresses = text;
+        page.errors.push((
+            "addresses",
+            if emails.len() > 10_000 {
+                Msg::new("admin-suppressions-too-many")
+            } else if bad.is_empty() {
+                Msg::new("admin-suppressions-empty")
+            } else {
+                Msg::new("admin-suppressions-bad").arg("addresses", bad.join(", "))
+            },
+        ));
+        return private_page_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let mut tx = state.db.begin_write().await?;
+    let added = import::suppress(&mut tx, &emails, "staff").await?;
+    crate::audit::record(
+        &mut tx,
+        Some(&staff),
+        "suppress",
+        "subscribers",
+        "",
+        &format!("{} addresses, {added} new", emails.len()),
+    )
+    .await?;
+    tx.commit().await?;
+    let mut page = suppressions_view(&state, &c).await?;
+    page.added = Some(added);
+    private_page(&page)
+}
+
+/// `POST /admin/subscribers/bounces`: a mailbox (mbox) or single message of bounce reports.
+async fn bounces_post(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    mp: Multipart,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let c = c.with_staff(staff.clone());
+    let fields = read_multipart(mp).await?;
+    let text = field(&fields, "file");
+    let mut page = suppressions_view(&state, &c).await?;
+    let bounces = import::parse_bounces(text);
+    if bounces.is_empty() {
+        page.errors
+            .push(("file", Msg::new("admin-bounces-none-found")));
+        return private_page_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let mut tx = state.db.begin_write().await?;
+    let report = import::apply_bounces(&mut tx, &bounces, state.config.bounce_threshold).await?;
+    crate::audit::record(
+        &mut tx,
+        Some(&staff),
+        "bounces",
+        "subscribers",
+        "",
+        &format!(
+            "{} hard, {} soft, {} already counted, {} now undeliverable",
+            report.hard, report.soft, report.repeated, report.undeliverable
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    let mut page = suppressions_view(&state, &c).await?;
+    page.bounces = Some(report);
+    private_page(&page)
+}
