@@ -333,6 +333,25 @@ async fn edit_post(
             },
         )
     };
+    if f.action == "cancel" {
+        if !can_send {
+            return Err(AppError::Forbidden);
+        }
+        if bulletin::cancel(&state.db, id).await? {
+            let mut tx = state.db.begin_write().await?;
+            crate::audit::record(
+                &mut tx,
+                c.staff.as_ref(),
+                "cancel_send",
+                "newsletter",
+                id,
+                &existing.subject,
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        return Ok(see_other(&format!("/admin/bulletin/{id}")));
+    }
     if !existing.editable() {
         // A started send cannot be edited or started again.
         return again(

@@ -286,6 +286,35 @@ pub async fn start(db: &Db, id: i64) -> sqlx::Result<Option<i64>> {
     Ok(Some(n))
 }
 
+/// Stops a send part-way (a mistake spotted after pressing send): recipients not yet sent
+/// to are marked cancelled and never sent; a message a worker is sending this moment
+/// finishes. Returns whether the newsletter was sending.
+pub async fn cancel(db: &Db, id: i64) -> sqlx::Result<bool> {
+    let now = db::now();
+    let mut tx = db.begin_write().await?;
+    let stopped = sqlx::query(
+        "UPDATE newsletters SET status = 'cancelled', finished_at = $1, updated_at = $1 \
+         WHERE id = $2 AND status = 'sending'",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if stopped {
+        sqlx::query(
+            "UPDATE newsletter_sends SET status = 'cancelled' WHERE newsletter_id = $1 \
+             AND status = 'queued'",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(stopped)
+}
+
 /// Starts every scheduled newsletter whose time has come.
 pub async fn start_scheduled(db: &Db) -> sqlx::Result<usize> {
     let due: Vec<i64> = sqlx::query_scalar(
@@ -310,6 +339,8 @@ pub struct Progress {
     pub sent: i64,
     pub failed: i64,
     pub skipped: i64,
+    /// Not sent because the send was stopped.
+    pub cancelled: i64,
     /// Messages per minute over the last minute.
     pub per_minute: i64,
 }
@@ -339,6 +370,7 @@ pub async fn progress(db: &Db, id: i64) -> sqlx::Result<Progress> {
             "sent" => p.sent = n,
             "failed" => p.failed = n,
             "skipped" => p.skipped = n,
+            "cancelled" => p.cancelled = n,
             _ => p.queued += n,
         }
     }

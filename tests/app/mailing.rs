@@ -1326,3 +1326,65 @@ async fn a_scheduled_newsletter_starts_when_its_time_comes() {
     assert_eq!(files.len(), 1);
     assert_eq!(files[0].header("Subject"), "Later");
 }
+
+#[tokio::test]
+async fn a_send_stopped_part_way_sends_nobody_else() {
+    let mut app = TestApp::new().await;
+    for i in 0..5 {
+        add_subscriber(
+            &app,
+            &format!("reader{i}@example.org"),
+            "wales",
+            "parent",
+            "en",
+            "confirmed",
+        )
+        .await;
+    }
+    app.login_as(mmha::auth::Role::Editor).await;
+    let res = app
+        .post(
+            "/admin/bulletin/new",
+            &[("subject", "Wrong date inside"), ("body", "Oops.")],
+        )
+        .await;
+    let page = res.location().split('?').next().unwrap().to_string();
+    app.post(
+        &page,
+        &[
+            ("subject", "Wrong date inside"),
+            ("body", "Oops."),
+            ("action", "send"),
+        ],
+    )
+    .await
+    .assert_status(303);
+    assert_eq!(send_round(&app, 2).await, 2);
+    app.get(&page)
+        .await
+        .assert_contains("Stop sending")
+        .assert_contains("Sending");
+    app.post(&page, &[("action", "cancel")])
+        .await
+        .assert_status(303);
+    // Nobody else gets it, however long the workers run.
+    while send_round(&app, 10).await > 0 {}
+    assert_eq!(newsletter_files(&app).len(), 2);
+    app.get(&page)
+        .await
+        .assert_contains("Cancelled")
+        .assert_contains("Not sent (stopped)</dt><dd>3</dd>")
+        .assert_not_contains("Stop sending");
+    // Stopped issues are not in the public archive.
+    app.get("/bulletin")
+        .await
+        .assert_not_contains("Wrong date inside");
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'cancel_send'"
+        )
+        .await,
+        1
+    );
+}
