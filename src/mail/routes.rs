@@ -60,7 +60,15 @@ impl SignupForm {
         for (k, v) in pairs {
             match k.as_str() {
                 "email" => f.email = v.chars().take(300).collect(),
-                "name" => f.name = v.chars().take(200).collect(),
+                // Line breaks and other control characters become spaces: a name is
+                // only ever text, never a header line.
+                "name" => {
+                    f.name = v
+                        .chars()
+                        .take(200)
+                        .map(|c| if c.is_control() { ' ' } else { c })
+                        .collect()
+                }
                 "nation" => f.nation = v,
                 "audience" => f.audience = v,
                 "lang" => f.lang = v,

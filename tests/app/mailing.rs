@@ -397,6 +397,28 @@ async fn bad_sign_ups_get_messages_next_to_fields_and_keep_what_was_typed() {
     .assert_contains("value=\"me@example.org\"")
     .assert_not_contains("class=\"field-error\"");
     assert_eq!(scalar(&app, "SELECT COUNT(*) FROM subscribers").await, 0);
+
+    // A name carrying a header line stays text: no extra recipient, no new header.
+    app.post(
+        "/subscribe",
+        &signup_form(
+            "eve@example.org",
+            &[("name", "Eve\r\nBcc: victim@example.net")],
+        ),
+    )
+    .await
+    .assert_status(303);
+    let name: String =
+        sqlx::query_scalar("SELECT name FROM subscribers WHERE email = 'eve@example.org'")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert!(!name.contains(['\r', '\n']), "{name:?}");
+    let mails = outbox(&app).await;
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].header("To"), "eve@example.org");
+    assert_eq!(mails[0].header("Bcc"), "");
+    assert!(!mails[0].raw.contains("\r\nBcc:"));
 }
 
 #[tokio::test]
