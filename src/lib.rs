@@ -13,6 +13,7 @@ pub mod cli;
 pub mod cms;
 pub mod config;
 pub mod db;
+pub mod enquiries;
 pub mod finder;
 pub mod i18n;
 pub mod mail;

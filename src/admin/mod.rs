@@ -33,6 +33,7 @@ struct DashboardTemplate<'a> {
     counts: Vec<(&'static str, &'static str, i64)>,
     demo_items: i64,
     unverified: usize,
+    new_enquiries: i64,
     recent: Vec<AuditEntry>,
 }
 
@@ -87,6 +88,14 @@ async fn dashboard(
         .iter()
         .filter(|h| h.unverified())
         .count();
+    // New enquiries of the kinds this person answers.
+    let kinds = crate::enquiries::kinds_for(&staff, &c.snap.site);
+    let new_enquiries: i64 = crate::enquiries::new_counts(&state.db)
+        .await?
+        .into_iter()
+        .filter(|(k, _)| kinds.contains(&k.as_str()))
+        .map(|(_, n)| n)
+        .sum();
     let recent = if staff.can_named("audit") {
         audit::entries(&state.db, &AuditFilter::default())
             .await?
@@ -102,6 +111,7 @@ async fn dashboard(
         counts,
         demo_items,
         unverified,
+        new_enquiries,
         recent,
     })
 }

@@ -1171,12 +1171,17 @@ async fn admin_rename_area(
         .await;
     }
     let mut tx = state.db.begin_write().await?;
-    sqlx::query("UPDATE areas SET name = $1, updated_at = $2 WHERE code = $3")
-        .bind(name)
-        .bind(crate::db::now())
-        .bind(&area.code)
-        .execute(&mut *tx)
-        .await?;
+    // Past the latest change, even within the same second, so every instance's atlas
+    // fingerprint (count, latest change) moves and the new name shows.
+    sqlx::query(
+        "UPDATE areas SET name = $1, updated_at = (SELECT CASE WHEN MAX(updated_at) >= $2 \
+         THEN MAX(updated_at) + 1 ELSE $2 END FROM areas) WHERE code = $3",
+    )
+    .bind(name)
+    .bind(crate::db::now())
+    .bind(&area.code)
+    .execute(&mut *tx)
+    .await?;
     crate::db::bump_content_version(&mut tx).await?;
     audit::record(
         &mut tx,

@@ -21,8 +21,11 @@ use std::path::{Path, PathBuf};
 use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 
+use askama::Template;
+
 use crate::config::Config;
 use crate::db::{self, Db, Tx};
+use crate::i18n::Lang;
 
 /// The message for `field` among a form's errors ((field id, message id) pairs), in the
 /// visitor's language; "" when the field is fine.
@@ -32,6 +35,80 @@ pub fn field_error(c: &crate::web::ctx::Ctx, errors: &[(&str, &str)], field: &st
         .find(|(f, _)| *f == field)
         .map(|(_, m)| c.t(m))
         .unwrap_or_default()
+}
+
+/// An email in the subscriber's language: heading, paragraphs, one button, footer.
+#[derive(Template)]
+#[template(path = "email/message.html")]
+struct LetterHtml<'a> {
+    lang: Lang,
+    site: &'a str,
+    heading: &'a str,
+    paras: &'a [String],
+    action: Option<(&'a str, &'a str)>,
+    footer: &'a [String],
+}
+
+#[derive(Template)]
+#[template(path = "email/message.txt")]
+struct LetterText<'a> {
+    heading: &'a str,
+    paras: &'a [String],
+    action: Option<(&'a str, &'a str)>,
+    footer: &'a [String],
+}
+
+/// A plain automatic email (confirmations, acknowledgements): heading, paragraphs, at most
+/// one button, footer lines; HTML and text from `templates/email/message.*`.
+pub struct Letter<'a> {
+    pub kind: &'static str,
+    pub lang: Lang,
+    pub to: &'a str,
+    pub site: &'a str,
+    pub subject: String,
+    pub heading: String,
+    pub paras: Vec<String>,
+    /// (button label, URL)
+    pub action: Option<(String, String)>,
+    pub footer: Vec<String>,
+    pub unsubscribe_url: Option<String>,
+}
+
+impl Letter<'_> {
+    pub fn outgoing(self) -> Outgoing {
+        let action = self
+            .action
+            .as_ref()
+            .map(|(label, url)| (label.as_str(), url.as_str()));
+        let html = LetterHtml {
+            lang: self.lang,
+            site: self.site,
+            heading: &self.heading,
+            paras: &self.paras,
+            action,
+            footer: &self.footer,
+        }
+        .render()
+        .unwrap_or_default();
+        let text = LetterText {
+            heading: &self.heading,
+            paras: &self.paras,
+            action,
+            footer: &self.footer,
+        }
+        .render()
+        .unwrap_or_default();
+        Outgoing {
+            kind: self.kind,
+            to: self.to.to_string(),
+            subject: self.subject,
+            text,
+            html,
+            unsubscribe_url: self.unsubscribe_url,
+            automatic: true,
+            message_id: None,
+        }
+    }
 }
 
 /// A message to be queued.

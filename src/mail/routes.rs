@@ -10,7 +10,7 @@ use axum::response::Response;
 use axum::routing::get;
 
 use super::list::{self, AUDIENCES, Prefs, Signup, Subscriber, TOPICS};
-use super::{Outgoing, Sender};
+use super::{Letter, Outgoing, Sender};
 use crate::AppState;
 use crate::i18n::Lang;
 use crate::site::settings::NATIONS;
@@ -164,34 +164,6 @@ async fn form_get(c: Ctx) -> Result<Response, AppError> {
 /// Sign-ups allowed per client address per hour.
 const SIGNUPS_PER_HOUR: i64 = 10;
 
-/// Counts this attempt against the client's address; true when over the limit. The table
-/// holds a keyed hash of the address, never the address.
-async fn over_limit(state: &AppState, ip: &str) -> Result<bool, AppError> {
-    let key = crate::auth::session::token_hash(&format!("subscribe:{ip}"));
-    let now = crate::db::now();
-    let recent: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM rate_events WHERE key_hash = $1 AND at > $2")
-            .bind(&key)
-            .bind(now - 3600)
-            .fetch_one(&state.db.pool)
-            .await?;
-    if recent >= SIGNUPS_PER_HOUR {
-        return Ok(true);
-    }
-    let mut tx = state.db.begin_write().await?;
-    sqlx::query("DELETE FROM rate_events WHERE at < $1")
-        .bind(now - 86_400)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("INSERT INTO rate_events (key_hash, at) VALUES ($1, $2)")
-        .bind(&key)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(false)
-}
-
 /// `POST /subscribe`
 async fn form_post(
     State(state): State<AppState>,
@@ -216,7 +188,7 @@ async fn form_post(
         });
     }
     // Bots: pretend all went well and do nothing.
-    if !f.website.is_empty() || (f.started > 0 && now - f.started < 2) {
+    if crate::web::antispam::looks_automated(&f.website, f.started, now) {
         return Ok(see_other("/subscribe/check"));
     }
     let errors = f.validate();
@@ -233,7 +205,7 @@ async fn form_post(
         );
     }
     let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
-    if over_limit(&state, &ip).await? {
+    if crate::web::antispam::over_limit(&state.db, "subscribe", &ip, SIGNUPS_PER_HOUR).await? {
         return private_page_status(
             StatusCode::TOO_MANY_REQUESTS,
             &SubscribePage {
@@ -523,82 +495,11 @@ fn unsubscribed_page(c: &Ctx, s: &Subscriber) -> Result<Response, AppError> {
     )
 }
 
-/// An email in the subscriber's language: heading, paragraphs, one button, footer.
-#[derive(Template)]
-#[template(path = "email/message.html")]
-struct EmailHtml<'a> {
-    lang: Lang,
-    site: &'a str,
-    heading: &'a str,
-    paras: &'a [String],
-    action: Option<(&'a str, &'a str)>,
-    footer: &'a [String],
-}
-
-#[derive(Template)]
-#[template(path = "email/message.txt")]
-struct EmailText<'a> {
-    heading: &'a str,
-    paras: &'a [String],
-    action: Option<(&'a str, &'a str)>,
-    footer: &'a [String],
-}
-
-struct Mail<'a> {
-    kind: &'static str,
-    lang: Lang,
-    to: &'a str,
-    site: &'a str,
-    subject: String,
-    heading: String,
-    paras: Vec<String>,
-    action: Option<(String, String)>,
-    footer: Vec<String>,
-    unsubscribe_url: Option<String>,
-}
-
-impl Mail<'_> {
-    fn outgoing(self) -> Outgoing {
-        let action = self
-            .action
-            .as_ref()
-            .map(|(label, url)| (label.as_str(), url.as_str()));
-        let html = EmailHtml {
-            lang: self.lang,
-            site: self.site,
-            heading: &self.heading,
-            paras: &self.paras,
-            action,
-            footer: &self.footer,
-        }
-        .render()
-        .unwrap_or_default();
-        let text = EmailText {
-            heading: &self.heading,
-            paras: &self.paras,
-            action,
-            footer: &self.footer,
-        }
-        .render()
-        .unwrap_or_default();
-        Outgoing {
-            kind: self.kind,
-            to: self.to.to_string(),
-            subject: self.subject,
-            text,
-            html,
-            unsubscribe_url: self.unsubscribe_url,
-            automatic: true,
-            message_id: None,
-        }
-    }
-}
-
 fn confirm_mail(state: &AppState, c: &Ctx, s: &Subscriber, token: &str) -> Outgoing {
     let lang = s.lang();
     let site = c.site("name");
     let url = format!("{}/subscribe/confirm/{token}", state.config.public_url);
-    Mail {
+    Letter {
         kind: "confirm",
         lang,
         to: &s.email,
@@ -647,7 +548,7 @@ fn welcome_mail(state: &AppState, c: &Ctx, s: &Subscriber) -> Outgoing {
     let lang = s.lang();
     let site = c.site("name");
     let (footer, unsubscribe) = manage_footer(state, lang, s);
-    Mail {
+    Letter {
         kind: "welcome",
         lang,
         to: &s.email,
@@ -675,7 +576,7 @@ fn already_mail(state: &AppState, c: &Ctx, s: &Subscriber) -> Outgoing {
     let lang = s.lang();
     let site = c.site("name");
     let (footer, unsubscribe) = manage_footer(state, lang, s);
-    Mail {
+    Letter {
         kind: "already-subscribed",
         lang,
         to: &s.email,

@@ -23,6 +23,10 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("contact_media", "media@example.org"),
     ("contact_membership", "membership@example.org"),
     ("contact_other", "info@example.org"),
+    // Which staff role answers each kind of enquiry (admins see every kind).
+    ("route_media", "editor"),
+    ("route_membership", "admin"),
+    ("route_other", "moderator"),
     (
         "footer_text",
         "Demo installation of mmha. Replace this text with the alliance's registered charity \
@@ -136,6 +140,11 @@ pub fn validate(
                 if !value.is_empty() && !looks_like_email(&value) =>
             {
                 Some(Msg::new("admin-err-enter-an-email-address-like-name"))
+            }
+            "route_media" | "route_membership" | "route_other"
+                if crate::auth::Role::parse(&value).is_none() && !value.is_empty() =>
+            {
+                Some(Msg::new("admin-err-choose-a-role"))
             }
             "exit_url" if !(value.starts_with("https://") || value.starts_with("http://")) => {
                 Some(Msg::new("admin-err-enter-a-full-web-address-starting"))

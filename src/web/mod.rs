@@ -1,6 +1,7 @@
 //! HTTP plumbing shared by every capability: the router, middleware (security headers,
 //! cross-site request refusal, error pages, metrics, request ids), extractors and helpers.
 
+pub mod antispam;
 pub mod assets;
 pub mod cache;
 pub mod ctx;
@@ -97,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::mail::routes::routes())
         .merge(crate::mail::admin::routes())
         .merge(crate::mail::intake::routes(upload_limit))
+        .merge(crate::enquiries::routes::routes())
         .route("/assets/{file}", get(assets::serve))
         // Compression for what is rendered per request (staff pages, API JSON). Cached
         // pages carry their encoding already; the layer only costs them time.

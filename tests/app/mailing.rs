@@ -4,14 +4,14 @@
 use crate::harness::TestApp;
 
 /// One delivered message from the outbox, with its parts decoded.
-struct Mail {
-    raw: String,
+pub(crate) struct Mail {
+    pub(crate) raw: String,
     /// Quoted-printable parts decoded.
-    text: String,
+    pub(crate) text: String,
 }
 
 impl Mail {
-    fn header(&self, name: &str) -> String {
+    pub(crate) fn header(&self, name: &str) -> String {
         let head = self.raw.split("\r\n\r\n").next().unwrap_or("");
         let mut out = String::new();
         let mut on = false;
@@ -65,7 +65,7 @@ fn decode_qp(s: &str) -> String {
 }
 
 /// Delivers the queue to the outbox and returns every message there, oldest first.
-async fn outbox(app: &TestApp) -> Vec<Mail> {
+pub(crate) async fn outbox(app: &TestApp) -> Vec<Mail> {
     let transport = mmha::mail::Transport::from_config(&app.state.config).unwrap();
     mmha::mail::deliver_all(&app.state.db, &transport)
         .await

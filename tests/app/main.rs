@@ -6,6 +6,7 @@ mod atlas;
 mod auth;
 mod cli;
 mod cms;
+mod enquiries;
 mod finder;
 mod harness;
 mod mail_intake;

@@ -1,0 +1,42 @@
+//! Spam defences for public forms, with no third-party service: a honeypot field that
+//! people never see, a minimum time to fill the form in, and a per-client rate limit kept
+//! as keyed hashes of the address (never the address).
+
+use crate::db::Db;
+
+/// Seconds a person needs at least to fill in a form.
+const MIN_FILL_SECONDS: i64 = 2;
+
+/// True for a submission a bot made: the hidden field filled in, or the form sent back
+/// faster than anyone can type. `started` is the time the form was served (0 if absent).
+pub fn looks_automated(honeypot: &str, started: i64, now: i64) -> bool {
+    !honeypot.is_empty() || (started > 0 && now - started < MIN_FILL_SECONDS)
+}
+
+/// Counts this attempt against the client's address for `scope`; true when it has made
+/// `per_hour` attempts in the last hour already (and then this one is not counted).
+pub async fn over_limit(db: &Db, scope: &str, ip: &str, per_hour: i64) -> sqlx::Result<bool> {
+    let key = crate::auth::session::token_hash(&format!("{scope}:{ip}"));
+    let now = crate::db::now();
+    let recent: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM rate_events WHERE key_hash = $1 AND at > $2")
+            .bind(&key)
+            .bind(now - 3600)
+            .fetch_one(&db.pool)
+            .await?;
+    if recent >= per_hour {
+        return Ok(true);
+    }
+    let mut tx = db.begin_write().await?;
+    sqlx::query("DELETE FROM rate_events WHERE at < $1")
+        .bind(now - 86_400)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO rate_events (key_hash, at) VALUES ($1, $2)")
+        .bind(&key)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(false)
+}
