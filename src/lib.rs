@@ -20,6 +20,7 @@ pub mod mail;
 pub mod ops;
 pub mod seed;
 pub mod site;
+pub mod stories;
 pub mod web;
 
 use std::sync::{Arc, RwLock};

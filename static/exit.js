@@ -21,6 +21,8 @@
     if (event) { event.preventDefault(); }
     say('activated');
     if (overlay) { overlay.hidden = false; }
+    /* Nothing typed on this device stays behind (a story draft is kept per tab). */
+    try { window.sessionStorage.clear(); } catch (e) { /* blocked storage: nothing kept */ }
     document.body.classList.add('exiting');
     try {
       if (navigator.sendBeacon) { navigator.sendBeacon('/exit'); }

@@ -34,6 +34,7 @@ struct DashboardTemplate<'a> {
     demo_items: i64,
     unverified: usize,
     new_enquiries: i64,
+    pending_stories: i64,
     recent: Vec<AuditEntry>,
 }
 
@@ -96,6 +97,11 @@ async fn dashboard(
         .filter(|(k, _)| kinds.contains(&k.as_str()))
         .map(|(_, n)| n)
         .sum();
+    let pending_stories = if staff.can_named("moderate") {
+        crate::stories::pending_count(&state.db).await?
+    } else {
+        0
+    };
     let recent = if staff.can_named("audit") {
         audit::entries(&state.db, &AuditFilter::default())
             .await?
@@ -112,6 +118,7 @@ async fn dashboard(
         demo_items,
         unverified,
         new_enquiries,
+        pending_stories,
         recent,
     })
 }

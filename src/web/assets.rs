@@ -30,6 +30,11 @@ const FILES: &[(&str, &[u8], &str)] = &[
         "text/javascript; charset=utf-8",
     ),
     (
+        "story-draft.js",
+        include_bytes!("../../static/story-draft.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
         "favicon.svg",
         include_bytes!("../../static/favicon.svg"),
         "image/svg+xml",

@@ -13,3 +13,4 @@ mod mail_intake;
 mod mailing;
 mod oruk;
 mod public;
+mod stories;

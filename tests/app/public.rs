@@ -17,6 +17,13 @@ async fn every_public_page_has_help_and_exit() {
         "/impact",
         "/resources",
         "/search?q=help",
+        "/contact",
+        "/contact?type=media",
+        "/contact/sent",
+        "/stories",
+        "/stories/new",
+        "/subscribe",
+        "/bulletin",
         "/no-such-page",
     ] {
         let res = app.get(path).await;

@@ -1,0 +1,537 @@
+//! Lived-experience stories (`/stories`): submission with an explicit consent scope, a
+//! safeguarding check on every submission, moderation with redaction, publication only
+//! within the scope given, and withdrawal by the storyteller that unpublishes at once.
+
+pub mod routes;
+pub mod safeguarding;
+
+use sha2::{Digest, Sha256};
+
+use crate::auth::StaffUser;
+use crate::db::{self, Db, Tx};
+use crate::i18n::Lang;
+use crate::site::settings::NATIONS;
+use crate::web::{FieldErrors, Msg};
+
+/// Consent scopes, in the order the form offers them.
+pub const SCOPES: &[&str] = &["named", "anonymous", "quotes", "internal"];
+/// Who the storyteller is.
+pub const TELLERS: &[&str] = &[
+    "mum",
+    "dad",
+    "partner",
+    "grandparent",
+    "professional",
+    "other",
+];
+/// Longest story accepted.
+pub const MAX_STORY: usize = 10_000;
+
+/// Scopes whose stories may appear on the site.
+pub fn publishable(scope: &str) -> bool {
+    scope == "named" || scope == "anonymous"
+}
+
+/// The consent wording's version: a digest of the exact text of the consent and the four
+/// scopes in both languages, so changing a word is a new version.
+pub fn consent_version() -> String {
+    let mut h = Sha256::new();
+    for lang in [Lang::En, Lang::Cy] {
+        h.update(lang.t("story-consent").as_bytes());
+        for s in SCOPES {
+            h.update([0]);
+            h.update(lang.t(&format!("story-scope-{s}")).as_bytes());
+        }
+    }
+    h.finalize()[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The form as submitted (and shown again with its errors).
+#[derive(Debug, Clone, Default)]
+pub struct Draft {
+    pub title: String,
+    pub body: String,
+    pub first_name: String,
+    pub town: String,
+    pub nation: String,
+    pub teller: String,
+    pub email: String,
+    pub scope: String,
+    pub consent: bool,
+}
+
+fn line(v: &str, max: usize) -> String {
+    v.chars()
+        .take(max)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// Text with its paragraphs: other control characters removed, line endings unified.
+pub fn text(v: &str, max: usize) -> String {
+    v.chars()
+        .take(max)
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\r')
+        .collect::<String>()
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .trim()
+        .to_string()
+}
+
+impl Draft {
+    pub fn from_pairs(pairs: &[(String, String)]) -> Draft {
+        let mut d = Draft::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "title" => d.title = line(v, 400),
+                "body" => d.body = text(v, MAX_STORY + 2000),
+                "first_name" => d.first_name = line(v, 200),
+                "town" => d.town = line(v, 200),
+                "nation" => d.nation = line(v, 30),
+                "teller" => d.teller = line(v, 30),
+                "email" => d.email = line(v, 300),
+                "scope" => d.scope = line(v, 20),
+                "consent" => d.consent = true,
+                _ => {}
+            }
+        }
+        d
+    }
+
+    /// Checks the draft; the cleaned email (if any) comes back.
+    pub fn check(&self) -> Result<Option<String>, FieldErrors> {
+        let mut errors: FieldErrors = Vec::new();
+        if self.title.is_empty() {
+            errors.push(("title", Msg::new("story-error-title")));
+        } else if self.title.chars().count() > 150 {
+            errors.push(("title", Msg::new("story-error-title-long")));
+        }
+        if self.body.chars().count() < 20 {
+            errors.push(("body", Msg::new("story-error-body")));
+        } else if self.body.chars().count() > MAX_STORY {
+            errors.push((
+                "body",
+                Msg::new("story-error-body-long").arg("max", MAX_STORY),
+            ));
+        }
+        if !SCOPES.contains(&self.scope.as_str()) {
+            errors.push(("scope-named", Msg::new("story-error-scope")));
+        }
+        if self.scope == "named" && self.first_name.is_empty() {
+            errors.push(("first_name", Msg::new("story-error-first-name")));
+        }
+        if self.first_name.chars().count() > 50 {
+            errors.push(("first_name", Msg::new("story-error-too-long-50")));
+        }
+        if self.town.chars().count() > 80 {
+            errors.push(("town", Msg::new("story-error-too-long-80")));
+        }
+        if !self.nation.is_empty() && !NATIONS.contains(&self.nation.as_str()) {
+            errors.push(("nation", Msg::new("contact-error-nation")));
+        }
+        if !self.teller.is_empty() && !TELLERS.contains(&self.teller.as_str()) {
+            errors.push(("teller-mum", Msg::new("story-error-teller")));
+        }
+        let email = if self.email.is_empty() {
+            None
+        } else {
+            match crate::mail::list::normalise_email(&self.email) {
+                Ok(e) => Some(e),
+                Err(key) => {
+                    errors.push(("email", Msg::new(key)));
+                    None
+                }
+            }
+        };
+        if !self.consent {
+            errors.push(("consent", Msg::new("story-error-consent")));
+        }
+        if errors.is_empty() {
+            Ok(email)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// Stores a checked submission; returns its id and the storyteller's private withdrawal
+/// token (only its hash is kept).
+pub async fn create(
+    tx: &mut Tx,
+    d: &Draft,
+    email: Option<&str>,
+    flags: &[&str],
+    lang: Lang,
+) -> sqlx::Result<(i64, String)> {
+    let now = db::now();
+    let token = crate::auth::session::random_token();
+    let named = d.scope == "named";
+    let id = sqlx::query_scalar(
+        "INSERT INTO stories (title, body, first_name, town, nation, teller, email, scope, \
+         consent_version, lang, flagged, flag_phrases, withdraw_hash, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id",
+    )
+    .bind(&d.title)
+    .bind(&d.body)
+    // Anonymous scopes keep no name or town: least data kept.
+    .bind(if named { d.first_name.as_str() } else { "" })
+    .bind(if named { d.town.as_str() } else { "" })
+    .bind(&d.nation)
+    .bind(&d.teller)
+    .bind(email.unwrap_or(""))
+    .bind(&d.scope)
+    .bind(consent_version())
+    .bind(lang.code())
+    .bind(i64::from(!flags.is_empty()))
+    .bind(flags.join(", "))
+    .bind(crate::auth::session::token_hash(&token))
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((id, token))
+}
+
+/// One story as staff and pages see it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Story {
+    pub id: i64,
+    pub title: String,
+    pub body: String,
+    pub edited_title: Option<String>,
+    pub edited_body: Option<String>,
+    pub first_name: String,
+    pub town: String,
+    pub nation: String,
+    pub teller: String,
+    pub email: String,
+    pub scope: String,
+    pub consent_version: String,
+    pub lang: String,
+    pub status: String,
+    pub flagged: i64,
+    pub flag_phrases: String,
+    pub reject_reason: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub published_at: Option<i64>,
+}
+
+impl Story {
+    /// What is (or would be) published: the moderator's version, else the original.
+    pub fn public_title(&self) -> &str {
+        self.edited_title.as_deref().unwrap_or(&self.title)
+    }
+    pub fn public_body(&self) -> &str {
+        self.edited_body.as_deref().unwrap_or(&self.body)
+    }
+    pub fn is_flagged(&self) -> bool {
+        self.flagged == 1
+    }
+    /// Paragraphs of the public text.
+    pub fn paragraphs(&self) -> Vec<&str> {
+        self.public_body()
+            .split("\n\n")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect()
+    }
+    /// Words a moderator should check before publishing: capitalised words that do not
+    /// start a sentence (names of people and places), each once.
+    pub fn names_to_check(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let text = self.public_body();
+        let mut sentence_start = true;
+        for raw in text.split_whitespace() {
+            let word: String = raw
+                .trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
+                .to_string();
+            let capital = word.chars().next().is_some_and(char::is_uppercase);
+            if capital && !sentence_start && word != "I" && !out.contains(&word) {
+                out.push(word);
+            }
+            sentence_start = raw.ends_with(['.', '!', '?', ':']) || raw.is_empty();
+        }
+        out
+    }
+}
+
+const COLUMNS: &str = "id, title, body, edited_title, edited_body, first_name, town, nation, \
+    teller, email, scope, consent_version, lang, status, flagged, flag_phrases, \
+    reject_reason, created_at, updated_at, published_at";
+
+pub async fn get(db: &Db, id: i64) -> sqlx::Result<Option<Story>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM stories WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+/// Published stories, newest first.
+pub async fn published(db: &Db) -> sqlx::Result<Vec<Story>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM stories WHERE status = 'published' \
+         ORDER BY published_at DESC, id DESC LIMIT 200"
+    )))
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// The moderation queue: `status` ("" for all but withdrawn), flagged first, oldest first.
+pub async fn queue(db: &Db, status: &str) -> sqlx::Result<Vec<Story>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM stories WHERE ($1 = '' AND status <> 'withdrawn') OR status = $1 \
+         ORDER BY CASE WHEN status = 'pending' THEN 0 ELSE 1 END, flagged DESC, created_at, id \
+         LIMIT 500"
+    )))
+    .bind(status)
+    .fetch_all(&db.pool)
+    .await
+}
+
+pub async fn pending_count(db: &Db) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM stories WHERE status = 'pending'")
+        .fetch_one(&db.pool)
+        .await
+}
+
+/// Saves the moderator's edited (redacted) version.
+pub async fn save_edit(tx: &mut Tx, id: i64, title: &str, body: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE stories SET edited_title = $1, edited_body = $2, updated_at = $3 \
+         WHERE id = $4 AND status <> 'withdrawn'",
+    )
+    .bind(title)
+    .bind(body)
+    .bind(db::now())
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The search index and caches follow a story's publication.
+async fn reindex(tx: &mut Tx, backend: db::Backend, s: &Story, public: bool) -> sqlx::Result<()> {
+    if public {
+        crate::cms::search::index_doc(
+            tx,
+            backend,
+            "story",
+            s.id,
+            &format!("/stories/{}", s.id),
+            s.public_title(),
+            s.public_body(),
+        )
+        .await?;
+    } else {
+        crate::cms::search::remove_doc(tx, backend, "story", s.id).await?;
+    }
+    db::bump_content_version(tx).await
+}
+
+/// Publishes within the consent given: `false` (and nothing changes) for a scope that
+/// does not allow publication or a story no longer pending or rejected.
+pub async fn publish(tx: &mut Tx, backend: db::Backend, s: &Story) -> sqlx::Result<bool> {
+    if !publishable(&s.scope) {
+        return Ok(false);
+    }
+    let done = sqlx::query(
+        "UPDATE stories SET status = 'published', published_at = $1, updated_at = $1, \
+         reject_reason = '' WHERE id = $2 AND status IN ('pending', 'rejected') \
+         AND scope IN ('named', 'anonymous')",
+    )
+    .bind(db::now())
+    .bind(s.id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if done {
+        reindex(tx, backend, s, true).await?;
+    }
+    Ok(done)
+}
+
+/// Takes a published story down (back to pending) or rejects a pending one with a reason.
+pub async fn unpublish(tx: &mut Tx, backend: db::Backend, s: &Story) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE stories SET status = 'pending', published_at = NULL, updated_at = $1 \
+         WHERE id = $2 AND status = 'published'",
+    )
+    .bind(db::now())
+    .bind(s.id)
+    .execute(&mut **tx)
+    .await?;
+    reindex(tx, backend, s, false).await
+}
+
+pub async fn reject(
+    tx: &mut Tx,
+    backend: db::Backend,
+    s: &Story,
+    reason: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE stories SET status = 'rejected', reject_reason = $1, published_at = NULL, \
+         updated_at = $2 WHERE id = $3 AND status IN ('pending', 'published')",
+    )
+    .bind(reason)
+    .bind(db::now())
+    .bind(s.id)
+    .execute(&mut **tx)
+    .await?;
+    reindex(tx, backend, s, false).await
+}
+
+/// The story a withdrawal token belongs to (not yet withdrawn).
+pub async fn by_withdraw_token(db: &Db, token: &str) -> sqlx::Result<Option<Story>> {
+    if token.len() < 20 {
+        return Ok(None);
+    }
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM stories WHERE withdraw_hash = $1 AND status <> 'withdrawn'"
+    )))
+    .bind(crate::auth::session::token_hash(token))
+    .fetch_optional(&db.pool)
+    .await
+}
+
+/// Withdrawal: unpublished everywhere at once, and the text, names and address erased;
+/// only the row's id, scope, consent version and dates stay for the audit log.
+pub async fn withdraw(tx: &mut Tx, backend: db::Backend, s: &Story) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE stories SET status = 'withdrawn', title = '', body = '', edited_title = NULL, \
+         edited_body = NULL, first_name = '', town = '', email = '', flag_phrases = '', \
+         reject_reason = '', published_at = NULL, withdrawn_at = $1, updated_at = $1 \
+         WHERE id = $2",
+    )
+    .bind(db::now())
+    .bind(s.id)
+    .execute(&mut **tx)
+    .await?;
+    reindex(tx, backend, s, false).await
+}
+
+/// Who is told about a flagged story: active moderators, or admins when there are none.
+pub async fn safeguarding_contacts(db: &Db) -> sqlx::Result<Vec<String>> {
+    let mods: Vec<String> = sqlx::query_scalar(
+        "SELECT email FROM users WHERE disabled = 0 AND role = 'moderator' ORDER BY id",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    if !mods.is_empty() {
+        return Ok(mods);
+    }
+    sqlx::query_scalar("SELECT email FROM users WHERE disabled = 0 AND role = 'admin' ORDER BY id")
+        .fetch_all(&db.pool)
+        .await
+}
+
+/// The byline a published story carries, within its scope.
+pub fn byline(s: &Story, lang: Lang) -> String {
+    let who = if s.teller.is_empty() {
+        String::new()
+    } else {
+        lang.t(&format!("story-teller-{}", s.teller))
+    };
+    let nation = if s.nation.is_empty() {
+        String::new()
+    } else {
+        lang.t(&format!("nation-{}", s.nation))
+    };
+    let parts: Vec<String> = if s.scope == "named" {
+        [s.first_name.clone(), s.town.clone(), who]
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect()
+    } else {
+        [lang.t("story-anonymous"), who, nation]
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect()
+    };
+    parts.join(", ")
+}
+
+/// Audit entry for a moderation step (the story's title only; never its text).
+pub async fn audit(
+    tx: &mut Tx,
+    staff: Option<&StaffUser>,
+    action: &str,
+    s: &Story,
+) -> sqlx::Result<()> {
+    match staff {
+        Some(_) => crate::audit::record(tx, staff, action, "story", s.id, s.public_title()).await,
+        None => crate::audit::record_cli(tx, action, "story", s.id, "by the storyteller").await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn story(body: &str) -> Story {
+        Story {
+            id: 1,
+            title: "T".into(),
+            body: body.into(),
+            edited_title: None,
+            edited_body: None,
+            first_name: "Amy".into(),
+            town: "Cardiff".into(),
+            nation: "wales".into(),
+            teller: "mum".into(),
+            email: String::new(),
+            scope: "named".into(),
+            consent_version: String::new(),
+            lang: "en".into(),
+            status: "pending".into(),
+            flagged: 0,
+            flag_phrases: String::new(),
+            reject_reason: String::new(),
+            created_at: 0,
+            updated_at: 0,
+            published_at: None,
+        }
+    }
+
+    #[test]
+    fn names_and_places_are_pointed_out_for_redaction() {
+        let s = story(
+            "After Ella was born I saw Dr Patel at Llandough. My partner Tom helped. \
+             Then things got better.",
+        );
+        assert_eq!(
+            s.names_to_check(),
+            ["Ella", "Dr", "Patel", "Llandough", "Tom"]
+        );
+    }
+
+    #[test]
+    fn only_named_and_anonymous_scopes_publish() {
+        assert!(publishable("named") && publishable("anonymous"));
+        assert!(!publishable("quotes") && !publishable("internal"));
+        let d = Draft {
+            title: "My story".into(),
+            body: "It was a long year but we got there in the end.".into(),
+            scope: "named".into(),
+            consent: true,
+            ..Draft::default()
+        };
+        let fields: Vec<&str> = d.check().unwrap_err().iter().map(|e| e.0).collect();
+        assert_eq!(fields, ["first_name"], "a named story needs a first name");
+        let d = Draft {
+            scope: "anonymous".into(),
+            ..d
+        };
+        assert!(d.check().is_ok());
+        assert_eq!(consent_version().len(), 12);
+    }
+}

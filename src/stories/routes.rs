@@ -1,0 +1,501 @@
+//! `/stories` (published stories), `/stories/new` (share one), `/stories/withdraw/{token}`
+//! (the storyteller's private link), and moderation at `/admin/stories`.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::Response;
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::{Draft, Story};
+use crate::AppState;
+use crate::auth::{Permission, StaffUser};
+use crate::finder::routes::{Tiers, tiers};
+use crate::i18n::Lang;
+use crate::mail::{Letter, Sender};
+use crate::web::ctx::Ctx;
+use crate::web::error::AppError;
+use crate::web::{FieldErrors, Form, Msg, Query, private_page, private_page_status, see_other};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/stories", get(list_page))
+        .route("/stories/new", get(new_get).post(new_post))
+        .route("/stories/{id}", get(story_page))
+        .route(
+            "/stories/withdraw/{token}",
+            get(withdraw_get).post(withdraw_post),
+        )
+        .route("/admin/stories", get(queue_page))
+        .route(
+            "/admin/stories/{id}",
+            get(moderate_page).post(moderate_post),
+        )
+}
+
+/// Stories allowed per client address per hour.
+const PER_HOUR: i64 = 5;
+
+#[derive(Template)]
+#[template(path = "stories/list.html")]
+struct ListPage<'a> {
+    c: &'a Ctx,
+    stories: Vec<Story>,
+}
+
+impl ListPage<'_> {
+    fn byline(&self, s: &Story) -> String {
+        super::byline(s, self.c.lang)
+    }
+    fn teaser(&self, s: &Story) -> String {
+        let p = s.paragraphs().first().copied().unwrap_or("");
+        if p.chars().count() > 280 {
+            format!("{}…", p.chars().take(280).collect::<String>().trim_end())
+        } else {
+            p.to_string()
+        }
+    }
+}
+
+async fn list_page(State(state): State<AppState>, c: Ctx) -> Result<Response, AppError> {
+    let stories = super::published(&state.db).await?;
+    private_page(&ListPage { c: &c, stories })
+}
+
+#[derive(Template)]
+#[template(path = "stories/story.html")]
+struct StoryPage<'a> {
+    c: &'a Ctx,
+    s: Story,
+    byline: String,
+}
+
+async fn story_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let s = super::get(&state.db, id)
+        .await?
+        .filter(|s| s.status == "published")
+        .ok_or(AppError::NotFound)?;
+    let byline = super::byline(&s, c.lang);
+    private_page(&StoryPage { c: &c, s, byline })
+}
+
+#[derive(Template)]
+#[template(path = "stories/new.html")]
+struct NewPage<'a> {
+    c: &'a Ctx,
+    d: Draft,
+    errors: FieldErrors,
+    throttled: bool,
+    now: i64,
+}
+
+impl NewPage<'_> {
+    fn error(&self, field: &str) -> String {
+        crate::web::field_error(self.c, &self.errors, field)
+    }
+}
+
+async fn new_get(c: Ctx) -> Result<Response, AppError> {
+    private_page(&NewPage {
+        c: &c,
+        d: Draft::default(),
+        errors: Vec::new(),
+        throttled: false,
+        now: crate::db::now(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "stories/sent.html")]
+struct SentPage<'a> {
+    c: &'a Ctx,
+    /// The private withdrawal link.
+    link: String,
+    /// The text disclosed risk: help comes first.
+    help: Option<Tiers<'a>>,
+    emailed: bool,
+}
+
+/// `POST /stories/new`.
+async fn new_post(
+    State(state): State<AppState>,
+    c: Ctx,
+    parts: Parts,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    let now = crate::db::now();
+    let d = Draft::from_pairs(&pairs);
+    let started = get("started").trim().parse().unwrap_or(0);
+    if crate::web::antispam::looks_automated(get("website"), started, now) {
+        return Ok(see_other("/stories"));
+    }
+    let page = |d: Draft, errors: FieldErrors, throttled: bool, status: StatusCode| {
+        private_page_status(
+            status,
+            &NewPage {
+                c: &c,
+                d,
+                errors,
+                throttled,
+                now,
+            },
+        )
+    };
+    let email = match d.check() {
+        Ok(e) => e,
+        Err(errors) => return page(d, errors, false, StatusCode::UNPROCESSABLE_ENTITY),
+    };
+    let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
+    if crate::web::antispam::over_limit(&state.db, "story", &ip, PER_HOUR).await? {
+        return page(d, Vec::new(), true, StatusCode::TOO_MANY_REQUESTS);
+    }
+    let flags = super::safeguarding::check(&[&d.title, &d.body]);
+    let site = c.site("name").to_string();
+    let sender = Sender::new(&state.config, &site);
+    let contacts = if flags.is_empty() {
+        Vec::new()
+    } else {
+        super::safeguarding_contacts(&state.db).await?
+    };
+    let mut tx = state.db.begin_write().await?;
+    let (id, token) = super::create(&mut tx, &d, email.as_deref(), &flags, c.lang).await?;
+    let link = format!("{}/stories/withdraw/{token}", state.config.public_url);
+    if let Some(to) = &email {
+        let m = withdraw_letter(&site, c.lang, to, &link);
+        crate::mail::enqueue(&mut tx, &sender, &m).await?;
+    }
+    for to in &contacts {
+        let m = safeguarding_alert(&state, &site, to, id);
+        crate::mail::enqueue(&mut tx, &sender, &m).await?;
+    }
+    tx.commit().await?;
+    // The safeguarding outcome is never logged with the text; only that one happened.
+    if !flags.is_empty() {
+        tracing::info!(story = id, "story flagged for safeguarding review");
+    }
+    let snap = c.snap.clone();
+    let help = (!flags.is_empty()).then(|| tiers(&snap.helplines, None));
+    private_page(&SentPage {
+        c: &c,
+        link,
+        help,
+        emailed: email.is_some(),
+    })
+}
+
+fn withdraw_letter(site: &str, lang: Lang, to: &str, link: &str) -> crate::mail::Outgoing {
+    Letter {
+        kind: "story-received",
+        lang,
+        to,
+        site,
+        subject: lang.t("story-mail-subject"),
+        heading: lang.t("story-mail-heading"),
+        paras: vec![lang.t("story-mail-text"), lang.t("story-mail-withdraw")],
+        action: Some((lang.t("story-withdraw-button"), link.to_string())),
+        footer: vec![lang.t("story-mail-keep")],
+        unsubscribe_url: None,
+    }
+    .outgoing()
+}
+
+/// To moderators: a story needs a safeguarding look; no text, only the link.
+fn safeguarding_alert(state: &AppState, site: &str, to: &str, id: i64) -> crate::mail::Outgoing {
+    let lang = Lang::En;
+    Letter {
+        kind: "story-safeguarding",
+        lang,
+        to,
+        site,
+        subject: lang.t("story-alert-subject"),
+        heading: lang.t("story-alert-subject"),
+        paras: vec![lang.t("story-alert-text")],
+        action: Some((
+            lang.t("story-alert-button"),
+            format!("{}/admin/stories/{id}", state.config.public_url),
+        )),
+        footer: Vec::new(),
+        unsubscribe_url: None,
+    }
+    .outgoing()
+}
+
+#[derive(Template)]
+#[template(path = "stories/withdraw.html")]
+struct WithdrawPage<'a> {
+    c: &'a Ctx,
+    token: String,
+    /// The story's title, while there is one to withdraw.
+    title: Option<String>,
+    done: bool,
+}
+
+async fn withdraw_get(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let s = super::by_withdraw_token(&state.db, &token).await?;
+    let status = if s.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    };
+    private_page_status(
+        status,
+        &WithdrawPage {
+            c: &c,
+            title: s.map(|s| s.title),
+            token,
+            done: false,
+        },
+    )
+}
+
+async fn withdraw_post(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let Some(s) = super::by_withdraw_token(&state.db, &token).await? else {
+        // Already withdrawn (or never existed): say it is gone either way.
+        return private_page(&WithdrawPage {
+            c: &c,
+            token: String::new(),
+            title: None,
+            done: true,
+        });
+    };
+    let mut tx = state.db.begin_write().await?;
+    super::withdraw(&mut tx, state.db.backend, &s).await?;
+    super::audit(&mut tx, None, "story_withdrawn", &s).await?;
+    tx.commit().await?;
+    state.refresh().await?;
+    private_page(&WithdrawPage {
+        c: &c,
+        token: String::new(),
+        title: None,
+        done: true,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "admin/stories.html")]
+struct QueuePage<'a> {
+    c: &'a Ctx,
+    stories: Vec<Story>,
+    status: String,
+}
+
+impl QueuePage<'_> {
+    fn when(&self, t: &i64) -> String {
+        crate::cms::uk_date_time(*t)
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct QueueQuery {
+    status: Option<String>,
+}
+
+async fn queue_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Query(q): Query<QueueQuery>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::Moderate)?;
+    let status = q
+        .status
+        .filter(|s| ["pending", "published", "rejected", "withdrawn"].contains(&s.as_str()))
+        .unwrap_or_default();
+    let stories = super::queue(&state.db, &status).await?;
+    private_page(&QueuePage {
+        c: &c.with_staff(staff),
+        stories,
+        status,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "admin/story.html")]
+struct ModeratePage<'a> {
+    c: &'a Ctx,
+    s: Story,
+    title: String,
+    body: String,
+    reason: String,
+    errors: FieldErrors,
+    saved: bool,
+}
+
+impl ModeratePage<'_> {
+    fn when(&self, t: &i64) -> String {
+        crate::cms::uk_date_time(*t)
+    }
+    fn error(&self, field: &str) -> String {
+        crate::web::field_error(self.c, &self.errors, field)
+    }
+    fn status_label(&self) -> String {
+        self.c.t(&format!("admin-story-status-{}", self.s.status))
+    }
+    fn scope_label(&self) -> String {
+        self.c.t(&format!("story-scope-{}", self.s.scope))
+    }
+    fn byline(&self) -> String {
+        super::byline(&self.s, self.c.lang)
+    }
+    fn can_publish(&self) -> bool {
+        super::publishable(&self.s.scope) && self.s.status != "published"
+    }
+}
+
+fn moderate_view<'a>(c: &'a Ctx, s: Story, saved: bool) -> ModeratePage<'a> {
+    ModeratePage {
+        c,
+        title: s.public_title().to_string(),
+        body: s.public_body().to_string(),
+        s,
+        reason: String::new(),
+        errors: Vec::new(),
+        saved,
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct SavedQuery {
+    saved: Option<String>,
+}
+
+async fn moderate_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Path(id): Path<i64>,
+    Query(q): Query<SavedQuery>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::Moderate)?;
+    let s = super::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let c = c.with_staff(staff);
+    private_page(&moderate_view(&c, s, q.saved.is_some()))
+}
+
+/// `POST /admin/stories/{id}`: `action` = save, publish, unpublish or reject. Saving
+/// comes first for publish, so what is published is what the moderator sees.
+async fn moderate_post(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::Moderate)?;
+    let s = super::get(&state.db, id)
+        .await?
+        .filter(|s| s.status != "withdrawn")
+        .ok_or(AppError::NotFound)?;
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let action = get("action");
+    let title = super::line(&get("title"), 400);
+    let body = super::text(&get("body"), super::MAX_STORY + 2000);
+    let reason = get("reason").trim().to_string();
+    let c = c.with_staff(staff.clone());
+    let mut errors: FieldErrors = Vec::new();
+    if action == "save" || action == "publish" {
+        if title.is_empty() {
+            errors.push(("title", Msg::new("story-error-title")));
+        }
+        if body.is_empty() {
+            errors.push(("body", Msg::new("story-error-body")));
+        }
+    }
+    if action == "reject" && reason.is_empty() {
+        errors.push(("reason", Msg::new("admin-story-reason-needed")));
+    }
+    if action == "publish" && !super::publishable(&s.scope) {
+        errors.push(("scope", Msg::new("admin-story-scope-forbids")));
+    }
+    if !errors.is_empty() {
+        let mut page = moderate_view(&c, s, false);
+        page.title = title;
+        page.body = body;
+        page.reason = reason;
+        page.errors = errors;
+        return private_page_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let backend = state.db.backend;
+    let mut tx = state.db.begin_write().await?;
+    match action.as_str() {
+        "save" | "publish" => {
+            let changed = title != s.public_title() || body != s.public_body();
+            if changed {
+                super::save_edit(&mut tx, id, &title, &body).await?;
+                super::audit(&mut tx, Some(&staff), "story_edit", &s).await?;
+            }
+            if action == "publish" {
+                let fresh = Story {
+                    edited_title: Some(title),
+                    edited_body: Some(body),
+                    ..s.clone()
+                };
+                if super::publish(&mut tx, backend, &fresh).await? {
+                    super::audit(&mut tx, Some(&staff), "story_publish", &fresh).await?;
+                }
+            }
+        }
+        "unpublish" => {
+            super::unpublish(&mut tx, backend, &s).await?;
+            super::audit(&mut tx, Some(&staff), "story_unpublish", &s).await?;
+        }
+        "reject" => {
+            super::reject(&mut tx, backend, &s, &reason).await?;
+            super::audit(&mut tx, Some(&staff), "story_reject", &s).await?;
+            if !s.email.is_empty() {
+                let lang = Lang::from_code(&s.lang).unwrap_or_default();
+                let site = c.site("name").to_string();
+                let sender = Sender::new(&state.config, &site);
+                let m = Letter {
+                    kind: "story-rejected",
+                    lang,
+                    to: &s.email,
+                    site: &site,
+                    subject: lang.t("story-rejected-subject"),
+                    heading: lang.t("story-rejected-subject"),
+                    paras: vec![lang.t("story-rejected-text"), reason.clone()],
+                    action: None,
+                    footer: Vec::new(),
+                    unsubscribe_url: None,
+                }
+                .outgoing();
+                crate::mail::enqueue(&mut tx, &sender, &m).await?;
+            }
+        }
+        _ => {
+            tx.rollback().await?;
+            return Err(AppError::BadRequest(Msg::new("admin-story-bad-action")));
+        }
+    }
+    tx.commit().await?;
+    state.refresh().await?;
+    Ok(see_other(&format!("/admin/stories/{id}?saved=1")))
+}
