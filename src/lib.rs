@@ -18,6 +18,7 @@ pub mod finder;
 pub mod i18n;
 pub mod mail;
 pub mod ops;
+pub mod people;
 pub mod seed;
 pub mod site;
 pub mod stories;

@@ -345,6 +345,32 @@ pub async fn get(db: &Db, id: i64) -> sqlx::Result<Option<Enquiry>> {
     .await
 }
 
+/// Every enquiry from one address (for a data-protection request).
+pub async fn by_email(db: &Db, email: &str) -> sqlx::Result<Vec<Enquiry>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM enquiries e LEFT JOIN users u ON u.id = e.assignee_id \
+         WHERE e.email = $1 ORDER BY e.id"
+    )))
+    .bind(email)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// Deletes every enquiry from one address, with its notes. Returns how many.
+pub async fn erase(tx: &mut Tx, email: &str) -> sqlx::Result<u64> {
+    sqlx::query(
+        "DELETE FROM enquiry_notes WHERE enquiry_id IN (SELECT id FROM enquiries WHERE email = $1)",
+    )
+    .bind(email)
+    .execute(&mut **tx)
+    .await?;
+    Ok(sqlx::query("DELETE FROM enquiries WHERE email = $1")
+        .bind(email)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected())
+}
+
 /// A staff note.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Note {

@@ -28,10 +28,6 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/bulletin/{id}/preview", get(preview))
         .route("/admin/subscribers", get(subscribers_page))
         .route("/admin/subscribers.csv", get(subscribers_csv))
-        .route(
-            "/admin/subscribers/person",
-            get(person_page).post(person_erase),
-        )
         .route("/admin/segments", get(segments_page).post(segments_post))
         .route("/bulletin", get(archive_page))
         .route("/bulletin/{id}", get(issue_page))
@@ -668,128 +664,6 @@ async fn subscribers_csv(
         HeaderValue::from_static("attachment; filename=\"subscribers.csv\""),
     );
     Ok(res)
-}
-
-#[derive(Deserialize, Default)]
-struct PersonQuery {
-    email: Option<String>,
-    format: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "admin/subscriber_person.html")]
-struct PersonPage<'a> {
-    c: &'a Ctx,
-    email: String,
-    /// What is held, as pretty JSON; `None` when nothing is.
-    held: Option<String>,
-    searched: bool,
-    erased: bool,
-    error: String,
-}
-
-/// `GET /admin/subscribers/person?email=…`: what the mailing list holds about one address
-/// (`&format=json` downloads it). Admins only, audited.
-async fn person_page(
-    State(state): State<AppState>,
-    c: Ctx,
-    staff: StaffUser,
-    Query(q): Query<PersonQuery>,
-) -> Result<Response, AppError> {
-    staff.require(Permission::ManageUsers)?;
-    let email = q.email.unwrap_or_default().trim().to_lowercase();
-    let held = if email.is_empty() {
-        None
-    } else {
-        list::export(&state.db, &email).await?
-    };
-    if !email.is_empty() {
-        let mut tx = state.db.begin_write().await?;
-        crate::audit::record(
-            &mut tx,
-            Some(&staff),
-            "data_export",
-            "subscriber",
-            "",
-            &format!("address hash {}", &list::email_hash(&email)[..12]),
-        )
-        .await?;
-        tx.commit().await?;
-    }
-    if q.format.as_deref() == Some("json") {
-        let body = serde_json::to_string_pretty(&held.unwrap_or(serde_json::Value::Null))
-            .map_err(|e| AppError::Internal(e.into()))?;
-        let mut res = crate::web::bytes_response("application/json", body);
-        let h = res.headers_mut();
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        h.insert(
-            header::CONTENT_DISPOSITION,
-            HeaderValue::from_static("attachment; filename=\"mailing-list-data.json\""),
-        );
-        return Ok(res);
-    }
-    private_page(&PersonPage {
-        c: &c.with_staff(staff),
-        searched: !email.is_empty(),
-        held: held.map(|v| serde_json::to_string_pretty(&v).unwrap_or_default()),
-        email,
-        erased: false,
-        error: String::new(),
-    })
-}
-
-/// `POST /admin/subscribers/person`: erases the address (with `confirm` ticked).
-async fn person_erase(
-    State(state): State<AppState>,
-    c: Ctx,
-    staff: StaffUser,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, AppError> {
-    staff.require(Permission::ManageUsers)?;
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
-    let email = get("email").to_lowercase();
-    let c = c.with_staff(staff.clone());
-    if email.is_empty() || get("confirm").is_empty() {
-        let held = list::export(&state.db, &email).await?;
-        return private_page_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &PersonPage {
-                c: &c,
-                searched: true,
-                held: held.map(|v| serde_json::to_string_pretty(&v).unwrap_or_default()),
-                email,
-                erased: false,
-                error: c.t("admin-person-error-confirm"),
-            },
-        );
-    }
-    let mut tx = state.db.begin_write().await?;
-    list::erase(&mut tx, &email).await?;
-    // The log keeps that an erasure happened, not whose address it was.
-    crate::audit::record(
-        &mut tx,
-        Some(&staff),
-        "data_erase",
-        "subscriber",
-        "",
-        &format!("address hash {}", &list::email_hash(&email)[..12]),
-    )
-    .await?;
-    tx.commit().await?;
-    private_page(&PersonPage {
-        c: &c,
-        searched: false,
-        held: None,
-        email: String::new(),
-        erased: true,
-        error: String::new(),
-    })
 }
 
 #[derive(Template)]

@@ -419,6 +419,30 @@ pub async fn withdraw(tx: &mut Tx, backend: db::Backend, s: &Story) -> sqlx::Res
     reindex(tx, backend, s, false).await
 }
 
+/// Stories whose writer gave this address (not withdrawn).
+pub async fn by_email(db: &Db, email: &str) -> sqlx::Result<Vec<Story>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM stories WHERE email = $1 AND status <> 'withdrawn' ORDER BY id"
+    )))
+    .bind(email)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// Withdraws every story from one address (erasure request). Returns how many.
+pub async fn erase_by_email(tx: &mut Tx, backend: db::Backend, email: &str) -> sqlx::Result<u64> {
+    let stories: Vec<Story> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM stories WHERE email = $1 AND status <> 'withdrawn'"
+    )))
+    .bind(email)
+    .fetch_all(&mut **tx)
+    .await?;
+    for s in &stories {
+        withdraw(tx, backend, s).await?;
+    }
+    Ok(stories.len() as u64)
+}
+
 /// Who is told about a flagged story: active moderators, or admins when there are none.
 pub async fn safeguarding_contacts(db: &Db) -> sqlx::Result<Vec<String>> {
     let mods: Vec<String> = sqlx::query_scalar(

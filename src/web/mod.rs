@@ -100,6 +100,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::mail::intake::routes(upload_limit))
         .merge(crate::enquiries::routes::routes())
         .merge(crate::stories::routes::routes())
+        .merge(crate::people::routes())
         .route("/assets/{file}", get(assets::serve))
         // Compression for what is rendered per request (staff pages, API JSON). Cached
         // pages carry their encoding already; the layer only costs them time.

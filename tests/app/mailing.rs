@@ -1207,8 +1207,8 @@ async fn one_persons_data_is_exported_and_erased_leaving_only_a_hash() {
     json.assert_status(200);
     let v: serde_json::Value = serde_json::from_str(&json.body).unwrap();
     assert_eq!(v["email"], "person@example.org");
-    assert_eq!(v["status"], "confirmed");
-    assert_eq!(v["consents"].as_array().unwrap().len(), 2);
+    assert_eq!(v["mailing_list"]["status"], "confirmed");
+    assert_eq!(v["mailing_list"]["consents"].as_array().unwrap().len(), 2);
 
     // Erasing needs the box ticked.
     app.post(
@@ -1265,7 +1265,7 @@ async fn one_persons_data_is_exported_and_erased_leaving_only_a_hash() {
     );
     app.get("/admin/subscribers/person?email=person@example.org")
         .await
-        .assert_contains("holds nothing about this address");
+        .assert_contains("Nothing is held about this address.");
 }
 
 #[tokio::test]

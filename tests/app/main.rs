@@ -12,5 +12,6 @@ mod harness;
 mod mail_intake;
 mod mailing;
 mod oruk;
+mod people;
 mod public;
 mod stories;

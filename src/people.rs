@@ -1,0 +1,234 @@
+//! One person's data, for a data-protection request: everything held about one email
+//! address across the mailing list, enquiries and stories, shown and downloadable as JSON,
+//! and erased in one transaction. Admins only; every view and erasure is audited by a
+//! hash of the address, never the address.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::auth::{Permission, StaffUser};
+use crate::db::{self, Db, Tx};
+use crate::mail::list;
+use crate::web::ctx::Ctx;
+use crate::web::error::AppError;
+use crate::web::{Form, Query, private_page, private_page_status};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/people", get(person_page).post(person_erase))
+        // Where the tool first lived, with the mailing list.
+        .route(
+            "/admin/subscribers/person",
+            get(person_page).post(person_erase),
+        )
+}
+
+/// Everything held about `email`; `None` when nothing is.
+pub async fn export(db: &Db, email: &str) -> sqlx::Result<Option<Value>> {
+    let email = email.trim().to_lowercase();
+    let mailing = list::export(db, &email).await?;
+    let time = |t: i64| crate::cms::date_time(t);
+    let enquiries: Vec<crate::enquiries::Enquiry> = crate::enquiries::by_email(db, &email).await?;
+    let mut enquiry_values = Vec::new();
+    for e in &enquiries {
+        let notes = crate::enquiries::notes(db, e.id).await?;
+        enquiry_values.push(json!({
+            "reference": e.reference, "kind": e.kind, "name": e.name, "email": e.email,
+            "phone": e.phone, "organisation": e.organisation, "outlet": e.outlet,
+            "nation": e.nation, "deadline": e.deadline.map(time), "subject": e.subject,
+            "message": e.message, "language": e.lang, "status": e.status,
+            "received": time(e.created_at),
+            "staff_notes": notes.iter().map(|n| json!({
+                "by": n.author, "at": time(n.created_at), "note": n.body,
+            })).collect::<Vec<_>>(),
+        }));
+    }
+    let stories = crate::stories::by_email(db, &email).await?;
+    let story_values: Vec<Value> = stories
+        .iter()
+        .map(|s| {
+            json!({
+                "id": s.id, "title": s.title, "story": s.body,
+                "published_title": s.edited_title, "published_story": s.edited_body,
+                "first_name": s.first_name, "town": s.town, "nation": s.nation,
+                "who": s.teller, "consent_scope": s.scope,
+                "consent_wording_version": s.consent_version, "language": s.lang,
+                "status": s.status, "received": time(s.created_at),
+                "published": s.published_at.map(time),
+            })
+        })
+        .collect();
+    if mailing.is_none() && enquiry_values.is_empty() && story_values.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(json!({
+        "email": email,
+        "mailing_list": mailing,
+        "enquiries": enquiry_values,
+        "stories": story_values,
+    })))
+}
+
+/// What an erasure removed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Erased {
+    pub mailing: bool,
+    pub enquiries: u64,
+    pub stories: u64,
+}
+
+/// Erases everything held about `email`: the mailing list entry (leaving its hash on the
+/// suppression list), enquiries with their notes, and stories (withdrawn: unpublished
+/// everywhere, text and details blanked).
+pub async fn erase(tx: &mut Tx, backend: db::Backend, email: &str) -> sqlx::Result<Erased> {
+    let email = email.trim().to_lowercase();
+    let mailing = list::erase(tx, &email).await?;
+    let enquiries = crate::enquiries::erase(tx, &email).await?;
+    let stories = crate::stories::erase_by_email(tx, backend, &email).await?;
+    Ok(Erased {
+        mailing,
+        enquiries,
+        stories,
+    })
+}
+
+fn address_hash(email: &str) -> String {
+    list::email_hash(email)[..12].to_string()
+}
+
+#[derive(Deserialize, Default)]
+struct PersonQuery {
+    email: Option<String>,
+    format: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/person.html")]
+struct PersonPage<'a> {
+    c: &'a Ctx,
+    email: String,
+    /// What is held, as pretty JSON; `None` when nothing is.
+    held: Option<String>,
+    searched: bool,
+    erased: Option<Erased>,
+    error: String,
+}
+
+/// `GET /admin/people?email=…` (`&format=json` downloads it).
+async fn person_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Query(q): Query<PersonQuery>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::ManageUsers)?;
+    let email = q.email.unwrap_or_default().trim().to_lowercase();
+    let held = if email.is_empty() {
+        None
+    } else {
+        export(&state.db, &email).await?
+    };
+    if !email.is_empty() {
+        let mut tx = state.db.begin_write().await?;
+        crate::audit::record(
+            &mut tx,
+            Some(&staff),
+            "data_export",
+            "person",
+            "",
+            &format!("address hash {}", address_hash(&email)),
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    if q.format.as_deref() == Some("json") {
+        let body = serde_json::to_string_pretty(&held.unwrap_or(Value::Null))
+            .map_err(|e| AppError::Internal(e.into()))?;
+        let mut res = crate::web::bytes_response("application/json", body);
+        let h = res.headers_mut();
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        h.insert(
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_static("attachment; filename=\"personal-data.json\""),
+        );
+        return Ok(res.into_response());
+    }
+    private_page(&PersonPage {
+        c: &c.with_staff(staff),
+        searched: !email.is_empty(),
+        held: held.map(|v| serde_json::to_string_pretty(&v).unwrap_or_default()),
+        email,
+        erased: None,
+        error: String::new(),
+    })
+}
+
+/// `POST /admin/people`: erases everything about the address (with `confirm` ticked).
+async fn person_erase(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::ManageUsers)?;
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let email = get("email").to_lowercase();
+    let c = c.with_staff(staff.clone());
+    if email.is_empty() || get("confirm").is_empty() {
+        let held = export(&state.db, &email).await?;
+        return private_page_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &PersonPage {
+                c: &c,
+                searched: true,
+                held: held.map(|v| serde_json::to_string_pretty(&v).unwrap_or_default()),
+                email,
+                erased: None,
+                error: c.t("admin-person-error-confirm"),
+            },
+        );
+    }
+    let mut tx = state.db.begin_write().await?;
+    let erased = erase(&mut tx, state.db.backend, &email).await?;
+    // The log keeps that an erasure happened and what it covered, not whose it was.
+    crate::audit::record(
+        &mut tx,
+        Some(&staff),
+        "data_erase",
+        "person",
+        "",
+        &format!(
+            "address hash {}: mailing list {}, {} enquiries, {} stories",
+            address_hash(&email),
+            if erased.mailing { "yes" } else { "no" },
+            erased.enquiries,
+            erased.stories
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    if erased.stories > 0 {
+        state.refresh().await?;
+    }
+    private_page(&PersonPage {
+        c: &c,
+        searched: false,
+        held: None,
+        email: String::new(),
+        erased: Some(erased),
+        error: String::new(),
+    })
+}
