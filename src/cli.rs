@@ -185,6 +185,12 @@ pub enum UserCommand {
         #[arg(long)]
         email: String,
     },
+    /// Switch two-factor login off for an account whose phone and recovery codes are lost,
+    /// and end its sessions; the person sets it up again after logging in.
+    ResetTwoFactor {
+        #[arg(long)]
+        email: String,
+    },
     /// Set a new password (read from standard input) and end the account's sessions.
     ResetPassword {
         #[arg(long)]
@@ -477,6 +483,20 @@ async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
             audit::record_cli(&mut tx, "disable_user", "user", u.id, &u.email).await?;
             tx.commit().await?;
             println!("Disabled {} and ended its sessions.", u.email);
+        }
+        UserCommand::ResetTwoFactor { email } => {
+            let u = store::user_by_email(&db, &email)
+                .await?
+                .with_context(|| format!("no account for {email}"))?;
+            let mut tx = db.begin_write().await?;
+            crate::auth::totp::disable(&mut tx, u.id).await?;
+            session::end_all_sessions(&mut tx, u.id).await?;
+            audit::record_cli(&mut tx, "two_factor_reset", "user", u.id, &u.email).await?;
+            tx.commit().await?;
+            println!(
+                "Two-factor login switched off for {} and its sessions ended.",
+                u.email
+            );
         }
         UserCommand::Enable { email } => {
             let u = store::user_by_email(&db, &email)

@@ -21,6 +21,8 @@ pub struct FileConfig {
     pub metrics_bind: Option<SocketAddr>,
     pub log_format: Option<LogFormat>,
     pub session_hours: Option<i64>,
+    /// Admins must use two-factor login (set it up at their next login) [default: false].
+    pub require_admin_two_factor: Option<bool>,
     pub upload_max_mb: Option<u64>,
     pub trust_proxy: Option<bool>,
     pub demo_content: Option<bool>,
@@ -137,6 +139,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// How long a staff session lasts without logging in again.
     pub session_hours: i64,
+    /// Admins must use two-factor login.
+    pub require_admin_two_factor: bool,
     pub upload_max_mb: u64,
     /// Take the client address from `X-Forwarded-For` (only behind a reverse proxy you run).
     pub trust_proxy: bool,
@@ -207,6 +211,7 @@ impl Config {
             metrics_bind: o.metrics_bind.or(file.metrics_bind),
             log_format: o.log_format.or(file.log_format).unwrap_or(LogFormat::Text),
             session_hours: file.session_hours.unwrap_or(12).clamp(1, 24 * 30),
+            require_admin_two_factor: file.require_admin_two_factor.unwrap_or(false),
             upload_max_mb: file.upload_max_mb.unwrap_or(20).clamp(1, 512),
             trust_proxy: file.trust_proxy.unwrap_or(false),
             demo_content: file.demo_content.unwrap_or(true),
@@ -223,6 +228,7 @@ impl Config {
             metrics_bind: None,
             log_format: LogFormat::Text,
             session_hours: 12,
+            require_admin_two_factor: false,
             upload_max_mb: 20,
             trust_proxy: false,
             demo_content: true,

@@ -7,6 +7,8 @@ pub mod password;
 pub mod routes;
 pub mod session;
 pub mod store;
+pub mod totp;
+pub mod two_factor;
 
 use axum::extract::{FromRef, FromRequestParts, OriginalUri};
 use axum::http::request::Parts;
@@ -86,6 +88,8 @@ pub struct StaffUser {
     pub role: Role,
     /// Hash of the session id, so this session can be ended.
     pub session_hash: String,
+    /// The account has two-factor login switched on.
+    pub two_factor: bool,
 }
 
 impl StaffUser {
@@ -147,6 +151,17 @@ where
             return Err(AppError::LoginRequired(next));
         };
         match session::staff_by_session(&state.db, token).await? {
+            // Where two-factor login is required for admins, an admin without it can only
+            // set it up (or log out) until they have.
+            Some(user)
+                if state.config.require_admin_two_factor
+                    && user.role == Role::Admin
+                    && !user.two_factor
+                    && !(parts.uri.path() == "/admin/account/two-factor"
+                        || parts.uri.path() == "/admin/logout") =>
+            {
+                Err(AppError::Redirect("/admin/account/two-factor".into()))
+            }
             Some(user) => Ok(user),
             // A cookie that no longer matches a live session: it expired, or the user
             // logged out elsewhere. The login form says so.

@@ -123,15 +123,27 @@ async fn login(
         }
     };
     let mut tx = state.db.begin_write().await?;
+    if super::totp::enabled(&state.db, user.id).await? {
+        // The password was right; no session until the code is too. Failures are cleared
+        // only then, so repeating the password cannot buy more guesses at the code.
+        let challenge = super::totp::start_challenge(&mut tx, user.id, &next).await?;
+        tx.commit().await?;
+        return private_page(&super::two_factor::CodeTemplate {
+            c: &c,
+            challenge: &challenge,
+            error: None,
+        });
+    }
+    session::clear_failures(&mut tx, &email_key).await?;
     let token = session::create_session(&mut tx, user.id, state.config.session_hours).await?;
     store::record_login(&mut tx, user.id).await?;
-    session::clear_failures(&mut tx, &email_key).await?;
     let actor = StaffUser {
         id: user.id,
         email: user.email.clone(),
         name: user.name.clone(),
         role: Role::parse(&user.role).unwrap_or(Role::Moderator),
         session_hash: String::new(),
+        two_factor: false,
     };
     audit::record(&mut tx, Some(&actor), "login", "user", user.id, "").await?;
     tx.commit().await?;
@@ -336,6 +348,9 @@ pub struct AccountTemplate<'a> {
 impl AccountTemplate<'_> {
     pub fn error(&self, field: &str) -> String {
         crate::web::field_error(self.c, &self.errors, field)
+    }
+    pub fn two_factor(&self) -> bool {
+        self.c.staff.as_ref().is_some_and(|s| s.two_factor)
     }
 }
 

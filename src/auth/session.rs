@@ -48,21 +48,24 @@ pub async fn staff_by_session(db: &Db, token: &str) -> sqlx::Result<Option<Staff
         return Ok(None);
     }
     let hash = token_hash(token);
-    let row: Option<(i64, String, String, String)> = sqlx::query_as(
-        "SELECT u.id, u.email, u.name, u.role FROM sessions s JOIN users u ON u.id = s.user_id \
+    let row: Option<(i64, String, String, String, i64)> = sqlx::query_as(
+        "SELECT u.id, u.email, u.name, u.role, (SELECT COUNT(*) FROM user_totp t \
+         WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL) \
+         FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.disabled = 0",
     )
     .bind(&hash)
     .bind(db::now())
     .fetch_optional(&db.pool)
     .await?;
-    Ok(row.and_then(|(id, email, name, role)| {
+    Ok(row.and_then(|(id, email, name, role, totp)| {
         Some(StaffUser {
             id,
             email,
             name,
             role: Role::parse(&role)?,
             session_hash: hash,
+            two_factor: totp > 0,
         })
     }))
 }

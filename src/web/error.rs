@@ -28,6 +28,9 @@ pub enum AppError {
     /// The session cookie is no longer valid (expired or ended): log in again.
     #[error("session ended")]
     SessionEnded(String),
+    /// Logged in, but something must be done first (set up two-factor login): go there.
+    #[error("redirect")]
+    Redirect(String),
     #[error("cross-site request refused")]
     CrossSite,
     #[error("database unavailable")]
@@ -90,6 +93,7 @@ impl AppError {
             AppError::LoginRequired(_) | AppError::SessionEnded(_) => {
                 (StatusCode::UNAUTHORIZED, "login_required", None)
             }
+            AppError::Redirect(_) => (StatusCode::SEE_OTHER, "redirect", None),
             AppError::CrossSite => (StatusCode::FORBIDDEN, "cross_site", None),
             AppError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
@@ -110,6 +114,9 @@ impl IntoResponse for AppError {
                 crate::web::url_encode(crate::web::safe_next(next))
             );
             return (StatusCode::SEE_OTHER, [(header::LOCATION, target)]).into_response();
+        }
+        if let AppError::Redirect(to) = &self {
+            return (StatusCode::SEE_OTHER, [(header::LOCATION, to.clone())]).into_response();
         }
         if let AppError::Internal(e) = &self {
             tracing::error!(error = ?e, "internal error");

@@ -93,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::atlas::service_admin::routes())
         .merge(crate::cms::routes(upload_limit))
         .merge(crate::auth::routes::routes())
+        .merge(crate::auth::two_factor::routes())
         .merge(crate::admin::routes())
         .merge(crate::ops::routes())
         .merge(crate::mail::routes::routes())

@@ -171,6 +171,23 @@ impl TestApp {
         }
     }
 
+    /// Another instance over the same database with a changed configuration.
+    pub async fn instance_with(&self, change: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = Config::for_data_dir(self.dir.clone(), self.database_url.clone());
+        change(&mut config);
+        let state = AppState::start(config).await.expect("instance starts");
+        let router = mmha::web::router(state.clone());
+        TestApp {
+            state,
+            router,
+            dir: self.dir.clone(),
+            database_url: self.database_url.clone(),
+            cookie: None,
+            pg_schema: None,
+            owner: false,
+        }
+    }
+
     /// Sends a request through the real router.
     pub async fn send(&self, req: Request<Body>) -> Res {
         let res = self.router.clone().oneshot(req).await.unwrap();

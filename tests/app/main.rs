@@ -15,3 +15,4 @@ mod oruk;
 mod people;
 mod public;
 mod stories;
+mod two_factor;
