@@ -17,6 +17,7 @@ pub mod enquiries;
 pub mod finder;
 pub mod i18n;
 pub mod mail;
+pub mod members;
 pub mod ops;
 pub mod people;
 pub mod seed;

@@ -1,5 +1,5 @@
 //! One person's data, for a data-protection request: everything held about one email
-//! address across the mailing list, enquiries and stories, shown and downloadable as JSON,
+//! address across the mailing list, enquiries, stories and membership applications, shown and downloadable as JSON,
 //! and erased in one transaction. Admins only; every view and erasure is audited by a
 //! hash of the address, never the address.
 
@@ -65,7 +65,22 @@ pub async fn export(db: &Db, email: &str) -> sqlx::Result<Option<Value>> {
             })
         })
         .collect();
-    if mailing.is_none() && enquiry_values.is_empty() && story_values.is_empty() {
+    let memberships: Vec<Value> = crate::members::by_contact(db, &email)
+        .await?
+        .iter()
+        .map(|m| {
+            json!({
+                "organisation": m.name, "contact_name": m.contact_name,
+                "contact_email": m.contact_email, "contact_phone": m.contact_phone,
+                "why_join": m.reason, "status": m.status, "applied": time(m.created_at),
+            })
+        })
+        .collect();
+    if mailing.is_none()
+        && enquiry_values.is_empty()
+        && story_values.is_empty()
+        && memberships.is_empty()
+    {
         return Ok(None);
     }
     Ok(Some(json!({
@@ -73,6 +88,7 @@ pub async fn export(db: &Db, email: &str) -> sqlx::Result<Option<Value>> {
         "mailing_list": mailing,
         "enquiries": enquiry_values,
         "stories": story_values,
+        "membership_contact": memberships,
     })))
 }
 
@@ -82,6 +98,7 @@ pub struct Erased {
     pub mailing: bool,
     pub enquiries: u64,
     pub stories: u64,
+    pub memberships: u64,
 }
 
 /// Erases everything held about `email`: the mailing list entry (leaving its hash on the
@@ -92,10 +109,12 @@ pub async fn erase(tx: &mut Tx, backend: db::Backend, email: &str) -> sqlx::Resu
     let mailing = list::erase(tx, &email).await?;
     let enquiries = crate::enquiries::erase(tx, &email).await?;
     let stories = crate::stories::erase_by_email(tx, backend, &email).await?;
+    let memberships = crate::members::erase_contact(tx, &email).await?;
     Ok(Erased {
         mailing,
         enquiries,
         stories,
+        memberships,
     })
 }
 
@@ -211,11 +230,12 @@ async fn person_erase(
         "person",
         "",
         &format!(
-            "address hash {}: mailing list {}, {} enquiries, {} stories",
+            "address hash {}: mailing list {}, {} enquiries, {} stories, {} membership contacts",
             address_hash(&email),
             if erased.mailing { "yes" } else { "no" },
             erased.enquiries,
-            erased.stories
+            erased.stories,
+            erased.memberships
         ),
     )
     .await?;

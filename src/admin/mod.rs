@@ -35,6 +35,7 @@ struct DashboardTemplate<'a> {
     unverified: usize,
     new_enquiries: i64,
     pending_stories: i64,
+    open_applications: i64,
     recent: Vec<AuditEntry>,
 }
 
@@ -102,6 +103,11 @@ async fn dashboard(
     } else {
         0
     };
+    let open_applications = if staff.can_named("members") {
+        crate::members::open_count(&state.db).await?
+    } else {
+        0
+    };
     let recent = if staff.can_named("audit") {
         audit::entries(&state.db, &AuditFilter::default())
             .await?
@@ -119,6 +125,7 @@ async fn dashboard(
         unverified,
         new_enquiries,
         pending_stories,
+        open_applications,
         recent,
     })
 }

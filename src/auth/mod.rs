@@ -66,6 +66,8 @@ pub enum Permission {
     ManageUsers,
     /// Read the audit log and metrics.
     ViewAudit,
+    /// Review membership applications and keep the members' directory.
+    ManageMembers,
 }
 
 /// The one permission table. Admins can do everything; editors run the content;
@@ -74,7 +76,10 @@ pub fn allows(role: Role, perm: Permission) -> bool {
     use Permission::*;
     match role {
         Role::Admin => true,
-        Role::Editor => matches!(perm, EditContent | PublishContent | ManageHelplines),
+        Role::Editor => matches!(
+            perm,
+            EditContent | PublishContent | ManageHelplines | ManageMembers
+        ),
         Role::Moderator => matches!(perm, Moderate),
     }
 }
@@ -112,6 +117,7 @@ impl StaffUser {
             "settings" => Permission::ManageSettings,
             "users" => Permission::ManageUsers,
             "audit" => Permission::ViewAudit,
+            "members" => Permission::ManageMembers,
             _ => return false,
         };
         allows(self.role, p)
@@ -207,6 +213,7 @@ mod tests {
             ManageSettings,
             ManageUsers,
             ViewAudit,
+            ManageMembers,
         ];
         assert!(all.iter().all(|p| allows(Role::Admin, *p)));
         assert!(allows(Role::Editor, EditContent));
@@ -216,5 +223,7 @@ mod tests {
         assert!(!allows(Role::Moderator, EditContent));
         assert!(!allows(Role::Moderator, PublishContent));
         assert!(allows(Role::Moderator, Moderate));
+        assert!(allows(Role::Editor, ManageMembers));
+        assert!(!allows(Role::Moderator, ManageMembers));
     }
 }

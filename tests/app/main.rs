@@ -11,6 +11,7 @@ mod finder;
 mod harness;
 mod mail_intake;
 mod mailing;
+mod members;
 mod oruk;
 mod people;
 mod public;

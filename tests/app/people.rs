@@ -40,6 +40,21 @@ async fn one_address_is_found_and_erased_across_mailing_list_enquiries_and_stori
     )
     .await
     .assert_status(200);
+    app.post(
+        "/members/apply",
+        &[
+            ("name", "Jo's Group"),
+            ("kind", "community"),
+            ("nation", "wales"),
+            ("profile", "A group."),
+            ("contact_name", "Jo"),
+            ("contact_email", email),
+            ("reason", "To join."),
+            ("principles", "yes"),
+        ],
+    )
+    .await
+    .assert_status(303);
     // Someone else's data stays.
     app.post(
         "/contact",
@@ -74,6 +89,7 @@ async fn one_address_is_found_and_erased_across_mailing_list_enquiries_and_stori
         "Where can I find the leaflet?"
     );
     assert_eq!(v["stories"][0]["consent_scope"], "anonymous");
+    assert_eq!(v["membership_contact"][0]["organisation"], "Jo's Group");
 
     app.post(
         "/admin/people",
@@ -82,11 +98,13 @@ async fn one_address_is_found_and_erased_across_mailing_list_enquiries_and_stori
     .await
     .assert_status(200)
     .assert_contains("Enquiries deleted: 1")
-    .assert_contains("Stories withdrawn and erased: 1");
+    .assert_contains("Stories withdrawn and erased: 1")
+    .assert_contains("Membership contacts removed: 1");
     for sql in [
         "SELECT COUNT(*) FROM subscribers WHERE email = 'jo@example.org'",
         "SELECT COUNT(*) FROM enquiries WHERE email = 'jo@example.org'",
         "SELECT COUNT(*) FROM stories WHERE body LIKE '%group near us%' OR email <> ''",
+        "SELECT COUNT(*) FROM members WHERE contact_email <> '' OR contact_name <> ''",
     ] {
         assert_eq!(scalar(&app, sql).await, 0, "{sql}");
     }

@@ -1,0 +1,475 @@
+//! `/members` (directory and profiles), `/members/apply`, and the review at
+//! `/admin/members`.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::Response;
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::{Application, KINDS, Member, STATUSES};
+use crate::AppState;
+use crate::auth::{Permission, StaffUser};
+use crate::i18n::Lang;
+use crate::mail::{Letter, Sender};
+use crate::site::settings::NATIONS;
+use crate::web::ctx::Ctx;
+use crate::web::error::AppError;
+use crate::web::{FieldErrors, Form, Msg, Query, private_page, private_page_status, see_other};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/members", get(directory_page))
+        .route("/members/apply", get(apply_get).post(apply_post))
+        .route("/members/apply/sent", get(sent_page))
+        .route("/members/{slug}", get(profile_page))
+        .route("/admin/members", get(list_page))
+        .route("/admin/members/{id}", get(review_page).post(review_post))
+}
+
+/// Applications allowed per client address per hour.
+const PER_HOUR: i64 = 5;
+
+#[derive(Template)]
+#[template(path = "members/directory.html")]
+struct DirectoryPage<'a> {
+    c: &'a Ctx,
+    members: Vec<Member>,
+    nation: String,
+    kind: String,
+}
+
+impl DirectoryPage<'_> {
+    fn kind_label(&self, m: &Member) -> String {
+        self.c.t(&format!("member-kind-{}", m.kind))
+    }
+    fn nation_label(&self, m: &Member) -> String {
+        self.c.t(&format!("nation-{}", m.nation))
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct DirectoryQuery {
+    nation: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+async fn directory_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    Query(q): Query<DirectoryQuery>,
+) -> Result<Response, AppError> {
+    let nation = q
+        .nation
+        .filter(|n| NATIONS.contains(&n.as_str()))
+        .unwrap_or_default();
+    let kind = q
+        .kind
+        .filter(|k| KINDS.contains(&k.as_str()))
+        .unwrap_or_default();
+    let members = super::directory(&state.db, &nation, &kind).await?;
+    private_page(&DirectoryPage {
+        c: &c,
+        members,
+        nation,
+        kind,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "members/profile.html")]
+struct ProfilePage<'a> {
+    c: &'a Ctx,
+    m: Member,
+}
+
+impl ProfilePage<'_> {
+    fn kind_label(&self) -> String {
+        self.c.t(&format!("member-kind-{}", self.m.kind))
+    }
+    fn nation_label(&self) -> String {
+        self.c.t(&format!("nation-{}", self.m.nation))
+    }
+}
+
+async fn profile_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let m = super::by_slug(&state.db, &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    private_page(&ProfilePage { c: &c, m })
+}
+
+#[derive(Template)]
+#[template(path = "members/apply.html")]
+struct ApplyPage<'a> {
+    c: &'a Ctx,
+    a: Application,
+    errors: FieldErrors,
+    throttled: bool,
+    now: i64,
+}
+
+impl ApplyPage<'_> {
+    fn error(&self, field: &str) -> String {
+        crate::web::field_error(self.c, &self.errors, field)
+    }
+}
+
+async fn apply_get(c: Ctx) -> Result<Response, AppError> {
+    private_page(&ApplyPage {
+        c: &c,
+        a: Application::default(),
+        errors: Vec::new(),
+        throttled: false,
+        now: crate::db::now(),
+    })
+}
+
+/// A plain email about an application, in the applicant's language.
+fn letter(
+    site: &str,
+    lang: Lang,
+    to: &str,
+    key: &str,
+    name: &str,
+    extra: Vec<String>,
+) -> crate::mail::Outgoing {
+    let mut paras = vec![lang.t_args(
+        &format!("member-mail-{key}-text"),
+        &[("name", name.to_string().into())],
+    )];
+    paras.extend(extra);
+    Letter {
+        kind: "membership",
+        lang,
+        to,
+        site,
+        subject: lang.t_args(
+            &format!("member-mail-{key}-subject"),
+            &[("name", name.to_string().into())],
+        ),
+        heading: lang.t_args(
+            &format!("member-mail-{key}-subject"),
+            &[("name", name.to_string().into())],
+        ),
+        paras,
+        action: None,
+        footer: Vec::new(),
+        unsubscribe_url: None,
+    }
+    .outgoing()
+}
+
+async fn apply_post(
+    State(state): State<AppState>,
+    c: Ctx,
+    parts: Parts,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    let now = crate::db::now();
+    let a = Application::from_pairs(&pairs);
+    let started = get("started").trim().parse().unwrap_or(0);
+    if crate::web::antispam::looks_automated(get("website_url"), started, now) {
+        return Ok(see_other("/members/apply/sent"));
+    }
+    let page = |a: Application, errors: FieldErrors, throttled: bool, status: StatusCode| {
+        private_page_status(
+            status,
+            &ApplyPage {
+                c: &c,
+                a,
+                errors,
+                throttled,
+                now,
+            },
+        )
+    };
+    let (email, website) = match a.check() {
+        Ok(ok) => ok,
+        Err(errors) => return page(a, errors, false, StatusCode::UNPROCESSABLE_ENTITY),
+    };
+    let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
+    if crate::web::antispam::over_limit(&state.db, "member", &ip, PER_HOUR).await? {
+        return page(a, Vec::new(), true, StatusCode::TOO_MANY_REQUESTS);
+    }
+    let site = c.site("name").to_string();
+    let sender = Sender::new(&state.config, &site);
+    let mut tx = state.db.begin_write().await?;
+    let id = super::create(&mut tx, &a, &email, &website, c.lang).await?;
+    let ack = letter(&site, c.lang, &email, "received", &a.name, Vec::new());
+    crate::mail::enqueue(&mut tx, &sender, &ack).await?;
+    let team = c.site("contact_membership").to_string();
+    if crate::site::settings::looks_like_email(&team) {
+        let lang = Lang::En;
+        let alert = Letter {
+            kind: "membership-alert",
+            lang,
+            to: &team,
+            site: &site,
+            subject: lang.t("member-alert-subject"),
+            heading: lang.t("member-alert-subject"),
+            paras: vec![lang.t("member-alert-text")],
+            action: Some((
+                lang.t("member-alert-button"),
+                format!("{}/admin/members/{id}", state.config.public_url),
+            )),
+            footer: Vec::new(),
+            unsubscribe_url: None,
+        }
+        .outgoing();
+        crate::mail::enqueue(&mut tx, &sender, &alert).await?;
+    }
+    tx.commit().await?;
+    Ok(see_other("/members/apply/sent"))
+}
+
+#[derive(Template)]
+#[template(path = "members/sent.html")]
+struct SentPage<'a> {
+    c: &'a Ctx,
+}
+
+async fn sent_page(c: Ctx) -> Result<Response, AppError> {
+    private_page(&SentPage { c: &c })
+}
+
+#[derive(Template)]
+#[template(path = "admin/members.html")]
+struct ListPage<'a> {
+    c: &'a Ctx,
+    members: Vec<Member>,
+    status: String,
+}
+
+impl ListPage<'_> {
+    fn when(&self, t: &i64) -> String {
+        crate::cms::uk_date_time(*t)
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct StatusQuery {
+    status: Option<String>,
+}
+
+async fn list_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Query(q): Query<StatusQuery>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::ManageMembers)?;
+    let status = q
+        .status
+        .filter(|s| STATUSES.contains(&s.as_str()))
+        .unwrap_or_default();
+    let members = super::list(&state.db, &status).await?;
+    private_page(&ListPage {
+        c: &c.with_staff(staff),
+        members,
+        status,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "admin/member.html")]
+struct ReviewPage<'a> {
+    c: &'a Ctx,
+    m: Member,
+    errors: FieldErrors,
+    reason: String,
+    saved: bool,
+}
+
+impl ReviewPage<'_> {
+    fn when(&self, t: &i64) -> String {
+        crate::cms::uk_date_time(*t)
+    }
+    fn error(&self, field: &str) -> String {
+        crate::web::field_error(self.c, &self.errors, field)
+    }
+    fn status_label(&self) -> String {
+        self.c.t(&format!("admin-member-status-{}", self.m.status))
+    }
+}
+
+async fn review_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Path(id): Path<i64>,
+    Query(q): Query<SavedQueryOpt>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::ManageMembers)?;
+    let m = super::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    private_page(&ReviewPage {
+        c: &c.with_staff(staff),
+        m,
+        errors: Vec::new(),
+        reason: String::new(),
+        saved: q.saved.is_some(),
+    })
+}
+
+#[derive(Deserialize, Default)]
+struct SavedQueryOpt {
+    saved: Option<String>,
+}
+
+/// `action` = save (profile corrections), review, approve, decline (with a reason) or
+/// remove (a member that has left).
+async fn review_post(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::ManageMembers)?;
+    let m = super::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let c = c.with_staff(staff.clone());
+    let action = get("action");
+    let reason = super::text(&get("reason"), 2000);
+    let again = |m: Member, errors: FieldErrors, reason: String| {
+        private_page_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ReviewPage {
+                c: &c,
+                m,
+                errors,
+                reason,
+                saved: false,
+            },
+        )
+    };
+    let mut tx = state.db.begin_write().await?;
+    match action.as_str() {
+        "save" => {
+            let a = Application {
+                name: super::line(&get("name"), 300),
+                kind: get("kind"),
+                nation: get("nation"),
+                website: get("website"),
+                profile: super::text(&get("profile"), 2000),
+                contact_name: m.contact_name.clone(),
+                contact_email: m.contact_email.clone(),
+                contact_phone: m.contact_phone.clone(),
+                reason: m.reason.clone(),
+                principles: true,
+            };
+            match a.check() {
+                Ok((_, website)) => {
+                    super::save_profile(
+                        &mut tx, id, &a.name, &a.kind, &a.nation, &website, &a.profile,
+                    )
+                    .await?;
+                    if m.status == "approved" {
+                        crate::db::bump_content_version(&mut tx).await?;
+                    }
+                    crate::audit::record(
+                        &mut tx,
+                        Some(&staff),
+                        "member_edit",
+                        "member",
+                        id,
+                        &a.name,
+                    )
+                    .await?;
+                }
+                Err(errors) => {
+                    tx.rollback().await?;
+                    let shown = Member {
+                        name: a.name,
+                        kind: a.kind,
+                        nation: a.nation,
+                        website: a.website,
+                        profile: a.profile,
+                        ..m
+                    };
+                    return again(shown, errors, reason);
+                }
+            }
+        }
+        "review" | "approve" | "decline" | "remove" => {
+            if action == "decline" && reason.is_empty() {
+                tx.rollback().await?;
+                return again(
+                    m,
+                    vec![("reason", Msg::new("admin-member-reason-needed"))],
+                    reason,
+                );
+            }
+            let to = match action.as_str() {
+                "review" => "under_review",
+                "approve" => "approved",
+                "decline" => "declined",
+                _ => "left",
+            };
+            if !super::decide(&mut tx, &m, to, &reason, &staff).await? {
+                tx.rollback().await?;
+                return Err(AppError::BadRequest(Msg::new("admin-member-bad-step")));
+            }
+            crate::audit::record(
+                &mut tx,
+                Some(&staff),
+                &format!("member_{to}"),
+                "member",
+                id,
+                &m.name,
+            )
+            .await?;
+            if to != "left" {
+                let site = c.site("name").to_string();
+                let sender = Sender::new(&state.config, &site);
+                let extra = match to {
+                    "approved" => {
+                        let fresh = super::get_in(&mut tx, id).await?;
+                        vec![format!(
+                            "{}/members/{}",
+                            state.config.public_url,
+                            fresh.and_then(|f| f.slug).unwrap_or_default()
+                        )]
+                    }
+                    "declined" => vec![reason.clone()],
+                    _ => Vec::new(),
+                };
+                let key = match to {
+                    "under_review" => "review",
+                    "approved" => "approved",
+                    _ => "declined",
+                };
+                let mail = letter(&site, m.lang(), &m.contact_email, key, &m.name, extra);
+                crate::mail::enqueue(&mut tx, &sender, &mail).await?;
+            }
+        }
+        _ => {
+            tx.rollback().await?;
+            return Err(AppError::BadRequest(Msg::new("admin-member-bad-step")));
+        }
+    }
+    tx.commit().await?;
+    state.refresh().await?;
+    Ok(see_other(&format!("/admin/members/{id}?saved=1")))
+}
