@@ -76,10 +76,23 @@ pub async fn export(db: &Db, email: &str) -> sqlx::Result<Option<Value>> {
             })
         })
         .collect();
+    let roster: Vec<Value> = crate::members::roster::by_email(db, &email)
+        .await?
+        .iter()
+        .map(|e| {
+            json!({
+                "list": e.list, "name": e.name, "kind": e.kind, "nation": e.nation,
+                "town": e.town, "line": e.line, "show_name": e.show_name,
+                "show_nation": e.show_nation == 1, "status": e.status,
+                "added": time(e.created_at),
+            })
+        })
+        .collect();
     if mailing.is_none()
         && enquiry_values.is_empty()
         && story_values.is_empty()
         && memberships.is_empty()
+        && roster.is_empty()
     {
         return Ok(None);
     }
@@ -89,6 +102,7 @@ pub async fn export(db: &Db, email: &str) -> sqlx::Result<Option<Value>> {
         "enquiries": enquiry_values,
         "stories": story_values,
         "membership_contact": memberships,
+        "supporters_and_champions": roster,
     })))
 }
 
@@ -99,6 +113,7 @@ pub struct Erased {
     pub enquiries: u64,
     pub stories: u64,
     pub memberships: u64,
+    pub roster: u64,
 }
 
 /// Erases everything held about `email`: the mailing list entry (leaving its hash on the
@@ -110,11 +125,13 @@ pub async fn erase(tx: &mut Tx, backend: db::Backend, email: &str) -> sqlx::Resu
     let enquiries = crate::enquiries::erase(tx, &email).await?;
     let stories = crate::stories::erase_by_email(tx, backend, &email).await?;
     let memberships = crate::members::erase_contact(tx, &email).await?;
+    let roster = crate::members::roster::erase(tx, &email).await?;
     Ok(Erased {
         mailing,
         enquiries,
         stories,
         memberships,
+        roster,
     })
 }
 
@@ -230,17 +247,19 @@ async fn person_erase(
         "person",
         "",
         &format!(
-            "address hash {}: mailing list {}, {} enquiries, {} stories, {} membership contacts",
+            "address hash {}: mailing list {}, {} enquiries, {} stories, {} membership contacts, \
+             {} supporter/Champion entries",
             address_hash(&email),
             if erased.mailing { "yes" } else { "no" },
             erased.enquiries,
             erased.stories,
-            erased.memberships
+            erased.memberships,
+            erased.roster
         ),
     )
     .await?;
     tx.commit().await?;
-    if erased.stories > 0 {
+    if erased.stories > 0 || erased.roster > 0 {
         state.refresh().await?;
     }
     private_page(&PersonPage {

@@ -2,6 +2,8 @@
 //! approved or declined, with an email at each step), and the public directory of
 //! approved members (`/members`), each with a profile page.
 
+pub mod roster;
+pub mod roster_routes;
 pub mod routes;
 
 use sha2::{Digest, Sha256};

@@ -103,6 +103,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::stories::routes::routes())
         .merge(crate::people::routes())
         .merge(crate::members::routes::routes())
+        .merge(crate::members::roster_routes::routes())
         .route("/assets/{file}", get(assets::serve))
         // Compression for what is rendered per request (staff pages, API JSON). Cached
         // pages carry their encoding already; the layer only costs them time.

@@ -15,5 +15,6 @@ mod members;
 mod oruk;
 mod people;
 mod public;
+mod roster;
 mod stories;
 mod two_factor;

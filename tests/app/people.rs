@@ -55,6 +55,17 @@ async fn one_address_is_found_and_erased_across_mailing_list_enquiries_and_stori
     )
     .await
     .assert_status(303);
+    app.post(
+        "/supporters/join",
+        &[
+            ("kind", "individual"),
+            ("name", "Jo Bloggs"),
+            ("email", email),
+            ("show_name", "first"),
+        ],
+    )
+    .await
+    .assert_status(200);
     // Someone else's data stays.
     app.post(
         "/contact",
@@ -90,6 +101,7 @@ async fn one_address_is_found_and_erased_across_mailing_list_enquiries_and_stori
     );
     assert_eq!(v["stories"][0]["consent_scope"], "anonymous");
     assert_eq!(v["membership_contact"][0]["organisation"], "Jo's Group");
+    assert_eq!(v["supporters_and_champions"][0]["name"], "Jo Bloggs");
 
     app.post(
         "/admin/people",
@@ -99,12 +111,14 @@ async fn one_address_is_found_and_erased_across_mailing_list_enquiries_and_stori
     .assert_status(200)
     .assert_contains("Enquiries deleted: 1")
     .assert_contains("Stories withdrawn and erased: 1")
-    .assert_contains("Membership contacts removed: 1");
+    .assert_contains("Membership contacts removed: 1")
+    .assert_contains("Supporter and Champion entries deleted: 1");
     for sql in [
         "SELECT COUNT(*) FROM subscribers WHERE email = 'jo@example.org'",
         "SELECT COUNT(*) FROM enquiries WHERE email = 'jo@example.org'",
         "SELECT COUNT(*) FROM stories WHERE body LIKE '%group near us%' OR email <> ''",
         "SELECT COUNT(*) FROM members WHERE contact_email <> '' OR contact_name <> ''",
+        "SELECT COUNT(*) FROM roster",
     ] {
         assert_eq!(scalar(&app, sql).await, 0, "{sql}");
     }

@@ -1,0 +1,463 @@
+//! `/supporters` (and `/supporters/join`), `/champions`, the private link each person
+//! uses to choose what is shown or to leave (`/roster/manage/{token}`), and the staff list
+//! at `/admin/roster` (adding Champions, hiding an entry).
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::Response;
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::roster::{self, Draft, Entry};
+use crate::AppState;
+use crate::auth::{Permission, StaffUser};
+use crate::i18n::Lang;
+use crate::mail::{Letter, Sender};
+use crate::web::ctx::Ctx;
+use crate::web::error::AppError;
+use crate::web::{FieldErrors, Form, Msg, Query, private_page, private_page_status, see_other};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/supporters", get(supporters_page))
+        .route("/supporters/join", get(join_get).post(join_post))
+        .route("/champions", get(champions_page))
+        .route("/roster/manage/{token}", get(manage_get).post(manage_post))
+        .route("/admin/roster", get(admin_page).post(admin_post))
+}
+
+const PER_HOUR: i64 = 5;
+
+#[derive(Template)]
+#[template(path = "members/roster.html")]
+struct ListPage<'a> {
+    c: &'a Ctx,
+    list: &'static str,
+    entries: Vec<Entry>,
+}
+
+impl ListPage<'_> {
+    fn title(&self) -> String {
+        self.c.t(&format!("roster-title-{}", self.list))
+    }
+    fn intro(&self) -> String {
+        self.c.t(&format!("roster-intro-{}", self.list))
+    }
+    fn count_text(&self) -> String {
+        self.c.t1(
+            &format!("roster-count-{}", self.list),
+            "n",
+            self.entries.len(),
+        )
+    }
+    fn nation(&self, e: &Entry) -> String {
+        self.c.t(&format!("nation-{}", e.nation))
+    }
+    /// Supporters who chose not to show their name are counted, not listed.
+    fn unnamed(&self) -> usize {
+        self.entries
+            .iter()
+            .filter(|e| e.shown_name().is_empty())
+            .count()
+    }
+}
+
+async fn supporters_page(State(state): State<AppState>, c: Ctx) -> Result<Response, AppError> {
+    let entries = roster::listed(&state.db, "supporter").await?;
+    private_page(&ListPage {
+        c: &c,
+        list: "supporter",
+        entries,
+    })
+}
+
+async fn champions_page(State(state): State<AppState>, c: Ctx) -> Result<Response, AppError> {
+    let entries = roster::listed(&state.db, "champion").await?;
+    private_page(&ListPage {
+        c: &c,
+        list: "champion",
+        entries,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "members/join.html")]
+struct JoinPage<'a> {
+    c: &'a Ctx,
+    d: Draft,
+    errors: FieldErrors,
+    throttled: bool,
+    sent: bool,
+    now: i64,
+}
+
+impl JoinPage<'_> {
+    fn error(&self, field: &str) -> String {
+        crate::web::field_error(self.c, &self.errors, field)
+    }
+}
+
+async fn join_get(c: Ctx) -> Result<Response, AppError> {
+    private_page(&JoinPage {
+        c: &c,
+        d: Draft {
+            kind: "individual".into(),
+            show_name: "first".into(),
+            ..Draft::default()
+        },
+        errors: Vec::new(),
+        throttled: false,
+        sent: false,
+        now: crate::db::now(),
+    })
+}
+
+/// The email with the private link.
+fn link_letter(
+    state: &AppState,
+    site: &str,
+    lang: Lang,
+    to: &str,
+    list: &str,
+    token: &str,
+) -> crate::mail::Outgoing {
+    Letter {
+        kind: "roster-link",
+        lang,
+        to,
+        site,
+        subject: lang.t(&format!("roster-mail-subject-{list}")),
+        heading: lang.t(&format!("roster-mail-subject-{list}")),
+        paras: vec![lang.t(&format!("roster-mail-text-{list}"))],
+        action: Some((
+            lang.t("roster-mail-button"),
+            format!("{}/roster/manage/{token}", state.config.public_url),
+        )),
+        footer: vec![lang.t("roster-mail-not-you")],
+        unsubscribe_url: None,
+    }
+    .outgoing()
+}
+
+async fn join_post(
+    State(state): State<AppState>,
+    c: Ctx,
+    parts: Parts,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    let now = crate::db::now();
+    let d = Draft::from_pairs(&pairs);
+    let started = get("started").trim().parse().unwrap_or(0);
+    let page = |d: Draft, errors: FieldErrors, throttled: bool, sent: bool, status: StatusCode| {
+        private_page_status(
+            status,
+            &JoinPage {
+                c: &c,
+                d,
+                errors,
+                throttled,
+                sent,
+                now,
+            },
+        )
+    };
+    if crate::web::antispam::looks_automated(get("website"), started, now) {
+        return page(Draft::default(), Vec::new(), false, true, StatusCode::OK);
+    }
+    let email = match d.check() {
+        Ok(e) => e,
+        Err(errors) => return page(d, errors, false, false, StatusCode::UNPROCESSABLE_ENTITY),
+    };
+    let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
+    if crate::web::antispam::over_limit(&state.db, "supporter", &ip, PER_HOUR).await? {
+        return page(d, Vec::new(), true, false, StatusCode::TOO_MANY_REQUESTS);
+    }
+    let site = c.site("name").to_string();
+    let sender = Sender::new(&state.config, &site);
+    let mut tx = state.db.begin_write().await?;
+    let token = roster::add(&mut tx, "supporter", &d, &email, c.lang).await?;
+    let m = link_letter(&state, &site, c.lang, &email, "supporter", &token);
+    crate::mail::enqueue(&mut tx, &sender, &m).await?;
+    tx.commit().await?;
+    // The same answer whether or not the address was already on the list.
+    page(Draft::default(), Vec::new(), false, true, StatusCode::OK)
+}
+
+#[derive(Template)]
+#[template(path = "members/manage.html")]
+struct ManagePage<'a> {
+    c: &'a Ctx,
+    e: Option<Entry>,
+    token: String,
+    errors: FieldErrors,
+    saved: bool,
+    left: bool,
+}
+
+impl ManagePage<'_> {
+    fn error(&self, field: &str) -> String {
+        crate::web::field_error(self.c, &self.errors, field)
+    }
+    fn is_champion(&self) -> bool {
+        self.e.as_ref().is_some_and(|e| e.list == "champion")
+    }
+    fn shows(&self, v: &str) -> bool {
+        self.e.as_ref().is_some_and(|e| e.show_name == v)
+    }
+}
+
+async fn manage_get(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let e = roster::by_token(&state.db, &token).await?;
+    let status = if e.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    };
+    private_page_status(
+        status,
+        &ManagePage {
+            c: &c,
+            e,
+            token,
+            errors: Vec::new(),
+            saved: false,
+            left: false,
+        },
+    )
+}
+
+/// Saves the person's choices (which lists them), or `action=leave` deletes the entry.
+async fn manage_post(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(token): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let Some(e) = roster::by_token(&state.db, &token).await? else {
+        return private_page_status(
+            StatusCode::NOT_FOUND,
+            &ManagePage {
+                c: &c,
+                e: None,
+                token: String::new(),
+                errors: Vec::new(),
+                saved: false,
+                left: false,
+            },
+        );
+    };
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let mut tx = state.db.begin_write().await?;
+    if get("action") == "leave" {
+        roster::leave(&mut tx, e.id).await?;
+        tx.commit().await?;
+        state.refresh().await?;
+        return private_page(&ManagePage {
+            c: &c,
+            e: None,
+            token: String::new(),
+            errors: Vec::new(),
+            saved: false,
+            left: true,
+        });
+    }
+    let show_name = get("show_name");
+    let town = super::line(&get("town"), 200);
+    let line = super::line(&get("line"), 400);
+    let mut errors: FieldErrors = Vec::new();
+    if !roster::SHOW_NAME.contains(&show_name.as_str()) {
+        errors.push(("show_name-full", Msg::new("roster-error-show-name")));
+    }
+    if town.chars().count() > 80 {
+        errors.push(("town", Msg::new("story-error-too-long-80")));
+    }
+    if line.chars().count() > 200 {
+        errors.push(("line", Msg::new("roster-error-line")));
+    }
+    if !errors.is_empty() {
+        tx.rollback().await?;
+        let shown = Entry { town, line, ..e };
+        return private_page_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ManagePage {
+                c: &c,
+                e: Some(shown),
+                token,
+                errors,
+                saved: false,
+                left: false,
+            },
+        );
+    }
+    let line = if e.list == "champion" {
+        line
+    } else {
+        String::new()
+    };
+    roster::save_choices(
+        &mut tx,
+        &e,
+        &show_name,
+        !get("show_nation").is_empty(),
+        &town,
+        &line,
+    )
+    .await?;
+    tx.commit().await?;
+    state.refresh().await?;
+    let e = roster::by_token(&state.db, &token).await?;
+    private_page(&ManagePage {
+        c: &c,
+        e,
+        token,
+        errors: Vec::new(),
+        saved: true,
+        left: false,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "admin/roster.html")]
+struct AdminPage<'a> {
+    c: &'a Ctx,
+    list: String,
+    entries: Vec<Entry>,
+    d: Draft,
+    errors: FieldErrors,
+    added: bool,
+}
+
+impl AdminPage<'_> {
+    fn error(&self, field: &str) -> String {
+        crate::web::field_error(self.c, &self.errors, field)
+    }
+    fn when(&self, t: &i64) -> String {
+        crate::cms::uk_date_time(*t)
+    }
+    fn status_label(&self, e: &Entry) -> String {
+        self.c.t(&format!("admin-roster-status-{}", e.status))
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    list: Option<String>,
+    added: Option<String>,
+}
+
+fn list_of(v: Option<&str>) -> String {
+    v.filter(|l| roster::LISTS.contains(l))
+        .unwrap_or("champion")
+        .to_string()
+}
+
+async fn admin_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::ManageMembers)?;
+    let list = list_of(q.list.as_deref());
+    let entries = roster::all(&state.db, &list).await?;
+    private_page(&AdminPage {
+        c: &c.with_staff(staff),
+        list,
+        entries,
+        d: Draft::default(),
+        errors: Vec::new(),
+        added: q.added.is_some(),
+    })
+}
+
+/// `action` = add (a Champion, who is emailed their link), hide or show (`id`).
+async fn admin_post(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::ManageMembers)?;
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let c = c.with_staff(staff.clone());
+    match get("action").as_str() {
+        "add" => {
+            let mut d = Draft::from_pairs(&pairs);
+            d.kind = "individual".into();
+            let email = match d.check() {
+                Ok(e) => e,
+                Err(errors) => {
+                    let entries = roster::all(&state.db, "champion").await?;
+                    return private_page_status(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        &AdminPage {
+                            c: &c,
+                            list: "champion".into(),
+                            entries,
+                            d,
+                            errors,
+                            added: false,
+                        },
+                    );
+                }
+            };
+            let site = c.site("name").to_string();
+            let sender = Sender::new(&state.config, &site);
+            let mut tx = state.db.begin_write().await?;
+            let token = roster::add(&mut tx, "champion", &d, &email, Lang::En).await?;
+            let m = link_letter(&state, &site, Lang::En, &email, "champion", &token);
+            crate::mail::enqueue(&mut tx, &sender, &m).await?;
+            crate::audit::record(&mut tx, Some(&staff), "champion_add", "roster", "", &d.name)
+                .await?;
+            tx.commit().await?;
+            Ok(see_other("/admin/roster?list=champion&added=1"))
+        }
+        "hide" | "show" => {
+            let id: i64 = get("id").parse().map_err(|_| AppError::NotFound)?;
+            let e = roster::get(&state.db, id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let mut tx = state.db.begin_write().await?;
+            roster::set_hidden(&mut tx, id, get("action") == "hide").await?;
+            crate::audit::record(
+                &mut tx,
+                Some(&staff),
+                &format!("roster_{}", get("action")),
+                "roster",
+                id,
+                &e.name,
+            )
+            .await?;
+            tx.commit().await?;
+            state.refresh().await?;
+            Ok(see_other(&format!("/admin/roster?list={}", e.list)))
+        }
+        _ => Err(AppError::BadRequest(Msg::new("admin-member-bad-step"))),
+    }
+}
