@@ -57,6 +57,7 @@ pub async fn export(db: &Db, email: &str) -> sqlx::Result<Option<Value>> {
             json!({
                 "id": s.id, "title": s.title, "story": s.body,
                 "published_title": s.edited_title, "published_story": s.edited_body,
+                "published_quotes": s.quote_list(),
                 "first_name": s.first_name, "town": s.town, "nation": s.nation,
                 "who": s.teller, "consent_scope": s.scope,
                 "consent_wording_version": s.consent_version, "language": s.lang,

@@ -568,3 +568,4 @@ roster-mail-text-supporter = Diolch am gefnogi'r gynghrair. Defnyddiwch y ddolen
 roster-mail-text-champion = Croeso fel Hyrwyddwr Profiad Bywyd. Defnyddiwch y ddolen hon i ddewis beth mae tudalen yr Hyrwyddwyr yn ei ddangos amdanoch (eich enw neu eich enw cyntaf, eich gwlad, llinell amdanoch chi); ni chaiff dim ei ddangos nes i chi wneud hynny. Cadwch hi: mae hefyd yn gadael i chi adael.
 roster-mail-button = Dewis beth sy'n cael ei ddangos
 roster-mail-not-you = Os na ofynnoch am hyn, anwybyddwch yr e-bost hwn: ni chaiff dim ei ddangos.
+stories-quotes-title = Yn eu geiriau eu hunain

@@ -568,3 +568,4 @@ roster-mail-text-supporter = Thank you for supporting the alliance. Use this lin
 roster-mail-text-champion = Welcome as a Lived Experience Champion. Use this link to choose what the Champions' page shows about you (your name or first name, your nation, a line about you); nothing is shown until you do. Keep it: it also lets you leave.
 roster-mail-button = Choose what is shown
 roster-mail-not-you = If you did not ask for this, ignore this email: nothing will be shown.
+stories-quotes-title = In their own words

@@ -220,6 +220,8 @@ pub struct Story {
     pub created_at: i64,
     pub updated_at: i64,
     pub published_at: Option<i64>,
+    /// Published quotes (scope `quotes` only), one per line.
+    pub quotes: String,
 }
 
 impl Story {
@@ -229,6 +231,12 @@ impl Story {
     }
     pub fn public_body(&self) -> &str {
         self.edited_body.as_deref().unwrap_or(&self.body)
+    }
+    pub fn quote_list(&self) -> Vec<&str> {
+        self.quotes
+            .lines()
+            .filter(|q| !q.trim().is_empty())
+            .collect()
     }
     pub fn is_flagged(&self) -> bool {
         self.flagged == 1
@@ -263,7 +271,7 @@ impl Story {
 
 const COLUMNS: &str = "id, title, body, edited_title, edited_body, first_name, town, nation, \
     teller, email, scope, consent_version, lang, status, flagged, flag_phrases, \
-    reject_reason, created_at, updated_at, published_at";
+    reject_reason, created_at, updated_at, published_at, quotes";
 
 pub async fn get(db: &Db, id: i64) -> sqlx::Result<Option<Story>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -274,11 +282,21 @@ pub async fn get(db: &Db, id: i64) -> sqlx::Result<Option<Story>> {
     .await
 }
 
-/// Published stories, newest first.
+/// Published stories (whole texts), newest first.
 pub async fn published(db: &Db) -> sqlx::Result<Vec<Story>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM stories WHERE status = 'published' \
-         ORDER BY published_at DESC, id DESC LIMIT 200"
+         AND scope IN ('named', 'anonymous') ORDER BY published_at DESC, id DESC LIMIT 200"
+    )))
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// Stories given for quotes only, whose quotes are published.
+pub async fn published_quotes(db: &Db) -> sqlx::Result<Vec<Story>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM stories WHERE status = 'published' AND scope = 'quotes' \
+         AND quotes <> '' ORDER BY published_at DESC, id DESC LIMIT 200"
     )))
     .fetch_all(&db.pool)
     .await
@@ -359,6 +377,68 @@ pub async fn publish(tx: &mut Tx, backend: db::Backend, s: &Story) -> sqlx::Resu
     Ok(done)
 }
 
+/// Longest quote.
+pub const MAX_QUOTE: usize = 300;
+
+fn squash(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Checks quotes a moderator wants to publish from a "quotes only" story: each must be
+/// the writer's own words, found in the story as sent or in the moderator's redacted
+/// version, and short. Returns the cleaned quotes or a message id.
+pub fn check_quotes(s: &Story, typed: &str) -> Result<Vec<String>, &'static str> {
+    let quotes: Vec<String> = typed
+        .lines()
+        .map(|q| q.trim().trim_matches(['"', '“', '”']).trim().to_string())
+        .filter(|q| !q.is_empty())
+        .collect();
+    if quotes.is_empty() {
+        return Err("admin-story-quotes-empty");
+    }
+    let sources = [
+        squash(&s.body),
+        squash(s.edited_body.as_deref().unwrap_or("")),
+    ];
+    for q in &quotes {
+        if q.chars().count() > MAX_QUOTE {
+            return Err("admin-story-quote-long");
+        }
+        let needle = squash(q);
+        if !sources.iter().any(|src| src.contains(&needle)) {
+            return Err("admin-story-quote-not-found");
+        }
+    }
+    Ok(quotes)
+}
+
+/// Publishes quotes from a story given for "quotes only" (never its whole text). `false`
+/// (nothing changes) for any other scope.
+pub async fn publish_quotes(tx: &mut Tx, s: &Story, quotes: &[String]) -> sqlx::Result<bool> {
+    if s.scope != "quotes" {
+        return Ok(false);
+    }
+    let done = sqlx::query(
+        "UPDATE stories SET status = 'published', quotes = $1, published_at = $2, \
+         updated_at = $2, reject_reason = '' WHERE id = $3 AND scope = 'quotes' \
+         AND status <> 'withdrawn'",
+    )
+    .bind(quotes.join("\n"))
+    .bind(db::now())
+    .bind(s.id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if done {
+        db::bump_content_version(tx).await?;
+    }
+    Ok(done)
+}
+
 /// Takes a published story down (back to pending) or rejects a pending one with a reason.
 pub async fn unpublish(tx: &mut Tx, backend: db::Backend, s: &Story) -> sqlx::Result<()> {
     sqlx::query(
@@ -409,8 +489,8 @@ pub async fn withdraw(tx: &mut Tx, backend: db::Backend, s: &Story) -> sqlx::Res
     sqlx::query(
         "UPDATE stories SET status = 'withdrawn', title = '', body = '', edited_title = NULL, \
          edited_body = NULL, first_name = '', town = '', email = '', flag_phrases = '', \
-         reject_reason = '', published_at = NULL, withdrawn_at = $1, updated_at = $1 \
-         WHERE id = $2",
+         reject_reason = '', quotes = '', published_at = NULL, withdrawn_at = $1, \
+         updated_at = $1 WHERE id = $2",
     )
     .bind(db::now())
     .bind(s.id)
@@ -523,7 +603,31 @@ mod tests {
             created_at: 0,
             updated_at: 0,
             published_at: None,
+            quotes: String::new(),
         }
+    }
+
+    #[test]
+    fn only_the_writers_own_words_can_be_quoted() {
+        let mut s = story("The health visitor   noticed first.\n\nThen the team came every week.");
+        s.scope = "quotes".into();
+        assert_eq!(
+            check_quotes(
+                &s,
+                "“the health visitor noticed first.”\n\nthen the TEAM came"
+            ),
+            Ok(vec![
+                "the health visitor noticed first.".to_string(),
+                "then the TEAM came".to_string()
+            ])
+        );
+        assert_eq!(
+            check_quotes(&s, "The doctors were wonderful"),
+            Err("admin-story-quote-not-found")
+        );
+        assert_eq!(check_quotes(&s, " \n "), Err("admin-story-quotes-empty"));
+        s.edited_body = Some("A professional noticed first.".into());
+        assert!(check_quotes(&s, "A professional noticed first.").is_ok());
     }
 
     #[test]

@@ -44,11 +44,21 @@ const PER_HOUR: i64 = 5;
 struct ListPage<'a> {
     c: &'a Ctx,
     stories: Vec<Story>,
+    /// Stories given for quotes only: their published quotes.
+    quoted: Vec<Story>,
 }
 
 impl ListPage<'_> {
     fn byline(&self, s: &Story) -> String {
         super::byline(s, self.c.lang)
+    }
+    /// A quote's attribution: who, never a name.
+    fn who(&self, s: &Story) -> String {
+        if s.teller.is_empty() {
+            self.c.t("story-anonymous")
+        } else {
+            self.c.t(&format!("story-teller-{}", s.teller))
+        }
     }
     fn teaser(&self, s: &Story) -> String {
         let p = s.paragraphs().first().copied().unwrap_or("");
@@ -62,7 +72,12 @@ impl ListPage<'_> {
 
 async fn list_page(State(state): State<AppState>, c: Ctx) -> Result<Response, AppError> {
     let stories = super::published(&state.db).await?;
-    private_page(&ListPage { c: &c, stories })
+    let quoted = super::published_quotes(&state.db).await?;
+    private_page(&ListPage {
+        c: &c,
+        stories,
+        quoted,
+    })
 }
 
 #[derive(Template)]
@@ -80,7 +95,8 @@ async fn story_page(
 ) -> Result<Response, AppError> {
     let s = super::get(&state.db, id)
         .await?
-        .filter(|s| s.status == "published")
+        // A "quotes only" story never has a page of its own.
+        .filter(|s| s.status == "published" && super::publishable(&s.scope))
         .ok_or(AppError::NotFound)?;
     let byline = super::byline(&s, c.lang);
     private_page(&StoryPage { c: &c, s, byline })
@@ -339,6 +355,8 @@ struct ModeratePage<'a> {
     title: String,
     body: String,
     reason: String,
+    /// Quotes to publish, one per line (stories given for quotes only).
+    quotes: String,
     errors: FieldErrors,
     saved: bool,
 }
@@ -369,6 +387,7 @@ fn moderate_view<'a>(c: &'a Ctx, s: Story, saved: bool) -> ModeratePage<'a> {
         c,
         title: s.public_title().to_string(),
         body: s.public_body().to_string(),
+        quotes: s.quotes.clone(),
         s,
         reason: String::new(),
         errors: Vec::new(),
@@ -435,11 +454,25 @@ async fn moderate_post(
     if action == "publish" && !super::publishable(&s.scope) {
         errors.push(("scope", Msg::new("admin-story-scope-forbids")));
     }
+    let quotes = if action == "quotes" {
+        match super::check_quotes(&s, &get("quotes")) {
+            Ok(q) => q,
+            Err(key) => {
+                errors.push(("quotes", Msg::new(key)));
+                Vec::new()
+            }
+        }
+    } else {
+        Vec::new()
+    };
     if !errors.is_empty() {
         let mut page = moderate_view(&c, s, false);
-        page.title = title;
-        page.body = body;
+        if action != "quotes" {
+            page.title = title;
+            page.body = body;
+        }
         page.reason = reason;
+        page.quotes = get("quotes");
         page.errors = errors;
         return private_page_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
@@ -461,6 +494,11 @@ async fn moderate_post(
                 if super::publish(&mut tx, backend, &fresh).await? {
                     super::audit(&mut tx, Some(&staff), "story_publish", &fresh).await?;
                 }
+            }
+        }
+        "quotes" => {
+            if super::publish_quotes(&mut tx, &s, &quotes).await? {
+                super::audit(&mut tx, Some(&staff), "story_publish_quotes", &s).await?;
             }
         }
         "unpublish" => {

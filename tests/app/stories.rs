@@ -360,3 +360,77 @@ async fn moderation_keeps_to_the_consent_given_and_explains_rejection() {
         .assert_status(429)
         .assert_contains("I stopped sleeping.");
 }
+
+#[tokio::test]
+async fn a_quotes_only_story_publishes_only_its_quotes_and_withdrawal_removes_them() {
+    let mut app = TestApp::new().await;
+    let res = app.post("/stories/new", &story_form("quotes", &[])).await;
+    res.assert_status(200);
+    let link = withdraw_path(&res.body);
+    let id = story_id(&app).await;
+    // The domain layer refuses to publish the whole text, whatever the screen sends.
+    let story = mmha::stories::get(&app.state.db, id)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut tx = app.state.db.begin_write().await.unwrap();
+    assert!(
+        !mmha::stories::publish(&mut tx, app.state.db.backend, &story)
+            .await
+            .unwrap()
+    );
+    tx.rollback().await.unwrap();
+    app.login_as(Role::Moderator).await;
+    let page = format!("/admin/stories/{id}");
+    app.get(&page)
+        .await
+        .assert_contains("The writer agreed to quotes only");
+    // Words the writer did not write cannot be published as theirs.
+    app.post(
+        &page,
+        &[
+            ("action", "quotes"),
+            ("quotes", "The NHS was perfect in every way."),
+        ],
+    )
+    .await
+    .assert_status(422)
+    .assert_contains("must be the writer&#39;s own words")
+    .assert_contains("The NHS was perfect in every way.");
+    app.post(
+        &page,
+        &[
+            ("action", "quotes"),
+            (
+                "quotes",
+                "the perinatal team visited every week.\nIt got better.",
+            ),
+        ],
+    )
+    .await
+    .assert_status(303);
+    let list = app.another_browser().get("/stories").await;
+    list.assert_contains("In their own words")
+        .assert_contains("the perinatal team visited every week.")
+        .assert_contains("<figcaption>Mum</figcaption>")
+        .assert_not_contains("I stopped sleeping")
+        .assert_not_contains("Amy");
+    app.another_browser()
+        .get(&format!("/stories/{id}"))
+        .await
+        .assert_status(404);
+    // Withdrawal removes the quotes too.
+    app.another_browser()
+        .post(&link, &[])
+        .await
+        .assert_status(200);
+    app.another_browser()
+        .get("/stories")
+        .await
+        .assert_not_contains("the perinatal team visited every week.");
+    let quotes: String = sqlx::query_scalar("SELECT quotes FROM stories")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert!(quotes.is_empty());
+}
