@@ -258,6 +258,8 @@ pub struct Member {
     pub created_at: i64,
     pub updated_at: i64,
     pub decided_at: Option<i64>,
+    /// A cleaned picture's name (`/images/{logo}`), or "".
+    pub logo: String,
 }
 
 impl Member {
@@ -285,7 +287,7 @@ impl Member {
 
 const COLUMNS: &str = "id, slug, name, kind, nation, website, profile, contact_name, \
     contact_email, contact_phone, reason, principles_version, lang, status, decision_reason, \
-    created_at, updated_at, decided_at";
+    created_at, updated_at, decided_at, logo";
 
 pub async fn get(db: &Db, id: i64) -> sqlx::Result<Option<Member>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -411,6 +413,17 @@ pub async fn decide(
         db::bump_content_version(tx).await?;
     }
     Ok(true)
+}
+
+/// Sets or clears a member's logo.
+pub async fn set_logo(tx: &mut Tx, id: i64, logo: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE members SET logo = $1, updated_at = $2 WHERE id = $3")
+        .bind(logo)
+        .bind(db::now())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    db::bump_content_version(tx).await
 }
 
 /// Applications whose contact is this address (for a data-protection request).

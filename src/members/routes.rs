@@ -28,6 +28,79 @@ pub fn routes() -> Router<AppState> {
         .route("/members/{slug}", get(profile_page))
         .route("/admin/members", get(list_page))
         .route("/admin/members/{id}", get(review_page).post(review_post))
+        .route(
+            "/admin/members/{id}/logo",
+            axum::routing::post(logo_post).layer(axum::extract::DefaultBodyLimit::max(
+                crate::web::images::MAX_BYTES + 64 * 1024,
+            )),
+        )
+}
+
+/// `POST /admin/members/{id}/logo` (multipart `logo`, or `remove`): a checked, cleaned
+/// picture becomes the member's logo.
+async fn logo_post(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Path(id): Path<i64>,
+    mut mp: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    staff.require(Permission::ManageMembers)?;
+    let m = super::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let mut file: Option<Vec<u8>> = None;
+    let mut remove = false;
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|_| AppError::PayloadTooLarge)?
+    {
+        match field.name().unwrap_or("") {
+            "logo" => {
+                let bytes = field.bytes().await.map_err(|_| AppError::PayloadTooLarge)?;
+                if !bytes.is_empty() {
+                    file = Some(bytes.to_vec());
+                }
+            }
+            "remove" => remove = true,
+            _ => {}
+        }
+    }
+    let name = match (file, remove) {
+        (_, true) => String::new(),
+        (Some(bytes), false) => match crate::web::images::accept(&state, &bytes).await? {
+            Ok(name) => name,
+            Err(msg) => {
+                return private_page_status(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &ReviewPage {
+                        c: &c.with_staff(staff),
+                        m,
+                        errors: vec![("logo", msg)],
+                        reason: String::new(),
+                        saved: false,
+                    },
+                );
+            }
+        },
+        (None, false) => {
+            return private_page_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ReviewPage {
+                    c: &c.with_staff(staff),
+                    m,
+                    errors: vec![("logo", Msg::new("image-error-none"))],
+                    reason: String::new(),
+                    saved: false,
+                },
+            );
+        }
+    };
+    let mut tx = state.db.begin_write().await?;
+    super::set_logo(&mut tx, id, &name).await?;
+    crate::audit::record(&mut tx, Some(&staff), "member_logo", "member", id, &m.name).await?;
+    tx.commit().await?;
+    state.refresh().await?;
+    Ok(see_other(&format!("/admin/members/{id}?saved=1")))
 }
 
 /// Applications allowed per client address per hour.

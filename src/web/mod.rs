@@ -6,6 +6,7 @@ pub mod assets;
 pub mod cache;
 pub mod ctx;
 pub mod error;
+pub mod images;
 pub mod splice;
 
 use std::sync::Arc;
@@ -104,6 +105,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::people::routes())
         .merge(crate::members::routes::routes())
         .merge(crate::members::roster_routes::routes())
+        .merge(crate::web::images::routes())
         .route("/assets/{file}", get(assets::serve))
         // Compression for what is rendered per request (staff pages, API JSON). Cached
         // pages carry their encoding already; the layer only costs them time.
