@@ -382,6 +382,9 @@ fn spawn_background(state: AppState) {
             if let Err(e) = crate::atlas::staging::purge_stale(&state.config.data_dir).await {
                 tracing::warn!(error = %e, "purging unconfirmed imports failed");
             }
+            if let Err(e) = crate::web::images::purge_orphans(&state).await {
+                tracing::warn!(error = %e, "purging unused pictures failed");
+            }
         }
     });
 }

@@ -58,6 +58,7 @@ pub async fn export(db: &Db, email: &str) -> sqlx::Result<Option<Value>> {
                 "id": s.id, "title": s.title, "story": s.body,
                 "published_title": s.edited_title, "published_story": s.edited_body,
                 "published_quotes": s.quote_list(),
+                "picture": (!s.image.is_empty()).then(|| format!("/images/{}", s.image)),
                 "first_name": s.first_name, "town": s.town, "nation": s.nation,
                 "who": s.teller, "consent_scope": s.scope,
                 "consent_wording_version": s.consent_version, "language": s.lang,
@@ -238,6 +239,11 @@ async fn person_erase(
             },
         );
     }
+    let pictures: Vec<String> = crate::stories::by_email(&state.db, &email)
+        .await?
+        .into_iter()
+        .map(|s| s.image)
+        .collect();
     let mut tx = state.db.begin_write().await?;
     let erased = erase(&mut tx, state.db.backend, &email).await?;
     // The log keeps that an erasure happened and what it covered, not whose it was.
@@ -260,6 +266,9 @@ async fn person_erase(
     )
     .await?;
     tx.commit().await?;
+    for p in &pictures {
+        crate::web::images::delete_if_unused(&state, p).await?;
+    }
     if erased.stories > 0 || erased.roster > 0 {
         state.refresh().await?;
     }

@@ -61,6 +61,8 @@ pub struct Draft {
     pub email: String,
     pub scope: String,
     pub consent: bool,
+    /// A picture already checked and stored (kept across a validation error).
+    pub image: String,
 }
 
 fn line(v: &str, max: usize) -> String {
@@ -98,6 +100,8 @@ impl Draft {
                 "email" => d.email = line(v, 300),
                 "scope" => d.scope = line(v, 20),
                 "consent" => d.consent = true,
+                "image" if crate::web::images::is_name(v.trim()) => d.image = v.trim().into(),
+                "remove_image" => d.image.clear(),
                 _ => {}
             }
         }
@@ -174,8 +178,9 @@ pub async fn create(
     let named = d.scope == "named";
     let id = sqlx::query_scalar(
         "INSERT INTO stories (title, body, first_name, town, nation, teller, email, scope, \
-         consent_version, lang, flagged, flag_phrases, withdraw_hash, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id",
+         consent_version, lang, flagged, flag_phrases, withdraw_hash, created_at, updated_at, \
+         image) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15) \
+         RETURNING id",
     )
     .bind(&d.title)
     .bind(&d.body)
@@ -192,6 +197,7 @@ pub async fn create(
     .bind(flags.join(", "))
     .bind(crate::auth::session::token_hash(&token))
     .bind(now)
+    .bind(&d.image)
     .fetch_one(&mut **tx)
     .await?;
     Ok((id, token))
@@ -222,6 +228,8 @@ pub struct Story {
     pub published_at: Option<i64>,
     /// Published quotes (scope `quotes` only), one per line.
     pub quotes: String,
+    /// A picture sent with the story (`/images/{image}`), or "".
+    pub image: String,
 }
 
 impl Story {
@@ -271,7 +279,7 @@ impl Story {
 
 const COLUMNS: &str = "id, title, body, edited_title, edited_body, first_name, town, nation, \
     teller, email, scope, consent_version, lang, status, flagged, flag_phrases, \
-    reject_reason, created_at, updated_at, published_at, quotes";
+    reject_reason, created_at, updated_at, published_at, quotes, image";
 
 pub async fn get(db: &Db, id: i64) -> sqlx::Result<Option<Story>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -375,6 +383,16 @@ pub async fn publish(tx: &mut Tx, backend: db::Backend, s: &Story) -> sqlx::Resu
         reindex(tx, backend, s, true).await?;
     }
     Ok(done)
+}
+
+/// Takes the picture off a story (a moderator's redaction: a face, a name badge).
+pub async fn remove_image(tx: &mut Tx, id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE stories SET image = '', updated_at = $1 WHERE id = $2")
+        .bind(db::now())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    db::bump_content_version(tx).await
 }
 
 /// Longest quote.
@@ -489,8 +507,8 @@ pub async fn withdraw(tx: &mut Tx, backend: db::Backend, s: &Story) -> sqlx::Res
     sqlx::query(
         "UPDATE stories SET status = 'withdrawn', title = '', body = '', edited_title = NULL, \
          edited_body = NULL, first_name = '', town = '', email = '', flag_phrases = '', \
-         reject_reason = '', quotes = '', published_at = NULL, withdrawn_at = $1, \
-         updated_at = $1 WHERE id = $2",
+         reject_reason = '', quotes = '', image = '', published_at = NULL, \
+         withdrawn_at = $1, updated_at = $1 WHERE id = $2",
     )
     .bind(db::now())
     .bind(s.id)
@@ -604,6 +622,7 @@ mod tests {
             updated_at: 0,
             published_at: None,
             quotes: String::new(),
+            image: String::new(),
         }
     }
 

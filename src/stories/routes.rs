@@ -23,7 +23,14 @@ use crate::web::{FieldErrors, Form, Msg, Query, private_page, private_page_statu
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/stories", get(list_page))
-        .route("/stories/new", get(new_get).post(new_post))
+        .route(
+            "/stories/new",
+            get(new_get)
+                .post(new_post)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::web::images::MAX_BYTES + 256 * 1024,
+                )),
+        )
         .route("/stories/{id}", get(story_page))
         .route(
             "/stories/withdraw/{token}",
@@ -144,8 +151,9 @@ async fn new_post(
     State(state): State<AppState>,
     c: Ctx,
     parts: Parts,
-    Form(pairs): Form<Vec<(String, String)>>,
+    fields: crate::web::Fields,
 ) -> Result<Response, AppError> {
+    let pairs = &fields.pairs;
     let get = |k: &str| {
         pairs
             .iter()
@@ -154,10 +162,19 @@ async fn new_post(
             .unwrap_or("")
     };
     let now = crate::db::now();
-    let d = Draft::from_pairs(&pairs);
+    let mut d = Draft::from_pairs(pairs);
     let started = get("started").trim().parse().unwrap_or(0);
     if crate::web::antispam::looks_automated(get("website"), started, now) {
         return Ok(see_other("/stories"));
+    }
+    // A picture is checked, cleaned and stored at once, so it is kept (by name) if the
+    // form has to come back for another field.
+    let mut picture_error = None;
+    if let Some(bytes) = fields.file("image_file") {
+        match crate::web::images::accept(&state, bytes).await? {
+            Ok(name) => d.image = name,
+            Err(msg) => picture_error = Some(msg),
+        }
     }
     let page = |d: Draft, errors: FieldErrors, throttled: bool, status: StatusCode| {
         private_page_status(
@@ -171,9 +188,23 @@ async fn new_post(
             },
         )
     };
-    let email = match d.check() {
-        Ok(e) => e,
-        Err(errors) => return page(d, errors, false, StatusCode::UNPROCESSABLE_ENTITY),
+    let checked = d.check();
+    let email = match (checked, picture_error) {
+        (Ok(e), None) => e,
+        (Ok(_), Some(msg)) => {
+            return page(
+                d,
+                vec![("image_file", msg)],
+                false,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+        (Err(mut errors), picture) => {
+            if let Some(msg) = picture {
+                errors.push(("image_file", msg));
+            }
+            return page(d, errors, false, StatusCode::UNPROCESSABLE_ENTITY);
+        }
     };
     let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
     if crate::web::antispam::over_limit(&state.db, "story", &ip, PER_HOUR).await? {
@@ -300,6 +331,7 @@ async fn withdraw_post(
     super::withdraw(&mut tx, state.db.backend, &s).await?;
     super::audit(&mut tx, None, "story_withdrawn", &s).await?;
     tx.commit().await?;
+    crate::web::images::delete_if_unused(&state, &s.image).await?;
     state.refresh().await?;
     private_page(&WithdrawPage {
         c: &c,
@@ -495,6 +527,14 @@ async fn moderate_post(
                     super::audit(&mut tx, Some(&staff), "story_publish", &fresh).await?;
                 }
             }
+        }
+        "remove_image" => {
+            super::remove_image(&mut tx, id).await?;
+            super::audit(&mut tx, Some(&staff), "story_remove_image", &s).await?;
+            tx.commit().await?;
+            crate::web::images::delete_if_unused(&state, &s.image).await?;
+            state.refresh().await?;
+            return Ok(see_other(&format!("/admin/stories/{id}?saved=1")));
         }
         "quotes" => {
             if super::publish_quotes(&mut tx, &s, &quotes).await? {

@@ -1,4 +1,4 @@
-//! Uploaded pictures (member logos for now): accepted only as JPEG or PNG recognised by
+//! Uploaded pictures (member logos, pictures sent with stories): accepted only as JPEG or PNG recognised by
 //! their bytes, refused when their declared size is absurd (a "decompression bomb" that
 //! would exhaust a visitor's browser), and stored with every metadata block removed —
 //! EXIF (camera, time, GPS location), XMP, comments and text chunks — without decoding or
@@ -229,6 +229,62 @@ pub async fn store(state: &AppState, img: &Clean) -> Result<String, AppError> {
     Ok(name)
 }
 
+/// Whether `name` has the shape of a stored picture's name.
+pub fn is_name(name: &str) -> bool {
+    let Some((stem, ext)) = name.split_once('.') else {
+        return false;
+    };
+    (ext == "jpg" || ext == "png")
+        && stem.len() == 24
+        && stem.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Deletes a stored picture nothing refers to any more (names are content hashes, so two
+/// uploads of one picture share a file).
+pub async fn delete_if_unused(state: &AppState, name: &str) -> Result<(), AppError> {
+    if !is_name(name) {
+        return Ok(());
+    }
+    let used: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM stories WHERE image = $1) + \
+         (SELECT COUNT(*) FROM members WHERE logo = $1)",
+    )
+    .bind(name)
+    .fetch_one(&state.db.pool)
+    .await?;
+    if used == 0 {
+        let _ = tokio::fs::remove_file(state.config.uploads_dir().join("images").join(name)).await;
+    }
+    Ok(())
+}
+
+/// Deletes pictures older than a day that nothing refers to: one sent with a story whose
+/// form was never completed does not stay on disk.
+pub async fn purge_orphans(state: &AppState) -> Result<usize, AppError> {
+    let dir = state.config.uploads_dir().join("images");
+    let Ok(mut entries) = tokio::fs::read_dir(&dir).await else {
+        return Ok(0);
+    };
+    let mut removed = 0;
+    while let Ok(Some(entry)) = entries.next_entry().await {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let old = entry
+            .metadata()
+            .await
+            .ok()
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age.as_secs() > 86_400);
+        if old && is_name(&name) {
+            delete_if_unused(state, &name).await?;
+            if !dir.join(&name).exists() {
+                removed += 1;
+            }
+        }
+    }
+    Ok(removed)
+}
+
 /// Checks, cleans and stores an upload, or says what is wrong with it.
 pub async fn accept(state: &AppState, data: &[u8]) -> Result<Result<String, Msg>, AppError> {
     match clean(data) {
@@ -246,15 +302,14 @@ async fn serve(
     State(state): State<AppState>,
     Path(name): Path<String>,
 ) -> Result<Response, AppError> {
-    let (stem, ext) = name.split_once('.').ok_or(AppError::NotFound)?;
-    let kind = match ext {
-        "jpg" => Kind::Jpeg,
-        "png" => Kind::Png,
-        _ => return Err(AppError::NotFound),
-    };
-    if stem.len() != 24 || !stem.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !is_name(&name) {
         return Err(AppError::NotFound);
     }
+    let kind = if name.ends_with(".png") {
+        Kind::Png
+    } else {
+        Kind::Jpeg
+    };
     let path = state.config.uploads_dir().join("images").join(&name);
     let bytes = tokio::fs::read(&path)
         .await

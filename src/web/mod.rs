@@ -501,6 +501,70 @@ pub fn client_ip(parts: &Parts, trust_proxy: bool) -> String {
 }
 
 /// A urlencoded form whose rejection is a friendly [`AppError`] (axum's own is plain text).
+/// A form's fields, posted either URL-encoded or as `multipart/form-data` (forms with an
+/// optional file): text fields in order, and any non-empty files by field name.
+pub struct Fields {
+    pub pairs: Vec<(String, String)>,
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+impl Fields {
+    pub fn file(&self, name: &str) -> Option<&[u8]> {
+        self.files
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| b.as_slice())
+    }
+}
+
+impl<S> FromRequest<S> for Fields
+where
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let multipart = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !multipart {
+            let Form(pairs) = Form::<Vec<(String, String)>>::from_request(req, state).await?;
+            return Ok(Fields {
+                pairs,
+                files: Vec::new(),
+            });
+        }
+        let mut mp = axum::extract::Multipart::from_request(req, state)
+            .await
+            .map_err(|_| AppError::BadRequest(Msg::new("error-unreadable-body")))?;
+        let mut out = Fields {
+            pairs: Vec::new(),
+            files: Vec::new(),
+        };
+        while let Some(field) = mp
+            .next_field()
+            .await
+            .map_err(|_| AppError::PayloadTooLarge)?
+        {
+            let name = field.name().unwrap_or("").to_string();
+            let is_file = field.file_name().is_some();
+            let bytes = field.bytes().await.map_err(|_| AppError::PayloadTooLarge)?;
+            if is_file {
+                if !bytes.is_empty() {
+                    out.files.push((name, bytes.to_vec()));
+                }
+            } else {
+                let text = String::from_utf8(bytes.to_vec())
+                    .map_err(|_| AppError::BadRequest(Msg::new("error-unreadable-body")))?;
+                out.pairs.push((name, text));
+            }
+        }
+        Ok(out)
+    }
+}
+
 pub struct Form<T>(pub T);
 
 impl<T, S> FromRequest<S> for Form<T>

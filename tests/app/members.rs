@@ -24,24 +24,6 @@ fn application<'a>(extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     f
 }
 
-/// A JPEG-shaped file carrying a GPS position and an address in its metadata.
-fn jpeg_with_location() -> Vec<u8> {
-    fn segment(marker: u8, body: &[u8]) -> Vec<u8> {
-        let mut s = vec![0xFF, marker];
-        s.extend_from_slice(&((body.len() + 2) as u16).to_be_bytes());
-        s.extend_from_slice(body);
-        s
-    }
-    let mut d = vec![0xFF, 0xD8];
-    d.extend(segment(0xE0, b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0"));
-    d.extend(segment(0xE1, b"Exif\0\0GPSLatitude 51.48N"));
-    d.extend(segment(0xFE, b"12 Home Street"));
-    d.extend(segment(0xC0, &[8, 0, 64, 0, 64, 1, 1, 0x11, 0]));
-    d.extend(segment(0xDA, &[1, 1, 0, 0, 0x3F, 0]));
-    d.extend_from_slice(&[0x12, 0x34, 0xFF, 0xD9]);
-    d
-}
-
 #[tokio::test]
 async fn an_application_is_reviewed_and_approval_publishes_the_profile() {
     let mut app = TestApp::new().await;
@@ -189,7 +171,7 @@ async fn an_application_is_reviewed_and_approval_publishes_the_profile() {
     app.post_multipart(
         &format!("{page}/logo"),
         &[],
-        Some(("logo", "logo.jpg", &jpeg_with_location())),
+        Some(("logo", "logo.jpg", &crate::harness::jpeg_with_location())),
     )
     .await
     .assert_status(303);

@@ -434,3 +434,84 @@ async fn a_quotes_only_story_publishes_only_its_quotes_and_withdrawal_removes_th
         .unwrap();
     assert!(quotes.is_empty());
 }
+
+#[tokio::test]
+async fn a_picture_is_kept_across_an_error_cleaned_and_deleted_on_withdrawal() {
+    let mut app = TestApp::new().await;
+    let body = "The first weeks were a blur, and then the group helped us find our feet.";
+    let fields = [
+        ("title", "Finding our feet"),
+        ("body", body),
+        ("scope", "anonymous"),
+    ];
+    // A file that is not a picture, with another problem: both reported, nothing stored.
+    app.post_multipart(
+        "/stories/new",
+        &fields,
+        Some(("image_file", "me.gif", b"GIF89a not really")),
+    )
+    .await
+    .assert_status(422)
+    .assert_contains("Choose a PNG or JPEG picture")
+    .assert_contains("Tick the box to agree");
+    // A real picture with a missing tick: the picture is kept for the next try.
+    let res = app
+        .post_multipart(
+            "/stories/new",
+            &fields,
+            Some((
+                "image_file",
+                "me.jpg",
+                &crate::harness::jpeg_with_location(),
+            )),
+        )
+        .await;
+    res.assert_status(422)
+        .assert_contains("This picture is kept");
+    let marker = "name=\"image\" value=\"";
+    let i = res.body.find(marker).expect("the picture's name is kept");
+    let name: String = res.body[i + marker.len()..]
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM stories").await, 0);
+    let mut with_consent = fields.to_vec();
+    with_consent.extend([("consent", "yes"), ("image", name.as_str())]);
+    let res = app
+        .post_multipart("/stories/new", &with_consent, None)
+        .await;
+    res.assert_status(200);
+    let link = withdraw_path(&res.body);
+    let id = story_id(&app).await;
+    let stored: String = sqlx::query_scalar("SELECT image FROM stories")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, name);
+    app.login_as(Role::Moderator).await;
+    app.post(
+        &format!("/admin/stories/{id}"),
+        &[
+            ("action", "publish"),
+            ("title", "Finding our feet"),
+            ("body", body),
+        ],
+    )
+    .await
+    .assert_status(303);
+    let visitor = app.another_browser();
+    visitor
+        .get(&format!("/stories/{id}"))
+        .await
+        .assert_contains(&format!("src=\"/images/{name}\""));
+    let img = visitor.get(&format!("/images/{name}")).await;
+    img.assert_status(200);
+    assert!(!img.body.contains("GPS"), "location removed");
+    // Withdrawn: the picture is deleted with the text.
+    visitor.post(&link, &[]).await.assert_status(200);
+    visitor
+        .get(&format!("/images/{name}"))
+        .await
+        .assert_status(404);
+}
