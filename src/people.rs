@@ -239,11 +239,17 @@ async fn person_erase(
             },
         );
     }
-    let pictures: Vec<String> = crate::stories::by_email(&state.db, &email)
+    let mut pictures: Vec<String> = crate::stories::by_email(&state.db, &email)
         .await?
         .into_iter()
         .map(|s| s.image)
         .collect();
+    pictures.extend(
+        crate::members::roster::by_email(&state.db, &email)
+            .await?
+            .into_iter()
+            .map(|e| e.photo),
+    );
     let mut tx = state.db.begin_write().await?;
     let erased = erase(&mut tx, state.db.backend, &email).await?;
     // The log keeps that an erasure happened and what it covered, not whose it was.

@@ -581,3 +581,7 @@ story-image-attached = Y llun a ddewisoch
 story-image-kept = Mae'r llun hwn yn cael ei gadw; dewiswch ffeil arall i'w newid.
 story-image-remove = Tynnu'r llun hwn
 story-image-alt = Llun a rannwyd gyda'r stori hon
+roster-photo = Eich llun
+roster-photo-hint = PNG neu JPEG hyd at 5 MB. Caiff manylion lleoliad a chamera eu tynnu cyn ei gadw.
+roster-photo-current = Eich llun presennol
+roster-photo-remove = Tynnu fy llun

@@ -581,3 +581,7 @@ story-image-attached = The picture you chose
 story-image-kept = This picture is kept; choose another file to replace it.
 story-image-remove = Remove this picture
 story-image-alt = A picture shared with this story
+roster-photo = Your photo
+roster-photo-hint = A PNG or JPEG up to 5 MB. Location and camera details are removed before it is stored.
+roster-photo-current = Your current photo
+roster-photo-remove = Remove my photo

@@ -28,6 +28,8 @@ pub struct Entry {
     pub status: String,
     pub lang: String,
     pub created_at: i64,
+    /// A Champion's photo (`/images/{photo}`), or "".
+    pub photo: String,
 }
 
 impl Entry {
@@ -56,7 +58,7 @@ impl Entry {
 }
 
 const COLUMNS: &str = "id, list, name, kind, nation, town, line, email, show_name, \
-    show_nation, status, lang, created_at";
+    show_nation, status, lang, created_at, photo";
 
 /// A sign-up or a staff addition, as typed.
 #[derive(Debug, Clone, Default)]
@@ -195,9 +197,11 @@ pub async fn save_choices(
     show_nation: bool,
     town: &str,
     line: &str,
+    photo: &str,
 ) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE roster SET show_name = $1, show_nation = $2, town = $3, line = $4, \
+         photo = $7, \
          status = CASE WHEN status = 'hidden' THEN 'hidden' ELSE 'listed' END, updated_at = $5 \
          WHERE id = $6",
     )
@@ -207,6 +211,7 @@ pub async fn save_choices(
     .bind(line)
     .bind(db::now())
     .bind(e.id)
+    .bind(photo)
     .execute(&mut **tx)
     .await?;
     db::bump_content_version(tx).await
@@ -306,6 +311,7 @@ mod tests {
             status: "listed".into(),
             lang: "en".into(),
             created_at: 0,
+            photo: String::new(),
         }
     }
 

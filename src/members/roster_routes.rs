@@ -25,7 +25,14 @@ pub fn routes() -> Router<AppState> {
         .route("/supporters", get(supporters_page))
         .route("/supporters/join", get(join_get).post(join_post))
         .route("/champions", get(champions_page))
-        .route("/roster/manage/{token}", get(manage_get).post(manage_post))
+        .route(
+            "/roster/manage/{token}",
+            get(manage_get)
+                .post(manage_post)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::web::images::MAX_BYTES + 64 * 1024,
+                )),
+        )
         .route("/admin/roster", get(admin_page).post(admin_post))
 }
 
@@ -245,8 +252,9 @@ async fn manage_post(
     State(state): State<AppState>,
     c: Ctx,
     Path(token): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    fields: crate::web::Fields,
 ) -> Result<Response, AppError> {
+    let pairs = &fields.pairs;
     let Some(e) = roster::by_token(&state.db, &token).await? else {
         return private_page_status(
             StatusCode::NOT_FOUND,
@@ -271,6 +279,7 @@ async fn manage_post(
     if get("action") == "leave" {
         roster::leave(&mut tx, e.id).await?;
         tx.commit().await?;
+        crate::web::images::delete_if_unused(&state, &e.photo).await?;
         state.refresh().await?;
         return private_page(&ManagePage {
             c: &c,
@@ -293,6 +302,19 @@ async fn manage_post(
     }
     if line.chars().count() > 200 {
         errors.push(("line", Msg::new("roster-error-line")));
+    }
+    // A Champion's photo: checked, cleaned and stored, or removed.
+    let mut photo = e.photo.clone();
+    if e.list == "champion" {
+        if !get("remove_photo").is_empty() {
+            photo.clear();
+        }
+        if let Some(bytes) = fields.file("photo_file") {
+            match crate::web::images::accept(&state, bytes).await? {
+                Ok(name) => photo = name,
+                Err(msg) => errors.push(("photo_file", msg)),
+            }
+        }
     }
     if !errors.is_empty() {
         tx.rollback().await?;
@@ -321,9 +343,13 @@ async fn manage_post(
         !get("show_nation").is_empty(),
         &town,
         &line,
+        &photo,
     )
     .await?;
     tx.commit().await?;
+    if photo != e.photo {
+        crate::web::images::delete_if_unused(&state, &e.photo).await?;
+    }
     state.refresh().await?;
     let e = roster::by_token(&state.db, &token).await?;
     private_page(&ManagePage {

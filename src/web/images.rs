@@ -1,4 +1,4 @@
-//! Uploaded pictures (member logos, pictures sent with stories): accepted only as JPEG or PNG recognised by
+//! Uploaded pictures (member logos, pictures sent with stories, Champions' photos): accepted only as JPEG or PNG recognised by
 //! their bytes, refused when their declared size is absurd (a "decompression bomb" that
 //! would exhaust a visitor's browser), and stored with every metadata block removed —
 //! EXIF (camera, time, GPS location), XMP, comments and text chunks — without decoding or
@@ -247,7 +247,8 @@ pub async fn delete_if_unused(state: &AppState, name: &str) -> Result<(), AppErr
     }
     let used: i64 = sqlx::query_scalar(
         "SELECT (SELECT COUNT(*) FROM stories WHERE image = $1) + \
-         (SELECT COUNT(*) FROM members WHERE logo = $1)",
+         (SELECT COUNT(*) FROM members WHERE logo = $1) + \
+         (SELECT COUNT(*) FROM roster WHERE photo = $1)",
     )
     .bind(name)
     .fetch_one(&state.db.pool)

@@ -233,3 +233,44 @@ async fn a_declined_application_is_told_why_and_never_listed() {
         .await
         .assert_not_contains("Bumps Together");
 }
+
+#[tokio::test]
+async fn pictures_nothing_refers_to_are_purged_after_a_day() {
+    let app = TestApp::new().await;
+    let dir = app.state.config.uploads_dir().join("images");
+    std::fs::create_dir_all(&dir).unwrap();
+    let old_orphan = dir.join("0123456789abcdef01234567.jpg");
+    let new_orphan = dir.join("1123456789abcdef01234567.jpg");
+    let old_logo = dir.join("2123456789abcdef01234567.png");
+    let two_days = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 86_400);
+    for (p, old) in [(&old_orphan, true), (&new_orphan, false), (&old_logo, true)] {
+        std::fs::write(p, b"picture").unwrap();
+        if old {
+            std::fs::File::options()
+                .write(true)
+                .open(p)
+                .unwrap()
+                .set_modified(two_days)
+                .unwrap();
+        }
+    }
+    sqlx::query(
+        "INSERT INTO members (name, kind, nation, contact_name, contact_email, \
+         principles_version, created_at, updated_at, logo) \
+         VALUES ('Logo Org', 'charity', 'wales', 'A', 'a@example.org', 'v', 0, 0, $1)",
+    )
+    .bind("2123456789abcdef01234567.png")
+    .execute(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        mmha::web::images::purge_orphans(&app.state).await.unwrap(),
+        1
+    );
+    assert!(!old_orphan.exists(), "an old picture nothing uses goes");
+    assert!(
+        new_orphan.exists(),
+        "a recent one may belong to a form being filled in"
+    );
+    assert!(old_logo.exists(), "a picture in use stays");
+}

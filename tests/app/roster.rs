@@ -155,6 +155,43 @@ async fn staff_add_champions_who_choose_their_line_and_staff_can_hide_an_entry()
         .assert_contains("<strong>Priya Shah</strong>")
         .assert_contains("Scotland")
         .assert_contains("Talking helped me");
+    // A photo, with its location removed; a file that is not a picture is refused.
+    visitor
+        .post_multipart(
+            &link,
+            &[("show_name", "full"), ("show_nation", "yes")],
+            Some(("photo_file", "me.svg", b"<svg onload=alert(1)>")),
+        )
+        .await
+        .assert_status(422)
+        .assert_contains("Choose a PNG or JPEG picture");
+    visitor
+        .post_multipart(
+            &link,
+            &[
+                ("show_name", "full"),
+                ("show_nation", "yes"),
+                ("line", "Talking helped me; I want it to help others."),
+            ],
+            Some((
+                "photo_file",
+                "me.jpg",
+                &crate::harness::jpeg_with_location(),
+            )),
+        )
+        .await
+        .assert_status(200);
+    let photo: String = sqlx::query_scalar("SELECT photo FROM roster")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    visitor
+        .get("/champions")
+        .await
+        .assert_contains(&format!("/images/{photo}"));
+    let img = visitor.get(&format!("/images/{photo}")).await;
+    img.assert_status(200);
+    assert!(!img.body.contains("GPS"));
     let id = scalar(&app, "SELECT id FROM roster").await;
     app.post(
         "/admin/roster",
@@ -172,4 +209,13 @@ async fn staff_add_champions_who_choose_their_line_and_staff_can_hide_an_entry()
     let mut moderator = app.another_browser();
     moderator.login_as(Role::Moderator).await;
     moderator.get("/admin/roster").await.assert_status(403);
+    // Leaving deletes the photo too.
+    visitor
+        .post(&link, &[("action", "leave")])
+        .await
+        .assert_status(200);
+    visitor
+        .get(&format!("/images/{photo}"))
+        .await
+        .assert_status(404);
 }
