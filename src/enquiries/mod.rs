@@ -10,6 +10,7 @@ use crate::auth::{Role, StaffUser};
 use crate::db::{self, Db, Tx};
 use crate::i18n::Lang;
 use crate::site::settings::{NATIONS, Site};
+use crate::web::input::{one_line, paragraphs, phone_ok};
 use crate::web::{FieldErrors, Msg};
 
 /// The kinds, in the order the chooser shows them.
@@ -59,40 +60,22 @@ pub struct Draft {
     pub message: String,
 }
 
-fn clean_line(v: &str, max: usize) -> String {
-    v.chars()
-        .take(max)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .trim()
-        .to_string()
-}
-
 impl Draft {
     pub fn from_pairs(pairs: &[(String, String)]) -> Draft {
         let mut d = Draft::default();
         for (k, v) in pairs {
             match k.as_str() {
-                "type" => d.kind = clean_line(v, 20),
-                "name" => d.name = clean_line(v, 300),
-                "email" => d.email = clean_line(v, 300),
-                "phone" => d.phone = clean_line(v, 100),
-                "organisation" => d.organisation = clean_line(v, 500),
-                "outlet" => d.outlet = clean_line(v, 500),
-                "nation" => d.nation = clean_line(v, 30),
-                "deadline" => d.deadline = clean_line(v, 30),
-                "subject" => d.subject = clean_line(v, 500),
+                "type" => d.kind = one_line(v, 20),
+                "name" => d.name = one_line(v, 300),
+                "email" => d.email = one_line(v, 300),
+                "phone" => d.phone = one_line(v, 100),
+                "organisation" => d.organisation = one_line(v, 500),
+                "outlet" => d.outlet = one_line(v, 500),
+                "nation" => d.nation = one_line(v, 30),
+                "deadline" => d.deadline = one_line(v, 30),
+                "subject" => d.subject = one_line(v, 500),
                 // Line breaks are the message's own; other control characters go.
-                "message" => {
-                    d.message = v
-                        .chars()
-                        .take(MAX_MESSAGE + 1000)
-                        .filter(|c| !c.is_control() || *c == '\n' || *c == '\r' || *c == '\t')
-                        .collect::<String>()
-                        .replace("\r\n", "\n")
-                        .trim()
-                        .to_string()
-                }
+                "message" => d.message = paragraphs(v, MAX_MESSAGE + 1000),
                 _ => {}
             }
         }
@@ -114,13 +97,7 @@ impl Draft {
         } else if self.name.chars().count() > 100 {
             errors.push(("name", Msg::new("contact-error-name-long")));
         }
-        if !self.phone.is_empty()
-            && (self.phone.chars().count() > 30
-                || !self
-                    .phone
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || " +()-".contains(c)))
-        {
+        if !self.phone.is_empty() && !phone_ok(&self.phone) {
             errors.push(("phone", Msg::new("contact-error-phone")));
         }
         let mut deadline = None;

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -18,7 +18,7 @@ use crate::atlas::staging;
 use crate::auth::{Permission, StaffUser};
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
-use crate::web::{FieldErrors, Form, Msg, Query, private_page, private_page_status};
+use crate::web::{FieldErrors, Fields, Form, Msg, Query, private_page, private_page_status};
 
 pub fn routes(upload_limit: usize) -> Router<AppState> {
     Router::new()
@@ -39,17 +39,11 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         )
 }
 
-/// The text fields of a multipart form; a non-empty `file` wins over a pasted `csv`.
-async fn read_multipart(mut mp: Multipart) -> Result<Vec<(String, String)>, AppError> {
-    let mut fields: Vec<(String, String)> = Vec::new();
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|_| AppError::PayloadTooLarge)?
-    {
-        let name = field.name().unwrap_or("").to_string();
-        let bytes = field.bytes().await.map_err(|_| AppError::PayloadTooLarge)?;
-        let value = String::from_utf8(bytes.to_vec())
+/// The form's text fields, with each uploaded file's text under its field name.
+fn texts(form: Fields) -> Result<Vec<(String, String)>, AppError> {
+    let mut fields = form.pairs;
+    for (name, bytes) in form.files {
+        let value = String::from_utf8(bytes)
             .map_err(|_| AppError::BadRequest(Msg::new("admin-import-not-utf8")))?;
         fields.push((name, value));
     }
@@ -119,10 +113,10 @@ async fn import_check(
     State(state): State<AppState>,
     c: Ctx,
     staff: StaffUser,
-    mp: Multipart,
+    form: Fields,
 ) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
-    let fields = read_multipart(mp).await?;
+    let fields = texts(form)?;
     let c = c.with_staff(staff);
     let text = match field(&fields, "file") {
         "" => field(&fields, "csv"),
@@ -349,11 +343,11 @@ async fn bounces_post(
     State(state): State<AppState>,
     c: Ctx,
     staff: StaffUser,
-    mp: Multipart,
+    form: Fields,
 ) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
     let c = c.with_staff(staff.clone());
-    let fields = read_multipart(mp).await?;
+    let fields = texts(form)?;
     let text = field(&fields, "file");
     let mut page = suppressions_view(&state, &c).await?;
     let bounces = import::parse_bounces(text);

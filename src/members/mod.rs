@@ -12,6 +12,7 @@ use crate::auth::StaffUser;
 use crate::db::{self, Db, Tx};
 use crate::i18n::Lang;
 use crate::site::settings::NATIONS;
+use crate::web::input::{one_line as line, paragraphs as text, phone_ok};
 use crate::web::{FieldErrors, Msg};
 
 /// Kinds of member organisation (message ids `member-kind-{code}`).
@@ -52,19 +53,6 @@ pub struct Application {
     pub contact_phone: String,
     pub reason: String,
     pub principles: bool,
-}
-
-pub(crate) fn line(v: &str, max: usize) -> String {
-    v.chars()
-        .take(max)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .trim()
-        .to_string()
-}
-
-pub(crate) fn text(v: &str, max: usize) -> String {
-    crate::stories::text(v, max)
 }
 
 /// A website address as typed, made whole (`example.org` → `https://example.org`); `None`
@@ -148,13 +136,7 @@ impl Application {
                 None
             }
         };
-        if !self.contact_phone.is_empty()
-            && (self.contact_phone.chars().count() > 30
-                || !self
-                    .contact_phone
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || " +()-".contains(c)))
-        {
+        if !self.contact_phone.is_empty() && !phone_ok(&self.contact_phone) {
             errors.push(("contact_phone", Msg::new("contact-error-phone")));
         }
         if self.reason.is_empty() {

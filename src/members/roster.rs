@@ -75,7 +75,7 @@ impl Draft {
     pub fn from_pairs(pairs: &[(String, String)]) -> Draft {
         let mut d = Draft::default();
         for (k, v) in pairs {
-            let v = super::line(v, 300);
+            let v = crate::web::input::one_line(v, 300);
             match k.as_str() {
                 "name" => d.name = v,
                 "kind" => d.kind = v,

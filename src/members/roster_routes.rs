@@ -291,8 +291,8 @@ async fn manage_post(
         });
     }
     let show_name = get("show_name");
-    let town = super::line(&get("town"), 200);
-    let line = super::line(&get("line"), 400);
+    let town = crate::web::input::one_line(&get("town"), 200);
+    let line = crate::web::input::one_line(&get("line"), 400);
     let mut errors: FieldErrors = Vec::new();
     if !roster::SHOW_NAME.contains(&show_name.as_str()) {
         errors.push(("show_name-full", Msg::new("roster-error-show-name")));

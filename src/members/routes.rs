@@ -43,31 +43,15 @@ async fn logo_post(
     c: Ctx,
     staff: StaffUser,
     Path(id): Path<i64>,
-    mut mp: axum::extract::Multipart,
+    form: crate::web::Fields,
 ) -> Result<Response, AppError> {
     staff.require(Permission::ManageMembers)?;
     let m = super::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let mut file: Option<Vec<u8>> = None;
-    let mut remove = false;
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|_| AppError::PayloadTooLarge)?
-    {
-        match field.name().unwrap_or("") {
-            "logo" => {
-                let bytes = field.bytes().await.map_err(|_| AppError::PayloadTooLarge)?;
-                if !bytes.is_empty() {
-                    file = Some(bytes.to_vec());
-                }
-            }
-            "remove" => remove = true,
-            _ => {}
-        }
-    }
+    let file = form.file("logo");
+    let remove = form.pairs.iter().any(|(k, _)| k == "remove");
     let name = match (file, remove) {
         (_, true) => String::new(),
-        (Some(bytes), false) => match crate::web::images::accept(&state, &bytes).await? {
+        (Some(bytes), false) => match crate::web::images::accept(&state, bytes).await? {
             Ok(name) => name,
             Err(msg) => {
                 return private_page_status(
@@ -424,7 +408,7 @@ async fn review_post(
     };
     let c = c.with_staff(staff.clone());
     let action = get("action");
-    let reason = super::text(&get("reason"), 2000);
+    let reason = crate::web::input::paragraphs(&get("reason"), 2000);
     let again = |m: Member, errors: FieldErrors, reason: String| {
         private_page_status(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -441,11 +425,11 @@ async fn review_post(
     match action.as_str() {
         "save" => {
             let a = Application {
-                name: super::line(&get("name"), 300),
+                name: crate::web::input::one_line(&get("name"), 300),
                 kind: get("kind"),
                 nation: get("nation"),
                 website: get("website"),
-                profile: super::text(&get("profile"), 2000),
+                profile: crate::web::input::paragraphs(&get("profile"), 2000),
                 contact_name: m.contact_name.clone(),
                 contact_email: m.contact_email.clone(),
                 contact_phone: m.contact_phone.clone(),

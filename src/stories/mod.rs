@@ -65,26 +65,7 @@ pub struct Draft {
     pub image: String,
 }
 
-fn line(v: &str, max: usize) -> String {
-    v.chars()
-        .take(max)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .trim()
-        .to_string()
-}
-
-/// Text with its paragraphs: other control characters removed, line endings unified.
-pub fn text(v: &str, max: usize) -> String {
-    v.chars()
-        .take(max)
-        .filter(|c| !c.is_control() || *c == '\n' || *c == '\r')
-        .collect::<String>()
-        .replace("\r\n", "\n")
-        .replace('\r', "\n")
-        .trim()
-        .to_string()
-}
+use crate::web::input::{one_line as line, paragraphs as text};
 
 impl Draft {
     pub fn from_pairs(pairs: &[(String, String)]) -> Draft {

@@ -467,8 +467,8 @@ async fn moderate_post(
             .unwrap_or_default()
     };
     let action = get("action");
-    let title = super::line(&get("title"), 400);
-    let body = super::text(&get("body"), super::MAX_STORY + 2000);
+    let title = crate::web::input::one_line(&get("title"), 400);
+    let body = crate::web::input::paragraphs(&get("body"), super::MAX_STORY + 2000);
     let reason = get("reason").trim().to_string();
     let c = c.with_staff(staff.clone());
     let mut errors: FieldErrors = Vec::new();

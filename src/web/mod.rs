@@ -7,6 +7,7 @@ pub mod cache;
 pub mod ctx;
 pub mod error;
 pub mod images;
+pub mod input;
 pub mod splice;
 
 use std::sync::Arc;
