@@ -143,6 +143,14 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 100_000)]
         subscribers: usize,
     },
+    /// Add 5,000 activities to a benchmark campaign and record a year of page views; print
+    /// the cost of counting a view and the time to build the analytics dashboard for a year.
+    Campaigns {
+        #[arg(long, default_value_t = 5000)]
+        activities: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        views: usize,
+    },
     /// (Used by `bench mail`.) Send every newsletter being sent, unthrottled.
     #[command(hide = true)]
     MailSend {
@@ -302,6 +310,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     if let Err(e) = state.finder.counter.flush(&state.db).await {
         tracing::warn!(error = %e, "finder usage counts not saved at shutdown");
     }
+    if let Err(e) = state.analytics.flush(&state.db).await {
+        tracing::warn!(error = %e, "page view counts not saved at shutdown");
+    }
     tracing::info!("stopped");
     Ok(())
 }
@@ -327,6 +338,9 @@ fn spawn_background(state: AppState) {
             tick.tick().await;
             if let Err(e) = counts.finder.counter.flush(&counts.db).await {
                 tracing::warn!(error = %e, "finder usage counts not saved; will retry");
+            }
+            if let Err(e) = counts.analytics.flush(&counts.db).await {
+                tracing::warn!(error = %e, "page view counts not saved; will retry");
             }
         }
     });
@@ -538,9 +552,13 @@ async fn bench(config: Config, cmd: BenchCommand) -> anyhow::Result<()> {
     if let BenchCommand::SmtpSink { port, log } = &cmd {
         return crate::mail::bench::sink(*port, log).await;
     }
+    if let BenchCommand::Campaigns { activities, views } = &cmd {
+        let state = crate::AppState::start(config.clone()).await?;
+        return crate::campaigns::bench::run(&state, *activities, *views).await;
+    }
     let db = open_migrated(&config).await?;
     match cmd {
-        BenchCommand::SmtpSink { .. } => {}
+        BenchCommand::SmtpSink { .. } | BenchCommand::Campaigns { .. } => {}
         BenchCommand::Mail { subscribers } => {
             crate::mail::bench::run(&config, &db, subscribers).await?;
         }

@@ -29,6 +29,19 @@ pub struct FileConfig {
     pub smtp: Option<SmtpFile>,
     #[serde(default)]
     pub mail: MailFile,
+    #[serde(default)]
+    pub analytics: AnalyticsFile,
+}
+
+/// `[analytics]` in `mmha.toml`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnalyticsFile {
+    /// Count page views at all [default: true].
+    pub enabled: Option<bool>,
+    /// Counts below this are shown as "fewer than N" on the dashboard and in exports
+    /// [default: 5].
+    pub min_count: Option<i64>,
 }
 
 /// `[smtp]` in `mmha.toml`. With no such section mail goes to `DATA_DIR/outbox/`.
@@ -156,6 +169,10 @@ pub struct Config {
     pub mail_rate: i64,
     /// Hard bounces after which an address is marked undeliverable.
     pub bounce_threshold: i64,
+    /// Page views are counted (`[analytics] enabled`).
+    pub analytics: bool,
+    /// Smallest count shown as a number (`[analytics] min_count`).
+    pub analytics_min_count: i64,
 }
 
 impl Config {
@@ -204,6 +221,8 @@ impl Config {
             record_consent_ip: file.mail.record_ip.unwrap_or(false),
             mail_rate: file.mail.rate.unwrap_or(50).clamp(1, 10_000),
             bounce_threshold: file.mail.bounce_threshold.unwrap_or(2).clamp(1, 100),
+            analytics: file.analytics.enabled.unwrap_or(true),
+            analytics_min_count: file.analytics.min_count.unwrap_or(5).clamp(1, 1000),
             bind,
             data_dir,
             database_url,
@@ -239,6 +258,8 @@ impl Config {
             record_consent_ip: false,
             mail_rate: 50,
             bounce_threshold: 2,
+            analytics: true,
+            analytics_min_count: 5,
         }
     }
 

@@ -75,6 +75,26 @@ impl Lang {
         LOCALES.lookup_with_args(self.id(), key, &map)
     }
 
+    /// The message `key` with one argument.
+    pub fn t1(self, key: &str, name: &str, value: impl std::fmt::Display) -> String {
+        self.t_args(key, &[(name, value.to_string().into())])
+    }
+
+    /// The message `key` with two arguments.
+    pub fn t2(
+        self,
+        key: &str,
+        n1: &str,
+        v1: impl std::fmt::Display,
+        n2: &str,
+        v2: impl std::fmt::Display,
+    ) -> String {
+        self.t_args(
+            key,
+            &[(n1, v1.to_string().into()), (n2, v2.to_string().into())],
+        )
+    }
+
     /// Whether the message exists in this language itself (no fallback).
     pub fn has(self, key: &str) -> bool {
         match self {

@@ -6,9 +6,11 @@
 //! layer over SQLite and PostgreSQL.
 
 pub mod admin;
+pub mod analytics;
 pub mod atlas;
 pub mod audit;
 pub mod auth;
+pub mod campaigns;
 pub mod cli;
 pub mod cms;
 pub mod config;
@@ -58,6 +60,8 @@ pub struct Shared {
     postcodes: Arc<RwLock<(i64, Arc<finder::index::PostcodeIndex>)>>,
     /// The finder's per-area pages and usage counts.
     pub finder: Arc<finder::routes::FinderCache>,
+    /// Page-view counts waiting to be saved (analytics.rs).
+    pub analytics: Arc<analytics::Analytics>,
 }
 
 impl AppState {
@@ -79,6 +83,7 @@ impl AppState {
             atlas: Arc::new(RwLock::new(Arc::new(atlas))),
             postcodes: Arc::new(RwLock::new(postcodes)),
             finder: Arc::new(finder::routes::FinderCache::default()),
+            analytics: Arc::new(analytics::Analytics::default()),
         })))
     }
 

@@ -37,6 +37,10 @@ pub async fn load(db: &Db, demo: bool) -> anyhow::Result<()> {
         // Boundaries come with every database; demo scores only with a new demo one.
         crate::atlas::seed(&mut tx, demo && seeded.is_none()).await?;
     }
+    if demo && seeded.is_none() {
+        crate::campaigns::demo::seed(&mut tx).await?;
+        crate::site::tracker::seed_demo(&mut tx).await?;
+    }
     db::bump_content_version(&mut tx).await?;
     tx.commit().await?;
     tracing::info!(demo, "loaded first-start content");

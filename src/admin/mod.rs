@@ -1,6 +1,7 @@
 //! The staff area's own screens: dashboard, staff accounts, audit log, site identity,
 //! helplines and metrics. Content screens live with their capability (`cms`, `site`).
 
+pub mod analytics;
 pub mod helplines;
 pub mod settings;
 pub mod users;
@@ -18,6 +19,7 @@ use crate::{AppState, cms};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(analytics::routes())
         .route("/admin", get(dashboard))
         .route("/admin/audit", get(audit_log))
         .merge(users::routes())

@@ -57,6 +57,8 @@ pub struct Atlas {
     pub areas: Vec<MapArea>,
     pub width: f64,
     pub height: f64,
+    /// How positions map onto the drawing (None while there are no areas).
+    pub projection: Option<geo::Projection>,
     by_code: HashMap<String, usize>,
     /// (number of areas, latest change) when loaded, to notice boundary imports.
     pub fingerprint: (i64, i64),
@@ -114,6 +116,7 @@ impl Atlas {
             areas,
             width: projection.width,
             height: projection.height,
+            projection: Some(projection),
             by_code,
             fingerprint: (0, 0),
         })

@@ -99,7 +99,7 @@ async fn login(
         );
     }
     let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
-    let (email_key, ip_key) = session::throttle_keys(f.email.trim(), &ip);
+    let (email_key, ip_key) = session::throttle_keys(&state.db, f.email.trim(), &ip).await?;
     if session::is_throttled(&state.db, &email_key, &ip_key).await? {
         return again(
             StatusCode::TOO_MANY_REQUESTS,

@@ -115,11 +115,11 @@ pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
 pub const MAX_FAILURES_PER_IP: i64 = 20;
 
 /// The throttle keys for an attempt. Hashed, so the table holds no addresses or emails.
-pub fn throttle_keys(email: &str, ip: &str) -> (String, String) {
-    (
+pub async fn throttle_keys(db: &Db, email: &str, ip: &str) -> sqlx::Result<(String, String)> {
+    Ok((
         token_hash(&format!("email:{}", email.to_lowercase())),
-        token_hash(&format!("ip:{ip}")),
-    )
+        crate::web::antispam::address_key(db, "login", ip).await?,
+    ))
 }
 
 /// True when either key has used up its failures in the window.

@@ -60,7 +60,7 @@ async fn code_post(
         return Ok(see_other("/admin/login"));
     };
     let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
-    let (email_key, ip_key) = session::throttle_keys(&user.email, &ip);
+    let (email_key, ip_key) = session::throttle_keys(&state.db, &user.email, &ip).await?;
     if session::is_throttled(&state.db, &email_key, &ip_key).await? {
         totp::end_challenge(&mut tx, &f.challenge).await?;
         tx.commit().await?;

@@ -163,11 +163,58 @@ struct ImpactTemplate<'a> {
     c: &'a Ctx,
     sections: Vec<(&'static str, Vec<Figure>)>,
     any_demo: bool,
+    asks: Vec<super::tracker::Ask>,
+    items: Vec<super::tracker::Item>,
+    funding: super::tracker::Chart,
+    funding_table: Vec<(i64, Vec<(String, i64)>)>,
+    levels: super::tracker::Chart,
+    /// (level, colour, label) of the atlas's legend.
+    legend: Vec<(i64, String, String)>,
+    /// (year, [areas per level in legend order]).
+    levels_table: Vec<(i64, Vec<i64>)>,
+    /// For items linked to an area: (item id, area name, level before, level that year).
+    changes: Vec<(i64, String, Option<i64>, Option<i64>)>,
 }
 
 impl ImpactTemplate<'_> {
     fn nation_label(&self, n: &str) -> String {
-        self.c.t(&format!("nation-{n}"))
+        if n.is_empty() {
+            self.c.t("impact-uk-wide")
+        } else {
+            self.c.t(&format!("nation-{n}"))
+        }
+    }
+    fn items_of(&self, ask: &i64, kind: &str) -> Vec<&super::tracker::Item> {
+        self.items
+            .iter()
+            .filter(|i| i.ask_id == Some(*ask) && i.kind == kind)
+            .collect()
+    }
+    fn of_kind(&self, kind: &str) -> Vec<&super::tracker::Item> {
+        self.items.iter().filter(|i| i.kind == kind).collect()
+    }
+    fn pounds(&self, n: &i64) -> String {
+        super::tracker::pounds(*n)
+    }
+    fn total(&self) -> String {
+        super::tracker::pounds(self.of_kind("funding").iter().map(|i| i.amount).sum())
+    }
+    fn level_label(&self, l: Option<i64>) -> String {
+        match l {
+            Some(l) => self
+                .legend
+                .iter()
+                .find(|x| x.0 == l)
+                .map(|x| x.2.clone())
+                .unwrap_or_else(|| l.to_string()),
+            None => self.c.t("impact-no-score"),
+        }
+    }
+    fn change(&self, id: &i64) -> Option<&(i64, String, Option<i64>, Option<i64>)> {
+        self.changes.iter().find(|c| c.0 == *id)
+    }
+    fn nations(&self) -> &'static [(&'static str, &'static str)] {
+        super::tracker::NATION_COLOURS
     }
 }
 
@@ -200,10 +247,66 @@ async fn impact_page(
                 })
                 .filter(|(_, v)| !v.is_empty())
                 .collect();
+            let asks = super::tracker::asks(&st.db).await?;
+            let items = super::tracker::items(&st.db).await?;
+            let any_demo = any_demo
+                || asks.iter().any(|a| a.is_demo != 0)
+                || items.iter().any(|i| i.is_demo != 0);
+            let (funding, funding_table) = super::tracker::funding_chart(&items);
+            let legend: Vec<(i64, String, String)> = crate::atlas::store::levels(&st.db)
+                .await?
+                .into_iter()
+                .map(|l| {
+                    let label = if cc.is_cy() && !l.label_cy.is_empty() {
+                        l.label_cy
+                    } else {
+                        l.label
+                    };
+                    (l.level, l.colour, label)
+                })
+                .collect();
+            let rows = super::tracker::levels_by_year(&st.db).await?;
+            let levels = super::tracker::levels_chart(&rows, &legend);
+            let mut years: Vec<i64> = rows.iter().map(|r| r.0).collect();
+            years.dedup();
+            let levels_table = years
+                .into_iter()
+                .map(|y| {
+                    let per = legend
+                        .iter()
+                        .map(|(l, ..)| {
+                            rows.iter()
+                                .find(|r| r.0 == y && r.1 == *l)
+                                .map(|r| r.2)
+                                .unwrap_or(0)
+                        })
+                        .collect();
+                    (y, per)
+                })
+                .collect();
+            let atlas = st.atlas();
+            let mut changes = Vec::new();
+            for i in items.iter().filter(|i| !i.area_code.is_empty()) {
+                let (before, after) =
+                    super::tracker::score_change(&st.db, &i.area_code, i.year).await?;
+                let name = atlas
+                    .area(&i.area_code)
+                    .map(|a| a.name.clone())
+                    .unwrap_or_else(|| i.area_code.clone());
+                changes.push((i.id, name, before, after));
+            }
             Ok(ImpactTemplate {
                 c: &cc,
                 sections,
                 any_demo,
+                asks,
+                items,
+                funding,
+                funding_table,
+                levels,
+                legend,
+                levels_table,
+                changes,
             }
             .render()?)
         },

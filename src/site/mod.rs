@@ -5,6 +5,8 @@ pub mod helplines;
 pub mod impact;
 pub mod routes;
 pub mod settings;
+pub mod tracker;
+pub mod tracker_admin;
 
 use crate::db::{self, Db};
 pub use helplines::Helpline;

@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/robots.txt", get(robots))
         .route("/favicon.ico", get(favicon))
         .merge(super::impact::routes())
+        .merge(super::tracker_admin::routes())
 }
 
 /// The error page, rendered by the error middleware.
@@ -44,6 +45,18 @@ struct HomeTemplate<'a> {
     c: &'a Ctx,
     urgent: Vec<&'a Helpline>,
     news: Vec<Post>,
+    /// The campaign running now or next, featured automatically.
+    campaign: Option<crate::campaigns::Campaign>,
+    phase: &'static str,
+}
+
+impl HomeTemplate<'_> {
+    fn campaign_dates(&self, k: &crate::campaigns::Campaign) -> String {
+        crate::campaigns::routes::dates(self.c.lang, k)
+    }
+    fn campaign_summary(&self, k: &crate::campaigns::Campaign) -> String {
+        crate::cms::markdown::excerpt(k.description(self.c.is_cy()), 240)
+    }
 }
 
 async fn home(
@@ -53,19 +66,25 @@ async fn home(
 ) -> Result<Response, AppError> {
     let st = state.clone();
     let cc = c.clone();
-    web::cached(
+    // The featured campaign changes with the date, not only with content.
+    let today = crate::campaigns::routes::today();
+    web::cached_with(
         &state,
         &c,
         &headers,
+        &today.clone(),
         "text/html; charset=utf-8",
         web::PUBLIC_REVALIDATE,
         || async move {
             let news = news::latest(&st.db, 3).await?;
             let urgent = crisis_lines(&cc.snap.helplines, 3);
+            let campaign = crate::campaigns::current_or_next(&st.db, &today).await?;
             Ok(HomeTemplate {
                 c: &cc,
                 urgent,
                 news,
+                phase: campaign.as_ref().map(|k| k.phase(&today)).unwrap_or(""),
+                campaign,
             }
             .render()?)
         },

@@ -45,6 +45,12 @@ impl Ctx {
         self.lang.t(key)
     }
 
+    /// The message named `prefix` + `name`, for names chosen by data
+    /// (`tf("activity-kind-", &a.kind)`).
+    pub fn tf(&self, prefix: &str, name: &str) -> String {
+        self.lang.t(&format!("{prefix}{name}"))
+    }
+
     /// A [`Msg`](super::Msg) from the logic layer, in the visitor's language.
     pub fn msg(&self, m: &super::Msg) -> String {
         m.text(self.lang)
@@ -52,7 +58,7 @@ impl Ctx {
 
     /// A message with one argument: `t1("admin-saved-by", "who", &email)`.
     pub fn t1(&self, key: &str, name: &str, value: impl std::fmt::Display) -> String {
-        self.lang.t_args(key, &[(name, value.to_string().into())])
+        self.lang.t1(key, name, value)
     }
 
     /// A message with two arguments.
@@ -64,10 +70,7 @@ impl Ctx {
         n2: &str,
         v2: impl std::fmt::Display,
     ) -> String {
-        self.lang.t_args(
-            key,
-            &[(n1, v1.to_string().into()), (n2, v2.to_string().into())],
-        )
+        self.lang.t2(key, n1, v1, n2, v2)
     }
 
     /// A site identity value.

@@ -107,6 +107,9 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::members::routes::routes())
         .merge(crate::members::roster_routes::routes())
         .merge(crate::web::images::routes())
+        .merge(crate::campaigns::routes::routes())
+        .merge(crate::campaigns::survey::routes())
+        .merge(crate::campaigns::admin::routes())
         .route("/assets/{file}", get(assets::serve))
         // Compression for what is rendered per request (staff pages, API JSON). Cached
         // pages carry their encoding already; the layer only costs them time.
@@ -221,12 +224,30 @@ async fn frame(State(state): State<AppState>, req: Request, next: Next) -> Respo
     // RFC 8058 one-click unsubscribe is posted by mail providers from their own sites; the
     // unguessable token in the path is its authority.
     let one_click = uri.path().starts_with("/subscribe/unsubscribe/");
+    // For analytics: a GET of a page may be counted once answered (headers are cheap to
+    // clone: reference-counted bytes).
+    let view = if state.config.analytics && method == Method::GET {
+        crate::analytics::pending(uri.path(), req.headers(), || {
+            client_ip_of(req.headers(), req.extensions(), state.config.trust_proxy)
+        })
+    } else {
+        None
+    };
     let res = if writes && !one_click && is_cross_site(req.headers()) {
         AppError::CrossSite.into_response()
     } else {
         next.run(req).await
     };
     let status = res.status();
+    if let Some(view) = view
+        && status == StatusCode::OK
+        && res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/html"))
+    {
+        state.analytics.count(uri.path(), &view);
+    }
     let mut res = if status.is_client_error() || status.is_server_error() {
         render_error(&state, &uri, lang, res)
     } else {
@@ -426,7 +447,25 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<String, AppError>>,
 {
-    let key = format!("{}|{}|{}", ctx.lang.code(), content_type, ctx.path);
+    cached_with(state, ctx, headers, "", content_type, cache_control, render).await
+}
+
+/// As [`cached`], for a page that also depends on `extra` (today's date, for pages that
+/// change when a campaign starts or ends without any content changing).
+pub async fn cached_with<F, Fut>(
+    state: &AppState,
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    extra: &str,
+    content_type: &'static str,
+    cache_control: &'static str,
+    render: F,
+) -> Result<Response, AppError>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<String, AppError>>,
+{
+    let key = format!("{}|{}|{}|{extra}", ctx.lang.code(), content_type, ctx.path);
     let page = match state.cache.get(&key) {
         Some(p) => p,
         None => {
@@ -485,17 +524,22 @@ pub fn see_other(to: &str) -> Response {
 /// The client's address: the socket peer, or the first `X-Forwarded-For` hop when the
 /// configuration says a trusted proxy sits in front.
 pub fn client_ip(parts: &Parts, trust_proxy: bool) -> String {
+    client_ip_of(&parts.headers, &parts.extensions, trust_proxy)
+}
+
+/// [`client_ip`] from a request's headers and extensions.
+pub fn client_ip_of(
+    headers: &HeaderMap,
+    extensions: &axum::http::Extensions,
+    trust_proxy: bool,
+) -> String {
     if trust_proxy
-        && let Some(v) = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
+        && let Some(v) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
         && let Some(first) = v.split(',').next()
     {
         return first.trim().to_string();
     }
-    parts
-        .extensions
+    extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip().to_string())
         .unwrap_or_else(|| "unknown".into())

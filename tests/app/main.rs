@@ -2,8 +2,10 @@
 //! PostgreSQL when `MMHA_TEST_DATABASE_URL` is set (see `scripts/test`).
 
 mod admin;
+mod analytics;
 mod atlas;
 mod auth;
+mod campaigns;
 mod cli;
 mod cms;
 mod enquiries;

@@ -7,7 +7,15 @@ use crate::harness::TestApp;
 #[tokio::test]
 async fn every_public_page_has_help_and_exit() {
     let app = TestApp::new().await;
-    for path in [
+    let slug: String = sqlx::query_scalar("SELECT slug FROM campaigns ORDER BY id LIMIT 1")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let campaign_pages: Vec<String> = ["", "/activities", "/calendar", "/map", "/survey"]
+        .iter()
+        .map(|p| format!("/campaigns/{slug}{p}"))
+        .collect();
+    let fixed = [
         "/",
         "/help",
         "/news",
@@ -30,8 +38,14 @@ async fn every_public_page_has_help_and_exit() {
         "/champions",
         "/subscribe",
         "/bulletin",
+        "/campaigns",
+        "/activities/1",
+        "/activities/new",
         "/no-such-page",
-    ] {
+    ];
+    let paths = fixed.iter().map(|p| p.to_string()).chain(campaign_pages);
+    for path in paths {
+        let path = path.as_str();
         let res = app.get(path).await;
         assert!(
             res.status.as_u16() == 200 || path == "/no-such-page",

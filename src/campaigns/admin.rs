@@ -1,0 +1,566 @@
+//! Staff screens: campaigns (`/admin/campaigns…`: details, day themes, the evaluation
+//! and its survey) and the activity moderation queue (`/admin/activities…`).
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::survey::Summary;
+use super::{Activity, Campaign, CampaignDraft, Session};
+use crate::auth::{Permission, StaffUser};
+use crate::mail::{Letter, Sender};
+use crate::web::{
+    AppError, Ctx, FieldErrors, Form, Msg, Query, private_page, private_page_status, see_other,
+};
+use crate::{AppState, audit};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/campaigns", get(campaigns_page))
+        .route("/admin/campaigns/new", get(new_get).post(new_post))
+        .route("/admin/campaigns/{id}", get(edit_get).post(edit_post))
+        .route(
+            "/admin/campaigns/{id}/evaluation",
+            get(evaluation_get).post(evaluation_post),
+        )
+        .route("/admin/activities", get(queue_page))
+        .route(
+            "/admin/activities/{id}",
+            get(activity_get).post(activity_post),
+        )
+}
+
+#[derive(Template)]
+#[template(path = "admin/campaigns.html")]
+struct CampaignsPage<'a> {
+    c: &'a Ctx,
+    campaigns: Vec<(Campaign, i64, i64)>,
+}
+
+impl CampaignsPage<'_> {
+    fn dates(&self, k: &Campaign) -> String {
+        super::routes::dates(self.c.lang, k)
+    }
+}
+
+async fn campaigns_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let list = super::campaigns(&state.db, false).await?;
+    let counts: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT campaign_id, status, COUNT(*) FROM activities GROUP BY campaign_id, status",
+    )
+    .fetch_all(&state.db.pool)
+    .await?;
+    let campaigns = list
+        .into_iter()
+        .map(|k| {
+            let n = |s: &str| {
+                counts
+                    .iter()
+                    .filter(|(id, st, _)| *id == k.id && st == s)
+                    .map(|x| x.2)
+                    .sum()
+            };
+            let (a, p) = (n("approved"), n("pending"));
+            (k, a, p)
+        })
+        .collect();
+    private_page(&CampaignsPage {
+        c: &c.with_staff(staff),
+        campaigns,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "admin/campaign_edit.html")]
+struct EditPage<'a> {
+    c: &'a Ctx,
+    id: Option<i64>,
+    d: CampaignDraft,
+    errors: FieldErrors,
+    saved: bool,
+}
+
+impl EditPage<'_> {
+    fn error(&self, field: &str) -> String {
+        crate::web::field_error(self.c, &self.errors, field)
+    }
+    fn action(&self) -> String {
+        match self.id {
+            Some(id) => format!("/admin/campaigns/{id}"),
+            None => "/admin/campaigns/new".into(),
+        }
+    }
+    fn day_label(&self, d: &str) -> String {
+        super::routes::day_label(self.c.lang, d)
+    }
+}
+
+async fn new_get(c: Ctx, staff: StaffUser) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    private_page(&EditPage {
+        c: &c.with_staff(staff),
+        id: None,
+        d: CampaignDraft::default(),
+        errors: Vec::new(),
+        saved: false,
+    })
+}
+
+async fn save(
+    state: &AppState,
+    c: Ctx,
+    staff: StaffUser,
+    id: Option<i64>,
+    pairs: Vec<(String, String)>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let mut d = CampaignDraft::from_pairs(&pairs);
+    let old = match id {
+        Some(id) => Some(
+            super::campaign_by_id(&state.db, id)
+                .await?
+                .ok_or(AppError::NotFound)?,
+        ),
+        None => None,
+    };
+    // Publishing needs the publish permission; without it the current state stays.
+    if !crate::auth::allows(staff.role, Permission::PublishContent) {
+        d.published = old.as_ref().is_some_and(|k| k.published == 1);
+    }
+    // The evaluation is edited on its own screen.
+    if let Some(k) = &old {
+        d.evaluation = k.evaluation.clone();
+        d.evaluation_published = k.evaluation_published == 1;
+    }
+    let mut errors = d.check();
+    if errors.iter().all(|(f, _)| *f != "slug") && super::slug_taken(&state.db, &d.slug, id).await?
+    {
+        errors.push(("slug", Msg::new("admin-campaign-error-slug-taken")));
+    }
+    if !errors.is_empty() {
+        return private_page_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &EditPage {
+                c: &c.with_staff(staff),
+                id,
+                d,
+                errors,
+                saved: false,
+            },
+        );
+    }
+    let mut tx = state.db.begin_write().await?;
+    let new_id = super::save_campaign(&mut tx, id, &d).await?;
+    audit::record(
+        &mut tx,
+        Some(&staff),
+        if id.is_some() {
+            "campaign.update"
+        } else {
+            "campaign.create"
+        },
+        "campaign",
+        new_id,
+        &d.name,
+    )
+    .await?;
+    tx.commit().await?;
+    state.refresh().await?;
+    Ok(see_other(&format!("/admin/campaigns/{new_id}?saved=1")))
+}
+
+async fn new_post(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    save(&state, c, staff, None, pairs).await
+}
+
+#[derive(Deserialize, Default)]
+struct SavedQuery {
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+async fn edit_get(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Path(id): Path<i64>,
+    Query(q): Query<SavedQuery>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let k = super::campaign_by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let days = super::days(&state.db, id).await?;
+    private_page(&EditPage {
+        c: &c.with_staff(staff),
+        id: Some(id),
+        d: CampaignDraft::from_campaign(&k, &days),
+        errors: Vec::new(),
+        saved: q.saved.is_some(),
+    })
+}
+
+async fn edit_post(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    save(&state, c, staff, Some(id), pairs).await
+}
+
+#[derive(Template)]
+#[template(path = "admin/campaign_evaluation.html")]
+struct EvaluationPage<'a> {
+    c: &'a Ctx,
+    k: Campaign,
+    s: Summary,
+    organisers: i64,
+    notice: &'static str,
+}
+
+impl EvaluationPage<'_> {
+    fn nation(&self, n: &str) -> String {
+        if n.is_empty() {
+            self.c.t("admin-analytics-not-given")
+        } else {
+            self.c.t(&format!("nation-{n}"))
+        }
+    }
+    fn sent(&self) -> String {
+        crate::cms::date_time(self.k.survey_sent_at)
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct NoticeQuery {
+    #[serde(default)]
+    done: String,
+}
+
+async fn evaluation_get(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Path(id): Path<i64>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let k = super::campaign_by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let s = super::survey::summary(&state.db, id).await?;
+    let organisers: i64 = sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT contact_email) FROM activities WHERE campaign_id = $1 \
+         AND status = 'approved' AND contact_email <> ''",
+    )
+    .bind(id)
+    .fetch_one(&state.db.pool)
+    .await?;
+    let notice = match q.done.as_str() {
+        "invited" => "admin-campaign-invited",
+        "saved" => "admin-saved",
+        _ => "",
+    };
+    private_page(&EvaluationPage {
+        c: &c.with_staff(staff),
+        k,
+        s,
+        organisers,
+        notice,
+    })
+}
+
+async fn evaluation_post(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::EditContent)?;
+    let k = super::campaign_by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let get = |n: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    let mut tx = state.db.begin_write().await?;
+    let done = match get("action") {
+        "invite" => {
+            if k.survey_sent_at != 0 {
+                tx.rollback().await?;
+                return Ok(see_other(&format!("/admin/campaigns/{id}/evaluation")));
+            }
+            let site = c.site("name").to_string();
+            let n = super::survey::invite(&mut tx, &state, &k, &site).await?;
+            audit::record(
+                &mut tx,
+                Some(&staff),
+                "campaign.survey",
+                "campaign",
+                id,
+                &n.to_string(),
+            )
+            .await?;
+            "invited"
+        }
+        _ => {
+            let text = crate::web::input::paragraphs(get("evaluation"), 20_000);
+            let publish = get("evaluation_published") == "1"
+                && crate::auth::allows(staff.role, Permission::PublishContent);
+            sqlx::query(
+                "UPDATE campaigns SET evaluation = $1, evaluation_published = $2, updated_at = $3 \
+                 WHERE id = $4",
+            )
+            .bind(&text)
+            .bind(publish as i64)
+            .bind(crate::db::now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            crate::db::bump_content_version(&mut tx).await?;
+            audit::record(
+                &mut tx,
+                Some(&staff),
+                "campaign.evaluation",
+                "campaign",
+                id,
+                if publish { "published" } else { "draft" },
+            )
+            .await?;
+            "saved"
+        }
+    };
+    tx.commit().await?;
+    state.refresh().await?;
+    Ok(see_other(&format!(
+        "/admin/campaigns/{id}/evaluation?done={done}"
+    )))
+}
+
+// ----- moderation -----
+
+#[derive(Template)]
+#[template(path = "admin/activities.html")]
+struct QueuePage<'a> {
+    c: &'a Ctx,
+    status: String,
+    rows: Vec<Activity>,
+    campaigns: Vec<Campaign>,
+}
+
+impl QueuePage<'_> {
+    fn campaign(&self, id: &i64) -> &str {
+        self.campaigns
+            .iter()
+            .find(|k| k.id == *id)
+            .map(|k| k.name.as_str())
+            .unwrap_or("")
+    }
+    fn when(&self, t: &i64) -> String {
+        crate::cms::date_time(*t)
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct StatusQuery {
+    #[serde(default)]
+    status: String,
+}
+
+async fn queue_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Query(q): Query<StatusQuery>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::Moderate)?;
+    let status = if super::STATUSES.contains(&q.status.as_str()) {
+        q.status
+    } else {
+        "pending".to_string()
+    };
+    let rows = super::for_moderation(&state.db, &status).await?;
+    let campaigns = super::campaigns(&state.db, false).await?;
+    private_page(&QueuePage {
+        c: &c.with_staff(staff),
+        status,
+        rows,
+        campaigns,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "admin/activity.html")]
+struct ActivityPage<'a> {
+    c: &'a Ctx,
+    a: Activity,
+    k: Option<Campaign>,
+    sessions: Vec<Session>,
+    area: String,
+    note: String,
+    errors: FieldErrors,
+    saved: bool,
+}
+
+impl ActivityPage<'_> {
+    fn error(&self, field: &str) -> String {
+        crate::web::field_error(self.c, &self.errors, field)
+    }
+    fn day_label(&self, d: &str) -> String {
+        super::routes::day_label(self.c.lang, d)
+    }
+    fn when(&self, t: &i64) -> String {
+        crate::cms::date_time(*t)
+    }
+}
+
+async fn activity_get(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Path(id): Path<i64>,
+    Query(q): Query<SavedQuery>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::Moderate)?;
+    let a = super::activity_by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let sessions = super::sessions_of(&state.db, id).await?;
+    let k = super::campaign_by_id(&state.db, a.campaign_id).await?;
+    let area = state
+        .atlas()
+        .area(&a.area_code)
+        .map(|x| x.name.clone())
+        .unwrap_or_default();
+    private_page(&ActivityPage {
+        c: &c.with_staff(staff),
+        note: String::new(),
+        a,
+        k,
+        sessions,
+        area,
+        errors: Vec::new(),
+        saved: q.saved.is_some(),
+    })
+}
+
+/// The email telling an organiser what the moderators decided.
+fn decision_letter(
+    state: &AppState,
+    site: &str,
+    a: &Activity,
+    action: &str,
+    note: &str,
+    token: &str,
+) -> crate::mail::Outgoing {
+    let lang = a.lang();
+    let mut paras = vec![lang.t1(&format!("activity-mail-{action}"), "title", &a.title)];
+    if !note.is_empty() {
+        paras.push(note.to_string());
+    }
+    let link = format!("{}/activities/manage/{token}", state.config.public_url);
+    Letter {
+        kind: "activity-decision",
+        lang,
+        to: &a.contact_email,
+        site,
+        subject: lang.t(&format!("activity-mail-{action}-subject")),
+        heading: lang.t(&format!("activity-mail-{action}-subject")),
+        paras,
+        action: Some((lang.t("activity-mail-button"), link)),
+        footer: vec![lang.t("roster-mail-not-you")],
+        unsubscribe_url: None,
+    }
+    .outgoing()
+}
+
+async fn activity_post(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::Moderate)?;
+    let a = super::activity_by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let get = |n: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    let action = get("action");
+    let note = crate::web::input::paragraphs(get("note"), 2000)
+        .trim()
+        .to_string();
+    if !["approve", "changes", "reject", "feature", "unfeature"].contains(&action) {
+        return Err(AppError::BadRequest(Msg::new("admin-err-bad-action")));
+    }
+    if matches!(action, "changes" | "reject") && note.is_empty() {
+        let sessions = super::sessions_of(&state.db, id).await?;
+        let k = super::campaign_by_id(&state.db, a.campaign_id).await?;
+        return private_page_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ActivityPage {
+                c: &c.with_staff(staff),
+                note,
+                a,
+                k,
+                sessions,
+                area: String::new(),
+                errors: vec![("note", Msg::new("admin-activity-error-note"))],
+                saved: false,
+            },
+        );
+    }
+    let site = c.site("name").to_string();
+    let sender = Sender::new(&state.config, &site);
+    let mut tx = state.db.begin_write().await?;
+    super::moderate(&mut tx, &a, action, &note).await?;
+    // The organiser hears of each decision, with a fresh private link (only its hash is
+    // kept, so the one they were sent cannot be sent again).
+    if matches!(action, "approve" | "changes" | "reject")
+        && !a.contact_email.is_empty()
+        && a.status != super::moderated_status(action)
+    {
+        let token = super::new_token(&mut tx, a.id).await?;
+        let m = decision_letter(&state, &site, &a, action, &note, &token);
+        crate::mail::enqueue(&mut tx, &sender, &m).await?;
+    }
+    audit::record(
+        &mut tx,
+        Some(&staff),
+        &format!("activity.{action}"),
+        "activity",
+        a.id,
+        &a.title,
+    )
+    .await?;
+    tx.commit().await?;
+    state.refresh().await?;
+    Ok(see_other(&format!("/admin/activities/{id}?saved=1")))
+}

@@ -1,0 +1,1224 @@
+//! Campaign weeks (Maternal Mental Health Awareness Week, World Maternal Mental Health
+//! Day) and the activity registry: anyone registers an activity without an account, a
+//! moderator approves it, and it appears in the list, calendar, map and feeds. The
+//! organiser edits or cancels it through a private link.
+//!
+//! This file holds the records, the checks on a submission and the SQL; `routes.rs` the
+//! public pages and feeds, `admin.rs` the staff screens, `survey.rs` the evaluation.
+
+pub mod admin;
+pub mod bench;
+pub mod demo;
+pub mod ical;
+pub mod routes;
+pub mod survey;
+pub mod uktime;
+
+use crate::atlas::Atlas;
+use crate::db::{self, Db, Tx};
+use crate::finder::index::PostcodeIndex;
+use crate::web::{FieldErrors, Msg};
+
+/// Kinds of activity.
+pub const KINDS: &[&str] = &["in_person", "online", "social"];
+/// Moderation states.
+pub const STATUSES: &[&str] = &["pending", "changes", "approved", "rejected", "cancelled"];
+/// Sessions one activity may have.
+pub const MAX_SESSIONS: usize = 6;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Campaign {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub name_cy: String,
+    pub hashtag: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub description: String,
+    pub description_cy: String,
+    pub involved: String,
+    pub involved_cy: String,
+    pub published: i64,
+    pub evaluation: String,
+    pub evaluation_published: i64,
+    pub survey_sent_at: i64,
+    pub is_demo: i64,
+    pub updated_at: i64,
+}
+
+const CAMPAIGN_COLUMNS: &str = "id, slug, name, name_cy, hashtag, starts_on, ends_on, \
+    description, description_cy, involved, involved_cy, published, evaluation, \
+    evaluation_published, survey_sent_at, is_demo, updated_at";
+
+impl Campaign {
+    pub fn name(&self, cy: bool) -> &str {
+        pick(cy, &self.name, &self.name_cy)
+    }
+    pub fn description(&self, cy: bool) -> &str {
+        pick(cy, &self.description, &self.description_cy)
+    }
+    pub fn involved(&self, cy: bool) -> &str {
+        pick(cy, &self.involved, &self.involved_cy)
+    }
+    /// The campaign's days.
+    pub fn days(&self) -> Vec<time::Date> {
+        match (
+            uktime::parse_day(&self.starts_on),
+            uktime::parse_day(&self.ends_on),
+        ) {
+            (Some(a), Some(b)) => uktime::days_between(a, b),
+            _ => Vec::new(),
+        }
+    }
+    /// Before, during or after the campaign on `today` ("YYYY-MM-DD").
+    pub fn phase(&self, today: &str) -> &'static str {
+        if today < self.starts_on.as_str() {
+            "upcoming"
+        } else if today > self.ends_on.as_str() {
+            "past"
+        } else {
+            "now"
+        }
+    }
+}
+
+/// The Welsh text when asked for and present, else the English.
+pub fn pick<'a>(cy: bool, en: &'a str, cy_text: &'a str) -> &'a str {
+    if cy && !cy_text.trim().is_empty() {
+        cy_text
+    } else {
+        en
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Day {
+    pub day: String,
+    pub theme: String,
+    pub theme_cy: String,
+}
+
+pub async fn campaign_by_slug(db: &Db, slug: &str) -> sqlx::Result<Option<Campaign>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE slug = $1"
+    )))
+    .bind(slug)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+pub async fn campaign_by_id(db: &Db, id: i64) -> sqlx::Result<Option<Campaign>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+/// Every campaign, newest first (`published_only` for the public list).
+pub async fn campaigns(db: &Db, published_only: bool) -> sqlx::Result<Vec<Campaign>> {
+    let filter = if published_only {
+        "WHERE published = 1"
+    } else {
+        ""
+    };
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {CAMPAIGN_COLUMNS} FROM campaigns {filter} ORDER BY starts_on DESC, id DESC"
+    )))
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// The published campaign running on `today`, else the next one to start.
+pub async fn current_or_next(db: &Db, today: &str) -> sqlx::Result<Option<Campaign>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE published = 1 AND ends_on >= $1 \
+         ORDER BY starts_on, id LIMIT 1"
+    )))
+    .bind(today)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+/// The campaigns still open for registration (published, not yet over).
+pub async fn open_campaigns(db: &Db, today: &str) -> sqlx::Result<Vec<Campaign>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE published = 1 AND ends_on >= $1 \
+         ORDER BY starts_on, id"
+    )))
+    .bind(today)
+    .fetch_all(&db.pool)
+    .await
+}
+
+pub async fn days(db: &Db, campaign_id: i64) -> sqlx::Result<Vec<Day>> {
+    sqlx::query_as(
+        "SELECT day, theme, theme_cy FROM campaign_days WHERE campaign_id = $1 ORDER BY day",
+    )
+    .bind(campaign_id)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// What staff type for a campaign.
+#[derive(Debug, Clone, Default)]
+pub struct CampaignDraft {
+    pub slug: String,
+    pub name: String,
+    pub name_cy: String,
+    pub hashtag: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub description: String,
+    pub description_cy: String,
+    pub involved: String,
+    pub involved_cy: String,
+    pub published: bool,
+    pub evaluation: String,
+    pub evaluation_published: bool,
+    /// Themes by day ("YYYY-MM-DD" → (English, Welsh)).
+    pub themes: Vec<(String, String, String)>,
+}
+
+impl CampaignDraft {
+    pub fn from_campaign(c: &Campaign, days: &[Day]) -> CampaignDraft {
+        CampaignDraft {
+            slug: c.slug.clone(),
+            name: c.name.clone(),
+            name_cy: c.name_cy.clone(),
+            hashtag: c.hashtag.clone(),
+            starts_on: c.starts_on.clone(),
+            ends_on: c.ends_on.clone(),
+            description: c.description.clone(),
+            description_cy: c.description_cy.clone(),
+            involved: c.involved.clone(),
+            involved_cy: c.involved_cy.clone(),
+            published: c.published == 1,
+            evaluation: c.evaluation.clone(),
+            evaluation_published: c.evaluation_published == 1,
+            themes: days
+                .iter()
+                .map(|d| (d.day.clone(), d.theme.clone(), d.theme_cy.clone()))
+                .collect(),
+        }
+    }
+
+    pub fn from_pairs(pairs: &[(String, String)]) -> CampaignDraft {
+        use crate::web::input::{one_line, paragraphs};
+        let mut d = CampaignDraft::default();
+        let mut themes: std::collections::BTreeMap<String, (String, String)> = Default::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "slug" => d.slug = one_line(v, 80).to_lowercase(),
+                "name" => d.name = one_line(v, 200),
+                "name_cy" => d.name_cy = one_line(v, 200),
+                "hashtag" => d.hashtag = one_line(v, 60),
+                "starts_on" => d.starts_on = one_line(v, 20),
+                "ends_on" => d.ends_on = one_line(v, 20),
+                "description" => d.description = paragraphs(v, 20_000),
+                "description_cy" => d.description_cy = paragraphs(v, 20_000),
+                "involved" => d.involved = paragraphs(v, 20_000),
+                "involved_cy" => d.involved_cy = paragraphs(v, 20_000),
+                "published" => d.published = v == "1",
+                "evaluation" => d.evaluation = paragraphs(v, 20_000),
+                "evaluation_published" => d.evaluation_published = v == "1",
+                k => {
+                    if let Some(day) = k.strip_prefix("theme_cy_") {
+                        themes.entry(day.to_string()).or_default().1 = one_line(v, 200);
+                    } else if let Some(day) = k.strip_prefix("theme_") {
+                        themes.entry(day.to_string()).or_default().0 = one_line(v, 200);
+                    }
+                }
+            }
+        }
+        d.themes = themes.into_iter().map(|(k, (a, b))| (k, a, b)).collect();
+        d
+    }
+
+    /// The theme typed for a day.
+    pub fn theme(&self, day: &str, cy: bool) -> &str {
+        self.themes
+            .iter()
+            .find(|(d, ..)| d == day)
+            .map(|(_, en, w)| if cy { w.as_str() } else { en.as_str() })
+            .unwrap_or("")
+    }
+
+    /// The days between the typed dates (empty while they are not valid).
+    pub fn days(&self) -> Vec<String> {
+        match (
+            uktime::parse_day(&self.starts_on),
+            uktime::parse_day(&self.ends_on),
+        ) {
+            (Some(a), Some(b)) if a <= b => uktime::days_between(a, b)
+                .into_iter()
+                .map(uktime::day_string)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn check(&self) -> FieldErrors {
+        let mut errors: FieldErrors = Vec::new();
+        if self.name.is_empty() {
+            errors.push(("name", Msg::new("admin-campaign-error-name")));
+        }
+        if self.slug.is_empty()
+            || !self
+                .slug
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            errors.push(("slug", Msg::new("admin-campaign-error-slug")));
+        }
+        let a = uktime::parse_day(&self.starts_on);
+        let b = uktime::parse_day(&self.ends_on);
+        if a.is_none() {
+            errors.push(("starts_on", Msg::new("admin-campaign-error-date")));
+        }
+        if b.is_none() {
+            errors.push(("ends_on", Msg::new("admin-campaign-error-date")));
+        }
+        if let (Some(a), Some(b)) = (a, b) {
+            if b < a {
+                errors.push(("ends_on", Msg::new("admin-campaign-error-order")));
+            } else if (b - a).whole_days() > 60 {
+                errors.push(("ends_on", Msg::new("admin-campaign-error-long")));
+            }
+        }
+        if self.hashtag.contains(char::is_whitespace) {
+            errors.push(("hashtag", Msg::new("admin-campaign-error-hashtag")));
+        }
+        errors
+    }
+}
+
+/// Saves a checked campaign (new when `id` is None) with its day themes; returns its id.
+pub async fn save_campaign(tx: &mut Tx, id: Option<i64>, d: &CampaignDraft) -> sqlx::Result<i64> {
+    let now = db::now();
+    let hashtag = if d.hashtag.is_empty() || d.hashtag.starts_with('#') {
+        d.hashtag.clone()
+    } else {
+        format!("#{}", d.hashtag)
+    };
+    let id = match id {
+        Some(id) => {
+            sqlx::query(
+                "UPDATE campaigns SET slug = $1, name = $2, name_cy = $3, hashtag = $4, \
+                 starts_on = $5, ends_on = $6, description = $7, description_cy = $8, \
+                 involved = $9, involved_cy = $10, published = $11, evaluation = $12, \
+                 evaluation_published = $13, updated_at = $14 WHERE id = $15",
+            )
+            .bind(&d.slug)
+            .bind(&d.name)
+            .bind(&d.name_cy)
+            .bind(&hashtag)
+            .bind(&d.starts_on)
+            .bind(&d.ends_on)
+            .bind(&d.description)
+            .bind(&d.description_cy)
+            .bind(&d.involved)
+            .bind(&d.involved_cy)
+            .bind(d.published as i64)
+            .bind(&d.evaluation)
+            .bind(d.evaluation_published as i64)
+            .bind(now)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+            id
+        }
+        None => {
+            sqlx::query_scalar(
+                "INSERT INTO campaigns (slug, name, name_cy, hashtag, starts_on, ends_on, \
+                 description, description_cy, involved, involved_cy, published, evaluation, \
+                 evaluation_published, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) \
+                 RETURNING id",
+            )
+            .bind(&d.slug)
+            .bind(&d.name)
+            .bind(&d.name_cy)
+            .bind(&hashtag)
+            .bind(&d.starts_on)
+            .bind(&d.ends_on)
+            .bind(&d.description)
+            .bind(&d.description_cy)
+            .bind(&d.involved)
+            .bind(&d.involved_cy)
+            .bind(d.published as i64)
+            .bind(&d.evaluation)
+            .bind(d.evaluation_published as i64)
+            .bind(now)
+            .fetch_one(&mut **tx)
+            .await?
+        }
+    };
+    sqlx::query("DELETE FROM campaign_days WHERE campaign_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    for day in d.days() {
+        sqlx::query(
+            "INSERT INTO campaign_days (campaign_id, day, theme, theme_cy) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(&day)
+        .bind(d.theme(&day, false))
+        .bind(d.theme(&day, true))
+        .execute(&mut **tx)
+        .await?;
+    }
+    db::bump_content_version(tx).await?;
+    Ok(id)
+}
+
+pub async fn slug_taken(db: &Db, slug: &str, except: Option<i64>) -> sqlx::Result<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM campaigns WHERE slug = $1 AND id <> $2")
+        .bind(slug)
+        .bind(except.unwrap_or(0))
+        .fetch_one(&db.pool)
+        .await?;
+    Ok(n > 0)
+}
+
+// ----- activities -----
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Activity {
+    pub id: i64,
+    pub uid: String,
+    pub campaign_id: i64,
+    pub title: String,
+    pub organiser: String,
+    pub description: String,
+    pub kind: String,
+    pub audience: String,
+    pub booking_url: String,
+    pub venue: String,
+    pub postcode: String,
+    pub area_code: String,
+    pub nation: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub lang: String,
+    pub status: String,
+    pub moderator_note: String,
+    pub featured: i64,
+    pub was_public: i64,
+    pub sequence: i64,
+    pub first_start: i64,
+    pub is_demo: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const ACTIVITY_COLUMNS: &str = "id, uid, campaign_id, title, organiser, description, kind, \
+    audience, booking_url, venue, postcode, area_code, nation, latitude, longitude, \
+    contact_name, contact_email, lang, status, moderator_note, featured, was_public, \
+    sequence, first_start, is_demo, created_at, updated_at";
+
+impl Activity {
+    pub fn lang(&self) -> crate::i18n::Lang {
+        crate::i18n::Lang::from_code(&self.lang).unwrap_or_default()
+    }
+    pub fn is_public(&self) -> bool {
+        self.status == "approved"
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Session {
+    pub activity_id: i64,
+    pub n: i64,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub day: String,
+}
+
+impl Session {
+    pub fn start(&self) -> String {
+        uktime::local_time(self.starts_at)
+    }
+    pub fn end(&self) -> String {
+        uktime::local_time(self.ends_at)
+    }
+}
+
+/// A session as typed: date, start and end (UK time).
+#[derive(Debug, Clone, Default)]
+pub struct SessionDraft {
+    pub date: String,
+    pub start: String,
+    pub end: String,
+}
+
+impl SessionDraft {
+    fn is_blank(&self) -> bool {
+        self.date.is_empty() && self.start.is_empty() && self.end.is_empty()
+    }
+}
+
+/// An activity as typed by its organiser.
+#[derive(Debug, Clone, Default)]
+pub struct ActivityDraft {
+    pub campaign: String,
+    pub title: String,
+    pub organiser: String,
+    pub description: String,
+    pub kind: String,
+    pub audience: String,
+    pub booking_url: String,
+    pub venue: String,
+    pub postcode: String,
+    pub nation: String,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub sessions: Vec<SessionDraft>,
+}
+
+/// A draft that passed its checks: cleaned values, the place resolved, sessions in UTC.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub d: ActivityDraft,
+    pub email: String,
+    pub area_code: String,
+    pub nation: String,
+    pub position: Option<(f64, f64)>,
+    pub postcode: String,
+    /// (start, end, UK day) per session, in order.
+    pub sessions: Vec<(i64, i64, String)>,
+}
+
+const LIMITS: &[(&str, usize)] = &[
+    ("title", 120),
+    ("organiser", 120),
+    ("description", 3000),
+    ("audience", 200),
+    ("booking_url", 500),
+    ("venue", 200),
+    ("contact_name", 100),
+];
+
+impl ActivityDraft {
+    pub fn from_activity(a: &Activity, sessions: &[Session], campaign_slug: &str) -> Self {
+        ActivityDraft {
+            campaign: campaign_slug.to_string(),
+            title: a.title.clone(),
+            organiser: a.organiser.clone(),
+            description: a.description.clone(),
+            kind: a.kind.clone(),
+            audience: a.audience.clone(),
+            booking_url: a.booking_url.clone(),
+            venue: a.venue.clone(),
+            postcode: a.postcode.clone(),
+            nation: a.nation.clone(),
+            contact_name: a.contact_name.clone(),
+            contact_email: a.contact_email.clone(),
+            sessions: sessions
+                .iter()
+                .map(|s| SessionDraft {
+                    date: s.day.clone(),
+                    start: s.start(),
+                    end: s.end(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Reads the form. Text is kept a little past each limit so the limit can be reported
+    /// rather than silently applied.
+    pub fn from_pairs(pairs: &[(String, String)]) -> ActivityDraft {
+        use crate::web::input::{one_line, paragraphs};
+        let mut d = ActivityDraft::default();
+        let mut sessions: Vec<SessionDraft> = vec![SessionDraft::default(); MAX_SESSIONS];
+        for (k, v) in pairs {
+            match k.as_str() {
+                "campaign" => d.campaign = one_line(v, 80),
+                "title" => d.title = one_line(v, 400),
+                "organiser" => d.organiser = one_line(v, 400),
+                "description" => d.description = paragraphs(v, 6000),
+                "kind" => d.kind = one_line(v, 20),
+                "audience" => d.audience = one_line(v, 400),
+                "booking_url" => d.booking_url = one_line(v, 1000),
+                "venue" => d.venue = one_line(v, 400),
+                "postcode" => d.postcode = one_line(v, 20),
+                "nation" => d.nation = one_line(v, 30),
+                "contact_name" => d.contact_name = one_line(v, 300),
+                "contact_email" => d.contact_email = one_line(v, 300),
+                k => {
+                    let field = |p: &str| {
+                        k.strip_prefix(p)
+                            .and_then(|n| n.parse::<usize>().ok())
+                            .filter(|n| (1..=MAX_SESSIONS).contains(n))
+                    };
+                    if let Some(n) = field("date_") {
+                        sessions[n - 1].date = one_line(v, 20);
+                    } else if let Some(n) = field("start_") {
+                        sessions[n - 1].start = one_line(v, 10);
+                    } else if let Some(n) = field("end_") {
+                        sessions[n - 1].end = one_line(v, 10);
+                    }
+                }
+            }
+        }
+        // Keep the typed sessions in place, dropping blank rows at the end only.
+        while sessions.last().is_some_and(SessionDraft::is_blank) {
+            sessions.pop();
+        }
+        d.sessions = sessions;
+        d
+    }
+
+    fn value(&self, field: &str) -> &str {
+        match field {
+            "title" => &self.title,
+            "organiser" => &self.organiser,
+            "description" => &self.description,
+            "audience" => &self.audience,
+            "booking_url" => &self.booking_url,
+            "venue" => &self.venue,
+            "contact_name" => &self.contact_name,
+            _ => "",
+        }
+    }
+
+    /// The session rows a form shows: those typed, then blank ones up to three.
+    pub fn session_rows(&self) -> Vec<(usize, SessionDraft)> {
+        let mut rows: Vec<SessionDraft> = self.sessions.clone();
+        while rows.len() < 3 {
+            rows.push(SessionDraft::default());
+        }
+        rows.truncate(MAX_SESSIONS);
+        rows.into_iter()
+            .enumerate()
+            .map(|(i, s)| (i + 1, s))
+            .collect()
+    }
+
+    /// Checks everything; `campaign` is the campaign it is for (None when the choice is
+    /// not an open campaign). The postcode is resolved through the finder's index.
+    pub fn check(
+        &self,
+        campaign: Option<&Campaign>,
+        now: i64,
+        idx: &PostcodeIndex,
+        atlas: &Atlas,
+    ) -> Result<Checked, FieldErrors> {
+        let mut errors: FieldErrors = Vec::new();
+        if campaign.is_none() {
+            errors.push(("campaign", Msg::new("activity-error-campaign")));
+        }
+        if self.title.is_empty() {
+            errors.push(("title", Msg::new("activity-error-title")));
+        }
+        if self.organiser.is_empty() {
+            errors.push(("organiser", Msg::new("activity-error-organiser")));
+        }
+        if self.description.trim().is_empty() {
+            errors.push(("description", Msg::new("activity-error-description")));
+        }
+        for (field, max) in LIMITS {
+            let n = self.value(field).chars().count();
+            if n > *max {
+                errors.push((field, Msg::new("activity-error-too-long").arg("max", max)));
+            } else if looks_like_markup(self.value(field)) {
+                errors.push((field, Msg::new("activity-error-markup")));
+            }
+        }
+        if count_links(&self.description) > 2 || count_links(&self.title) > 0 {
+            errors.push(("description", Msg::new("activity-error-links")));
+        }
+        if !KINDS.contains(&self.kind.as_str()) {
+            errors.push(("kind-in_person", Msg::new("activity-error-kind")));
+        }
+        if !self.booking_url.is_empty() && !link_ok(&self.booking_url) {
+            errors.push(("booking_url", Msg::new("activity-error-link")));
+        }
+        // The place: in person needs a venue and a postcode we know.
+        let mut area_code = String::new();
+        let mut nation = self.nation.clone();
+        let mut position = None;
+        let mut postcode = String::new();
+        if self.kind == "in_person" && self.venue.is_empty() {
+            errors.push(("venue", Msg::new("activity-error-venue")));
+        }
+        if self.kind == "in_person" || !self.postcode.is_empty() {
+            match crate::finder::postcode::parse(&self.postcode) {
+                Ok(reading @ crate::finder::postcode::Reading::Full(_)) => {
+                    match crate::finder::locate_postcode(idx, atlas, &self.postcode, &reading) {
+                        Ok(l) if !l.postcode_unknown => {
+                            nation = atlas
+                                .area(&l.area_code)
+                                .map(|a| a.nation.clone())
+                                .unwrap_or_default();
+                            area_code = l.area_code;
+                            position = Some((l.lat, l.lon));
+                            postcode = l.label;
+                        }
+                        _ => errors.push(("postcode", Msg::new("activity-error-postcode-unknown"))),
+                    }
+                }
+                _ if self.postcode.trim().is_empty() => {
+                    errors.push(("postcode", Msg::new("activity-error-postcode")))
+                }
+                _ => errors.push(("postcode", Msg::new("activity-error-postcode-full"))),
+            }
+        }
+        if !nation.is_empty() && !crate::site::settings::NATIONS.contains(&nation.as_str()) {
+            errors.push(("nation", Msg::new("contact-error-nation")));
+            nation.clear();
+        }
+        // Sessions.
+        let mut sessions = Vec::new();
+        let typed: Vec<(usize, &SessionDraft)> = self
+            .sessions
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| !s.is_blank())
+            .map(|(i, s)| (i + 1, s))
+            .collect();
+        if typed.is_empty() {
+            errors.push(("date_1", Msg::new("activity-error-no-session")));
+        }
+        for (n, s) in typed {
+            let date_field: &'static str = FIELD_NAMES[n - 1].0;
+            let start_field: &'static str = FIELD_NAMES[n - 1].1;
+            let end_field: &'static str = FIELD_NAMES[n - 1].2;
+            let Some(date) = uktime::parse_day(&s.date) else {
+                errors.push((date_field, Msg::new("activity-error-date")));
+                continue;
+            };
+            let Some((sh, sm)) = uktime::parse_time(&s.start) else {
+                errors.push((start_field, Msg::new("activity-error-time")));
+                continue;
+            };
+            let Some((eh, em)) = uktime::parse_time(&s.end) else {
+                errors.push((end_field, Msg::new("activity-error-time")));
+                continue;
+            };
+            let (Some(start), Some(end)) =
+                (uktime::to_utc(date, sh, sm), uktime::to_utc(date, eh, em))
+            else {
+                errors.push((date_field, Msg::new("activity-error-date")));
+                continue;
+            };
+            let day = uktime::day_string(date);
+            if end <= start {
+                errors.push((end_field, Msg::new("activity-error-end-before-start")));
+            } else if start <= now {
+                errors.push((date_field, Msg::new("activity-error-past")));
+            } else if let Some(c) = campaign
+                && (day < c.starts_on || day > c.ends_on)
+            {
+                errors.push((
+                    date_field,
+                    Msg::new("activity-error-outside")
+                        .arg("from", &c.starts_on)
+                        .arg("to", &c.ends_on),
+                ));
+            } else {
+                sessions.push((start, end, day));
+            }
+        }
+        let email = match crate::mail::list::normalise_email(&self.contact_email) {
+            Ok(e) => e,
+            Err(key) => {
+                errors.push(("contact_email", Msg::new(key)));
+                String::new()
+            }
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        sessions.sort_by_key(|s| s.0);
+        Ok(Checked {
+            d: self.clone(),
+            email,
+            area_code,
+            nation,
+            position,
+            postcode,
+            sessions,
+        })
+    }
+}
+
+/// Field names of each session row, as `&'static str` for `FieldErrors`.
+const FIELD_NAMES: [(&str, &str, &str); MAX_SESSIONS] = [
+    ("date_1", "start_1", "end_1"),
+    ("date_2", "start_2", "end_2"),
+    ("date_3", "start_3", "end_3"),
+    ("date_4", "start_4", "end_4"),
+    ("date_5", "start_5", "end_5"),
+    ("date_6", "start_6", "end_6"),
+];
+
+/// Tags or script typed into a text field (it would be shown as text, but it is almost
+/// always spam or a paste from somewhere else, so the organiser is asked to remove it).
+pub fn looks_like_markup(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    if lower.contains("javascript:") || lower.contains("<script") {
+        return true;
+    }
+    let b = s.as_bytes();
+    b.windows(2)
+        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!'))
+}
+
+/// Web links in a text.
+pub fn count_links(s: &str) -> usize {
+    let lower = s.to_ascii_lowercase();
+    lower.matches("http://").count()
+        + lower.matches("https://").count()
+        + lower.matches("www.").count()
+}
+
+/// A booking link: http(s), a host with a dot, no spaces.
+pub fn link_ok(s: &str) -> bool {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"));
+    match rest {
+        Some(r) => {
+            let host = r.split(['/', '?', '#']).next().unwrap_or("");
+            host.contains('.') && !s.contains(char::is_whitespace) && !s.contains(['<', '>', '"'])
+        }
+        None => false,
+    }
+}
+
+/// Stores a new activity waiting for a moderator; returns (id, private link token).
+pub async fn insert(
+    tx: &mut Tx,
+    campaign_id: i64,
+    c: &Checked,
+    lang: crate::i18n::Lang,
+    is_demo: bool,
+) -> sqlx::Result<(i64, String)> {
+    let token = crate::auth::session::random_token();
+    let uid = crate::auth::session::random_token()[..20].to_string();
+    let now = db::now();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO activities (uid, campaign_id, title, organiser, description, kind, \
+         audience, booking_url, venue, postcode, area_code, nation, latitude, longitude, \
+         contact_name, contact_email, lang, manage_hash, first_start, is_demo, created_at, \
+         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+         $15, $16, $17, $18, $19, $20, $21, $21) RETURNING id",
+    )
+    .bind(&uid)
+    .bind(campaign_id)
+    .bind(&c.d.title)
+    .bind(&c.d.organiser)
+    .bind(&c.d.description)
+    .bind(&c.d.kind)
+    .bind(&c.d.audience)
+    .bind(&c.d.booking_url)
+    .bind(&c.d.venue)
+    .bind(&c.postcode)
+    .bind(&c.area_code)
+    .bind(&c.nation)
+    .bind(c.position.map(|p| p.0))
+    .bind(c.position.map(|p| p.1))
+    .bind(&c.d.contact_name)
+    .bind(&c.email)
+    .bind(lang.code())
+    .bind(crate::auth::session::token_hash(&token))
+    .bind(c.sessions.first().map(|s| s.0).unwrap_or(0))
+    .bind(is_demo as i64)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    write_sessions(tx, id, &c.sessions).await?;
+    Ok((id, token))
+}
+
+async fn write_sessions(tx: &mut Tx, id: i64, sessions: &[(i64, i64, String)]) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM activity_sessions WHERE activity_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    for (n, (start, end, day)) in sessions.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO activity_sessions (activity_id, n, starts_at, ends_at, day) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(n as i64 + 1)
+        .bind(start)
+        .bind(end)
+        .bind(day)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The organiser's changes. An approved activity goes back to the moderators (and off
+/// the public pages and feeds) until they approve it again.
+pub async fn update(tx: &mut Tx, a: &Activity, campaign_id: i64, c: &Checked) -> sqlx::Result<()> {
+    let was_approved = a.status == "approved";
+    sqlx::query(
+        "UPDATE activities SET campaign_id = $1, title = $2, organiser = $3, description = $4, \
+         kind = $5, audience = $6, booking_url = $7, venue = $8, postcode = $9, area_code = $10, \
+         nation = $11, latitude = $12, longitude = $13, contact_name = $14, first_start = $15, \
+         status = 'pending', sequence = sequence + $16, updated_at = $17 WHERE id = $18",
+    )
+    .bind(campaign_id)
+    .bind(&c.d.title)
+    .bind(&c.d.organiser)
+    .bind(&c.d.description)
+    .bind(&c.d.kind)
+    .bind(&c.d.audience)
+    .bind(&c.d.booking_url)
+    .bind(&c.d.venue)
+    .bind(&c.postcode)
+    .bind(&c.area_code)
+    .bind(&c.nation)
+    .bind(c.position.map(|p| p.0))
+    .bind(c.position.map(|p| p.1))
+    .bind(&c.d.contact_name)
+    .bind(c.sessions.first().map(|s| s.0).unwrap_or(0))
+    .bind(was_approved as i64)
+    .bind(db::now())
+    .bind(a.id)
+    .execute(&mut **tx)
+    .await?;
+    write_sessions(tx, a.id, &c.sessions).await?;
+    if was_approved {
+        db::bump_content_version(tx).await?;
+    }
+    Ok(())
+}
+
+/// A moderator's decision: "approve", "changes" (with a note for the organiser),
+/// "reject" (with a reason), or "feature"/"unfeature".
+pub async fn moderate(tx: &mut Tx, a: &Activity, action: &str, note: &str) -> sqlx::Result<()> {
+    let now = db::now();
+    let (status, featured) = match action {
+        "approve" => ("approved", a.featured),
+        "changes" => ("changes", a.featured),
+        "reject" => ("rejected", 0),
+        "feature" => (a.status.as_str(), 1),
+        _ => (a.status.as_str(), 0),
+    };
+    let public_change = (status == "approved") != a.is_public() || featured != a.featured;
+    sqlx::query(
+        "UPDATE activities SET status = $1, featured = $2, moderator_note = $3, \
+         was_public = CASE WHEN $1 = 'approved' THEN 1 ELSE was_public END, \
+         sequence = sequence + $4, updated_at = $5 WHERE id = $6",
+    )
+    .bind(status)
+    .bind(featured)
+    .bind(note)
+    .bind(public_change as i64)
+    .bind(now)
+    .bind(a.id)
+    .execute(&mut **tx)
+    .await?;
+    if public_change {
+        db::bump_content_version(tx).await?;
+    }
+    Ok(())
+}
+
+/// The organiser cancels: off the pages; feeds report it cancelled.
+pub async fn cancel(tx: &mut Tx, a: &Activity) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE activities SET status = 'cancelled', featured = 0, sequence = sequence + 1, \
+         updated_at = $1 WHERE id = $2",
+    )
+    .bind(db::now())
+    .bind(a.id)
+    .execute(&mut **tx)
+    .await?;
+    if a.is_public() {
+        db::bump_content_version(tx).await?;
+    }
+    Ok(())
+}
+
+pub async fn activity_by_id(db: &Db, id: i64) -> sqlx::Result<Option<Activity>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+pub async fn activity_by_token(db: &Db, token: &str) -> sqlx::Result<Option<Activity>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE manage_hash = $1 \
+         OR id = (SELECT activity_id FROM activity_links WHERE hash = $1)"
+    )))
+    .bind(crate::auth::session::token_hash(token))
+    .fetch_optional(&db.pool)
+    .await
+}
+
+/// Another private link for an activity, to send with an email (only hashes are kept,
+/// so a link already sent cannot be sent again; the earlier ones keep working).
+pub async fn new_token(tx: &mut Tx, id: i64) -> sqlx::Result<String> {
+    let token = crate::auth::session::random_token();
+    sqlx::query("INSERT INTO activity_links (hash, activity_id) VALUES ($1, $2)")
+        .bind(crate::auth::session::token_hash(&token))
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(token)
+}
+
+/// The status a moderator's action leads to.
+pub fn moderated_status(action: &str) -> &'static str {
+    match action {
+        "approve" => "approved",
+        "changes" => "changes",
+        "reject" => "rejected",
+        _ => "",
+    }
+}
+
+pub async fn sessions_of(db: &Db, id: i64) -> sqlx::Result<Vec<Session>> {
+    sqlx::query_as(
+        "SELECT activity_id, n, starts_at, ends_at, day FROM activity_sessions \
+         WHERE activity_id = $1 ORDER BY n",
+    )
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// Filters on the public list.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct Filter {
+    #[serde(default)]
+    pub day: String,
+    #[serde(default)]
+    pub nation: String,
+    #[serde(default)]
+    pub area: String,
+    #[serde(default)]
+    pub kind: String,
+    /// Page of the list (not a filter of the query).
+    #[serde(default)]
+    pub page: Option<String>,
+}
+
+impl Filter {
+    pub fn is_empty(&self) -> bool {
+        self.day.is_empty()
+            && self.nation.is_empty()
+            && self.area.is_empty()
+            && self.kind.is_empty()
+    }
+}
+
+/// An activity with its sessions, for lists.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub a: Activity,
+    pub sessions: Vec<Session>,
+}
+
+/// Approved activities of a campaign (or of every campaign), with their sessions, in
+/// order of first session; two queries whatever the number.
+pub async fn public_activities(
+    db: &Db,
+    campaign_id: Option<i64>,
+    f: &Filter,
+) -> sqlx::Result<Vec<Listed>> {
+    let mut sql = format!("SELECT {ACTIVITY_COLUMNS} FROM activities WHERE status = 'approved'");
+    let mut binds: Vec<String> = Vec::new();
+    let mut add = |sql: &mut String, cond: &str, v: &str| {
+        binds.push(v.to_string());
+        sql.push_str(&format!(" AND {cond} ${}", binds.len()));
+    };
+    if !f.nation.is_empty() {
+        add(&mut sql, "nation =", &f.nation);
+    }
+    if !f.area.is_empty() {
+        add(&mut sql, "area_code =", &f.area);
+    }
+    if !f.kind.is_empty() {
+        add(&mut sql, "kind =", &f.kind);
+    }
+    if !f.day.is_empty() {
+        add(
+            &mut sql,
+            "id IN (SELECT activity_id FROM activity_sessions WHERE day =",
+            &f.day,
+        );
+        sql.push(')');
+    }
+    if let Some(id) = campaign_id {
+        sql.push_str(&format!(" AND campaign_id = {id}"));
+    }
+    sql.push_str(" ORDER BY first_start, id");
+    let mut q = sqlx::query_as::<_, Activity>(sqlx::AssertSqlSafe(sql));
+    for b in &binds {
+        q = q.bind(b);
+    }
+    let list = q.fetch_all(&db.pool).await?;
+    attach_sessions(db, list, campaign_id).await
+}
+
+async fn attach_sessions(
+    db: &Db,
+    list: Vec<Activity>,
+    campaign_id: Option<i64>,
+) -> sqlx::Result<Vec<Listed>> {
+    let filter = match campaign_id {
+        Some(id) => format!("AND a.campaign_id = {id}"),
+        None => String::new(),
+    };
+    let sessions: Vec<Session> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT s.activity_id, s.n, s.starts_at, s.ends_at, s.day FROM activity_sessions s \
+         JOIN activities a ON a.id = s.activity_id \
+         WHERE (a.status = 'approved' OR a.was_public = 1) {filter} ORDER BY s.activity_id, s.n"
+    )))
+    .fetch_all(&db.pool)
+    .await?;
+    let mut by_id: std::collections::HashMap<i64, Vec<Session>> = Default::default();
+    for s in sessions {
+        by_id.entry(s.activity_id).or_default().push(s);
+    }
+    Ok(list
+        .into_iter()
+        .map(|a| Listed {
+            sessions: by_id.remove(&a.id).unwrap_or_default(),
+            a,
+        })
+        .collect())
+}
+
+/// Everything the feeds publish: approved activities, and those once public and now
+/// cancelled, rejected or waiting for re-approval (so other calendars drop them).
+/// With `since`, only those changed at or after it.
+pub async fn feed_activities(db: &Db, since: Option<i64>) -> sqlx::Result<Vec<Listed>> {
+    let list: Vec<Activity> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {ACTIVITY_COLUMNS} FROM activities \
+         WHERE (status = 'approved' OR was_public = 1) AND updated_at >= $1 \
+         ORDER BY first_start, id"
+    )))
+    .bind(since.unwrap_or(0))
+    .fetch_all(&db.pool)
+    .await?;
+    attach_sessions(db, list, None).await
+}
+
+/// The moderation queue: waiting first (oldest first), then the rest (newest first).
+pub async fn for_moderation(db: &Db, status: &str) -> sqlx::Result<Vec<Activity>> {
+    let order = if status == "pending" {
+        "created_at, id"
+    } else {
+        "updated_at DESC, id DESC"
+    };
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE status = $1 ORDER BY {order} LIMIT 500"
+    )))
+    .bind(status)
+    .fetch_all(&db.pool)
+    .await
+}
+
+pub async fn count_waiting(db: &Db) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM activities WHERE status = 'pending'")
+        .fetch_one(&db.pool)
+        .await
+}
+
+/// Activities registered with an address, for one person's data.
+pub async fn by_email(db: &Db, email: &str) -> sqlx::Result<Vec<Activity>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE contact_email = $1 ORDER BY id"
+    )))
+    .bind(email)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// Erasure: the contact details go; a public activity stays (it names an organisation,
+/// not the person) but is withdrawn if it is not yet over. Returns how many were touched.
+pub async fn erase(tx: &mut Tx, email: &str) -> sqlx::Result<u64> {
+    let r = sqlx::query(
+        "UPDATE activities SET contact_email = '', contact_name = '', \
+         status = CASE WHEN status = 'approved' AND first_start > $2 THEN 'cancelled' ELSE status END, \
+         manage_hash = 'erased-' || CAST(id AS TEXT), updated_at = $2 WHERE contact_email = $1",
+    )
+    .bind(email)
+    .bind(db::now())
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "DELETE FROM activity_links WHERE activity_id IN \
+         (SELECT id FROM activities WHERE manage_hash LIKE 'erased-%')",
+    )
+    .execute(&mut **tx)
+    .await?;
+    if r.rows_affected() > 0 {
+        db::bump_content_version(tx).await?;
+    }
+    Ok(r.rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_and_links_are_recognised() {
+        assert!(looks_like_markup("<b>hi</b>"));
+        assert!(looks_like_markup("x <script>alert(1)</script>"));
+        assert!(looks_like_markup("click javascript:alert(1)"));
+        assert!(!looks_like_markup("Ages 0 < 2 welcome, 3 > 2"));
+        assert_eq!(count_links("see https://a.example and www.b.example"), 2);
+        assert!(link_ok("https://tickets.example.org/coffee?id=1"));
+        assert!(!link_ok("javascript:alert(1)"));
+        assert!(!link_ok("https://localhost"));
+        assert!(!link_ok("https://a.example/ x"));
+    }
+
+    #[test]
+    fn session_rows_keep_their_numbers() {
+        let pairs: Vec<(String, String)> = [("date_2", "2027-05-04"), ("start_2", "10:00")]
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        let d = ActivityDraft::from_pairs(&pairs);
+        assert_eq!(d.sessions.len(), 2);
+        assert_eq!(d.sessions[1].date, "2027-05-04");
+        assert_eq!(d.session_rows().len(), 3);
+    }
+
+    #[test]
+    fn campaign_phase() {
+        let c = Campaign {
+            id: 1,
+            slug: "w".into(),
+            name: "W".into(),
+            name_cy: String::new(),
+            hashtag: String::new(),
+            starts_on: "2027-05-03".into(),
+            ends_on: "2027-05-09".into(),
+            description: String::new(),
+            description_cy: String::new(),
+            involved: String::new(),
+            involved_cy: String::new(),
+            published: 1,
+            evaluation: String::new(),
+            evaluation_published: 0,
+            survey_sent_at: 0,
+            is_demo: 0,
+            updated_at: 0,
+        };
+        assert_eq!(c.phase("2027-05-02"), "upcoming");
+        assert_eq!(c.phase("2027-05-09"), "now");
+        assert_eq!(c.phase("2027-05-10"), "past");
+        assert_eq!(c.days().len(), 7);
+    }
+}

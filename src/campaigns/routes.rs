@@ -1,0 +1,1123 @@
+//! Public campaign pages (`/campaigns…`), the activity pages and registration
+//! (`/activities…`), and the feeds other sites and calendars read (`/events.ics`,
+//! `/api/activities`).
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::{
+    Activity, ActivityDraft, Campaign, Checked, Day, Filter, Listed, Session, ical, uktime,
+};
+use crate::AppState;
+use crate::i18n::Lang;
+use crate::mail::{Letter, Sender};
+use crate::web::{
+    self, AppError, Ctx, FieldErrors, Form, Query, private_page, private_page_status,
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/campaigns", get(list_page))
+        .route("/campaigns/{slug}", get(campaign_page))
+        .route("/campaigns/{slug}/activities", get(activities_page))
+        .route("/campaigns/{slug}/calendar", get(calendar_page))
+        .route("/campaigns/{slug}/map", get(map_page))
+        .route("/activities/new", get(register_get).post(register_post))
+        .route("/activities/{id}", get(activity_page))
+        .route(
+            "/activities/manage/{token}",
+            get(manage_get).post(manage_post),
+        )
+        .route("/events.ics", get(ics_feed))
+        .route("/api/activities", get(json_feed))
+}
+
+/// Registrations allowed per client per hour.
+const PER_HOUR: i64 = 5;
+
+/// "Monday 3 May" in the visitor's language.
+pub fn day_label(lang: Lang, day: &str) -> String {
+    match uktime::parse_day(day) {
+        Some(d) => format!(
+            "{} {} {}",
+            lang.t(&format!("weekday-{}", d.weekday().number_from_monday())),
+            d.day(),
+            lang.t(&format!("month-{}", d.month() as u8))
+        ),
+        None => day.to_string(),
+    }
+}
+
+/// Today's date in the UK.
+pub fn today() -> String {
+    uktime::local_day(crate::db::now())
+}
+
+/// The visible name of a health area.
+fn area_name(state: &AppState, code: &str) -> String {
+    state
+        .atlas()
+        .area(code)
+        .map(|a| a.name.clone())
+        .unwrap_or_default()
+}
+
+/// What a list, calendar or activity page shows about one activity.
+pub struct Card {
+    pub a: Activity,
+    pub sessions: Vec<Session>,
+    pub area: String,
+}
+
+fn cards(state: &AppState, list: Vec<Listed>) -> Vec<Card> {
+    let atlas = state.atlas();
+    list.into_iter()
+        .map(|l| Card {
+            area: atlas
+                .area(&l.a.area_code)
+                .map(|a| a.name.clone())
+                .unwrap_or_default(),
+            a: l.a,
+            sessions: l.sessions,
+        })
+        .collect()
+}
+
+// ----- campaign pages -----
+
+#[derive(Template)]
+#[template(path = "campaigns/list.html")]
+struct ListPage<'a> {
+    c: &'a Ctx,
+    campaigns: Vec<Campaign>,
+    today: String,
+}
+
+impl ListPage<'_> {
+    fn dates(&self, k: &Campaign) -> String {
+        dates(self.c.lang, k)
+    }
+}
+
+/// "3 May to 9 May 2027".
+pub fn dates(lang: Lang, k: &Campaign) -> String {
+    let year = k.ends_on.get(..4).unwrap_or("");
+    if k.starts_on == k.ends_on {
+        format!("{} {year}", day_label(lang, &k.starts_on))
+    } else {
+        lang.t2(
+            "campaign-dates",
+            "from",
+            day_label(lang, &k.starts_on),
+            "to",
+            format!("{} {year}", day_label(lang, &k.ends_on)),
+        )
+    }
+}
+
+async fn list_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let st = state.clone();
+    let cc = c.clone();
+    let today = today();
+    web::cached_with(
+        &state,
+        &c,
+        &headers,
+        &today.clone(),
+        "text/html; charset=utf-8",
+        web::PUBLIC_REVALIDATE,
+        || async move {
+            let campaigns = super::campaigns(&st.db, true).await?;
+            Ok(ListPage {
+                c: &cc,
+                campaigns,
+                today,
+            }
+            .render()?)
+        },
+    )
+    .await
+}
+
+async fn published(state: &AppState, slug: &str) -> Result<Campaign, AppError> {
+    match super::campaign_by_slug(&state.db, slug).await? {
+        Some(k) if k.published == 1 => Ok(k),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "campaigns/campaign.html")]
+struct CampaignPage<'a> {
+    c: &'a Ctx,
+    k: Campaign,
+    days: Vec<Day>,
+    featured: Vec<Card>,
+    count: usize,
+    phase: &'static str,
+    tab: &'static str,
+    survey: Option<super::survey::Summary>,
+}
+
+impl CampaignPage<'_> {
+    fn dates(&self) -> String {
+        dates(self.c.lang, &self.k)
+    }
+    fn day_label(&self, d: &str) -> String {
+        day_label(self.c.lang, d)
+    }
+    fn theme<'b>(&self, d: &'b Day) -> &'b str {
+        super::pick(self.c.is_cy(), &d.theme, &d.theme_cy)
+    }
+    fn description(&self) -> String {
+        crate::cms::markdown::render(self.k.description(self.c.is_cy()))
+    }
+    fn involved(&self) -> String {
+        crate::cms::markdown::render(self.k.involved(self.c.is_cy()))
+    }
+    fn evaluation(&self) -> String {
+        crate::cms::markdown::render(&self.k.evaluation)
+    }
+    fn has_welsh(&self) -> bool {
+        !self.k.name_cy.is_empty()
+    }
+}
+
+async fn campaign_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let st = state.clone();
+    let cc = c.clone();
+    let today = today();
+    web::cached_with(
+        &state,
+        &c,
+        &headers,
+        &today.clone(),
+        "text/html; charset=utf-8",
+        web::PUBLIC_REVALIDATE,
+        || async move {
+            let k = published(&st, &slug).await?;
+            let days = super::days(&st.db, k.id).await?;
+            let all = super::public_activities(&st.db, Some(k.id), &Filter::default()).await?;
+            let count = all.len();
+            let mut featured: Vec<Listed> =
+                all.iter().filter(|l| l.a.featured == 1).cloned().collect();
+            if featured.is_empty() {
+                featured = all.into_iter().take(3).collect();
+            }
+            featured.truncate(6);
+            let survey = if k.evaluation_published == 1 {
+                Some(super::survey::summary(&st.db, k.id).await?)
+            } else {
+                None
+            };
+            let phase = k.phase(&today);
+            Ok(CampaignPage {
+                c: &cc,
+                days,
+                featured: cards(&st, featured),
+                count,
+                phase,
+                tab: "about",
+                survey,
+                k,
+            }
+            .render()?)
+        },
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "campaigns/activities.html")]
+struct ActivitiesPage<'a> {
+    c: &'a Ctx,
+    k: Campaign,
+    f: Filter,
+    list: Vec<Card>,
+    total: usize,
+    page: usize,
+    pages: usize,
+    day_options: Vec<String>,
+    areas: Vec<(String, String)>,
+    tab: &'static str,
+}
+
+/// Activities per page of the list.
+const PER_PAGE: usize = 50;
+
+impl ActivitiesPage<'_> {
+    /// The list's address for page `n`, keeping the filters.
+    fn page_link(&self, n: usize) -> String {
+        let mut q: Vec<String> = Vec::new();
+        for (k, v) in [
+            ("day", &self.f.day),
+            ("nation", &self.f.nation),
+            ("area", &self.f.area),
+            ("kind", &self.f.kind),
+        ] {
+            if !v.is_empty() {
+                q.push(format!("{k}={}", web::url_encode(v)));
+            }
+        }
+        if n > 1 {
+            q.push(format!("page={n}"));
+        }
+        let base = format!("/campaigns/{}/activities", self.k.slug);
+        if q.is_empty() {
+            base
+        } else {
+            format!("{base}?{}", q.join("&"))
+        }
+    }
+    fn day_label(&self, d: &str) -> String {
+        day_label(self.c.lang, d)
+    }
+    fn dates(&self) -> String {
+        dates(self.c.lang, &self.k)
+    }
+}
+
+/// Areas that have approved activities in a campaign, by name.
+fn areas_with_activities(state: &AppState, list: &[Listed]) -> Vec<(String, String)> {
+    let mut codes: Vec<&str> = list
+        .iter()
+        .map(|l| l.a.area_code.as_str())
+        .filter(|c| !c.is_empty())
+        .collect();
+    codes.sort();
+    codes.dedup();
+    let mut out: Vec<(String, String)> = codes
+        .into_iter()
+        .map(|c| (c.to_string(), area_name(state, c)))
+        .collect();
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    out
+}
+
+async fn activities_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    Query(f): Query<Filter>,
+) -> Result<Response, AppError> {
+    let st = state.clone();
+    let cc = c.clone();
+    web::cached(
+        &state,
+        &c,
+        &headers,
+        "text/html; charset=utf-8",
+        web::PUBLIC_REVALIDATE,
+        || async move {
+            let k = published(&st, &slug).await?;
+            let all = super::public_activities(&st.db, Some(k.id), &Filter::default()).await?;
+            let areas = areas_with_activities(&st, &all);
+            let list = if f.is_empty() {
+                all
+            } else {
+                super::public_activities(&st.db, Some(k.id), &f).await?
+            };
+            let day_options = k.days().into_iter().map(uktime::day_string).collect();
+            let total = list.len();
+            let pages = total.div_ceil(PER_PAGE).max(1);
+            let page = (web::page_number(f.page.as_deref()) as usize).min(pages);
+            let list: Vec<Listed> = list
+                .into_iter()
+                .skip((page - 1) * PER_PAGE)
+                .take(PER_PAGE)
+                .collect();
+            Ok(ActivitiesPage {
+                c: &cc,
+                list: cards(&st, list),
+                total,
+                page,
+                pages,
+                f,
+                day_options,
+                areas,
+                tab: "activities",
+                k,
+            }
+            .render()?)
+        },
+    )
+    .await
+}
+
+/// A day of the calendar: the day, its theme, and (start, end, card index) in time order.
+type CalendarDay = (String, String, Vec<(String, String, usize)>);
+
+#[derive(Template)]
+#[template(path = "campaigns/calendar.html")]
+struct CalendarPage<'a> {
+    c: &'a Ctx,
+    k: Campaign,
+    days: Vec<CalendarDay>,
+    /// Days with more sessions than shown: (day, how many more).
+    more: Vec<(String, usize)>,
+    list: Vec<Card>,
+    tab: &'static str,
+}
+
+/// Sessions shown under each day of the calendar; the rest are a link away.
+const PER_DAY: usize = 30;
+
+impl CalendarPage<'_> {
+    fn more_on(&self, day: &str) -> usize {
+        self.more
+            .iter()
+            .find(|m| m.0 == day)
+            .map(|m| m.1)
+            .unwrap_or(0)
+    }
+    fn day_label(&self, d: &str) -> String {
+        day_label(self.c.lang, d)
+    }
+    fn dates(&self) -> String {
+        dates(self.c.lang, &self.k)
+    }
+}
+
+async fn calendar_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let st = state.clone();
+    let cc = c.clone();
+    web::cached(
+        &state,
+        &c,
+        &headers,
+        "text/html; charset=utf-8",
+        web::PUBLIC_REVALIDATE,
+        || async move {
+            let k = published(&st, &slug).await?;
+            let themes = super::days(&st.db, k.id).await?;
+            let list = cards(
+                &st,
+                super::public_activities(&st.db, Some(k.id), &Filter::default()).await?,
+            );
+            let mut days: Vec<CalendarDay> = k
+                .days()
+                .into_iter()
+                .map(|d| {
+                    let day = uktime::day_string(d);
+                    let theme = themes
+                        .iter()
+                        .find(|t| t.day == day)
+                        .map(|t| super::pick(cc.is_cy(), &t.theme, &t.theme_cy).to_string())
+                        .unwrap_or_default();
+                    (day, theme, Vec::new())
+                })
+                .collect();
+            let mut slots: Vec<(i64, String, String, String, usize)> = Vec::new();
+            for (i, card) in list.iter().enumerate() {
+                for s in &card.sessions {
+                    slots.push((s.starts_at, s.day.clone(), s.start(), s.end(), i));
+                }
+            }
+            slots.sort();
+            let mut more: Vec<(String, usize)> = Vec::new();
+            for (_, day, start, end, i) in slots {
+                if let Some(d) = days.iter_mut().find(|d| d.0 == day) {
+                    if d.2.len() < PER_DAY {
+                        d.2.push((start, end, i));
+                    } else {
+                        match more.iter_mut().find(|m| m.0 == day) {
+                            Some(m) => m.1 += 1,
+                            None => more.push((day, 1)),
+                        }
+                    }
+                }
+            }
+            Ok(CalendarPage {
+                c: &cc,
+                days,
+                more,
+                list,
+                tab: "calendar",
+                k,
+            }
+            .render()?)
+        },
+    )
+    .await
+}
+
+/// One dot on the activity map.
+pub struct Dot {
+    pub code: String,
+    pub name: String,
+    pub nation: String,
+    pub count: usize,
+    pub x: f64,
+    pub y: f64,
+    pub r: f64,
+}
+
+#[derive(Template)]
+#[template(path = "campaigns/map.html")]
+struct MapPage<'a> {
+    c: &'a Ctx,
+    k: Campaign,
+    paths: Vec<String>,
+    width: f64,
+    height: f64,
+    dots: Vec<Dot>,
+    online: usize,
+    tab: &'static str,
+}
+
+impl MapPage<'_> {
+    fn dates(&self) -> String {
+        dates(self.c.lang, &self.k)
+    }
+    fn nation(&self, n: &str) -> String {
+        if n.is_empty() {
+            String::new()
+        } else {
+            self.c.t(&format!("nation-{n}"))
+        }
+    }
+}
+
+/// Dots per area: placed at the mean position of the area's activities, sized by count.
+pub fn dots(atlas: &crate::atlas::Atlas, list: &[Listed]) -> Vec<Dot> {
+    let Some(p) = atlas.projection else {
+        return Vec::new();
+    };
+    let mut by_area: std::collections::BTreeMap<&str, (usize, f64, f64)> = Default::default();
+    for l in list {
+        if let (Some(lat), Some(lon)) = (l.a.latitude, l.a.longitude)
+            && !l.a.area_code.is_empty()
+        {
+            let e = by_area.entry(l.a.area_code.as_str()).or_default();
+            e.0 += 1;
+            e.1 += lat;
+            e.2 += lon;
+        }
+    }
+    let mut out: Vec<Dot> = by_area
+        .into_iter()
+        .map(|(code, (n, lat, lon))| {
+            let (x, y) = p.project((lon / n as f64, lat / n as f64));
+            let area = atlas.area(code);
+            Dot {
+                code: code.to_string(),
+                name: area
+                    .map(|a| a.name.clone())
+                    .unwrap_or_else(|| code.to_string()),
+                nation: area.map(|a| a.nation.clone()).unwrap_or_default(),
+                count: n,
+                x: (x * 10.0).round() / 10.0,
+                y: (y * 10.0).round() / 10.0,
+                r: (3.0 + 2.0 * (n as f64).sqrt()).min(14.0),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+async fn map_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let st = state.clone();
+    let cc = c.clone();
+    web::cached(
+        &state,
+        &c,
+        &headers,
+        "text/html; charset=utf-8",
+        web::PUBLIC_REVALIDATE,
+        || async move {
+            let k = published(&st, &slug).await?;
+            let list = super::public_activities(&st.db, Some(k.id), &Filter::default()).await?;
+            let atlas = st.atlas();
+            let online = list.iter().filter(|l| l.a.kind != "in_person").count();
+            Ok(MapPage {
+                c: &cc,
+                paths: atlas.areas.iter().map(|a| a.path.clone()).collect(),
+                width: atlas.width,
+                height: atlas.height,
+                dots: dots(&atlas, &list),
+                online,
+                tab: "map",
+                k,
+            }
+            .render()?)
+        },
+    )
+    .await
+}
+
+// ----- one activity -----
+
+#[derive(Template)]
+#[template(path = "campaigns/activity.html")]
+struct ActivityPage<'a> {
+    c: &'a Ctx,
+    k: Campaign,
+    card: Card,
+}
+
+impl ActivityPage<'_> {
+    fn day_label(&self, d: &str) -> String {
+        day_label(self.c.lang, d)
+    }
+    fn paragraphs(&self) -> Vec<&str> {
+        self.card
+            .a
+            .description
+            .split("\n\n")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect()
+    }
+}
+
+async fn activity_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let st = state.clone();
+    let cc = c.clone();
+    web::cached(
+        &state,
+        &c,
+        &headers,
+        "text/html; charset=utf-8",
+        web::PUBLIC_REVALIDATE,
+        || async move {
+            let a = match super::activity_by_id(&st.db, id).await? {
+                Some(a) if a.is_public() => a,
+                _ => return Err(AppError::NotFound),
+            };
+            let k = super::campaign_by_id(&st.db, a.campaign_id)
+                .await?
+                .filter(|k| k.published == 1)
+                .ok_or(AppError::NotFound)?;
+            let sessions = super::sessions_of(&st.db, a.id).await?;
+            let area = area_name(&st, &a.area_code);
+            Ok(ActivityPage {
+                c: &cc,
+                k,
+                card: Card { a, sessions, area },
+            }
+            .render()?)
+        },
+    )
+    .await
+}
+
+// ----- registration and the organiser's link -----
+
+#[derive(Template)]
+#[template(path = "campaigns/register.html")]
+struct RegisterPage<'a> {
+    c: &'a Ctx,
+    campaigns: Vec<Campaign>,
+    d: ActivityDraft,
+    errors: FieldErrors,
+    throttled: bool,
+    now: i64,
+    /// Set on the organiser's page: the token, the activity's status and note.
+    manage: Option<(String, Activity)>,
+    saved: bool,
+}
+
+impl RegisterPage<'_> {
+    fn error(&self, field: &str) -> String {
+        crate::web::field_error(self.c, &self.errors, field)
+    }
+    /// A cancelled or rejected activity can no longer be edited.
+    fn closed(&self) -> bool {
+        self.manage
+            .as_ref()
+            .is_some_and(|(_, a)| matches!(a.status.as_str(), "cancelled" | "rejected"))
+    }
+    fn action(&self) -> String {
+        match &self.manage {
+            Some((t, _)) => format!("/activities/manage/{t}"),
+            None => "/activities/new".into(),
+        }
+    }
+    fn dates(&self, k: &Campaign) -> String {
+        dates(self.c.lang, k)
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct RegisterQuery {
+    #[serde(default)]
+    campaign: String,
+}
+
+async fn register_get(
+    State(state): State<AppState>,
+    c: Ctx,
+    Query(q): Query<RegisterQuery>,
+) -> Result<Response, AppError> {
+    let campaigns = super::open_campaigns(&state.db, &today()).await?;
+    let mut d = ActivityDraft {
+        kind: "in_person".into(),
+        ..ActivityDraft::default()
+    };
+    if campaigns.iter().any(|k| k.slug == q.campaign) {
+        d.campaign = q.campaign;
+    } else if campaigns.len() == 1 {
+        d.campaign = campaigns[0].slug.clone();
+    }
+    private_page(&RegisterPage {
+        c: &c,
+        campaigns,
+        d,
+        errors: Vec::new(),
+        throttled: false,
+        now: crate::db::now(),
+        manage: None,
+        saved: false,
+    })
+}
+
+/// Checks a submission against the open campaigns.
+fn check(
+    state: &AppState,
+    campaigns: &[Campaign],
+    d: &ActivityDraft,
+) -> Result<(i64, Checked), FieldErrors> {
+    let k = campaigns.iter().find(|k| k.slug == d.campaign);
+    let checked = d.check(k, crate::db::now(), &state.postcodes(), &state.atlas())?;
+    Ok((k.map(|k| k.id).unwrap_or(0), checked))
+}
+
+/// The email to the organiser with their private link.
+fn link_letter(
+    state: &AppState,
+    site: &str,
+    lang: Lang,
+    to: &str,
+    title: &str,
+    token: &str,
+) -> crate::mail::Outgoing {
+    Letter {
+        kind: "activity-link",
+        lang,
+        to,
+        site,
+        subject: lang.t("activity-mail-subject"),
+        heading: lang.t("activity-mail-subject"),
+        paras: vec![
+            lang.t1("activity-mail-text", "title", title),
+            lang.t("activity-mail-keep"),
+        ],
+        action: Some((
+            lang.t("activity-mail-button"),
+            format!("{}/activities/manage/{token}", state.config.public_url),
+        )),
+        footer: vec![lang.t("roster-mail-not-you")],
+        unsubscribe_url: None,
+    }
+    .outgoing()
+}
+
+async fn register_post(
+    State(state): State<AppState>,
+    c: Ctx,
+    parts: Parts,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let now = crate::db::now();
+    let field = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    let campaigns = super::open_campaigns(&state.db, &today()).await?;
+    let d = ActivityDraft::from_pairs(&pairs);
+    let started: i64 = field("started").trim().parse().unwrap_or(0);
+    let page = |d: ActivityDraft, errors: FieldErrors, throttled: bool, status: StatusCode| {
+        private_page_status(
+            status,
+            &RegisterPage {
+                c: &c,
+                campaigns: campaigns.clone(),
+                d,
+                errors,
+                throttled,
+                now,
+                manage: None,
+                saved: false,
+            },
+        )
+    };
+    if web::antispam::looks_automated(field("website"), started, now) {
+        return private_page(&SentPage { c: &c });
+    }
+    let (campaign_id, checked) = match check(&state, &campaigns, &d) {
+        Ok(v) => v,
+        Err(errors) => return page(d, errors, false, StatusCode::UNPROCESSABLE_ENTITY),
+    };
+    let ip = web::client_ip(&parts, state.config.trust_proxy);
+    if web::antispam::over_limit(&state.db, "activity", &ip, PER_HOUR).await? {
+        return page(d, Vec::new(), true, StatusCode::TOO_MANY_REQUESTS);
+    }
+    let site = c.site("name").to_string();
+    let sender = Sender::new(&state.config, &site);
+    let mut tx = state.db.begin_write().await?;
+    let (_, token) = super::insert(&mut tx, campaign_id, &checked, c.lang, false).await?;
+    let m = link_letter(
+        &state,
+        &site,
+        c.lang,
+        &checked.email,
+        &checked.d.title,
+        &token,
+    );
+    crate::mail::enqueue(&mut tx, &sender, &m).await?;
+    tx.commit().await?;
+    private_page(&SentPage { c: &c })
+}
+
+#[derive(Template)]
+#[template(path = "campaigns/sent.html")]
+struct SentPage<'a> {
+    c: &'a Ctx,
+}
+
+async fn manage_get(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let Some(a) = super::activity_by_token(&state.db, &token).await? else {
+        return Err(AppError::NotFound);
+    };
+    let sessions = super::sessions_of(&state.db, a.id).await?;
+    let k = super::campaign_by_id(&state.db, a.campaign_id).await?;
+    let slug = k.as_ref().map(|k| k.slug.clone()).unwrap_or_default();
+    let mut campaigns = super::open_campaigns(&state.db, &today()).await?;
+    if let Some(k) = k
+        && !campaigns.iter().any(|o| o.id == k.id)
+    {
+        campaigns.push(k);
+    }
+    private_page(&RegisterPage {
+        c: &c,
+        campaigns,
+        d: ActivityDraft::from_activity(&a, &sessions, &slug),
+        errors: Vec::new(),
+        throttled: false,
+        now: crate::db::now(),
+        manage: Some((token, a)),
+        saved: false,
+    })
+}
+
+async fn manage_post(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(token): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let Some(a) = super::activity_by_token(&state.db, &token).await? else {
+        return Err(AppError::NotFound);
+    };
+    let action = pairs
+        .iter()
+        .find(|(k, _)| k == "action")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("save");
+    let campaigns = super::open_campaigns(&state.db, &today()).await?;
+    if action == "cancel" {
+        if a.status != "cancelled" {
+            let mut tx = state.db.begin_write().await?;
+            super::cancel(&mut tx, &a).await?;
+            tx.commit().await?;
+            state.refresh().await?;
+        }
+        return Ok(web::see_other(&format!("/activities/manage/{token}")));
+    }
+    if matches!(a.status.as_str(), "cancelled" | "rejected") {
+        return Ok(web::see_other(&format!("/activities/manage/{token}")));
+    }
+    let d = ActivityDraft::from_pairs(&pairs);
+    let render = |d: ActivityDraft, a: Activity, errors: FieldErrors, saved: bool, status| {
+        private_page_status(
+            status,
+            &RegisterPage {
+                c: &c,
+                campaigns: campaigns.clone(),
+                d,
+                errors,
+                throttled: false,
+                now: crate::db::now(),
+                manage: Some((token.clone(), a)),
+                saved,
+            },
+        )
+    };
+    let (campaign_id, checked) = match check(&state, &campaigns, &d) {
+        Ok(v) => v,
+        Err(errors) => return render(d, a, errors, false, StatusCode::UNPROCESSABLE_ENTITY),
+    };
+    let mut tx = state.db.begin_write().await?;
+    super::update(&mut tx, &a, campaign_id, &checked).await?;
+    tx.commit().await?;
+    state.refresh().await?;
+    let a = super::activity_by_id(&state.db, a.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    render(d, a, Vec::new(), true, StatusCode::OK)
+}
+
+// ----- feeds -----
+
+#[derive(Deserialize, Default)]
+struct FeedQuery {
+    #[serde(default)]
+    campaign: String,
+    #[serde(default)]
+    activity: String,
+    #[serde(default)]
+    updated_since: String,
+}
+
+/// The iCalendar events of activities: one per session.
+pub fn events<'a>(
+    host: &str,
+    public_url: &str,
+    list: &'a [Listed],
+    kind_names: &'a [(String, String)],
+) -> Vec<ical::Event<'a>> {
+    let mut out = Vec::new();
+    for l in list {
+        let a = &l.a;
+        let location = match a.kind.as_str() {
+            "in_person" => [a.venue.as_str(), a.postcode.as_str()]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", "),
+            _ => String::new(),
+        };
+        let mut description = format!("{}\n\n{}", a.organiser, a.description);
+        if !a.booking_url.is_empty() {
+            description.push_str(&format!("\n\n{}", a.booking_url));
+        }
+        let categories = kind_names
+            .iter()
+            .find(|(k, _)| *k == a.kind)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        for s in &l.sessions {
+            out.push(ical::Event {
+                uid: format!("{}-{}@{host}", a.uid, s.n),
+                sequence: a.sequence,
+                stamp: a.updated_at,
+                starts_at: s.starts_at,
+                ends_at: s.ends_at,
+                summary: &a.title,
+                description: description.clone(),
+                location: location.clone(),
+                url: format!("{public_url}/activities/{}", a.id),
+                cancelled: !a.is_public(),
+                categories,
+            });
+        }
+    }
+    out
+}
+
+async fn ics_feed(
+    State(state): State<AppState>,
+    c: Ctx,
+    headers: HeaderMap,
+    Query(q): Query<FeedQuery>,
+) -> Result<Response, AppError> {
+    let st = state.clone();
+    let cc = c.clone();
+    web::cached(
+        &state,
+        &c,
+        &headers,
+        "text/calendar; charset=utf-8",
+        web::PUBLIC_REVALIDATE,
+        || async move {
+            let mut list = super::feed_activities(&st.db, None).await?;
+            let mut name = cc.site("name").to_string();
+            if !q.campaign.is_empty() {
+                let k = super::campaign_by_slug(&st.db, &q.campaign)
+                    .await?
+                    .filter(|k| k.published == 1)
+                    .ok_or(AppError::NotFound)?;
+                list.retain(|l| l.a.campaign_id == k.id);
+                name = k.name(cc.is_cy()).to_string();
+            }
+            if !q.activity.is_empty() {
+                let id: i64 = q.activity.parse().map_err(|_| AppError::NotFound)?;
+                list.retain(|l| l.a.id == id);
+                if list.is_empty() {
+                    return Err(AppError::NotFound);
+                }
+            }
+            let host = host_of(&st.config.public_url);
+            let kinds: Vec<(String, String)> = super::KINDS
+                .iter()
+                .map(|k| (k.to_string(), cc.t(&format!("activity-kind-{k}"))))
+                .collect();
+            let events = events(&host, &st.config.public_url, &list, &kinds);
+            Ok(ical::calendar(&name, &events))
+        },
+    )
+    .await
+}
+
+/// The host part of the public URL, for iCalendar UIDs.
+fn host_of(url: &str) -> String {
+    url.split("://")
+        .nth(1)
+        .unwrap_or(url)
+        .split(['/', ':'])
+        .next()
+        .unwrap_or("localhost")
+        .to_string()
+}
+
+/// Reads `updated_since`: Unix seconds or an RFC 3339 time.
+fn since(s: &str) -> Result<Option<i64>, AppError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    if let Ok(n) = s.parse::<i64>() {
+        return Ok(Some(n));
+    }
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .map(|t| Some(t.unix_timestamp()))
+        .map_err(|_| AppError::BadRequest(web::Msg::new("api-error-updated-since")))
+}
+
+fn rfc3339(t: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// `/api/activities`: approved activities with their sessions, and the ones withdrawn
+/// since, for other sites to keep a copy in step. Not cached: `updated_since` varies.
+async fn json_feed(
+    State(state): State<AppState>,
+    Query(q): Query<FeedQuery>,
+) -> Result<Response, AppError> {
+    let since = since(&q.updated_since)?;
+    let now = crate::db::now();
+    let mut list = super::feed_activities(&state.db, since).await?;
+    let campaigns = super::campaigns(&state.db, true).await?;
+    if !q.campaign.is_empty() {
+        let k = campaigns
+            .iter()
+            .find(|k| k.slug == q.campaign)
+            .ok_or(AppError::NotFound)?;
+        list.retain(|l| l.a.campaign_id == k.id);
+    }
+    list.retain(|l| campaigns.iter().any(|k| k.id == l.a.campaign_id));
+    let atlas = state.atlas();
+    let base = &state.config.public_url;
+    let mut items = Vec::new();
+    let mut deleted = Vec::new();
+    for l in &list {
+        let a = &l.a;
+        if !a.is_public() {
+            deleted.push(serde_json::json!({
+                "id": a.id, "uid": a.uid, "status": a.status, "updated_at": rfc3339(a.updated_at)
+            }));
+            continue;
+        }
+        let campaign = campaigns
+            .iter()
+            .find(|k| k.id == a.campaign_id)
+            .map(|k| k.slug.as_str())
+            .unwrap_or("");
+        items.push(serde_json::json!({
+            "id": a.id,
+            "uid": a.uid,
+            "url": format!("{base}/activities/{}", a.id),
+            "campaign": campaign,
+            "title": a.title,
+            "organiser": a.organiser,
+            "description": a.description,
+            "kind": a.kind,
+            "audience": a.audience,
+            "booking_url": a.booking_url,
+            "venue": a.venue,
+            "postcode": a.postcode,
+            "area": { "code": a.area_code, "name": atlas.area(&a.area_code).map(|x| x.name.as_str()).unwrap_or("") },
+            "nation": a.nation,
+            "sessions": l.sessions.iter().map(|s| serde_json::json!({
+                "start": rfc3339(s.starts_at), "end": rfc3339(s.ends_at), "day": s.day
+            })).collect::<Vec<_>>(),
+            "updated_at": rfc3339(a.updated_at),
+        }));
+    }
+    let body = serde_json::json!({
+        "generated_at": rfc3339(now),
+        "next_updated_since": now,
+        "activities": items,
+        "deleted": deleted,
+    });
+    let mut res = axum::Json(body).into_response();
+    res.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("public, max-age=60"),
+    );
+    Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn updated_since_reads_unix_and_rfc3339() {
+        assert_eq!(since("").unwrap(), None);
+        assert_eq!(since("1800000000").unwrap(), Some(1_800_000_000));
+        assert_eq!(since("2027-01-15T08:00:00Z").unwrap(), Some(1_800_000_000));
+        assert!(since("yesterday").is_err());
+        assert_eq!(
+            host_of("https://mmha.example.org:8443/x"),
+            "mmha.example.org"
+        );
+    }
+}

@@ -1,0 +1,364 @@
+//! The evaluation after a campaign: organisers (invited by email) and participants answer
+//! a short survey (who they are, the nation, how many people took part, what worked, a
+//! quote they allow us to use); staff see the totals per nation and publish a summary.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::Response;
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::Campaign;
+use crate::AppState;
+use crate::db::{self, Db, Tx};
+use crate::web::{
+    self, AppError, Ctx, FieldErrors, Form, Msg, Query, private_page, private_page_status,
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route(
+        "/campaigns/{slug}/survey",
+        get(survey_get).post(survey_post),
+    )
+}
+
+/// Totals for staff and for the published evaluation.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub responses: i64,
+    pub organisers: i64,
+    pub participants: i64,
+    /// People reached, as organisers reported.
+    pub reach: i64,
+    /// (nation, responses, reach), nations in the usual order, "" last for not given.
+    pub per_nation: Vec<(String, i64, i64)>,
+    /// Quotes the writers allowed to be used.
+    pub quotes: Vec<String>,
+    /// Everything said about what worked (staff only).
+    pub worked: Vec<String>,
+}
+
+pub async fn summary(db: &Db, campaign_id: i64) -> sqlx::Result<Summary> {
+    let rows: Vec<(String, String, i64, String, String, i64)> = sqlx::query_as(
+        "SELECT role, nation, reach, worked, quote, quote_ok FROM campaign_survey \
+         WHERE campaign_id = $1 ORDER BY id",
+    )
+    .bind(campaign_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut s = Summary::default();
+    let mut order: Vec<String> = crate::site::settings::NATIONS
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    order.push(String::new());
+    s.per_nation = order.into_iter().map(|n| (n, 0, 0)).collect();
+    for (role, nation, reach, worked, quote, quote_ok) in rows {
+        s.responses += 1;
+        if role == "organiser" {
+            s.organisers += 1;
+            s.reach += reach;
+        } else {
+            s.participants += 1;
+        }
+        if let Some(e) = s.per_nation.iter_mut().find(|e| e.0 == nation) {
+            e.1 += 1;
+            if role == "organiser" {
+                e.2 += reach;
+            }
+        }
+        if !worked.is_empty() {
+            s.worked.push(worked);
+        }
+        if quote_ok == 1 && !quote.is_empty() {
+            s.quotes.push(quote);
+        }
+    }
+    s.per_nation.retain(|e| e.1 > 0);
+    Ok(s)
+}
+
+/// One answer as typed.
+#[derive(Debug, Clone, Default)]
+pub struct Answer {
+    pub role: String,
+    pub nation: String,
+    pub reach: String,
+    pub worked: String,
+    pub quote: String,
+    pub quote_ok: bool,
+}
+
+impl Answer {
+    pub fn from_pairs(pairs: &[(String, String)]) -> Answer {
+        use crate::web::input::{one_line, paragraphs};
+        let mut a = Answer::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "role" => a.role = one_line(v, 20),
+                "nation" => a.nation = one_line(v, 30),
+                "reach" => a.reach = one_line(v, 20),
+                "worked" => a.worked = paragraphs(v, 3000),
+                "quote" => a.quote = paragraphs(v, 1500),
+                "quote_ok" => a.quote_ok = v == "1",
+                _ => {}
+            }
+        }
+        a
+    }
+
+    /// The checked answer: (reach).
+    pub fn check(&self) -> Result<i64, FieldErrors> {
+        let mut errors: FieldErrors = Vec::new();
+        if !["organiser", "participant"].contains(&self.role.as_str()) {
+            errors.push(("role-organiser", Msg::new("survey-error-role")));
+        }
+        if !self.nation.is_empty()
+            && !crate::site::settings::NATIONS.contains(&self.nation.as_str())
+        {
+            errors.push(("nation", Msg::new("contact-error-nation")));
+        }
+        let reach = if self.reach.trim().is_empty() {
+            0
+        } else {
+            match self.reach.trim().replace(',', "").parse::<i64>() {
+                Ok(n) if (0..=10_000_000).contains(&n) => n,
+                _ => {
+                    errors.push(("reach", Msg::new("survey-error-reach")));
+                    0
+                }
+            }
+        };
+        for (field, text, max) in [("worked", &self.worked, 1000), ("quote", &self.quote, 500)] {
+            if text.chars().count() > max {
+                errors.push((field, Msg::new("activity-error-too-long").arg("max", max)));
+            } else if super::looks_like_markup(text) || super::count_links(text) > 0 {
+                errors.push((field, Msg::new("survey-error-plain")));
+            }
+        }
+        if self.worked.trim().is_empty() && self.quote.trim().is_empty() && reach == 0 {
+            errors.push(("worked", Msg::new("survey-error-empty")));
+        }
+        if errors.is_empty() {
+            Ok(reach)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+pub async fn record(tx: &mut Tx, campaign_id: i64, a: &Answer, reach: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO campaign_survey (campaign_id, role, nation, reach, worked, quote, quote_ok, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(campaign_id)
+    .bind(&a.role)
+    .bind(&a.nation)
+    .bind(if a.role == "organiser" { reach } else { 0 })
+    .bind(a.worked.trim())
+    .bind(a.quote.trim())
+    .bind((a.quote_ok && !a.quote.trim().is_empty()) as i64)
+    .bind(db::now())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[derive(Template)]
+#[template(path = "campaigns/survey.html")]
+struct SurveyPage<'a> {
+    c: &'a Ctx,
+    k: Campaign,
+    a: Answer,
+    errors: FieldErrors,
+    sent: bool,
+    open: bool,
+    now: i64,
+}
+
+impl SurveyPage<'_> {
+    fn error(&self, field: &str) -> String {
+        crate::web::field_error(self.c, &self.errors, field)
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct RoleQuery {
+    #[serde(default)]
+    role: String,
+}
+
+async fn campaign(state: &AppState, slug: &str) -> Result<Campaign, AppError> {
+    super::campaign_by_slug(&state.db, slug)
+        .await?
+        .filter(|k| k.published == 1)
+        .ok_or(AppError::NotFound)
+}
+
+async fn survey_get(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(slug): Path<String>,
+    Query(q): Query<RoleQuery>,
+) -> Result<Response, AppError> {
+    let k = campaign(&state, &slug).await?;
+    let open = k.phase(&super::routes::today()) != "upcoming";
+    private_page(&SurveyPage {
+        c: &c,
+        k,
+        a: Answer {
+            role: q.role,
+            ..Answer::default()
+        },
+        errors: Vec::new(),
+        sent: false,
+        open,
+        now: db::now(),
+    })
+}
+
+async fn survey_post(
+    State(state): State<AppState>,
+    c: Ctx,
+    parts: Parts,
+    Path(slug): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let k = campaign(&state, &slug).await?;
+    let open = k.phase(&super::routes::today()) != "upcoming";
+    let now = db::now();
+    let field = |n: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    let a = Answer::from_pairs(&pairs);
+    let started = field("started").trim().parse().unwrap_or(0);
+    if !open {
+        return Err(AppError::NotFound);
+    }
+    let page = |k: Campaign, a: Answer, errors: FieldErrors, sent: bool, status: StatusCode| {
+        private_page_status(
+            status,
+            &SurveyPage {
+                c: &c,
+                k,
+                a,
+                errors,
+                sent,
+                open,
+                now,
+            },
+        )
+    };
+    if web::antispam::looks_automated(field("website"), started, now) {
+        return page(k, Answer::default(), Vec::new(), true, StatusCode::OK);
+    }
+    let reach = match a.check() {
+        Ok(r) => r,
+        Err(errors) => return page(k, a, errors, false, StatusCode::UNPROCESSABLE_ENTITY),
+    };
+    let ip = web::client_ip(&parts, state.config.trust_proxy);
+    if web::antispam::over_limit(&state.db, "survey", &ip, 10).await? {
+        let errors = vec![("worked", Msg::new("contact-throttled"))];
+        return page(k, a, errors, false, StatusCode::TOO_MANY_REQUESTS);
+    }
+    let mut tx = state.db.begin_write().await?;
+    record(&mut tx, k.id, &a, reach).await?;
+    tx.commit().await?;
+    page(k, Answer::default(), Vec::new(), true, StatusCode::OK)
+}
+
+/// Emails every organiser of an approved activity of the campaign (once per address) an
+/// invitation to the survey; marks the campaign so it is sent only once. Returns how many.
+pub async fn invite(
+    tx: &mut Tx,
+    state: &AppState,
+    k: &Campaign,
+    site: &str,
+) -> anyhow::Result<usize> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT contact_email, MIN(lang) FROM activities WHERE campaign_id = $1 \
+         AND status = 'approved' AND contact_email <> '' GROUP BY contact_email ORDER BY 1",
+    )
+    .bind(k.id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let sender = crate::mail::Sender::new(&state.config, site);
+    for (email, lang) in &rows {
+        let lang = crate::i18n::Lang::from_code(lang).unwrap_or_default();
+        let m = crate::mail::Letter {
+            kind: "campaign-survey",
+            lang,
+            to: email,
+            site,
+            subject: lang.t1(
+                "survey-mail-subject",
+                "campaign",
+                k.name(lang == crate::i18n::Lang::Cy),
+            ),
+            heading: lang.t1(
+                "survey-mail-subject",
+                "campaign",
+                k.name(lang == crate::i18n::Lang::Cy),
+            ),
+            paras: vec![lang.t("survey-mail-text"), lang.t("survey-mail-share")],
+            action: Some((
+                lang.t("survey-mail-button"),
+                format!(
+                    "{}/campaigns/{}/survey?role=organiser",
+                    state.config.public_url, k.slug
+                ),
+            )),
+            footer: vec![lang.t("roster-mail-not-you")],
+            unsubscribe_url: None,
+        }
+        .outgoing();
+        crate::mail::enqueue(tx, &sender, &m).await?;
+    }
+    sqlx::query("UPDATE campaigns SET survey_sent_at = $1 WHERE id = $2 AND survey_sent_at = 0")
+        .bind(db::now())
+        .bind(k.id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(rows.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(pairs: &[(&str, &str)]) -> Answer {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        Answer::from_pairs(&pairs)
+    }
+
+    #[test]
+    fn answers_are_checked() {
+        assert_eq!(
+            answer(&[("role", "organiser"), ("reach", "1,200"), ("worked", "Tea")]).check(),
+            Ok(1200)
+        );
+        let e = answer(&[("role", "boss"), ("reach", "-3")])
+            .check()
+            .unwrap_err();
+        let fields: Vec<&str> = e.iter().map(|(f, _)| *f).collect();
+        assert!(fields.contains(&"role-organiser"));
+        assert!(fields.contains(&"reach"));
+        let e = answer(&[("role", "participant"), ("quote", "<script>x</script>")])
+            .check()
+            .unwrap_err();
+        assert_eq!(e[0].0, "quote");
+        let e = answer(&[("role", "participant")]).check().unwrap_err();
+        assert_eq!(e[0].0, "worked");
+    }
+}
