@@ -90,11 +90,23 @@ pub async fn export(db: &Db, email: &str) -> sqlx::Result<Option<Value>> {
             })
         })
         .collect();
+    let activities: Vec<Value> = crate::campaigns::by_email(db, &email)
+        .await?
+        .iter()
+        .map(|a| {
+            json!({
+                "title": a.title, "organiser": a.organiser, "contact_name": a.contact_name,
+                "contact_email": a.contact_email, "kind": a.kind, "venue": a.venue,
+                "postcode": a.postcode, "status": a.status, "registered": time(a.created_at),
+            })
+        })
+        .collect();
     if mailing.is_none()
         && enquiry_values.is_empty()
         && story_values.is_empty()
         && memberships.is_empty()
         && roster.is_empty()
+        && activities.is_empty()
     {
         return Ok(None);
     }
@@ -105,6 +117,7 @@ pub async fn export(db: &Db, email: &str) -> sqlx::Result<Option<Value>> {
         "stories": story_values,
         "membership_contact": memberships,
         "supporters_and_champions": roster,
+        "campaign_activities": activities,
     })))
 }
 
@@ -116,6 +129,7 @@ pub struct Erased {
     pub stories: u64,
     pub memberships: u64,
     pub roster: u64,
+    pub activities: u64,
 }
 
 /// Erases everything held about `email`: the mailing list entry (leaving its hash on the
@@ -128,12 +142,14 @@ pub async fn erase(tx: &mut Tx, backend: db::Backend, email: &str) -> sqlx::Resu
     let stories = crate::stories::erase_by_email(tx, backend, &email).await?;
     let memberships = crate::members::erase_contact(tx, &email).await?;
     let roster = crate::members::roster::erase(tx, &email).await?;
+    let activities = crate::campaigns::erase(tx, &email).await?;
     Ok(Erased {
         mailing,
         enquiries,
         stories,
         memberships,
         roster,
+        activities,
     })
 }
 
@@ -261,13 +277,14 @@ async fn person_erase(
         "",
         &format!(
             "address hash {}: mailing list {}, {} enquiries, {} stories, {} membership contacts, \
-             {} supporter/Champion entries",
+             {} supporter/Champion entries, {} activities",
             address_hash(&email),
             if erased.mailing { "yes" } else { "no" },
             erased.enquiries,
             erased.stories,
             erased.memberships,
-            erased.roster
+            erased.roster,
+            erased.activities
         ),
     )
     .await?;
@@ -275,7 +292,7 @@ async fn person_erase(
     for p in &pictures {
         crate::web::images::delete_if_unused(&state, p).await?;
     }
-    if erased.stories > 0 || erased.roster > 0 {
+    if erased.stories > 0 || erased.roster > 0 || erased.activities > 0 {
         state.refresh().await?;
     }
     private_page(&PersonPage {

@@ -36,6 +36,7 @@ struct DashboardTemplate<'a> {
     demo_items: i64,
     unverified: usize,
     new_enquiries: i64,
+    waiting_activities: i64,
     pending_stories: i64,
     open_applications: i64,
     recent: Vec<AuditEntry>,
@@ -105,6 +106,11 @@ async fn dashboard(
     } else {
         0
     };
+    let waiting_activities = if staff.can_named("moderate") {
+        crate::campaigns::count_waiting(&state.db).await?
+    } else {
+        0
+    };
     let open_applications = if staff.can_named("members") {
         crate::members::open_count(&state.db).await?
     } else {
@@ -127,6 +133,7 @@ async fn dashboard(
         unverified,
         new_enquiries,
         pending_stories,
+        waiting_activities,
         open_applications,
         recent,
     })

@@ -1147,6 +1147,7 @@ pub async fn by_email(db: &Db, email: &str) -> sqlx::Result<Vec<Activity>> {
 pub async fn erase(tx: &mut Tx, email: &str) -> sqlx::Result<u64> {
     let r = sqlx::query(
         "UPDATE activities SET contact_email = '', contact_name = '', \
+         sequence = sequence + CASE WHEN status = 'approved' AND first_start > $2 THEN 1 ELSE 0 END, \
          status = CASE WHEN status = 'approved' AND first_start > $2 THEN 'cancelled' ELSE status END, \
          manage_hash = 'erased-' || CAST(id AS TEXT), updated_at = $2 WHERE contact_email = $1",
     )

@@ -658,3 +658,51 @@ async fn campaigns_are_checked_when_saved() {
     m.login_as(Role::Moderator).await;
     m.get("/admin/campaigns").await.assert_status(403);
 }
+
+/// One person's data covers the activities they registered: shown, then their contact
+/// details erased and their published upcoming activity withdrawn from the feeds.
+#[tokio::test]
+async fn erasing_an_organiser_removes_their_contact_details() {
+    let mut app = TestApp::new().await;
+    let (slug, first, _) = campaign(&app).await;
+    app.post("/activities/new", &coffee_morning(&slug, &day(&first, 3)))
+        .await
+        .assert_status(200);
+    let id = scalar(&app, "SELECT MAX(id) FROM activities").await;
+    sqlx::query("UPDATE activities SET status = 'approved', was_public = 1 WHERE id = $1")
+        .bind(id)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    app.login_as(Role::Admin).await;
+    app.get("/admin/people?email=rhian%40example.org&format=json")
+        .await
+        .assert_contains("campaign_activities")
+        .assert_contains("Cuppa and chat");
+    app.post(
+        "/admin/people",
+        &[("email", "rhian@example.org"), ("confirm", "yes")],
+    )
+    .await
+    .assert_status(200)
+    .assert_contains("Activities: contact details removed (upcoming ones cancelled): 1");
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM activities WHERE contact_email = 'rhian@example.org'"
+        )
+        .await,
+        0
+    );
+    let ics = app
+        .another_browser()
+        .get("/events.ics")
+        .await
+        .body
+        .replace("\r\n ", "");
+    let event = ics
+        .split("BEGIN:VEVENT")
+        .find(|e| e.contains("Cuppa and chat"))
+        .unwrap();
+    assert!(event.contains("STATUS:CANCELLED"));
+}

@@ -52,6 +52,10 @@ async fn every_public_page_has_help_and_exit() {
             "{path}: {}",
             res.status
         );
+        assert!(
+            res.headers.get("set-cookie").is_none(),
+            "{path} sets a cookie for an anonymous visitor"
+        );
         res.assert_contains("class=\"get-help\">Get help now</a>")
             .assert_contains("class=\"exit-button\"")
             .assert_contains("class=\"skip-link\" data-exit")
