@@ -299,12 +299,13 @@ pub fn since(days: i64) -> String {
     crate::campaigns::uktime::day_string(today - time::Duration::days(days.max(1) - 1))
 }
 
-/// (day, views, visitors) for the whole site, oldest first.
-pub async fn per_day(db: &Db, since: &str) -> sqlx::Result<Vec<(String, i64, i64)>> {
+/// (day, views, visitors) for one page (`""` for the whole site), oldest first.
+pub async fn per_day(db: &Db, since: &str, path: &str) -> sqlx::Result<Vec<(String, i64, i64)>> {
     sqlx::query_as(
-        "SELECT day, views, visitors FROM page_views WHERE path = '' AND day >= $1 ORDER BY day",
+        "SELECT day, views, visitors FROM page_views WHERE path = $2 AND day >= $1 ORDER BY day",
     )
     .bind(since)
+    .bind(path)
     .fetch_all(&db.pool)
     .await
 }

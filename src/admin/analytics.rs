@@ -27,11 +27,16 @@ const PERIODS: &[i64] = &[7, 30, 90, 365];
 struct PeriodQuery {
     #[serde(default)]
     days: Option<i64>,
+    /// One page's views per day instead of the whole site's.
+    #[serde(default)]
+    path: String,
 }
 
 /// Everything the dashboard and the export show.
 struct Report {
     days: i64,
+    /// The page whose days are shown ("" for the whole site).
+    path: String,
     per_day: Vec<(String, i64, i64)>,
     pages: Vec<(String, i64, i64)>,
     referrers: Vec<(String, i64)>,
@@ -42,9 +47,10 @@ struct Report {
     visitors: i64,
 }
 
-async fn report(state: &AppState, days: i64) -> Result<Report, AppError> {
+async fn report(state: &AppState, days: i64, path: &str) -> Result<Report, AppError> {
     let since = analytics::since(days);
-    let per_day = analytics::per_day(&state.db, &since).await?;
+    let path = if path.len() <= 200 { path } else { "" };
+    let per_day = analytics::per_day(&state.db, &since, path).await?;
     let pages = analytics::per_page(&state.db, &since, 100).await?;
     let referrers = analytics::referrers(&state.db, &since, 50).await?;
     let atlas = state.atlas();
@@ -94,6 +100,7 @@ async fn report(state: &AppState, days: i64) -> Result<Report, AppError> {
     let visitors_total = per_day.iter().map(|d| d.2).sum();
     Ok(Report {
         days,
+        path: path.to_string(),
         per_day,
         pages,
         referrers,
@@ -128,6 +135,14 @@ impl Dashboard<'_> {
     fn periods(&self) -> &'static [i64] {
         PERIODS
     }
+    /// The dashboard for one page's days.
+    fn page_link(&self, path: &str) -> String {
+        format!(
+            "/admin/analytics?days={}&path={}",
+            self.r.days,
+            crate::web::url_encode(path)
+        )
+    }
     /// Bars of the per-day chart: (x, height, y, label) in a 600×120 box.
     fn bars(&self) -> Vec<(f64, f64, f64, String)> {
         let max = self.r.per_day.iter().map(|d| d.1).max().unwrap_or(0).max(1) as f64;
@@ -160,7 +175,7 @@ async fn dashboard(
     staff.require(Permission::EditContent)?;
     // Show what has been counted up to now.
     state.analytics.flush(&state.db).await.ok();
-    let r = report(&state, period(&q)).await?;
+    let r = report(&state, period(&q), &q.path).await?;
     private_page(&Dashboard {
         c: &c.with_staff(staff),
         r,
@@ -183,7 +198,7 @@ pub async fn page_for_bench(state: &AppState, days: i64) -> anyhow::Result<Strin
         session_hash: String::new(),
         two_factor: false,
     });
-    let r = report(state, days)
+    let r = report(state, days, "")
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(Dashboard {
@@ -219,7 +234,7 @@ async fn export(
 ) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
     state.analytics.flush(&state.db).await.ok();
-    let r = report(&state, period(&q)).await?;
+    let r = report(&state, period(&q), &q.path).await?;
     let min = state.config.analytics_min_count;
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut row = |cells: [String; 4]| {

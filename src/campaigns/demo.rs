@@ -25,11 +25,11 @@ pub fn next_week(today: Date) -> (Date, Date) {
 
 const THEMES: [(&str, &str); 7] = [
     ("Support for all", "Cymorth i bawb"),
+    ("Journeys to recovery", "Teithiau at wella"),
     (
         "World Maternal Mental Health Day: your voice",
         "Diwrnod Iechyd Meddwl Mamau y Byd: eich llais",
     ),
-    ("Journeys to recovery", "Teithiau at wella"),
     ("Dads and partners", "Tadau a phartneriaid"),
     ("Find support near you", "Dod o hyd i gymorth yn agos atoch"),
     ("The power of connection", "Grym cysylltiad"),

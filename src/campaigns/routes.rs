@@ -529,7 +529,11 @@ pub fn dots(atlas: &crate::atlas::Atlas, list: &[Listed]) -> Vec<Dot> {
                 count: n,
                 x: (x * 10.0).round() / 10.0,
                 y: (y * 10.0).round() / 10.0,
-                r: (3.0 + 2.0 * (n as f64).sqrt()).min(14.0),
+                // About 1 % of the map's width for one activity, growing with the root
+                // of the count so a busy city does not cover its neighbours.
+                r: ((p.width * (0.009 + 0.005 * (n as f64).sqrt())).min(p.width * 0.04) * 10.0)
+                    .round()
+                    / 10.0,
             }
         })
         .collect();

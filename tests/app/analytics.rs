@@ -199,8 +199,14 @@ async fn views_are_counted_without_cookies_and_no_address_is_stored() {
         .get("/admin/analytics?days=30")
         .await
         .assert_contains(&format!(
-            "<a href=\"{campaign}\">{campaign}</a></th><td>1</td>"
+            "<a href=\"/admin/analytics?days=30&#38;path=/campaigns/{slug}\">{campaign}</a></th><td>1</td>"
         ));
+    // One page's days.
+    staff
+        .get("/admin/analytics?days=30&path=%2F")
+        .await
+        .assert_contains("Views per day of /")
+        .assert_contains("<td>2</td><td>1</td>");
     let csv = staff.get("/admin/analytics.csv?days=30").await;
     csv.assert_status(200);
     assert!(csv.header("content-type").starts_with("text/csv"));
