@@ -18,5 +18,6 @@ mod oruk;
 mod people;
 mod public;
 mod roster;
+mod security;
 mod stories;
 mod two_factor;

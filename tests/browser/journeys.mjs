@@ -1,0 +1,459 @@
+// Browser journeys and accessibility checks, in Debian's chromium driven by playwright-core.
+// Run by tests/browser/run.sh against a release build with a fresh SQLite database:
+//   node tests/browser/journeys.mjs BASE_URL DATA_DIR OUT_DIR
+// Every journey is a step; a failed step is reported and the run carries on, then exits 1.
+// Screenshots go to OUT_DIR (target/browser/ in CI).
+
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const [base, dataDir, outDir] = process.argv.slice(2);
+if (!base || !dataDir || !outDir) {
+  console.error('usage: node journeys.mjs BASE_URL DATA_DIR OUT_DIR');
+  process.exit(2);
+}
+fs.mkdirSync(outDir, { recursive: true });
+const ADMIN = { email: 'admin@example.org', password: 'browser test passphrase' };
+const axeSource = fs.readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+const only = process.env.BROWSER_ONLY || '';
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-dev-shm-usage'],
+});
+
+const failures = [];
+let count = 0;
+async function step(name, fn) {
+  if (only && !name.includes(only)) return;
+  count += 1;
+  const started = Date.now();
+  try {
+    await fn();
+    console.log(`ok   ${name} (${Date.now() - started} ms)`);
+  } catch (e) {
+    failures.push(name);
+    console.log(`FAIL ${name}\n     ${String(e && e.stack ? e.stack : e).split('\n').slice(0, 6).join('\n     ')}`);
+  }
+}
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+// A browser context in which any request off this site is answered locally (there is no
+// network here) and recorded: only the Exit this page navigation may leave the site.
+async function context(opts = {}) {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...opts });
+  ctx.foreign = [];
+  await ctx.route((url) => !url.href.startsWith(base), (route) => {
+    ctx.foreign.push(route.request().url());
+    route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>Neutral site</title><p>A neutral website.</p>' });
+  });
+  return ctx;
+}
+
+async function shot(page, name) {
+  for (const width of [320, 1280]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: path.join(outDir, `${name}-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+// axe-core with the WCAG 2.0–2.2 A and AA rules; any violation fails the page.
+async function axe(page, label) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() =>
+    window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+      resultTypes: ['violations'],
+    }),
+  );
+  const problems = result.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help}\n       ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('\n       ')}`,
+  );
+  assert(problems.length === 0, `${label}: ${problems.length} accessibility violations\n     ${problems.join('\n     ')}`);
+}
+
+// Newest outbox message to `to`, with quoted-printable soft breaks undone.
+function mailTo(to) {
+  const dir = path.join(dataDir, 'outbox');
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.eml')).sort() : [];
+  for (const f of files.reverse()) {
+    const raw = fs.readFileSync(path.join(dir, f), 'utf8');
+    if (raw.includes(`To: ${to}`)) {
+      return raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+    }
+  }
+  return null;
+}
+async function waitForMail(to, pattern) {
+  for (let i = 0; i < 50; i++) {
+    const m = mailTo(to);
+    if (m && pattern.test(m)) return m;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no email to ${to} matching ${pattern}`);
+}
+
+// Forms refuse submissions made faster than a person could type (2 s): wait like one.
+const humanPause = () => new Promise((r) => setTimeout(r, 2100));
+
+async function login(page) {
+  await page.goto(`${base}/admin/login`);
+  await page.fill('#email', ADMIN.email);
+  await page.fill('#password', ADMIN.password);
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  assert(page.url().includes('/admin'), `logged in: ${page.url()}`);
+}
+
+const slug = await (async () => {
+  const res = await fetch(`${base}/api/activities`);
+  const json = await res.json();
+  return json.activities.length ? json.activities[0].campaign : '';
+})();
+
+// ----- public journeys -----
+
+await step('find support by postcode (with JavaScript)', async () => {
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await page.goto(`${base}/`);
+  await page.fill('#postcode', 'cf10 3nq');
+  await Promise.all([page.waitForNavigation(), page.click('.finder-form button[type=submit]')]);
+  const text = await page.textContent('main');
+  assert(/Cardiff and Vale/.test(text), 'the area is named');
+  const headings = await page.$$eval('main h2', (hs) => hs.map((h) => h.textContent.trim()));
+  assert(/^Help now/.test(headings[0] || ''), `help now is the first section: ${headings.join(' | ')}`);
+  assert(text.indexOf('999') < text.indexOf('Local services') || !text.includes('Local services'), '999 before local services');
+  await shot(page, 'finder-result');
+  assert(ctx.foreign.length === 0, `third-party requests: ${ctx.foreign}`);
+  await ctx.close();
+});
+
+await step('find support by postcode (without JavaScript)', async () => {
+  const ctx = await context({ javaScriptEnabled: false });
+  const page = await ctx.newPage();
+  await page.goto(`${base}/support`);
+  await page.fill('#postcode', 'EH1 1YZ');
+  await Promise.all([page.waitForNavigation(), page.click('main form button[type=submit]')]);
+  const text = await page.textContent('main');
+  assert(/Lothian/.test(text), 'the area is named without JavaScript');
+  assert(/NHS 24|111/.test(text), 'the nation\'s urgent line is shown');
+  await ctx.close();
+});
+
+await step('Exit this page by the button: neutral site, Back does not return, session gone', async () => {
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await login(page);
+  await page.goto(`${base}/help`);
+  await page.goto(`${base}/news`);
+  await Promise.all([page.waitForURL((u) => !u.href.startsWith(base)), page.click('.exit-button')]);
+  assert(!page.url().startsWith(base), `left the site: ${page.url()}`);
+  await page.goBack().catch(() => {});
+  assert(!page.url().startsWith(`${base}/news`), `Back returned to the page: ${page.url()}`);
+  const res = await ctx.request.get(`${base}/admin`, { maxRedirects: 0 });
+  assert(res.status() === 303 || res.status() === 302, `staff session ended (status ${res.status()})`);
+  await ctx.close();
+});
+
+await step('Exit this page by pressing Shift three times', async () => {
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await page.goto(`${base}/stories`);
+  await page.keyboard.press('Shift');
+  await page.keyboard.press('Shift');
+  await Promise.all([page.waitForURL((u) => !u.href.startsWith(base)), page.keyboard.press('Shift')]);
+  assert(!page.url().startsWith(base), 'left the site');
+  await ctx.close();
+});
+
+await step('subscribe and confirm from the email', async () => {
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await page.goto(`${base}/subscribe`);
+  await page.fill('#email', 'reader@example.org');
+  await page.fill('#name', 'Sam');
+  await page.check('input[name=consent]');
+  await humanPause();
+  await Promise.all([page.waitForNavigation(), page.click('main form button[type=submit]')]);
+  assert(/check your email|Check your email|sent/i.test(await page.textContent('main')), 'asked to check email');
+  const mail = await waitForMail('reader@example.org', /\/subscribe\/confirm\//);
+  const link = mail.match(/https?:\/\/[^\s"<>]*\/subscribe\/confirm\/[A-Za-z0-9_-]+/)[0];
+  await page.goto(base + link.replace(/^https?:\/\/[^/]+/, ''));
+  await Promise.all([page.waitForNavigation(), page.click('main form button[type=submit]')]);
+  assert(/signed up/i.test(await page.textContent('main')), 'subscription confirmed');
+  await ctx.close();
+});
+
+await step('submit a story: a validation error keeps the text, then it is sent', async () => {
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await page.goto(`${base}/stories/new`);
+  const story = 'After my daughter was born I could not sleep even when she slept. The health visitor noticed and helped me get support.';
+  await page.fill('#body', story);
+  await humanPause();
+  await Promise.all([page.waitForNavigation(), page.click('main form button[type=submit]')]);
+  assert(await page.isVisible('.error-summary'), 'errors are summarised');
+  assert((await page.inputValue('#body')) === story, 'the story is kept');
+  await shot(page, 'story-error');
+  await page.fill('#title', 'Sleep, and asking for help');
+  await page.check('#scope-anonymous');
+  await page.check('#consent');
+  await humanPause();
+  await Promise.all([page.waitForNavigation(), page.click('main form button[type=submit]')]);
+  assert(/thank/i.test(await page.textContent('main')), 'the story is sent');
+  await ctx.close();
+});
+
+await step('register an activity', async () => {
+  assert(slug, 'a demo campaign exists');
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await page.goto(`${base}/activities/new?campaign=${slug}`);
+  const res = await (await fetch(`${base}/api/activities`)).json();
+  const day = res.activities[0].sessions[0].day;
+  await page.fill('#title', 'Browser test coffee morning');
+  await page.fill('#organiser', 'Browser Test Group');
+  await page.check('#kind-in_person');
+  await page.fill('#date_1', day);
+  await page.fill('#start_1', '10:00');
+  await page.fill('#end_1', '09:00');
+  await page.fill('#venue', 'Community hall, Cardiff');
+  await page.fill('#postcode', 'CF10 1AA');
+  await page.fill('#description', 'Tea, cake and a chat.');
+  await page.fill('#contact_email', 'organiser@example.org');
+  await humanPause();
+  await Promise.all([page.waitForNavigation(), page.click('main form button[value=save]')]);
+  assert(/end time must be after/.test(await page.textContent('main')), 'end before start is explained');
+  assert((await page.inputValue('#title')) === 'Browser test coffee morning', 'the form is kept');
+  await page.fill('#end_1', '12:00');
+  await humanPause();
+  await Promise.all([page.waitForNavigation(), page.click('main form button[value=save]')]);
+  assert(/emailed you a private link/.test(await page.textContent('main')), 'registered');
+  await waitForMail('organiser@example.org', /\/activities\/manage\//);
+  await ctx.close();
+});
+
+await step('map: change the year, open an area page', async () => {
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await page.goto(`${base}/map`);
+  const years = await page.$$eval('#year option', (os) => os.map((o) => o.value));
+  assert(years.length > 1, 'several years');
+  await page.selectOption('#year', years[years.length - 1]);
+  await Promise.all([page.waitForNavigation(), page.click('form.filter button[type=submit]')]);
+  assert(page.url().includes(`year=${years[years.length - 1]}`), 'year in the address');
+  await shot(page, 'map');
+  await Promise.all([page.waitForNavigation(), page.click('main table a[href^="/areas/"]')]);
+  assert(/\/areas\//.test(page.url()), 'an area page');
+  await ctx.close();
+});
+
+await step('switch to Welsh and back', async () => {
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await page.goto(`${base}/support`);
+  await Promise.all([page.waitForNavigation(), page.click('a.lang-switch')]);
+  assert((await page.getAttribute('html', 'lang')) === 'cy', 'Welsh page');
+  await shot(page, 'support-cy');
+  await page.goto(`${base}/`);
+  assert((await page.getAttribute('html', 'lang')) === 'cy', 'Welsh stays chosen');
+  await Promise.all([page.waitForNavigation(), page.click('a.lang-switch')]);
+  assert((await page.getAttribute('html', 'lang')) === 'en', 'back to English');
+  await ctx.close();
+});
+
+await step('keyboard only: the finder, with visible focus not hidden by sticky parts', async () => {
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await page.goto(`${base}/`);
+  const seen = [];
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab');
+    const info = await page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return null;
+      const r = el.getBoundingClientRect();
+      const style = getComputedStyle(el);
+      const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+      const shadow = style.boxShadow && style.boxShadow !== 'none';
+      // Is the middle of the focused element the element itself (not covered)?
+      const top = document.elementFromPoint(r.left + r.width / 2, r.top + Math.min(r.height / 2, 10));
+      const covered = top && !(el === top || el.contains(top) || top.contains(el));
+      return { id: el.id, tag: el.tagName, visible: outline || shadow, covered, inView: r.bottom > 0 && r.top < innerHeight };
+    });
+    if (!info) continue;
+    seen.push(info.id || info.tag);
+    assert(info.visible, `focus is visible on ${info.id || info.tag}`);
+    assert(!info.covered || !info.inView, `focus not obscured on ${info.id || info.tag}`);
+    if (info.id === 'postcode') break;
+  }
+  assert(seen.includes('postcode'), `reached the postcode box by Tab: ${seen.join(', ')}`);
+  // The skip link and Exit this page come before anything else.
+  assert(seen.indexOf('postcode') > 0, 'skip links first');
+  await page.keyboard.type('LL57 2PW');
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  assert(/Betsi Cadwaladr/.test(await page.textContent('main')), 'found by keyboard');
+  await ctx.close();
+});
+
+await step('keyboard only: the map, year chosen and an area opened', async () => {
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await page.goto(`${base}/map`);
+  let reached = false;
+  for (let i = 0; i < 60 && !reached; i++) {
+    await page.keyboard.press('Tab');
+    const state = await page.evaluate(() => {
+      const el = document.activeElement;
+      const style = getComputedStyle(el);
+      return {
+        id: el.id,
+        visible: (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none',
+      };
+    });
+    assert(state.visible, `focus visible on #${state.id}`);
+    reached = state.id === 'year';
+  }
+  assert(reached, 'the year list is reachable by Tab');
+  const before = await page.inputValue('#year');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  assert(page.url().includes('year='), `submitted by keyboard: ${page.url()}`);
+  assert((await page.inputValue('#year')) !== before || page.url().includes(`year=${before}`), 'a year chosen');
+  // An area page from the table, by keyboard.
+  await page.focus('main table a[href^="/areas/"]');
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  assert(/\/areas\//.test(page.url()), 'an area page by keyboard');
+  await ctx.close();
+});
+
+// ----- staff journeys -----
+
+await step('staff: log in, publish a page, moderate the story, send a newsletter', async () => {
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await login(page);
+  // Publish a page.
+  await page.goto(`${base}/admin/pages/new`);
+  await page.fill('#title', 'Browser test page');
+  await page.fill('#slug', 'browser-test-page');
+  await page.fill('#body', 'Written in a **browser** test.');
+  await page.selectOption('#status', 'published').catch(async () => page.check('input[name=status][value=published]'));
+  await Promise.all([page.waitForNavigation(), page.click('main form button[type=submit]')]);
+  const pub = await ctx.request.get(`${base}/browser-test-page`);
+  assert(pub.status() === 200 && (await pub.text()).includes('<strong>browser</strong>'), 'the page is public');
+  // Moderate the story sent earlier.
+  await page.goto(`${base}/admin/stories`);
+  await Promise.all([page.waitForNavigation(), page.click('main a[href^="/admin/stories/"]')]);
+  await Promise.all([page.waitForNavigation(), page.click('button[value=publish]')]);
+  const stories = await (await ctx.request.get(`${base}/stories`)).text();
+  assert(stories.includes('Sleep, and asking for help'), 'the story is published');
+  // Send a newsletter to the confirmed subscriber.
+  await page.goto(`${base}/admin/bulletin/new`);
+  await page.fill('#subject', 'Browser test bulletin');
+  await page.fill('#body', 'News from the browser test.');
+  await Promise.all([page.waitForNavigation(), page.click('button[value=save]')]);
+  page.once('dialog', (d) => d.accept());
+  await Promise.all([page.waitForNavigation(), page.click('button[value=send]')]);
+  await waitForMail('reader@example.org', /Browser test bulletin/);
+  await shot(page, 'admin-bulletin');
+  await ctx.close();
+});
+
+// ----- accessibility of every page type -----
+
+await step('axe: public pages, WCAG 2.2 AA', async () => {
+  const ctx = await context();
+  const page = await ctx.newPage();
+  const api = await (await fetch(`${base}/api/activities`)).json();
+  const activity = api.activities[0];
+  const pages = [
+    '/', '/help', '/support', '/support?postcode=CF10+3NQ', '/support?postcode=XX1+1XX', '/map', '/areas/W11000029',
+    '/news', '/news/awareness-week-how-to-take-part', '/about', '/impact', '/resources', '/search?q=help',
+    '/contact', '/contact?type=media', '/stories', '/stories/new', '/members', '/members/apply', '/supporters',
+    '/supporters/join', '/champions', '/subscribe', '/bulletin', '/campaigns', `/campaigns/${slug}`,
+    `/campaigns/${slug}/activities`, `/campaigns/${slug}/calendar`, `/campaigns/${slug}/map`,
+    `/activities/${activity.id}`, '/activities/new', '/no-such-page',
+  ];
+  const problems = [];
+  for (const p of pages) {
+    await page.goto(base + p);
+    try {
+      await axe(page, p);
+    } catch (e) {
+      problems.push(e.message);
+    }
+  }
+  // The same in Welsh, for a few.
+  await ctx.addCookies([{ name: 'lang', value: 'cy', url: base }]);
+  for (const p of ['/', '/support?postcode=CF10+3NQ', '/stories/new', `/campaigns/${slug}`]) {
+    await page.goto(base + p);
+    try {
+      await axe(page, `${p} (cy)`);
+    } catch (e) {
+      problems.push(e.message);
+    }
+  }
+  // A form with errors.
+  await ctx.clearCookies();
+  await page.goto(`${base}/contact?type=other`);
+  await Promise.all([page.waitForNavigation(), page.click('main form button[type=submit]')]);
+  try {
+    await axe(page, '/contact with errors');
+  } catch (e) {
+    problems.push(e.message);
+  }
+  assert(problems.length === 0, problems.join('\n     '));
+  assert(ctx.foreign.length === 0, `third-party requests: ${ctx.foreign}`);
+  await ctx.close();
+});
+
+await step('axe: staff pages, WCAG 2.2 AA', async () => {
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await login(page);
+  const pages = [
+    '/admin', '/admin/pages', '/admin/pages/new', '/admin/news', '/admin/stories', '/admin/enquiries',
+    '/admin/members', '/admin/bulletin', '/admin/bulletin/new', '/admin/subscribers', '/admin/areas',
+    '/admin/services', '/admin/finder', '/admin/campaigns', '/admin/campaigns/new', '/admin/activities',
+    '/admin/analytics', '/admin/impact', '/admin/impact/tracker', '/admin/helplines', '/admin/settings',
+    '/admin/users', '/admin/people', '/admin/audit',
+  ];
+  const problems = [];
+  for (const p of pages) {
+    await page.goto(base + p);
+    try {
+      await axe(page, p);
+    } catch (e) {
+      problems.push(e.message);
+    }
+  }
+  assert(problems.length === 0, problems.join('\n     '));
+  await ctx.close();
+});
+
+await step('screenshots of key pages at 320 and 1280 px', async () => {
+  const ctx = await context();
+  const page = await ctx.newPage();
+  for (const [name, p] of [
+    ['home', '/'], ['help', '/help'], ['map-page', '/map'], ['campaign', `/campaigns/${slug}`],
+    ['calendar', `/campaigns/${slug}/calendar`], ['impact', '/impact'], ['register-activity', '/activities/new'],
+  ]) {
+    await page.goto(base + p);
+    await shot(page, name);
+  }
+  await ctx.close();
+});
+
+await browser.close();
+console.log(`\n${count - failures.length} of ${count} browser steps passed; screenshots in ${outDir}`);
+if (failures.length) {
+  console.log(`failed: ${failures.join('; ')}`);
+  process.exit(1);
+}
