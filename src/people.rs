@@ -232,13 +232,7 @@ async fn person_erase(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     staff.require(Permission::ManageUsers)?;
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
+    let get = |name: &str| crate::web::field(&pairs, name).trim().to_string();
     let email = get("email").to_lowercase();
     let c = c.with_staff(staff.clone());
     if email.is_empty() || get("confirm").is_empty() {

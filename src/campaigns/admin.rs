@@ -297,13 +297,7 @@ async fn evaluation_post(
     let k = super::campaign_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let get = |n: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == n)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    };
+    let get = |name: &str| crate::web::field(&pairs, name);
     let mut tx = state.db.begin_write().await?;
     let done = match get("action") {
         "invite" => {
@@ -446,23 +440,45 @@ async fn activity_get(
     let a = super::activity_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let sessions = super::sessions_of(&state.db, id).await?;
+    let saved = q.saved.is_some();
+    activity_page(&state, c, staff, a, String::new(), Vec::new(), saved).await
+}
+
+/// The moderation page of one activity (status 422 when there are errors).
+async fn activity_page(
+    state: &AppState,
+    c: Ctx,
+    staff: StaffUser,
+    a: Activity,
+    note: String,
+    errors: FieldErrors,
+    saved: bool,
+) -> Result<Response, AppError> {
+    let sessions = super::sessions_of(&state.db, a.id).await?;
     let k = super::campaign_by_id(&state.db, a.campaign_id).await?;
     let area = state
         .atlas()
         .area(&a.area_code)
         .map(|x| x.name.clone())
         .unwrap_or_default();
-    private_page(&ActivityPage {
-        c: &c.with_staff(staff),
-        note: String::new(),
-        a,
-        k,
-        sessions,
-        area,
-        errors: Vec::new(),
-        saved: q.saved.is_some(),
-    })
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    private_page_status(
+        status,
+        &ActivityPage {
+            c: &c.with_staff(staff),
+            note,
+            a,
+            k,
+            sessions,
+            area,
+            errors,
+            saved,
+        },
+    )
 }
 
 /// The email telling an organiser what the moderators decided.
@@ -506,13 +522,7 @@ async fn activity_post(
     let a = super::activity_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let get = |n: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == n)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    };
+    let get = |name: &str| crate::web::field(&pairs, name);
     let action = get("action");
     let note = crate::web::input::paragraphs(get("note"), 2000)
         .trim()
@@ -521,21 +531,8 @@ async fn activity_post(
         return Err(AppError::BadRequest(Msg::new("admin-err-bad-action")));
     }
     if matches!(action, "changes" | "reject") && note.is_empty() {
-        let sessions = super::sessions_of(&state.db, id).await?;
-        let k = super::campaign_by_id(&state.db, a.campaign_id).await?;
-        return private_page_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &ActivityPage {
-                c: &c.with_staff(staff),
-                note,
-                a,
-                k,
-                sessions,
-                area: String::new(),
-                errors: vec![("note", Msg::new("admin-activity-error-note"))],
-                saved: false,
-            },
-        );
+        let errors = vec![("note", Msg::new("admin-activity-error-note"))];
+        return activity_page(&state, c, staff, a, note, errors, false).await;
     }
     let site = c.site("name").to_string();
     let sender = Sender::new(&state.config, &site);

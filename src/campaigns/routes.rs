@@ -756,13 +756,7 @@ async fn register_post(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let now = crate::db::now();
-    let field = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    };
+    let field = |name: &str| crate::web::field(&pairs, name);
     let campaigns = super::open_campaigns(&state.db, &today()).await?;
     let d = ActivityDraft::from_pairs(&pairs);
     let started: i64 = field("started").trim().parse().unwrap_or(0);
@@ -853,11 +847,10 @@ async fn manage_post(
     let Some(a) = super::activity_by_token(&state.db, &token).await? else {
         return Err(AppError::NotFound);
     };
-    let action = pairs
-        .iter()
-        .find(|(k, _)| k == "action")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("save");
+    let action = match web::field(&pairs, "action") {
+        "" => "save",
+        a => a,
+    };
     let campaigns = super::open_campaigns(&state.db, &today()).await?;
     if action == "cancel" {
         if a.status != "cancelled" {

@@ -231,13 +231,7 @@ async fn survey_post(
     let k = campaign(&state, &slug).await?;
     let open = k.phase(&super::routes::today()) != "upcoming";
     let now = db::now();
-    let field = |n: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == n)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    };
+    let field = |name: &str| crate::web::field(&pairs, name);
     let a = Answer::from_pairs(&pairs);
     let started = field("started").trim().parse().unwrap_or(0);
     if !open {

@@ -90,13 +90,7 @@ async fn contact_post(
     parts: Parts,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    };
+    let get = |name: &str| crate::web::field(&pairs, name);
     let now = crate::db::now();
     let d = Draft::from_pairs(&pairs);
     let kind = known_kind(Some(&d.kind));
@@ -407,13 +401,7 @@ async fn enquiry_post(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let e = visible(&state, &c, &staff, id).await?;
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
+    let get = |name: &str| crate::web::field(&pairs, name).trim().to_string();
     let c = c.with_staff(staff.clone());
     match get("action").as_str() {
         "note" => {

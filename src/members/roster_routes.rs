@@ -155,13 +155,7 @@ async fn join_post(
     parts: Parts,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    };
+    let get = |name: &str| crate::web::field(&pairs, name);
     let now = crate::db::now();
     let d = Draft::from_pairs(&pairs);
     let started = get("started").trim().parse().unwrap_or(0);
@@ -268,13 +262,7 @@ async fn manage_post(
             },
         );
     };
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let get = |name: &str| crate::web::field(pairs, name).to_string();
     let mut tx = state.db.begin_write().await?;
     if get("action") == "leave" {
         roster::leave(&mut tx, e.id).await?;
@@ -424,13 +412,7 @@ async fn admin_post(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     staff.require(Permission::ManageMembers)?;
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let get = |name: &str| crate::web::field(&pairs, name).to_string();
     let c = c.with_staff(staff.clone());
     match get("action").as_str() {
         "add" => {

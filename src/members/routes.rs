@@ -231,13 +231,7 @@ async fn apply_post(
     parts: Parts,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    };
+    let get = |name: &str| crate::web::field(&pairs, name);
     let now = crate::db::now();
     let a = Application::from_pairs(&pairs);
     let started = get("started").trim().parse().unwrap_or(0);
@@ -399,13 +393,7 @@ async fn review_post(
 ) -> Result<Response, AppError> {
     staff.require(Permission::ManageMembers)?;
     let m = super::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let get = |name: &str| crate::web::field(&pairs, name).to_string();
     let c = c.with_staff(staff.clone());
     let action = get("action");
     let reason = crate::web::input::paragraphs(&get("reason"), 2000);

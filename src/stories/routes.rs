@@ -154,13 +154,7 @@ async fn new_post(
     fields: crate::web::Fields,
 ) -> Result<Response, AppError> {
     let pairs = &fields.pairs;
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    };
+    let get = |name: &str| crate::web::field(pairs, name);
     let now = crate::db::now();
     let mut d = Draft::from_pairs(pairs);
     let started = get("started").trim().parse().unwrap_or(0);
@@ -459,13 +453,7 @@ async fn moderate_post(
         .await?
         .filter(|s| s.status != "withdrawn")
         .ok_or(AppError::NotFound)?;
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let get = |name: &str| crate::web::field(&pairs, name).to_string();
     let action = get("action");
     let title = crate::web::input::one_line(&get("title"), 400);
     let body = crate::web::input::paragraphs(&get("body"), super::MAX_STORY + 2000);

@@ -661,6 +661,15 @@ pub fn bytes_response(content_type: &str, body: impl Into<Body>) -> Response {
 }
 
 /// Parses a page number from a query value (1 when absent or silly).
+/// The first value of field `name` in a form's pairs ("" when absent).
+pub fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}
+
 pub fn page_number(p: Option<&str>) -> i64 {
     p.and_then(|s| s.parse::<i64>().ok())
         .filter(|n| (1..=100_000).contains(n))
