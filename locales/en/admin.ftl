@@ -11,6 +11,7 @@ admin-activities-help = Activities registered by the public wait here until a mo
 admin-activity-approve = Approve and publish
 admin-activity-changes = Ask for changes
 admin-activity-decide = Decision
+admin-activity-error-cancelled = Its organiser cancelled this activity; it cannot be published again
 admin-activity-error-note = Write a message for the organiser: they will receive it by email
 admin-activity-feature = Feature on the campaign page
 admin-activity-featured = Featured

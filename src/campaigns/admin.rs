@@ -530,6 +530,12 @@ async fn activity_post(
     if !["approve", "changes", "reject", "feature", "unfeature"].contains(&action) {
         return Err(AppError::BadRequest(Msg::new("admin-err-bad-action")));
     }
+    // A cancelled activity is its organiser's decision: moderators cannot bring it back.
+    if a.status == "cancelled" && action != "unfeature" {
+        return Err(AppError::BadRequest(Msg::new(
+            "admin-activity-error-cancelled",
+        )));
+    }
     if matches!(action, "changes" | "reject") && note.is_empty() {
         let errors = vec![("note", Msg::new("admin-activity-error-note"))];
         return activity_page(&state, c, staff, a, note, errors, false).await;

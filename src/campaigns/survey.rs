@@ -270,13 +270,26 @@ async fn survey_post(
 }
 
 /// Emails every organiser of an approved activity of the campaign (once per address) an
-/// invitation to the survey; marks the campaign so it is sent only once. Returns how many.
+/// invitation to the survey, once per campaign (a second call sends nothing). Returns how
+/// many were sent.
 pub async fn invite(
     tx: &mut Tx,
     state: &AppState,
     k: &Campaign,
     site: &str,
 ) -> anyhow::Result<usize> {
+    // Claim the sending first: of two staff pressing the button at once, only one sends.
+    let claimed = sqlx::query(
+        "UPDATE campaigns SET survey_sent_at = $1 WHERE id = $2 AND survey_sent_at = 0",
+    )
+    .bind(db::now())
+    .bind(k.id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if claimed == 0 {
+        return Ok(0);
+    }
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT contact_email, MIN(lang) FROM activities WHERE campaign_id = $1 \
          AND status = 'approved' AND contact_email <> '' GROUP BY contact_email ORDER BY 1",
@@ -316,11 +329,6 @@ pub async fn invite(
         .outgoing();
         crate::mail::enqueue(tx, &sender, &m).await?;
     }
-    sqlx::query("UPDATE campaigns SET survey_sent_at = $1 WHERE id = $2 AND survey_sent_at = 0")
-        .bind(db::now())
-        .bind(k.id)
-        .execute(&mut **tx)
-        .await?;
     Ok(rows.len())
 }
 

@@ -343,6 +343,17 @@ async fn a_coffee_morning_in_cardiff_from_registration_to_the_calendar() {
         .get("/api/activities?updated_since=yesterday")
         .await
         .assert_status(400);
+    // Moderators cannot bring back what its organiser cancelled.
+    app.post(
+        &format!("/admin/activities/{id}"),
+        &[("action", "approve"), ("note", "")],
+    )
+    .await
+    .assert_status(400);
+    public
+        .get(&format!("/activities/{id}"))
+        .await
+        .assert_status(404);
 }
 
 /// Bad input gets a message next to each field and nothing typed is lost.
