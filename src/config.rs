@@ -25,6 +25,8 @@ pub struct FileConfig {
     pub require_admin_two_factor: Option<bool>,
     pub upload_max_mb: Option<u64>,
     pub trust_proxy: Option<bool>,
+    /// Non-essential requests handled at once before the rest get 503 [default: 512].
+    pub max_in_flight: Option<usize>,
     pub demo_content: Option<bool>,
     pub smtp: Option<SmtpFile>,
     #[serde(default)]
@@ -173,6 +175,8 @@ pub struct Config {
     pub analytics: bool,
     /// Smallest count shown as a number (`[analytics] min_count`).
     pub analytics_min_count: i64,
+    /// Non-essential requests in flight before more are shed (0 sheds them all).
+    pub max_in_flight: usize,
 }
 
 impl Config {
@@ -223,6 +227,7 @@ impl Config {
             bounce_threshold: file.mail.bounce_threshold.unwrap_or(2).clamp(1, 100),
             analytics: file.analytics.enabled.unwrap_or(true),
             analytics_min_count: file.analytics.min_count.unwrap_or(5).clamp(1, 1000),
+            max_in_flight: file.max_in_flight.unwrap_or(512),
             bind,
             data_dir,
             database_url,
@@ -260,6 +265,7 @@ impl Config {
             bounce_threshold: 2,
             analytics: true,
             analytics_min_count: 5,
+            max_in_flight: 512,
         }
     }
 

@@ -62,6 +62,8 @@ pub struct Shared {
     pub finder: Arc<finder::routes::FinderCache>,
     /// Page-view counts waiting to be saved (analytics.rs).
     pub analytics: Arc<analytics::Analytics>,
+    /// Non-essential requests in flight, for shedding load (web::load).
+    pub load: web::load::Shedder,
 }
 
 impl AppState {
@@ -84,6 +86,7 @@ impl AppState {
             postcodes: Arc::new(RwLock::new(postcodes)),
             finder: Arc::new(finder::routes::FinderCache::default()),
             analytics: Arc::new(analytics::Analytics::default()),
+            load: web::load::Shedder::default(),
         })))
     }
 

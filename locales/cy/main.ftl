@@ -779,3 +779,4 @@ impact-kind-evidence = Tystiolaeth
 impact-source = (ffynhonnell: { $source })
 impact-score-change = { $area }: { $levels }
 campaign-calendar-more = A { $n } arall ar y diwrnod hwn
+error-overloaded = Mae'r wefan yn brysur iawn ar hyn o bryd. Rhowch gynnig arall arni mewn munud. Mae'r dudalen gymorth a'r chwiliwr cymorth yn dal i weithio.

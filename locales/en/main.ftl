@@ -779,3 +779,4 @@ impact-kind-evidence = Evidence
 impact-source = (source: { $source })
 impact-score-change = { $area }: { $levels }
 campaign-calendar-more = And { $n } more on this day
+error-overloaded = The site is very busy just now. Please try again in a moment. Help and the support finder are still working.

@@ -35,6 +35,9 @@ pub enum AppError {
     CrossSite,
     #[error("database unavailable")]
     Unavailable,
+    /// Too many requests in flight: shed before doing any work (web::load).
+    #[error("overloaded")]
+    Overloaded,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -96,6 +99,7 @@ impl AppError {
             AppError::Redirect(_) => (StatusCode::SEE_OTHER, "redirect", None),
             AppError::CrossSite => (StatusCode::FORBIDDEN, "cross_site", None),
             AppError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None),
+            AppError::Overloaded => (StatusCode::SERVICE_UNAVAILABLE, "overloaded", None),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
         }
     }
@@ -129,8 +133,9 @@ impl IntoResponse for AppError {
         };
         let mut res = (status, page.message(crate::i18n::Lang::En)).into_response();
         if status == StatusCode::SERVICE_UNAVAILABLE {
+            let after = if code == "overloaded" { "5" } else { "30" };
             res.headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("30"));
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static(after));
         }
         res.extensions_mut().insert(page);
         res

@@ -8,6 +8,7 @@ pub mod ctx;
 pub mod error;
 pub mod images;
 pub mod input;
+pub mod load;
 pub mod splice;
 
 use std::sync::Arc;
@@ -233,11 +234,21 @@ async fn frame(State(state): State<AppState>, req: Request, next: Next) -> Respo
     } else {
         None
     };
+    // Past the limit, non-essential requests are turned away at once (help never is).
+    let slot = if crate::web::load::essential(uri.path()) {
+        None
+    } else {
+        Some(state.load.enter(state.config.max_in_flight))
+    };
     let res = if writes && !one_click && is_cross_site(req.headers()) {
         AppError::CrossSite.into_response()
+    } else if matches!(slot, Some(None)) {
+        metrics::counter!("http_requests_shed_total").increment(1);
+        AppError::Overloaded.into_response()
     } else {
         next.run(req).await
     };
+    drop(slot);
     let status = res.status();
     if let Some(view) = view
         && status == StatusCode::OK

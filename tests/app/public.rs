@@ -442,3 +442,42 @@ async fn english_parts_of_welsh_pages_are_marked() {
         .await
         .assert_not_contains("lang=\"en\">All women");
 }
+
+/// Under overload, non-essential pages are shed at once with 503 and Retry-After, on a
+/// page that still carries the helplines; help, the finder and Exit this page still answer.
+#[tokio::test]
+async fn under_overload_help_still_answers_and_the_rest_is_shed() {
+    let first = TestApp::new().await;
+    // A limit of 0 sheds every non-essential request, as during a surge.
+    let app = first.instance_with(|c| c.max_in_flight = 0).await;
+    for path in [
+        "/",
+        "/news",
+        "/map",
+        "/campaigns",
+        "/stories/new",
+        "/api/oruk/services",
+    ] {
+        let res = app.get(path).await;
+        assert_eq!(res.status.as_u16(), 503, "{path}");
+        assert_eq!(res.header("retry-after"), "5", "{path}");
+        if !path.starts_with("/api/") {
+            res.assert_contains("very busy")
+                .assert_contains("class=\"exit-button\"")
+                .assert_contains("999");
+        }
+    }
+    for path in [
+        "/help",
+        "/support",
+        "/support?postcode=CF10+3NQ",
+        "/api/v1/support?postcode=CF10+3NQ",
+        "/healthz",
+    ] {
+        assert_eq!(app.get(path).await.status.as_u16(), 200, "{path}");
+    }
+    let exit = app.get("/exit").await;
+    assert!(exit.status.is_redirection(), "Exit this page still works");
+    // The normal limit serves everything.
+    assert_eq!(first.get("/news").await.status.as_u16(), 200);
+}
