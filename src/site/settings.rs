@@ -33,16 +33,18 @@ pub const FIELDS: &[(&str, &str)] = &[
          details.",
     ),
     ("exit_url", "https://www.bbc.co.uk/weather"),
+    // The home page features the current or next campaign by itself; this box is for
+    // anything else staff want to put forward.
     (
         "featured_title",
-        "Maternal Mental Health Awareness Week (demo)",
+        "Is there specialist help where you live? (demo)",
     ),
     (
         "featured_text",
-        "Every May, members run coffee mornings, buggy walks, online chats and talks so that \
-         every parent knows help is there. Find out how to take part.",
+        "Our map shows the specialist perinatal mental health services in every health area \
+         of the four nations. Look up your area and share it with the people who plan services.",
     ),
-    ("featured_link", "/news"),
+    ("featured_link", "/map"),
 ];
 
 /// The nations an alliance may serve.

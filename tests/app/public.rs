@@ -324,7 +324,9 @@ async fn home_page_shape() {
     res.assert_status(200)
         .assert_contains("All women across the UK")
         .assert_contains("Need support now?")
-        .assert_contains("Maternal Mental Health Awareness Week (demo)")
+        // The next campaign, featured by itself, and the staff's own featured box.
+        .assert_contains("Maternal Mental Health Awareness Week 20")
+        .assert_contains("Is there specialist help where you live? (demo)")
         .assert_contains("Get involved")
         .assert_contains("Media enquiries")
         .assert_contains("Membership enquiries")
