@@ -483,3 +483,73 @@ async fn under_overload_help_still_answers_and_the_rest_is_shed() {
     // The normal limit serves everything.
     assert_eq!(first.get("/news").await.status.as_u16(), 200);
 }
+
+/// With the database gone, pages already in the cache are still served as they were, and
+/// the rest get the error page with the helplines.
+#[tokio::test]
+async fn cached_pages_answer_through_a_database_outage() {
+    let app = TestApp::new().await;
+    let paths = ["/", "/news", "/map", "/campaigns", "/impact"];
+    let mut before = Vec::new();
+    for p in paths {
+        let res = app.get(p).await;
+        res.assert_status(200);
+        before.push(res.body);
+    }
+    app.state.db.pool.close().await;
+    for (p, body) in paths.iter().zip(before) {
+        let res = app.get(p).await;
+        res.assert_status(200);
+        assert_eq!(res.body, body, "{p} served from the cache");
+    }
+    app.get("/stories")
+        .await
+        .assert_status(503)
+        .assert_contains("Get help now")
+        .assert_not_contains("sqlx");
+}
+
+/// On PostgreSQL, connections cut by the server (a restart, a failover) are replaced by
+/// themselves: after a request or two answered kindly, pages work again.
+#[tokio::test]
+async fn the_app_recovers_when_postgresql_drops_its_connections() {
+    let first = TestApp::new().await;
+    if !first.database_url.starts_with("postgres") {
+        eprintln!("SQLite: no server to drop connections; covered on the PostgreSQL run");
+        return;
+    }
+    let url = format!("{}&application_name=mmha_outage_test", first.database_url);
+    let app = first.instance_with(|c| c.database_url = url.clone()).await;
+    app.get("/stories").await.assert_status(200);
+    let admin = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(crate::harness::pg_base_url().as_deref().unwrap())
+        .await
+        .unwrap();
+    let cut: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE application_name = 'mmha_outage_test') t",
+    )
+    .fetch_one(&admin)
+    .await
+    .unwrap();
+    assert!(cut >= 1, "connections were cut");
+    admin.close().await;
+    let mut ok = false;
+    for _ in 0..10 {
+        let res = app.get("/stories").await;
+        if res.status.as_u16() == 200 {
+            ok = true;
+            break;
+        }
+        assert!(
+            res.status.as_u16() == 503,
+            "a kind 503 meanwhile, not {}",
+            res.status
+        );
+        res.assert_contains("Get help now")
+            .assert_not_contains("sqlx");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(ok, "pages work again without a restart");
+}
