@@ -225,8 +225,8 @@ async fn frame(State(state): State<AppState>, req: Request, next: Next) -> Respo
     // RFC 8058 one-click unsubscribe is posted by mail providers from their own sites; the
     // unguessable token in the path is its authority.
     let one_click = uri.path().starts_with("/subscribe/unsubscribe/");
-    // For analytics: a GET of a page may be counted once answered (headers are cheap to
-    // clone: reference-counted bytes).
+    // For analytics: what a GET needs to be counted once answered, taken now (nothing at
+    // all for bots, opt-outs, staff and paths that are not counted).
     let view = if state.config.analytics && method == Method::GET {
         crate::analytics::pending(uri.path(), req.headers(), || {
             client_ip_of(req.headers(), req.extensions(), state.config.trust_proxy)
@@ -671,7 +671,6 @@ pub fn bytes_response(content_type: &str, body: impl Into<Body>) -> Response {
     res
 }
 
-/// Parses a page number from a query value (1 when absent or silly).
 /// The first value of field `name` in a form's pairs ("" when absent).
 pub fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
     pairs
@@ -681,6 +680,7 @@ pub fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
         .unwrap_or("")
 }
 
+/// Parses a page number from a query value (1 when absent or silly).
 pub fn page_number(p: Option<&str>) -> i64 {
     p.and_then(|s| s.parse::<i64>().ok())
         .filter(|n| (1..=100_000).contains(n))
