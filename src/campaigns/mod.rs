@@ -1016,6 +1016,15 @@ impl Filter {
             && self.area.is_empty()
             && self.kind.is_empty()
     }
+
+    /// Whether a listed activity passes every filter set.
+    pub fn matches(&self, l: &Listed) -> bool {
+        let is = |want: &str, have: &str| want.is_empty() || want == have;
+        is(&self.nation, &l.a.nation)
+            && is(&self.area, &l.a.area_code)
+            && is(&self.kind, &l.a.kind)
+            && (self.day.is_empty() || l.sessions.iter().any(|s| s.day == self.day))
+    }
 }
 
 /// An activity with its sessions, for lists.
@@ -1025,46 +1034,17 @@ pub struct Listed {
     pub sessions: Vec<Session>,
 }
 
-/// Approved activities of a campaign (or of every campaign), with their sessions, in
-/// order of first session; two queries whatever the number.
-pub async fn public_activities(
-    db: &Db,
-    campaign_id: Option<i64>,
-    f: &Filter,
-) -> sqlx::Result<Vec<Listed>> {
-    let mut sql = format!("SELECT {ACTIVITY_COLUMNS} FROM activities WHERE status = 'approved'");
-    let mut binds: Vec<String> = Vec::new();
-    let mut add = |sql: &mut String, cond: &str, v: &str| {
-        binds.push(v.to_string());
-        sql.push_str(&format!(" AND {cond} ${}", binds.len()));
-    };
-    if !f.nation.is_empty() {
-        add(&mut sql, "nation =", &f.nation);
-    }
-    if !f.area.is_empty() {
-        add(&mut sql, "area_code =", &f.area);
-    }
-    if !f.kind.is_empty() {
-        add(&mut sql, "kind =", &f.kind);
-    }
-    if !f.day.is_empty() {
-        add(
-            &mut sql,
-            "id IN (SELECT activity_id FROM activity_sessions WHERE day =",
-            &f.day,
-        );
-        sql.push(')');
-    }
-    if let Some(id) = campaign_id {
-        sql.push_str(&format!(" AND campaign_id = {id}"));
-    }
-    sql.push_str(" ORDER BY first_start, id");
-    let mut q = sqlx::query_as::<_, Activity>(sqlx::AssertSqlSafe(sql));
-    for b in &binds {
-        q = q.bind(b);
-    }
-    let list = q.fetch_all(&db.pool).await?;
-    attach_sessions(db, list, campaign_id).await
+/// Approved activities of a campaign with their sessions, in order of first session; two
+/// queries whatever the number. Pages filter the list with [`Filter::matches`].
+pub async fn public_activities(db: &Db, campaign_id: i64) -> sqlx::Result<Vec<Listed>> {
+    let list: Vec<Activity> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE status = 'approved' \
+         AND campaign_id = $1 ORDER BY first_start, id"
+    )))
+    .bind(campaign_id)
+    .fetch_all(&db.pool)
+    .await?;
+    attach_sessions(db, list, Some(campaign_id)).await
 }
 
 async fn attach_sessions(

@@ -212,7 +212,7 @@ async fn campaign_page(
         || async move {
             let k = published(&st, &slug).await?;
             let days = super::days(&st.db, k.id).await?;
-            let all = super::public_activities(&st.db, Some(k.id), &Filter::default()).await?;
+            let all = super::public_activities(&st.db, k.id).await?;
             let count = all.len();
             let mut featured: Vec<Listed> =
                 all.iter().filter(|l| l.a.featured == 1).cloned().collect();
@@ -326,13 +326,9 @@ async fn activities_page(
         web::PUBLIC_REVALIDATE,
         || async move {
             let k = published(&st, &slug).await?;
-            let all = super::public_activities(&st.db, Some(k.id), &Filter::default()).await?;
+            let all = super::public_activities(&st.db, k.id).await?;
             let areas = areas_with_activities(&st, &all);
-            let list = if f.is_empty() {
-                all
-            } else {
-                super::public_activities(&st.db, Some(k.id), &f).await?
-            };
+            let list: Vec<Listed> = all.into_iter().filter(|l| f.matches(l)).collect();
             let day_options = k.days().into_iter().map(uktime::day_string).collect();
             let total = list.len();
             let pages = total.div_ceil(PER_PAGE).max(1);
@@ -411,10 +407,7 @@ async fn calendar_page(
         || async move {
             let k = published(&st, &slug).await?;
             let themes = super::days(&st.db, k.id).await?;
-            let list = cards(
-                &st,
-                super::public_activities(&st.db, Some(k.id), &Filter::default()).await?,
-            );
+            let list = cards(&st, super::public_activities(&st.db, k.id).await?);
             let mut days: Vec<CalendarDay> = k
                 .days()
                 .into_iter()
@@ -557,7 +550,7 @@ async fn map_page(
         web::PUBLIC_REVALIDATE,
         || async move {
             let k = published(&st, &slug).await?;
-            let list = super::public_activities(&st.db, Some(k.id), &Filter::default()).await?;
+            let list = super::public_activities(&st.db, k.id).await?;
             let atlas = st.atlas();
             let online = list.iter().filter(|l| l.a.kind != "in_person").count();
             Ok(MapPage {
