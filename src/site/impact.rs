@@ -285,16 +285,14 @@ async fn impact_page(
                 })
                 .collect();
             let atlas = st.atlas();
-            let mut changes = Vec::new();
-            for i in items.iter().filter(|i| !i.area_code.is_empty()) {
-                let (before, after) =
-                    super::tracker::score_change(&st.db, &i.area_code, i.year).await?;
-                let name = atlas
-                    .area(&i.area_code)
-                    .map(|a| a.name.clone())
-                    .unwrap_or_else(|| i.area_code.clone());
-                changes.push((i.id, name, before, after));
-            }
+            let changes = super::tracker::score_changes(&st.db, &items)
+                .await?
+                .into_iter()
+                .map(|(id, code, before, after)| {
+                    let name = atlas.area(&code).map(|a| a.name.clone()).unwrap_or(code);
+                    (id, name, before, after)
+                })
+                .collect();
             Ok(ImpactTemplate {
                 c: &cc,
                 sections,

@@ -511,23 +511,43 @@ pub async fn levels_by_year(db: &Db) -> sqlx::Result<Vec<(i64, i64, i64)>> {
     .await
 }
 
-/// The atlas's score for an item's area in its year, with the previous year's, so the
-/// page can say "moved from level 1 to 3".
-pub async fn score_change(
-    db: &Db,
-    area: &str,
-    year: i64,
-) -> sqlx::Result<(Option<i64>, Option<i64>)> {
-    let get = |y: i64| async move {
-        sqlx::query_scalar::<_, i64>(
-            "SELECT level FROM area_scores WHERE area_code = $1 AND year = $2",
-        )
-        .bind(area)
-        .bind(y)
-        .fetch_optional(&db.pool)
-        .await
-    };
-    Ok((get(year - 1).await?, get(year).await?))
+/// An item's area score change: (item id, area code, level the year before, level that year).
+pub type ScoreChange = (i64, String, Option<i64>, Option<i64>);
+
+/// The score change of every item linked to an area, from the atlas's scores, so the page
+/// can say "moved from level 1 to 3". One query for all the linked areas.
+pub async fn score_changes(db: &Db, items: &[Item]) -> sqlx::Result<Vec<ScoreChange>> {
+    let linked: Vec<&Item> = items.iter().filter(|i| !i.area_code.is_empty()).collect();
+    if linked.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut codes: Vec<&str> = linked.iter().map(|i| i.area_code.as_str()).collect();
+    codes.sort();
+    codes.dedup();
+    let marks: Vec<String> = (1..=codes.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT area_code, year, level FROM area_scores WHERE area_code IN ({})",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, (String, i64, i64)>(sqlx::AssertSqlSafe(sql));
+    for c in &codes {
+        q = q.bind(*c);
+    }
+    let scores: std::collections::HashMap<(String, i64), i64> = q
+        .fetch_all(&db.pool)
+        .await?
+        .into_iter()
+        .map(|(code, year, level)| ((code, year), level))
+        .collect();
+    let level = |code: &str, year: i64| scores.get(&(code.to_string(), year)).copied();
+    Ok(linked
+        .iter()
+        .map(|i| {
+            let (code, year) = (i.area_code.clone(), i.year);
+            let (before, after) = (level(&code, year - 1), level(&code, year));
+            (i.id, code, before, after)
+        })
+        .collect())
 }
 
 /// Demo asks and items for a new database (labelled as demo).

@@ -303,7 +303,40 @@ async fn the_impact_page_is_built_from_the_tracker() {
     .await
     .assert_status(422)
     .assert_contains("Say where the evidence comes from");
+    // An outcome linked to an area shows that area's score change from the map.
+    for (year, level) in [(2023, 1), (2024, 3)] {
+        sqlx::query(
+            "INSERT INTO area_scores (area_code, year, level, updated_by, updated_at) \
+             VALUES ('W11000029', $1, $2, 'test', 0)",
+        )
+        .bind(year as i64)
+        .bind(level as i64)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    }
+    app.post(
+        "/admin/impact/items/new",
+        &[
+            ("kind", "outcome"),
+            ("title", "A specialist team for Cardiff"),
+            ("happened_on", "2024-09-01"),
+            ("area_code", "W11000029"),
+            ("ask_id", &ask),
+        ],
+    )
+    .await
+    .assert_status(303);
     let page = app.another_browser().get("/impact").await;
+    let legend: Vec<String> =
+        sqlx::query_scalar("SELECT label FROM score_levels WHERE level IN (1, 3) ORDER BY level")
+            .fetch_all(&app.state.db.pool)
+            .await
+            .unwrap();
+    page.assert_contains(&format!(
+        "Cardiff and Vale University Health Board: {} → {}",
+        legend[0], legend[1]
+    ));
     page.assert_status(200)
         .assert_contains("Funding won, by nation and year")
         .assert_contains("In total: £17,500,000")
