@@ -67,19 +67,7 @@ pub fn website(v: &str) -> Option<String> {
     } else {
         format!("https://{v}")
     };
-    let host = full
-        .split("://")
-        .nth(1)
-        .and_then(|r| r.split(['/', '?', '#']).next())
-        .unwrap_or("");
-    let ok = full.len() <= 200
-        && host.contains('.')
-        && !full.contains(char::is_whitespace)
-        && !full.contains(['"', '<', '>'])
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == ':');
-    ok.then_some(full)
+    (full.len() <= 200 && crate::web::input::web_address_ok(&full)).then_some(full)
 }
 
 impl Application {

@@ -264,7 +264,7 @@ impl ItemForm {
         if self.kind == "evidence" && self.source.trim().is_empty() {
             e.push(("source", Msg::new("admin-tracker-error-source")));
         }
-        if !self.url.trim().is_empty() && !crate::campaigns::link_ok(self.url.trim()) {
+        if !self.url.trim().is_empty() && !crate::web::input::web_address_ok(self.url.trim()) {
             e.push(("url", Msg::new("admin-tracker-error-url")));
         }
         if !self.area_code.trim().is_empty() && !area_known(self.area_code.trim()) {

@@ -29,6 +29,24 @@ pub fn phone_ok(s: &str) -> bool {
     s.chars().count() <= 30 && s.chars().all(|c| c.is_ascii_digit() || " +()-".contains(c))
 }
 
+/// A web address: http(s), a host with a dot made of letters, digits, `.`, `-` and a
+/// port, and nothing that could break out of an attribute (whitespace, quotes, `<`, `>`).
+pub fn web_address_ok(url: &str) -> bool {
+    let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    host.contains('.')
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == ':')
+        && !url.contains(char::is_whitespace)
+        && !url.contains(['"', '<', '>'])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,5 +62,14 @@ mod tests {
         assert!(
             phone_ok("+44 (0)29 2000-0000") && !phone_ok("call me") && !phone_ok(&"1".repeat(31))
         );
+    }
+
+    #[test]
+    fn web_addresses() {
+        assert!(web_address_ok("https://tickets.example.org/coffee?id=1"));
+        assert!(!web_address_ok("javascript:alert(1)"));
+        assert!(!web_address_ok("https://localhost"));
+        assert!(!web_address_ok("https://a.example/ x"));
+        assert!(!web_address_ok("ftp://a.example"));
     }
 }
