@@ -175,7 +175,7 @@ impl Analytics {
     pub fn count(&self, path: &str, p: &Pending) {
         let ua = p.user_agent.as_str();
         let referrer = p.referrer.clone();
-        let today = crate::campaigns::uktime::local_day(crate::db::now());
+        let today = crate::uktime::local_day(crate::db::now());
         let Ok(mut d) = self.day.lock() else {
             return;
         };
@@ -295,8 +295,8 @@ fn bump(map: &mut HashMap<String, (i64, i64)>, path: &str, views: i64, visitors:
 
 /// The first day of a period of `days` days ending today (UK), "YYYY-MM-DD".
 pub fn since(days: i64) -> String {
-    let today = crate::campaigns::uktime::local(crate::db::now()).date();
-    crate::campaigns::uktime::day_string(today - time::Duration::days(days.max(1) - 1))
+    let today = crate::uktime::local(crate::db::now()).date();
+    crate::uktime::day_string(today - time::Duration::days(days.max(1) - 1))
 }
 
 /// (day, views, visitors) for one page (`""` for the whole site), oldest first.

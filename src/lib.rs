@@ -25,6 +25,7 @@ pub mod people;
 pub mod seed;
 pub mod site;
 pub mod stories;
+pub mod uktime;
 pub mod web;
 
 use std::sync::{Arc, RwLock};

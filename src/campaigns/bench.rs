@@ -109,7 +109,7 @@ pub async fn run(state: &AppState, activities: usize, views: usize) -> anyhow::R
 }
 
 async fn seed_activities(state: &AppState, n: usize) -> anyhow::Result<()> {
-    let today = super::uktime::local(db::now()).date();
+    let today = crate::uktime::local(db::now()).date();
     let (start, end) = super::demo::next_week(today);
     let mut tx = state.db.begin_write().await?;
     let id: i64 = sqlx::query_scalar(
@@ -118,12 +118,12 @@ async fn seed_activities(state: &AppState, n: usize) -> anyhow::Result<()> {
          'Benchmark data (not real).', 1, 1, $4, $4) RETURNING id",
     )
     .bind(SLUG)
-    .bind(super::uktime::day_string(start))
-    .bind(super::uktime::day_string(end))
+    .bind(crate::uktime::day_string(start))
+    .bind(crate::uktime::day_string(end))
     .bind(db::now())
     .fetch_one(&mut *tx)
     .await?;
-    let days = super::uktime::days_between(start, end);
+    let days = crate::uktime::days_between(start, end);
     let atlas = state.atlas();
     let idx = state.postcodes();
     let kinds = ["in_person", "in_person", "online", "social"];
@@ -137,9 +137,9 @@ async fn seed_activities(state: &AppState, n: usize) -> anyhow::Result<()> {
         let d = days[i % days.len()];
         let hour = 9 + (i % 10) as u8;
         let sessions = vec![(
-            super::uktime::to_utc(d, hour, 0).unwrap_or(0),
-            super::uktime::to_utc(d, hour + 1, 30).unwrap_or(0),
-            super::uktime::day_string(d),
+            crate::uktime::to_utc(d, hour, 0).unwrap_or(0),
+            crate::uktime::to_utc(d, hour + 1, 30).unwrap_or(0),
+            crate::uktime::day_string(d),
         )];
         let kind = kinds[i % kinds.len()];
         let checked = super::Checked {
@@ -183,10 +183,10 @@ async fn seed_activities(state: &AppState, n: usize) -> anyhow::Result<()> {
 
 /// 364 earlier days of daily totals: 300 pages a day.
 async fn seed_year(db: &db::Db) -> anyhow::Result<()> {
-    let today = super::uktime::local(db::now()).date();
+    let today = crate::uktime::local(db::now()).date();
     let mut tx = db.begin_write().await?;
     for back in 1..365 {
-        let day = super::uktime::day_string(today - time::Duration::days(back));
+        let day = crate::uktime::day_string(today - time::Duration::days(back));
         let mut site = 0;
         for p in 0..300 {
             let views = 10 + (p * 7 + back) % 20;

@@ -1,8 +1,8 @@
 //! Demo content for a new database: next May's Awareness Week with a few approved
 //! activities across the four nations, every one labelled as demo.
 
-use super::uktime;
 use crate::db::{self, Tx};
+use crate::uktime;
 use time::{Date, Month, Weekday};
 
 /// Awareness Week: Monday to Sunday of the week holding World Maternal Mental Health Day

@@ -12,11 +12,11 @@ pub mod demo;
 pub mod ical;
 pub mod routes;
 pub mod survey;
-pub mod uktime;
 
 use crate::atlas::Atlas;
 use crate::db::{self, Db, Tx};
 use crate::finder::index::PostcodeIndex;
+use crate::uktime;
 use crate::web::{FieldErrors, Msg};
 
 /// Kinds of activity.

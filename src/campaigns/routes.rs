@@ -11,12 +11,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
-use super::{
-    Activity, ActivityDraft, Campaign, Checked, Day, Filter, Listed, Session, ical, uktime,
-};
+use super::{Activity, ActivityDraft, Campaign, Checked, Day, Filter, Listed, Session, ical};
 use crate::AppState;
 use crate::i18n::Lang;
 use crate::mail::{Letter, Sender};
+use crate::uktime;
 use crate::web::{
     self, AppError, Ctx, FieldErrors, Form, Query, private_page, private_page_status,
 };

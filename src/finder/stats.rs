@@ -19,9 +19,7 @@ pub struct Counter {
     pending: Mutex<HashMap<time::Date, HashMap<String, i64>>>,
 }
 
-fn day_string(d: time::Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
-}
+use crate::uktime::day_string;
 
 /// Today in UTC, "YYYY-MM-DD".
 pub fn today() -> String {

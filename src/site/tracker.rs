@@ -221,7 +221,7 @@ impl ItemForm {
         if self.detail.chars().count() > 5000 {
             e.push(("detail", Msg::new("admin-err-keep-the-text-shorter")));
         }
-        let date = crate::campaigns::uktime::parse_day(&self.happened_on);
+        let date = crate::uktime::parse_day(&self.happened_on);
         if date.is_none() {
             e.push(("happened_on", Msg::new("admin-campaign-error-date")));
         }

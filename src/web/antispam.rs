@@ -75,9 +75,8 @@ async fn day_secret(db: &Db) -> sqlx::Result<String> {
         .bind(&day)
         .fetch_one(&mut *tx)
         .await?;
-    let two_days_ago = crate::campaigns::uktime::day_string(
-        time::OffsetDateTime::now_utc().date() - time::Duration::days(2),
-    );
+    let two_days_ago =
+        crate::uktime::day_string(time::OffsetDateTime::now_utc().date() - time::Duration::days(2));
     sqlx::query("DELETE FROM address_keys WHERE day < $1")
         .bind(two_days_ago)
         .execute(&mut *tx)

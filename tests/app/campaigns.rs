@@ -5,7 +5,7 @@
 use crate::harness::TestApp;
 use crate::mailing::{outbox, scalar};
 use mmha::auth::Role;
-use mmha::campaigns::uktime;
+use mmha::uktime;
 
 /// The demo campaign: (slug, first day, name).
 async fn campaign(app: &TestApp) -> (String, String, String) {
