@@ -300,7 +300,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("cannot listen on {bind}"))?;
-    tracing::info!("mmha listening on http://{bind}");
+    // The address actually bound (port 0 picks a free port, as the process tests do).
+    let bound = listener.local_addr().unwrap_or(bind);
+    tracing::info!("mmha listening on http://{bound}");
     axum::serve(
         listener,
         web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),

@@ -11,8 +11,17 @@ const HELPLINES_CSV: &str = include_str!("../seed/helplines.csv");
 
 /// Loads the initial content into a new database, once: the `seeded_at` setting marks it
 /// done, so deleting every demo page never brings them back.
+/// Several instances may start together on a new database: on PostgreSQL the first to
+/// get here holds a transaction-scoped advisory lock while it loads, and the others wait
+/// for it and then find the work done. (SQLite's `BEGIN IMMEDIATE` already serialises.)
 pub async fn load(db: &Db, demo: bool) -> anyhow::Result<()> {
     let mut tx = db.begin_write().await?;
+    if db.backend == db::Backend::Postgres {
+        // The bytes of "mmhaseed" as a number; any constant every instance shares would do.
+        sqlx::query("SELECT pg_advisory_xact_lock(7885073290352747876)")
+            .execute(&mut *tx)
+            .await?;
+    }
     let seeded: Option<String> =
         sqlx::query_scalar("SELECT value FROM site_settings WHERE key = 'seeded_at'")
             .fetch_optional(&mut *tx)

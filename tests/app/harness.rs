@@ -25,9 +25,51 @@ pub struct TestApp {
     pub database_url: String,
     /// The staff session cookie, once logged in.
     pub cookie: Option<String>,
-    /// Only the owning handle cleans up the directory and schema.
+    /// Held by the first handle only: dropping it removes the directory and schema.
+    _fresh: Option<FreshDb>,
+}
+
+/// A new, empty database and data directory of its own: a SQLite file in a private temp
+/// dir, or a schema of its own in `MMHA_TEST_DATABASE_URL`'s PostgreSQL database. Both go
+/// when this is dropped. Used by `TestApp` and by tests that start `mmha` processes.
+pub struct FreshDb {
+    pub url: String,
+    pub dir: PathBuf,
     pg_schema: Option<(String, String)>,
-    owner: bool,
+}
+
+impl FreshDb {
+    pub async fn new() -> FreshDb {
+        let id = unique();
+        let dir = std::env::temp_dir().join(format!("mmha-test-{id}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        match pg_base_url() {
+            Some(base) => {
+                let schema = format!("mmha_test_{id}");
+                let admin = sqlx_admin(&base).await;
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+                    .execute(&admin)
+                    .await
+                    .expect("create test schema");
+                admin.close().await;
+                let sep = if base.contains('?') { '&' } else { '?' };
+                FreshDb {
+                    url: format!("{base}{sep}options=-c%20search_path%3D{schema}"),
+                    dir,
+                    pg_schema: Some((base, schema)),
+                }
+            }
+            None => FreshDb {
+                url: mmha::db::default_sqlite_url(&dir),
+                dir,
+                pg_schema: None,
+            },
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.pg_schema.is_some()
+    }
 }
 
 /// A response, read fully.
@@ -104,38 +146,18 @@ impl TestApp {
 
     /// A fresh app; `demo` chooses whether the demo content is loaded.
     pub async fn with_demo(demo: bool) -> TestApp {
-        let id = unique();
-        let dir = std::env::temp_dir().join(format!("mmha-test-{id}"));
-        std::fs::create_dir_all(&dir).unwrap();
-        let (database_url, pg_schema) = match pg_base_url() {
-            Some(base) => {
-                let schema = format!("mmha_test_{id}");
-                let admin = sqlx_admin(&base).await;
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-                    .execute(&admin)
-                    .await
-                    .expect("create test schema");
-                admin.close().await;
-                let sep = if base.contains('?') { '&' } else { '?' };
-                (
-                    format!("{base}{sep}options=-c%20search_path%3D{schema}"),
-                    Some((base, schema)),
-                )
-            }
-            None => (mmha::db::default_sqlite_url(&dir), None),
-        };
-        let mut config = Config::for_data_dir(dir.clone(), database_url.clone());
+        let fresh = FreshDb::new().await;
+        let mut config = Config::for_data_dir(fresh.dir.clone(), fresh.url.clone());
         config.demo_content = demo;
         let state = AppState::start(config).await.expect("app starts");
         let router = mmha::web::router(state.clone());
         TestApp {
             state,
             router,
-            dir,
-            database_url,
+            dir: fresh.dir.clone(),
+            database_url: fresh.url.clone(),
             cookie: None,
-            pg_schema,
-            owner: true,
+            _fresh: Some(fresh),
         }
     }
 
@@ -147,8 +169,7 @@ impl TestApp {
             dir: self.dir.clone(),
             database_url: self.database_url.clone(),
             cookie: None,
-            pg_schema: None,
-            owner: false,
+            _fresh: None,
         }
     }
 
@@ -166,8 +187,7 @@ impl TestApp {
             dir: self.dir.clone(),
             database_url: self.database_url.clone(),
             cookie: None,
-            pg_schema: None,
-            owner: false,
+            _fresh: None,
         }
     }
 
@@ -183,8 +203,7 @@ impl TestApp {
             dir: self.dir.clone(),
             database_url: self.database_url.clone(),
             cookie: None,
-            pg_schema: None,
-            owner: false,
+            _fresh: None,
         }
     }
 
@@ -343,11 +362,8 @@ async fn sqlx_admin(base: &str) -> sqlx::AnyPool {
         .expect("PostgreSQL for tests is reachable (MMHA_TEST_DATABASE_URL)")
 }
 
-impl Drop for TestApp {
+impl Drop for FreshDb {
     fn drop(&mut self) {
-        if !self.owner {
-            return;
-        }
         let _ = std::fs::remove_dir_all(&self.dir);
         if let Some((base, schema)) = self.pg_schema.take() {
             // Drop needs async work; do it on a private runtime in a plain thread.
