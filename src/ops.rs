@@ -20,16 +20,21 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/metrics", get(admin_metrics))
 }
 
-/// `GET /healthz` — 200 `ok` when the database answers.
+/// `GET /healthz` — liveness, for load balancers: 200 while this process serves requests.
+/// It stays 200 when the database is down, because the instance still serves the help page
+/// and every page in its cache; taking every instance out of a load balancer during a
+/// database outage would leave visitors with the balancer's error page and no helplines.
+/// The body says which: `ok`, or `ok; database unavailable` (monitoring watches `/readyz`).
 async fn healthz(State(state): State<AppState>) -> Response {
     if state.db.ping().await {
         plain(StatusCode::OK, "ok")
     } else {
-        plain(StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        plain(StatusCode::OK, "ok; database unavailable")
     }
 }
 
-/// `GET /readyz` — 200 when the database answers and every embedded migration is applied.
+/// `GET /readyz` — readiness, for deployments and monitoring: 200 when the database answers
+/// and every embedded migration is applied, 503 otherwise.
 async fn readyz(State(state): State<AppState>) -> Response {
     match state.db.applied_migrations().await {
         Ok(n) if n >= state.db.expected_migrations() => plain(StatusCode::OK, "ready"),

@@ -134,8 +134,11 @@ async fn help_page_survives_database_outage() {
     app.state.cache.clear(i64::MAX - 1);
     let res = app.get("/help").await;
     res.assert_status(200).assert_contains("tel:116123");
+    // Still alive for the load balancer (it serves help and cached pages), not ready.
     let res = app.get("/healthz").await;
-    res.assert_status(503);
+    res.assert_status(200);
+    assert_eq!(res.body, "ok; database unavailable");
+    app.get("/readyz").await.assert_status(503);
     // A page that needs the database says so kindly, with the help link, and no stack trace.
     let res = app.get("/news").await;
     res.assert_status(503)
