@@ -66,7 +66,7 @@ static ASSETS: LazyLock<Assets> = LazyLock::new(|| {
             hashed,
             Asset {
                 content_type,
-                body: Compressed::new(bytes.to_vec()),
+                body: Compressed::best(bytes.to_vec()),
             },
         );
     }

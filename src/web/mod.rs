@@ -477,23 +477,20 @@ where
     Fut: Future<Output = Result<String, AppError>>,
 {
     let key = format!("{}|{}|{}|{extra}", ctx.lang.code(), content_type, ctx.path);
-    let page = match state.cache.get(&key) {
-        Some(p) => p,
-        None => {
-            let version = ctx.snap.version;
+    let page = state
+        .cache
+        .get_or_render(key, ctx.snap.version, || async {
             let html = render().await?;
             let body = tokio::task::spawn_blocking(move || Compressed::new(html.into_bytes()))
                 .await
                 .map_err(|e| AppError::Internal(e.into()))?;
-            let page = Arc::new(CachedPage {
+            Ok::<_, AppError>(Arc::new(CachedPage {
                 content_type,
                 cache_control,
                 body,
-            });
-            state.cache.insert(key, version, page.clone());
-            page
-        }
-    };
+            }))
+        })
+        .await?;
     let mut res =
         assets::asset_response(&page.body, page.content_type, headers, page.cache_control);
     res.headers_mut().insert(
