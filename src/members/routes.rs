@@ -4,8 +4,8 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
@@ -118,6 +118,7 @@ struct DirectoryQuery {
 async fn directory_page(
     State(state): State<AppState>,
     c: Ctx,
+    headers: HeaderMap,
     Query(q): Query<DirectoryQuery>,
 ) -> Result<Response, AppError> {
     let nation = q
@@ -128,13 +129,27 @@ async fn directory_page(
         .kind
         .filter(|k| KINDS.contains(&k.as_str()))
         .unwrap_or_default();
-    let members = super::directory(&state.db, &nation, &kind).await?;
-    private_page(&DirectoryPage {
-        c: &c,
-        members,
-        nation,
-        kind,
-    })
+    // Cached per filter (the key is the path with its query); every change to a member's
+    // public details bumps the content version.
+    let (st, cc) = (state.clone(), c.clone());
+    crate::web::cached(
+        &state,
+        &c,
+        &headers,
+        "text/html; charset=utf-8",
+        crate::web::PUBLIC_REVALIDATE,
+        || async move {
+            let members = super::directory(&st.db, &nation, &kind).await?;
+            Ok(DirectoryPage {
+                c: &cc,
+                members,
+                nation,
+                kind,
+            }
+            .render()?)
+        },
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -156,12 +171,24 @@ impl ProfilePage<'_> {
 async fn profile_page(
     State(state): State<AppState>,
     c: Ctx,
+    headers: HeaderMap,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
-    let m = super::by_slug(&state.db, &slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    private_page(&ProfilePage { c: &c, m })
+    let (st, cc) = (state.clone(), c.clone());
+    crate::web::cached(
+        &state,
+        &c,
+        &headers,
+        "text/html; charset=utf-8",
+        crate::web::PUBLIC_REVALIDATE,
+        || async move {
+            let m = super::by_slug(&st.db, &slug)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            Ok(ProfilePage { c: &cc, m }.render()?)
+        },
+    )
+    .await
 }
 
 #[derive(Template)]

@@ -309,7 +309,8 @@ pub async fn pending_count(db: &Db) -> sqlx::Result<i64> {
         .await
 }
 
-/// Saves the moderator's edited (redacted) version.
+/// Saves the moderator's edited (redacted) version; a published story's page shows it at
+/// once (the content version moves, so cached pages go).
 pub async fn save_edit(tx: &mut Tx, id: i64, title: &str, body: &str) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE stories SET edited_title = $1, edited_body = $2, updated_at = $3 \
@@ -321,7 +322,7 @@ pub async fn save_edit(tx: &mut Tx, id: i64, title: &str, body: &str) -> sqlx::R
     .bind(id)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    db::bump_content_version(tx).await
 }
 
 /// The search index and caches follow a story's publication.

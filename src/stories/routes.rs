@@ -4,8 +4,8 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
@@ -77,14 +77,33 @@ impl ListPage<'_> {
     }
 }
 
-async fn list_page(State(state): State<AppState>, c: Ctx) -> Result<Response, AppError> {
-    let stories = super::published(&state.db).await?;
-    let quoted = super::published_quotes(&state.db).await?;
-    private_page(&ListPage {
-        c: &c,
-        stories,
-        quoted,
-    })
+/// Published stories are cached in memory like other public pages (publication,
+/// take-down and withdrawal bump the content version) but sent `no-store`, so a reader's
+/// browser keeps no copy of what they read.
+async fn list_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let (st, cc) = (state.clone(), c.clone());
+    crate::web::cached(
+        &state,
+        &c,
+        &headers,
+        "text/html; charset=utf-8",
+        crate::web::SENSITIVE,
+        || async move {
+            let stories = super::published(&st.db).await?;
+            let quoted = super::published_quotes(&st.db).await?;
+            Ok(ListPage {
+                c: &cc,
+                stories,
+                quoted,
+            }
+            .render()?)
+        },
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -98,15 +117,27 @@ struct StoryPage<'a> {
 async fn story_page(
     State(state): State<AppState>,
     c: Ctx,
+    headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let s = super::get(&state.db, id)
-        .await?
-        // A "quotes only" story never has a page of its own.
-        .filter(|s| s.status == "published" && super::publishable(&s.scope))
-        .ok_or(AppError::NotFound)?;
-    let byline = super::byline(&s, c.lang);
-    private_page(&StoryPage { c: &c, s, byline })
+    let (st, cc) = (state.clone(), c.clone());
+    crate::web::cached(
+        &state,
+        &c,
+        &headers,
+        "text/html; charset=utf-8",
+        crate::web::SENSITIVE,
+        || async move {
+            let s = super::get(&st.db, id)
+                .await?
+                // A "quotes only" story never has a page of its own.
+                .filter(|s| s.status == "published" && super::publishable(&s.scope))
+                .ok_or(AppError::NotFound)?;
+            let byline = super::byline(&s, cc.lang);
+            Ok(StoryPage { c: &cc, s, byline }.render()?)
+        },
+    )
+    .await
 }
 
 #[derive(Template)]

@@ -146,6 +146,29 @@ async fn a_story_comes_back_whole_on_an_error_and_is_published_as_redacted() {
         .assert_contains("A doctor at the clinic")
         .assert_not_contains("Patel")
         .assert_not_contains("Ben");
+    // The story pages are kept in the server's memory but never in the reader's browser.
+    assert_eq!(list.header("cache-control"), "no-store");
+    // A later redaction of the published story shows at once, although the page above
+    // was cached.
+    app.post(
+        &page,
+        &[
+            ("action", "save"),
+            ("title", "The team that listened"),
+            (
+                "body",
+                &redacted.replace("A doctor at the clinic", "Someone"),
+            ),
+        ],
+    )
+    .await
+    .assert_status(303);
+    app.another_browser()
+        .get(&format!("/stories/{id}"))
+        .await
+        .assert_status(200)
+        .assert_contains("Someone listened")
+        .assert_not_contains("A doctor at the clinic");
     app.another_browser()
         .get("/search?q=perinatal+team")
         .await
@@ -162,7 +185,8 @@ async fn a_story_comes_back_whole_on_an_error_and_is_published_as_redacted() {
             "SELECT COUNT(*) FROM audit_log WHERE action IN ('story_edit', 'story_publish')"
         )
         .await,
-        2
+        3,
+        "the edit and publication, then the later redaction"
     );
 
     // Withdrawal: the GET only asks; the POST unpublishes everywhere and erases the text.
