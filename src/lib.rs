@@ -78,6 +78,8 @@ impl AppState {
         let snapshot = Snapshot::load(&db).await?;
         let atlas = atlas::Atlas::load(&db).await?;
         let postcodes = finder::import::load(&db).await?;
+        let load = web::load::Shedder::default();
+        load.spawn_probe(std::time::Duration::from_millis(config.shed_latency_ms));
         Ok(AppState(Arc::new(Shared {
             db,
             config: Arc::new(config),
@@ -87,7 +89,7 @@ impl AppState {
             postcodes: Arc::new(RwLock::new(postcodes)),
             finder: Arc::new(finder::routes::FinderCache::default()),
             analytics: Arc::new(analytics::Analytics::default()),
-            load: web::load::Shedder::default(),
+            load,
         })))
     }
 

@@ -234,16 +234,17 @@ async fn frame(State(state): State<AppState>, req: Request, next: Next) -> Respo
     } else {
         None
     };
-    // Past the limit, non-essential requests are turned away at once (help never is).
-    let slot = if crate::web::load::essential(uri.path()) {
+    // Overloaded, non-essential requests are turned away at once. Help never is, nor a
+    // form someone filled in (a story turned away would be lost).
+    let slot = if writes || crate::web::load::essential(uri.path()) {
         None
     } else {
         Some(state.load.enter(state.config.max_in_flight))
     };
     let res = if writes && !one_click && is_cross_site(req.headers()) {
         AppError::CrossSite.into_response()
-    } else if matches!(slot, Some(None)) {
-        metrics::counter!("http_requests_shed_total").increment(1);
+    } else if let Some(Err(why)) = &slot {
+        metrics::counter!("http_requests_shed_total", "reason" => why.as_str()).increment(1);
         AppError::Overloaded.into_response()
     } else {
         next.run(req).await

@@ -1,5 +1,7 @@
 //! The public frame: help first, Exit this page, languages, errors, headers, caching.
 
+use std::sync::atomic::Ordering;
+
 use crate::harness::TestApp;
 
 /// Every public page type carries Get help now, Exit this page (button, skip link and the
@@ -483,8 +485,77 @@ async fn under_overload_help_still_answers_and_the_rest_is_shed() {
     }
     let exit = app.get("/exit").await;
     assert!(exit.status.is_redirection(), "Exit this page still works");
+    // A form someone filled in is never turned away for load.
+    let sent = app
+        .post(
+            "/contact",
+            &[
+                ("type", "media"),
+                ("name", "Sam Reporter"),
+                ("email", "sam@news.example"),
+                ("outlet", "Evening News"),
+                ("message", "Could someone talk to us about the map?"),
+            ],
+        )
+        .await;
+    sent.assert_status(303);
     // The normal limit serves everything.
     assert_eq!(first.get("/news").await.status.as_u16(), 200);
+}
+
+/// When the CPU falls behind (requests wait longer than `shed_latency_ms` for a turn),
+/// non-essential pages are shed until it catches up; help answers throughout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn while_the_cpu_is_behind_pages_are_shed_but_help_answers() {
+    let first = TestApp::new().await;
+    // A bound of 5 ms (an idle timer is about 1 ms late): forty visitors at once on two
+    // threads keep it well past that.
+    let app = first.instance_with(|c| c.shed_latency_ms = 5).await;
+    // Forty visitors at once, each asking again as soon as answered, for up to 5 s.
+    let shed = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let mut visitors = Vec::new();
+    for i in 0..40 {
+        let (app, shed) = (app.another_browser(), shed.clone());
+        visitors.push(tokio::spawn(async move {
+            let mut n = 0;
+            while std::time::Instant::now() < until && shed.load(Ordering::SeqCst) == 0 {
+                n += 1;
+                let path = if i % 10 == 0 {
+                    "/help".to_string()
+                } else {
+                    format!("/search?q=perinatal+care+{i}+{n}")
+                };
+                let res = app.get(&path).await;
+                match res.status.as_u16() {
+                    200 => {}
+                    503 if path != "/help" => {
+                        assert_eq!(res.header("retry-after"), "5");
+                        shed.fetch_add(1, Ordering::SeqCst);
+                    }
+                    other => panic!("{path}: {other}"),
+                }
+            }
+        }));
+    }
+    for v in visitors {
+        v.await.unwrap();
+    }
+    let shed = shed.load(Ordering::SeqCst);
+    assert!(shed > 0, "a CPU that is behind sheds non-essential pages");
+    // Once it has caught up (a probe on time; allow for a busy test machine), pages are
+    // served again by themselves.
+    let mut served = false;
+    for _ in 0..60 {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        if app.get("/search?q=perinatal").await.status.as_u16() == 200 {
+            served = true;
+            break;
+        }
+    }
+    assert!(served, "pages are served again once the CPU has caught up");
+    // The first instance has no probe (the harness's configuration) and served all along.
+    assert_eq!(first.get("/search?q=care").await.status.as_u16(), 200);
 }
 
 /// With the database gone, pages already in the cache are still served as they were, and
