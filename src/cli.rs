@@ -333,6 +333,15 @@ fn spawn_background(state: AppState) {
             }
         }
     });
+    tokio::spawn(async move {
+        // The metrics exporter's upkeep: request timings are buffered until folded into
+        // their histogram buckets, which happens here (or on a scrape).
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            crate::ops::metrics_upkeep();
+        }
+    });
     let counts = state.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));

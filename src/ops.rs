@@ -57,9 +57,10 @@ fn plain(status: StatusCode, body: &'static str) -> Response {
 
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
-/// Latency buckets in seconds. With buckets, a histogram is a fixed set of counters;
-/// without them the exporter keeps every sample until the next scrape, so a site nobody
-/// scrapes would grow in memory with every request.
+/// Latency buckets in seconds: a histogram is then a fixed set of counters. Samples still
+/// wait in a buffer until they are folded into the counters, which happens on a scrape or
+/// an upkeep run (`run_upkeep`, every few seconds from the server): a site nobody
+/// scrapes grew by about 0.5 MB a second under load before that ran.
 const LATENCY_BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
@@ -75,6 +76,14 @@ pub fn metrics_handle() -> Option<&'static PrometheusHandle> {
                 .ok()
         })
         .as_ref()
+}
+
+/// Folds buffered histogram samples into their buckets (the exporter's upkeep). The
+/// server calls it every few seconds; without it the samples pile up until a scrape.
+pub fn metrics_upkeep() {
+    if let Some(h) = metrics_handle() {
+        h.run_upkeep();
+    }
 }
 
 /// The metrics text, with the database pool gauges refreshed.
