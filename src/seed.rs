@@ -11,6 +11,7 @@ const HELPLINES_CSV: &str = include_str!("../seed/helplines.csv");
 
 /// Loads the initial content into a new database, once: the `seeded_at` setting marks it
 /// done, so deleting every demo page never brings them back.
+///
 /// Several instances may start together on a new database: on PostgreSQL the first to
 /// get here holds a transaction-scoped advisory lock while it loads, and the others wait
 /// for it and then find the work done. (SQLite's `BEGIN IMMEDIATE` already serialises.)

@@ -4,7 +4,7 @@ use mmha::auth::Role;
 
 use crate::harness::TestApp;
 
-fn settings_form<'a>(name: &'a str, primary: &'a str) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn settings_form<'a>(name: &'a str, primary: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("name", name),
         ("short_name", "TA"),

@@ -504,7 +504,7 @@ async fn several_instances_share_one_postgresql_database() {
                 seen[i] = true;
                 eprintln!(
                     "instance {} showed the edit after {} ms",
-                    i + 1,
+                    ["B", "C"][i],
                     changed.elapsed().as_millis()
                 );
             }
@@ -561,12 +561,6 @@ async fn several_instances_share_one_postgresql_database() {
     assert_eq!(per.len(), 120, "every recipient received it");
     assert!(per.iter().all(|(_, ids)| *ids == 1));
     assert_eq!(repeated, 0, "nobody received it twice");
-    let claims = scalar(
-        &pool,
-        "SELECT COUNT(DISTINCT claim) FROM newsletter_sends WHERE status = 'sent'",
-    )
-    .await;
-    assert!(claims >= 3, "sent in several batches ({claims})");
 
     // 6. Logging out on one instance ends the session everywhere.
     let out = request(
@@ -586,26 +580,12 @@ async fn several_instances_share_one_postgresql_database() {
 
 /// Sets the footer text through the site settings form on `base`.
 async fn change_footer(base: &str, cookie: &str, text: &str) -> Reply {
-    let form = [
-        ("name", "Maternal Mental Health Alliance"),
-        ("short_name", "MMHA"),
-        ("vision", "Every family gets care."),
-        ("vision_cy", "Gofal i bob teulu."),
-        ("nation", "england"),
-        ("nation", "wales"),
-        ("nation", "scotland"),
-        ("nation", "northern-ireland"),
-        ("colour_primary", "#6b2c5f"),
-        ("colour_accent", "#00703c"),
-        ("contact_media", "press@example.org"),
-        ("contact_membership", ""),
-        ("contact_other", "hello@example.org"),
-        ("featured_title", ""),
-        ("featured_text", ""),
-        ("featured_link", ""),
-        ("footer_text", text),
-        ("exit_url", "https://www.bbc.co.uk/weather"),
-    ];
+    let mut form = crate::admin::settings_form("Maternal Mental Health Alliance", "#123456");
+    for field in &mut form {
+        if field.0 == "footer_text" {
+            field.1 = text;
+        }
+    }
     request(
         base,
         "POST",
@@ -902,9 +882,10 @@ async fn migrations_killed_midway_are_finished_by_the_next_start() {
     let expected = connect(&clean).await.expected_migrations();
     assert_eq!(applied_migrations(&clean).await, expected);
 
-    // Kill `mmha migrate` after a little longer each time until it gets to the end.
+    // Kill `mmha migrate` after a little longer each time (5 ms more) until a run gets to
+    // the end.
     let db = FreshDb::new().await;
-    let mut delay = 20;
+    let mut delay = 5;
     let mut cut_midway = 0;
     let mut kills = 0;
     loop {
@@ -928,7 +909,7 @@ async fn migrations_killed_midway_are_finished_by_the_next_start() {
         if applied == expected {
             break;
         }
-        delay += 15;
+        delay += 5;
         assert!(delay < 20_000, "migrations never finished");
     }
     eprintln!("mmha migrate killed {kills} times, {cut_midway} of them part-way through");
