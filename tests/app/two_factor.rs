@@ -23,7 +23,12 @@ async fn secret(app: &TestApp, email: &str) -> Vec<u8> {
 
 /// The code for `now + offset` steps.
 fn code(secret: &[u8], offset: i64) -> String {
-    let step = mmha::db::now() / 30 + offset;
+    code_for(secret, mmha::db::now() / 30 + offset)
+}
+
+/// The code of one 30-second step. A test that uses "the same code" twice computes it
+/// once: `code(.., 1)` called again after a step boundary is a different code.
+fn code_for(secret: &[u8], step: i64) -> String {
     format!("{:06}", totp::code_at(secret, step as u64))
 }
 
@@ -82,6 +87,8 @@ async fn enrolment_then_login_needs_a_fresh_code_or_a_recovery_code() {
         .assert_contains("role=\"img\"")
         .assert_contains("class=\"secret\"");
     let key = secret(&app, &email).await;
+    // The step the codes below are for, fixed once (see `code_for`).
+    let step = mmha::db::now() / 30;
     app.post(
         "/admin/account/two-factor",
         &[("action", "confirm"), ("code", "000000")],
@@ -92,7 +99,7 @@ async fn enrolment_then_login_needs_a_fresh_code_or_a_recovery_code() {
     let res = app
         .post(
             "/admin/account/two-factor",
-            &[("action", "confirm"), ("code", &code(&key, 0))],
+            &[("action", "confirm"), ("code", &code_for(&key, step))],
         )
         .await;
     res.assert_status(200)
@@ -121,11 +128,11 @@ async fn enrolment_then_login_needs_a_fresh_code_or_a_recovery_code() {
     browser.get("/admin").await.assert_status(303);
     // The code used to switch it on cannot be used again.
     assert_eq!(
-        code_step(&mut browser, &challenge, &code(&key, 0)).await,
+        code_step(&mut browser, &challenge, &code_for(&key, step)).await,
         422
     );
     assert_eq!(
-        code_step(&mut browser, &challenge, &code(&key, 1)).await,
+        code_step(&mut browser, &challenge, &code_for(&key, step + 1)).await,
         303
     );
     browser.get("/admin/pages").await.assert_status(200);
@@ -133,7 +140,10 @@ async fn enrolment_then_login_needs_a_fresh_code_or_a_recovery_code() {
     // Seen over a shoulder: the same code fails in another browser.
     let mut other = app.another_browser();
     let challenge = password_step(&other, &email).await;
-    assert_eq!(code_step(&mut other, &challenge, &code(&key, 1)).await, 422);
+    assert_eq!(
+        code_step(&mut other, &challenge, &code_for(&key, step + 1)).await,
+        422
+    );
     // A recovery code works, once (typed in capitals without the dash, too).
     let typed = recovery[0].replace('-', "").to_uppercase();
     assert_eq!(code_step(&mut other, &challenge, &typed).await, 303);
