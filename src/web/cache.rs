@@ -192,10 +192,20 @@ impl PageCache {
             let mut rendering = self.rendering.lock().unwrap_or_else(|e| e.into_inner());
             rendering.entry(key.clone()).or_default().clone()
         };
-        let _turn = gate.lock().await;
-        if let Some(p) = self.get(&key) {
-            return Ok(p);
-        }
+        // First for this page: render it while the others wait.
+        let _turn = match gate.try_lock() {
+            Ok(turn) => Some(turn),
+            Err(_) => {
+                // Another request is rendering it: wait for that one, take its page if it
+                // was stored. If it failed (the database is down, say), render without
+                // holding the gate, so waiters never queue one failure after another.
+                drop(gate.lock().await);
+                if let Some(p) = self.get(&key) {
+                    return Ok(p);
+                }
+                None
+            }
+        };
         let page = render().await?;
         self.insert(key.clone(), version, page.clone());
         self.rendering
@@ -287,6 +297,33 @@ mod tests {
             assert_eq!(&t.await.unwrap()[..], b"page");
         }
         assert_eq!(renders.load(Ordering::SeqCst), 1);
+        // When a render fails, those waiting for it render side by side rather than one
+        // after another (each failing after the database's timeout, in an outage).
+        let active = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let (cache, active, most) = (cache.clone(), active.clone(), most.clone());
+            tasks.push(tokio::spawn(async move {
+                cache
+                    .get_or_render::<&str, _, _>("/down".into(), 0, || async {
+                        let now = active.fetch_add(1, Ordering::SeqCst) + 1;
+                        most.fetch_max(now, Ordering::SeqCst);
+                        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                        active.fetch_sub(1, Ordering::SeqCst);
+                        Err("database down")
+                    })
+                    .await
+                    .is_err()
+            }));
+        }
+        for t in tasks {
+            assert!(t.await.unwrap());
+        }
+        assert!(
+            most.load(Ordering::SeqCst) > 1,
+            "the waiters' renders ran one after another"
+        );
         // A failed render is not shared: the next caller renders.
         let failed = cache
             .get_or_render::<&str, _, _>("/x".into(), 0, || async { Err("db down") })
