@@ -12,7 +12,7 @@
 //! story or message is never turned away for load.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// Requests that are never shed.
@@ -54,9 +54,8 @@ impl Shed {
 #[derive(Default, Clone)]
 pub struct Shedder {
     in_flight: Arc<AtomicUsize>,
-    /// Consecutive late probes (saturating).
+    /// Consecutive late probes (saturating); two or more: the CPU is behind.
     late: Arc<AtomicU8>,
-    behind: Arc<AtomicBool>,
 }
 
 /// Holds one place; gives it back when dropped (also when the request is cancelled).
@@ -71,7 +70,7 @@ impl Drop for Slot {
 impl Shedder {
     /// A place for one non-essential request, or why there is none.
     pub fn enter(&self, limit: usize) -> Result<Slot, Shed> {
-        if self.behind.load(Ordering::Relaxed) {
+        if self.late.load(Ordering::Relaxed) >= 2 {
             return Err(Shed::Latency);
         }
         let before = self.in_flight.fetch_add(1, Ordering::Relaxed);
@@ -88,11 +87,9 @@ impl Shedder {
     pub fn observe(&self, lag: Duration, bound: Duration) {
         if bound.is_zero() || lag <= bound {
             self.late.store(0, Ordering::Relaxed);
-            self.behind.store(false, Ordering::Relaxed);
         } else {
             let late = self.late.load(Ordering::Relaxed).saturating_add(1);
             self.late.store(late, Ordering::Relaxed);
-            self.behind.store(late >= 2, Ordering::Relaxed);
         }
     }
 
