@@ -660,7 +660,7 @@ async fn bench(config: Config, cmd: BenchCommand) -> anyhow::Result<()> {
 async fn open_migrated(config: &Config) -> anyhow::Result<Db> {
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
-    crate::seed::load(&db, config.demo_content).await?;
+    crate::seed::load(&db, config.demo_content, &config.uploads_dir()).await?;
     Ok(db)
 }
 

@@ -74,7 +74,7 @@ impl AppState {
         std::fs::create_dir_all(config.uploads_dir())?;
         let db = Db::connect(&config.database_url).await?;
         db.migrate().await?;
-        seed::load(&db, config.demo_content).await?;
+        seed::load(&db, config.demo_content, &config.uploads_dir()).await?;
         let snapshot = Snapshot::load(&db).await?;
         let atlas = atlas::Atlas::load(&db).await?;
         let postcodes = finder::import::load(&db).await?;

@@ -9,13 +9,67 @@ use crate::site::helplines::{self, HelplineForm};
 
 const HELPLINES_CSV: &str = include_str!("../seed/helplines.csv");
 
+/// The demo pictures, drawn by `examples/demo_pictures.rs` and sized as uploads are.
+mod pictures {
+    include!("../seed/pictures/list.rs");
+}
+
+/// Descriptions of the demo pictures (English, Welsh).
+const PICTURE_ALT: &[(&str, &str, &str)] = &[
+    (
+        "hills",
+        "Demo picture: soft purple hills under a warm sunrise sky.",
+        "Llun enghreifftiol: bryniau porffor meddal o dan awyr gynnes y wawr.",
+    ),
+    (
+        "circles",
+        "Demo picture: overlapping circles in warm colours, like people coming together.",
+        "Llun enghreifftiol: cylchoedd yn gorgyffwrdd mewn lliwiau cynnes, fel pobl yn dod ynghyd.",
+    ),
+    (
+        "waves",
+        "Demo picture: gentle waves in purple and peach.",
+        "Llun enghreifftiol: tonnau tyner mewn lliwiau porffor ac eirin gwlanog.",
+    ),
+];
+
+/// Writes the demo pictures under `uploads/images/`; returns (picture, stored name).
+async fn write_pictures(uploads: &std::path::Path) -> anyhow::Result<Vec<(&'static str, String)>> {
+    let mut out = Vec::new();
+    for (key, _, _) in PICTURE_ALT {
+        let files: Vec<(String, &[u8])> = pictures::PICTURES
+            .iter()
+            .filter(|(k, ..)| k == key)
+            .map(|(_, file, bytes)| (file.to_string(), *bytes))
+            .collect();
+        let name = crate::web::images::store_in(uploads, &files).await?;
+        out.push((*key, name));
+    }
+    Ok(out)
+}
+
+/// A demo picture's stored name and descriptions.
+fn picture<'a>(written: &'a [(&str, String)], key: &str) -> (&'a str, &'static str, &'static str) {
+    let name = written
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, n)| n.as_str())
+        .unwrap_or("");
+    let (_, en, cy) = PICTURE_ALT
+        .iter()
+        .find(|(k, ..)| *k == key)
+        .copied()
+        .unwrap_or(("", "", ""));
+    (name, en, cy)
+}
+
 /// Loads the initial content into a new database, once: the `seeded_at` setting marks it
 /// done, so deleting every demo page never brings them back.
 ///
 /// Several instances may start together on a new database: on PostgreSQL the first to
 /// get here holds a transaction-scoped advisory lock while it loads, and the others wait
 /// for it and then find the work done. (SQLite's `BEGIN IMMEDIATE` already serialises.)
-pub async fn load(db: &Db, demo: bool) -> anyhow::Result<()> {
+pub async fn load(db: &Db, demo: bool, uploads: &std::path::Path) -> anyhow::Result<()> {
     let mut tx = db.begin_write().await?;
     if db.backend == db::Backend::Postgres {
         // The bytes of "mmhaseed" as a number; any constant every instance shares would do.
@@ -33,10 +87,16 @@ pub async fn load(db: &Db, demo: bool) -> anyhow::Result<()> {
     if seeded.is_some() && areas > 0 {
         return Ok(());
     }
+    // Files before rows: a demo row never names a picture that is not on disk.
+    let written = if demo && seeded.is_none() {
+        write_pictures(uploads).await?
+    } else {
+        Vec::new()
+    };
     if seeded.is_none() {
         load_helplines(&mut tx).await?;
         if demo {
-            load_demo(&mut tx, db.backend).await?;
+            load_demo(&mut tx, db.backend, &written).await?;
         }
         sqlx::query("INSERT INTO site_settings (key, value) VALUES ('seeded_at', $1)")
             .bind(db::now().to_string())
@@ -48,7 +108,7 @@ pub async fn load(db: &Db, demo: bool) -> anyhow::Result<()> {
         crate::atlas::seed(&mut tx, demo && seeded.is_none()).await?;
     }
     if demo && seeded.is_none() {
-        crate::campaigns::demo::seed(&mut tx).await?;
+        crate::campaigns::demo::seed(&mut tx, picture(&written, "circles")).await?;
         crate::site::tracker::seed_demo(&mut tx).await?;
     }
     db::bump_content_version(&mut tx).await?;
@@ -57,41 +117,14 @@ pub async fn load(db: &Db, demo: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[derive(serde::Deserialize)]
-struct CsvHelpline {
-    organisation: String,
-    service: String,
-    purpose: String,
-    phone: String,
-    text: String,
-    email_or_web: String,
-    hours: String,
-    nation: String,
-    tier: String,
-    number_verified: String,
-    notes: String,
-    source_url: String,
-}
-
-async fn load_helplines(tx: &mut Tx) -> anyhow::Result<()> {
+/// The researched helplines in `seed/helplines.csv`, checked as the staff form checks them
+/// (a way to reach each one, numbers as digits, no staff shorthand on the public card).
+pub fn seed_helplines() -> anyhow::Result<Vec<HelplineForm>> {
     let mut reader = csv::Reader::from_reader(HELPLINES_CSV.as_bytes());
-    for (i, row) in reader.deserialize::<CsvHelpline>().enumerate() {
-        let r = row?;
-        let f = HelplineForm {
-            organisation: r.organisation,
-            service: r.service,
-            purpose: r.purpose,
-            phone: r.phone,
-            text_number: r.text,
-            web: r.email_or_web,
-            hours: r.hours,
-            nation: r.nation,
-            tier: r.tier,
-            number_verified: r.number_verified,
-            notes: r.notes,
-            source_url: r.source_url,
-            sort_order: ((i as i64 + 1) * 10).to_string(),
-        };
+    let mut out = Vec::new();
+    for (i, row) in reader.deserialize::<HelplineForm>().enumerate() {
+        let mut f = row?;
+        f.sort_order = ((i as i64 + 1) * 10).to_string();
         if let Some((field, msg)) = f.problems().into_iter().next() {
             anyhow::bail!(
                 "seed/helplines.csv row {}: {field}: {}",
@@ -99,6 +132,13 @@ async fn load_helplines(tx: &mut Tx) -> anyhow::Result<()> {
                 msg.text(crate::i18n::Lang::En)
             );
         }
+        out.push(f);
+    }
+    Ok(out)
+}
+
+async fn load_helplines(tx: &mut Tx) -> anyhow::Result<()> {
+    for f in seed_helplines()? {
         helplines::save_helpline(tx, None, &f).await?;
     }
     Ok(())
@@ -119,8 +159,24 @@ fn page(slug: &str, title: &str, title_cy: &str, body: &str, nav: Option<i64>) -
     }
 }
 
-async fn load_demo(tx: &mut Tx, backend: db::Backend) -> anyhow::Result<()> {
-    let about = page(
+async fn load_demo(
+    tx: &mut Tx,
+    backend: db::Backend,
+    written: &[(&str, String)],
+) -> anyhow::Result<()> {
+    let (hero, hero_alt, hero_alt_cy) = picture(written, "hills");
+    crate::site::settings::save_settings(
+        tx,
+        &[
+            ("hero_image".into(), hero.into()),
+            ("hero_image_alt".into(), hero_alt.into()),
+            ("hero_image_alt_cy".into(), hero_alt_cy.into()),
+            ("hero_demo".into(), "1".into()),
+        ],
+    )
+    .await?;
+    let (waves, waves_alt, waves_alt_cy) = picture(written, "waves");
+    let mut about = page(
         "about",
         "About the alliance",
         "Am y gynghrair",
@@ -137,6 +193,9 @@ awareness, reduce stigma and influence change.\n\n\
 should replace or confirm it.*",
         Some(10),
     );
+    about.image = waves.into();
+    about.image_alt = waves_alt.into();
+    about.image_alt_cy = waves_alt_cy.into();
     pages::save_page(tx, backend, None, &about, None).await?;
 
     let involved = page(
@@ -304,35 +363,8 @@ support you want.",
         crate::cms::search::index_doc(tx, backend, "resource", id, &href, title, desc).await?;
     }
 
-    let figures: [(&str, &str, &str, &str, &str); 10] = [
-        (
-            "investment",
-            "Invested in specialist services in England",
-            "£365m",
-            "over five years, followed by £98m a year of long-term funding",
-            "england",
-        ),
-        (
-            "investment",
-            "Invested in Wales",
-            "£2.5m",
-            "for specialist perinatal mental health services",
-            "wales",
-        ),
-        (
-            "investment",
-            "Invested in Scotland",
-            "£50m",
-            "for perinatal and infant mental health",
-            "scotland",
-        ),
-        (
-            "investment",
-            "Invested in Northern Ireland",
-            "£4.7m",
-            "for specialist perinatal mental health services",
-            "northern-ireland",
-        ),
+    // Headline funding comes from the impact tracker (its demo items, `tracker::seed_demo`).
+    let figures: [(&str, &str, &str, &str, &str); 6] = [
         (
             "services",
             "Areas with new community services in England",

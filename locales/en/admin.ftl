@@ -879,3 +879,42 @@ admin-yes = yes
 admin-your-account = Your account
 admin-your-name-optional = Your name (optional)
 admin-your-password-has-been-changed-your-other = Your password has been changed. Your other sessions were logged out.
+
+## Helplines: each way to reach a line in its own field, written for the public.
+admin-err-helpline-number = Enter the number as digits with spaces, like 0800 123 4567. Put anything to do after dialling under "After dialling".
+admin-err-helpline-text-number = Enter the number to text as well as the keyword.
+admin-err-helpline-keyword = Keep the keyword short, like SHOUT.
+admin-err-helpline-web = Enter a website, like samaritans.org or https://www.samaritans.org/.
+admin-err-helpline-no-way = Enter at least one way to reach the service: a phone number, a number to text, an email address or a website.
+admin-err-helpline-shorthand = Parents read this on the public page: write "{ $plain }" instead of "{ $word }".
+admin-helpline-public = What the public sees
+admin-helpline-public-hint = Write in plain sentences, as you would say it to a worried parent: what happens when they get in touch, and when. No abbreviations.
+admin-helpline-purpose-hint = For example: Talk to someone about anything that is troubling you. Calls are free.
+admin-helpline-ways = Ways to reach it
+admin-helpline-phone-hint = The number only, like 116 123.
+admin-helpline-call-note = After dialling (optional)
+admin-helpline-call-note-hint = For example: Then press 2.
+admin-helpline-text-number = Number to text (optional)
+admin-helpline-text-body = Keyword to send (optional)
+admin-helpline-text-body-hint = For example: SHOUT. The text message opens with it already written.
+admin-helpline-textphone = Textphone or Relay UK number (optional)
+admin-helpline-website = Website (optional)
+admin-helpline-hours-hint = For example: Open 24 hours, every day. Or: Monday to Friday, 9am to 6pm.
+admin-helpline-for-staff = For staff
+admin-helpline-hidden = Not shown: no way to reach it
+admin-helpline-not-plain = Uses "{ $word }"
+
+## Pictures in editors
+admin-picture = Picture (optional)
+admin-picture-hint = A JPEG, PNG or WebP photo or drawing, up to 5 MB. It is resized for phones, and anything stored inside the file (where and when it was taken) is removed.
+admin-logo = Logo (optional)
+admin-logo-hint = A PNG or JPEG of your logo, up to 5 MB, shown at the top of every public page instead of the standard mark and name. A wide logo on a white or clear background works best.
+admin-picture-remove = Take this picture off
+admin-picture-upload = Upload a picture
+admin-picture-replace = Upload a different picture
+admin-picture-alt = Describe the picture
+admin-picture-alt-hint = For people who cannot see it, in a short sentence: what it shows, not what it is for. For example: A mother holding her baby at a window.
+admin-picture-alt-cy = Describe the picture in Welsh (optional)
+admin-err-picture-alt = Describe the picture for people who cannot see it.
+admin-err-picture-alt-long = Keep the description under 250 characters.
+admin-home-picture = Home page picture

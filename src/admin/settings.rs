@@ -11,11 +11,18 @@ use axum::routing::get;
 
 use crate::auth::{Permission, StaffUser};
 use crate::site::settings::{self, FIELDS, NATIONS};
-use crate::web::{AppError, Ctx, Form, private_page_status, see_other};
+use crate::web::{AppError, Ctx, Fields, Msg, images, private_page_status, see_other};
 use crate::{AppState, audit, db};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/admin/settings", get(form).post(save))
+    Router::new().route(
+        "/admin/settings",
+        get(form)
+            .post(save)
+            .layer(axum::extract::DefaultBodyLimit::max(
+                images::FORM_WITH_PICTURE,
+            )),
+    )
 }
 
 #[derive(Template)]
@@ -84,11 +91,37 @@ async fn save(
     State(state): State<AppState>,
     c: Ctx,
     staff: StaffUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    fields: Fields,
 ) -> Result<Response, AppError> {
     staff.require(Permission::ManageSettings)?;
-    let values = collect(pairs);
-    match settings::validate(&values) {
+    let mut upload_errors: Vec<(&'static str, Msg)> = Vec::new();
+    let mut pictures = Vec::new();
+    for (prefix, file_field) in [("logo", "logo_file"), ("hero_image", "hero_image_file")] {
+        let (name, problem) = images::picture_field(&state, &fields, prefix).await?;
+        if let Some(m) = problem {
+            upload_errors.push((file_field, m));
+        }
+        pictures.push((prefix, name));
+    }
+    let before = state.snapshot();
+    let mut values = collect(fields.pairs);
+    for (prefix, name) in pictures {
+        values.insert(prefix.to_string(), name);
+    }
+    // A picture staff chose is not the demo one.
+    if values.get("hero_image").map(String::as_str) != Some(before.site.get("hero_image")) {
+        values.insert("hero_demo".into(), String::new());
+    } else {
+        values.insert("hero_demo".into(), before.site.get("hero_demo").to_string());
+    }
+    let checked = settings::validate(&values).and_then(|clean| {
+        if upload_errors.is_empty() {
+            Ok(clean)
+        } else {
+            Err(Vec::new())
+        }
+    });
+    match checked {
         Ok(clean) => {
             let mut tx = state.db.begin_write().await?;
             settings::save_settings(&mut tx, &clean).await?;
@@ -104,16 +137,25 @@ async fn save(
             .await?;
             tx.commit().await?;
             state.refresh().await?;
+            for key in ["logo", "hero_image"] {
+                let old = before.site.get(key);
+                if !old.is_empty() && values.get(key).map(String::as_str) != Some(old) {
+                    images::delete_if_unused(&state, old).await?;
+                }
+            }
             Ok(see_other("/admin/settings?saved=1"))
         }
-        Err(errors) => private_page_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &SettingsTemplate {
-                c: &c.with_staff(staff),
-                values,
-                errors,
-                saved: false,
-            },
-        ),
+        Err(mut errors) => {
+            errors.extend(upload_errors);
+            private_page_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &SettingsTemplate {
+                    c: &c.with_staff(staff),
+                    values,
+                    errors,
+                    saved: false,
+                },
+            )
+        }
     }
 }

@@ -363,12 +363,50 @@ impl Projection {
         }
     }
 
+    /// A projection that fits `bbox` inside `width` × `height` units, centred.
+    pub fn fit_within(bbox: (f64, f64, f64, f64), width: f64, height: f64) -> Projection {
+        let (x0, y0, x1, y1) = bbox;
+        let (w, h) = ((x1 - x0) * LAT_FACTOR, y1 - y0);
+        let scale = (width / w).min(height / h);
+        // Centre the shorter side by moving the origin.
+        let pad_x = (width / scale - w) / 2.0 / LAT_FACTOR;
+        let pad_y = (height / scale - h) / 2.0;
+        Projection {
+            min_lon: x0 - pad_x,
+            max_lat: y1 + pad_y,
+            scale,
+            width,
+            height,
+        }
+    }
+
     pub fn project(&self, (lon, lat): (f64, f64)) -> (f64, f64) {
         (
             (lon - self.min_lon) * LAT_FACTOR * self.scale,
             (self.max_lat - lat) * self.scale,
         )
     }
+}
+
+/// Moves a path written by [`svg_path`] (absolute `M x y`, then relative moves) by
+/// (`dx`, `dy`), rounded to whole units like the path.
+pub fn translate_path(d: &str, dx: f64, dy: f64) -> String {
+    let (dx, dy) = (dx.round() as i64, dy.round() as i64);
+    let mut out = String::with_capacity(d.len() + 16);
+    let mut rest = d;
+    while let Some(i) = rest.find('M') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let end = after.find(['l', 'z', 'M']).unwrap_or(after.len());
+        let mut nums = after[..end].split_whitespace().map(|n| n.parse::<i64>());
+        match (nums.next(), nums.next()) {
+            (Some(Ok(x)), Some(Ok(y))) => out.push_str(&format!("M{} {}", x + dx, y + dy)),
+            _ => out.push_str(&rest[i..i + 1 + end]),
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Douglas–Peucker simplification of a projected ring, keeping the ends.
@@ -578,6 +616,26 @@ mod tests {
             }
         }
         assert!(inside > 1000, "the sample must hit land often: {inside}");
+    }
+
+    #[test]
+    fn paths_move_and_fit_within_a_box() {
+        assert_eq!(
+            translate_path("M10 20l5 0 0 5z M1 2l3 4z", 100.0, 7.0),
+            "M110 27l5 0 0 5z M101 9l3 4z"
+        );
+        // A wide box fitted in a square is centred top to bottom.
+        let p = Projection::fit_within((0.0, 50.0, 2.0, 51.0), 100.0, 100.0);
+        let (x0, y0) = p.project((0.0, 51.0));
+        let (x1, y1) = p.project((2.0, 50.0));
+        assert!(
+            (x0 - 0.0).abs() < 1e-6 && (x1 - 100.0).abs() < 1e-6,
+            "{x0} {x1}"
+        );
+        assert!(
+            y0 > 0.0 && y1 < 100.0 && ((y0 + y1) / 2.0 - 50.0).abs() < 1e-6,
+            "{y0} {y1}"
+        );
     }
 
     #[test]

@@ -40,6 +40,35 @@ const SEED_FILES: &[(&str, &str)] = &[
     ),
 ];
 
+/// Areas too small to tap on the whole-UK map, drawn again enlarged in a box of their own
+/// (by their codes: London's five integrated care boards, each about 20 km across).
+const INSETS: &[(&str, &[&str])] = &[(
+    "london",
+    &[
+        "E54000027",
+        "E54000028",
+        "E54000029",
+        "E54000030",
+        "E54000031",
+    ],
+)];
+
+/// Width of an inset box in map units (the map is [`MAP_WIDTH`] wide). It sits in the
+/// North Sea, east of Orkney and Shetland, where the map is empty.
+const INSET_WIDTH: f64 = 125.0;
+
+/// An enlarged part of the map: its box, its name (a message id) and each area's path.
+#[derive(Clone, Debug)]
+pub struct Inset {
+    pub name: &'static str,
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub height: f64,
+    /// (index in [`Atlas::areas`], SVG path in map units).
+    pub paths: Vec<(usize, String)>,
+}
+
 /// One area on the map.
 #[derive(Clone, Debug)]
 pub struct MapArea {
@@ -59,6 +88,8 @@ pub struct Atlas {
     pub height: f64,
     /// How positions map onto the drawing (None while there are no areas).
     pub projection: Option<geo::Projection>,
+    /// Enlarged views of areas too small to tap (only those whose areas all exist).
+    pub insets: Vec<Inset>,
     by_code: HashMap<String, usize>,
     /// (number of areas, latest change) when loaded, to notice boundary imports.
     pub fingerprint: (i64, i64),
@@ -107,19 +138,53 @@ impl Atlas {
                 }
             })
             .collect();
-        let by_code = areas
+        let by_code: HashMap<String, usize> = areas
             .iter()
             .enumerate()
             .map(|(i, a)| (a.code.clone(), i))
+            .collect();
+        let insets = INSETS
+            .iter()
+            .filter_map(|(name, codes)| {
+                let members: Option<Vec<usize>> =
+                    codes.iter().map(|c| by_code.get(*c).copied()).collect();
+                inset(name, &areas, &members?, projection.width)
+            })
             .collect();
         Ok(Atlas {
             areas,
             width: projection.width,
             height: projection.height,
             projection: Some(projection),
+            insets,
             by_code,
             fingerprint: (0, 0),
         })
+    }
+
+    /// The inset an area is drawn in, with its path there.
+    pub fn inset_path(&self, index: usize) -> Option<&str> {
+        self.insets
+            .iter()
+            .flat_map(|i| &i.paths)
+            .find(|(i, _)| *i == index)
+            .map(|(_, p)| p.as_str())
+    }
+
+    /// Paths of every area of a nation fitted into a square `size` units wide, with the
+    /// index of each area: an area page draws its area within its nation.
+    pub fn nation_paths(&self, nation: &str, size: f64) -> Vec<(usize, String)> {
+        let members: Vec<usize> = (0..self.areas.len())
+            .filter(|&i| self.areas[i].nation == nation)
+            .collect();
+        let Some(bbox) = union_bbox(&self.areas, &members) else {
+            return Vec::new();
+        };
+        let p = geo::Projection::fit_within(bbox, size, size);
+        members
+            .into_iter()
+            .map(|i| (i, geo::svg_path(&self.areas[i].shape, &p, 0.35, 0.3)))
+            .collect()
     }
 
     pub fn area(&self, code: &str) -> Option<&MapArea> {
@@ -132,6 +197,40 @@ impl Atlas {
     }
 }
 
+fn union_bbox(areas: &[MapArea], members: &[usize]) -> Option<(f64, f64, f64, f64)> {
+    members
+        .iter()
+        .map(|&i| areas[i].shape.bbox)
+        .reduce(|a, b| (a.0.min(b.0), a.1.min(b.1), a.2.max(b.2), a.3.max(b.3)))
+}
+
+/// An inset of `members` in the top right corner of a map `map_width` wide.
+fn inset(
+    name: &'static str,
+    areas: &[MapArea],
+    members: &[usize],
+    map_width: f64,
+) -> Option<Inset> {
+    let bbox = union_bbox(areas, members)?;
+    let p = geo::Projection::fit(bbox, INSET_WIDTH);
+    let (x, y) = (map_width - INSET_WIDTH - 4.0, 16.0);
+    let paths = members
+        .iter()
+        .map(|&i| {
+            let local = geo::svg_path(&areas[i].shape, &p, 0.3, 0.5);
+            (i, geo::translate_path(&local, x, y))
+        })
+        .collect();
+    Some(Inset {
+        name,
+        x,
+        y,
+        width: p.width,
+        height: p.height,
+        paths,
+    })
+}
+
 /// (number of areas, latest change to any): changes when boundaries are imported.
 pub async fn fingerprint(db: &Db) -> sqlx::Result<(i64, i64)> {
     sqlx::query_as("SELECT COUNT(*), COALESCE(MAX(updated_at), 0) FROM areas")
@@ -139,7 +238,10 @@ pub async fn fingerprint(db: &Db) -> sqlx::Result<(i64, i64)> {
         .await
 }
 
-/// The default legend, from the alliance's published map criteria.
+/// The default legend, from the alliance's published map criteria, coloured in an ordered,
+/// colour-blind-safe sequence (from ColorBrewer's YlGn ramp: pale yellow for no service to
+/// darkest green for a team meeting the quality standards, each level clearly darker than
+/// the last with any colour vision; staff can change the colours).
 pub fn default_levels() -> Vec<store::Level> {
     let l = |level: i64, label: &str, label_cy: &str, criteria: &str, colour: &str| store::Level {
         level,
@@ -154,42 +256,42 @@ pub fn default_levels() -> Vec<store::Level> {
             "No specialist service",
             "Dim gwasanaeth arbenigol",
             "No specialist community perinatal mental health service.",
-            "#d4351c",
+            "#ffffcc",
         ),
         l(
             1,
             "Extremely basic",
             "Sylfaenol iawn",
             "A perinatal psychiatrist or a perinatal nurse with dedicated time.",
-            "#f499be",
+            "#addd8e",
         ),
         l(
             2,
             "Basic",
             "Sylfaenol",
             "A perinatal psychiatrist and a perinatal nurse, both with dedicated time.",
-            "#f47738",
+            "#41ab5d",
         ),
         l(
             3,
             "Working hours",
             "Oriau gwaith",
             "Runs through working hours with a dedicated psychiatrist and nurse; psychiatrist reachable all day.",
-            "#ffdd00",
+            "#238443",
         ),
         l(
             4,
             "Meets national criteria",
             "Yn bodloni meini prawf cenedlaethol",
             "Team meets the Joint Commissioning Panel for Mental Health criteria.",
-            "#85994b",
+            "#006837",
         ),
         l(
             5,
             "Meets quality standards",
             "Yn bodloni safonau ansawdd",
             "Team meets the Perinatal Quality Network community Type 1 standards.",
-            "#00703c",
+            "#004529",
         ),
     ]
 }
@@ -260,4 +362,72 @@ Department of Health (Northern Ireland).";
 /// Whether scores exist at all (used to pick a default year).
 pub async fn latest_year(db: &Db) -> sqlx::Result<Option<i64>> {
     Ok(store::years(db).await?.first().copied())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn linear(hex: &str) -> [f64; 3] {
+        let n = u32::from_str_radix(hex.trim_start_matches('#'), 16).unwrap();
+        let c = |v: u32| {
+            let v = f64::from(v & 0xff) / 255.0;
+            if v <= 0.04045 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        [c(n >> 16), c(n >> 8), c(n)]
+    }
+
+    /// Relative luminance of a linear colour (WCAG).
+    fn luminance(c: [f64; 3]) -> f64 {
+        0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+    }
+
+    /// Full deuteranopia, by the Machado, Oliveira and Fernandes (2009) matrix on linear RGB.
+    fn deuteranopia(c: [f64; 3]) -> [f64; 3] {
+        let m = [
+            [0.367_322, 0.860_646, -0.227_968],
+            [0.280_085, 0.672_501, 0.047_413],
+            [-0.011_820, 0.042_940, 0.968_881],
+        ];
+        let row = |r: [f64; 3]| (r[0] * c[0] + r[1] * c[1] + r[2] * c[2]).clamp(0.0, 1.0);
+        [row(m[0]), row(m[1]), row(m[2])]
+    }
+
+    fn protanopia(c: [f64; 3]) -> [f64; 3] {
+        let m = [
+            [0.152_286, 1.052_583, -0.204_868],
+            [0.114_503, 0.786_281, 0.099_216],
+            [-0.003_882, -0.048_116, 1.051_998],
+        ];
+        let row = |r: [f64; 3]| (r[0] * c[0] + r[1] * c[1] + r[2] * c[2]).clamp(0.0, 1.0);
+        [row(m[0]), row(m[1]), row(m[2])]
+    }
+
+    /// The default levels run in order of lightness, as seen with typical colour vision
+    /// and with the two common red-green deficiencies: each level darker than the one
+    /// before by a clear step, so a reader can order them without telling hues apart.
+    #[test]
+    fn the_default_map_colours_are_ordered_for_colour_blind_readers_too() {
+        let levels = default_levels();
+        assert_eq!(levels.len(), 6);
+        for (name, see) in [
+            ("typical", (|c| c) as fn([f64; 3]) -> [f64; 3]),
+            ("deuteranopia", deuteranopia),
+            ("protanopia", protanopia),
+        ] {
+            let l: Vec<f64> = levels
+                .iter()
+                .map(|x| luminance(see(linear(&x.colour))))
+                .collect();
+            for w in l.windows(2) {
+                // Contrast ratio between neighbours, as WCAG measures it.
+                let ratio = (w[0] + 0.05) / (w[1] + 0.05);
+                assert!(ratio >= 1.4, "{name}: levels too alike ({ratio:.2}): {l:?}");
+            }
+        }
+    }
 }

@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/map", get(map_page))
         .route("/map.svg", get(map_svg))
+        .route("/map.csv", get(map_csv))
         .route("/embed/map", get(embed_map))
         .route("/api/openapi.json", get(openapi))
         .route("/admin/levels", get(levels_form).post(save_levels))
@@ -67,12 +68,24 @@ pub struct MapRow<'a> {
     pub name: &'a str,
     pub nation: &'a str,
     pub path: &'a str,
+    /// The area's path in an enlarged inset, if it is drawn in one.
+    pub inset_path: Option<&'a str>,
     pub level: Option<i64>,
     pub previous: Option<i64>,
     pub colour: String,
 }
 
 impl MapRow<'_> {
+    /// The SVG fill: the level's colour, or the hatching (`#no-score`, defined by each
+    /// drawing) for an area with no score, which no level colour can be mistaken for.
+    pub fn fill(&self) -> String {
+        if self.level.is_some() {
+            self.colour.clone()
+        } else {
+            "url(#no-score)".into()
+        }
+    }
+
     pub fn change(&self) -> i64 {
         match (self.level, self.previous) {
             (Some(a), Some(b)) => a - b,
@@ -180,13 +193,15 @@ fn map_rows<'a>(
     let rows = atlas
         .areas
         .iter()
-        .map(|a| {
+        .enumerate()
+        .map(|(i, a)| {
             let level = now.get(a.code.as_str()).map(|s| s.level);
             MapRow {
                 code: &a.code,
                 name: &a.name,
                 nation: &a.nation,
                 path: &a.path,
+                inset_path: atlas.inset_path(i),
                 level,
                 previous: before.get(a.code.as_str()).copied(),
                 colour: level_colour(levels, level),
@@ -212,10 +227,29 @@ struct MapTemplate<'a> {
     any_demo: bool,
     width: f64,
     height: f64,
+    insets: &'a [super::Inset],
     attribution: &'static str,
 }
 
 impl MapTemplate<'_> {
+    /// The table's rows: by nation (in the usual order), then by name.
+    fn sorted(&self) -> Vec<&MapRow<'_>> {
+        sorted_rows(&self.rows)
+    }
+    fn csv_href(&self) -> String {
+        let mut q = Vec::new();
+        if let Some(y) = self.year {
+            q.push(format!("year={y}"));
+        }
+        if let Some(y) = self.compare {
+            q.push(format!("compare={y}"));
+        }
+        if q.is_empty() {
+            "/map.csv".into()
+        } else {
+            format!("/map.csv?{}", q.join("&"))
+        }
+    }
     fn is_year(&self, y: &i64) -> bool {
         self.year == Some(*y)
     }
@@ -237,6 +271,23 @@ impl MapTemplate<'_> {
     fn downs(&self) -> Vec<&MapRow<'_>> {
         self.rows.iter().filter(|r| r.change() < 0).collect()
     }
+}
+
+/// Rows by nation (England, Wales, Scotland, Northern Ireland), then by name.
+fn sorted_rows<'r, 'a>(rows: &'r [MapRow<'a>]) -> Vec<&'r MapRow<'a>> {
+    let order = |n: &str| {
+        crate::site::settings::NATIONS
+            .iter()
+            .position(|x| *x == n)
+            .unwrap_or(usize::MAX)
+    };
+    let mut v: Vec<&MapRow> = rows.iter().collect();
+    v.sort_by(|a, b| {
+        order(a.nation)
+            .cmp(&order(b.nation))
+            .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+    });
+    v
 }
 
 fn nation_counts(rows: &[MapRow]) -> Vec<NationCount> {
@@ -296,9 +347,83 @@ async fn map_page(
                 any_demo: data.any_demo,
                 width: atlas.width,
                 height: atlas.height,
+                insets: &atlas.insets,
                 attribution: ATTRIBUTION,
             }
             .render()?)
+        },
+    )
+    .await
+}
+
+/// `GET /map.csv?year=2019&compare=2017`: the map page's table as CSV, in the same order,
+/// with the level's name in the reader's language.
+async fn map_csv(
+    State(state): State<AppState>,
+    c: Ctx,
+    headers: HeaderMap,
+    Query(q): Query<MapQuery>,
+) -> Result<Response, AppError> {
+    let year = parse_year(q.year.as_deref())?;
+    let compare = parse_year(q.compare.as_deref())?;
+    let st = state.clone();
+    let cc = c.clone();
+    web::cached(
+        &state,
+        &c,
+        &headers,
+        "text/csv; charset=utf-8",
+        web::PUBLIC_REVALIDATE,
+        || async move {
+            let years = store::years(&st.db).await?;
+            let (year, levels, scores) =
+                year_scores(&st.db, year.or(years.first().copied())).await?;
+            let previous = match compare {
+                Some(y) => store::scores_in(&st.db, y).await?,
+                None => vec![],
+            };
+            let atlas = st.atlas();
+            let data = map_rows(&atlas, &levels, &scores, &previous);
+            let mut w = csv::Writer::from_writer(Vec::new());
+            let mut head = vec![
+                "area_code".to_string(),
+                "area_name".into(),
+                "nation".into(),
+                "year".into(),
+                "level".into(),
+                "level_name".into(),
+            ];
+            if let Some(y) = compare {
+                head.push(format!("level_{y}"));
+            }
+            head.push("demo".into());
+            w.write_record(&head)
+                .map_err(|e| AppError::Internal(e.into()))?;
+            let demo: std::collections::HashSet<&str> = scores
+                .iter()
+                .filter(|s| s.is_demo != 0)
+                .map(|s| s.area_code.as_str())
+                .collect();
+            for r in sorted_rows(&data.rows) {
+                let mut rec = vec![
+                    r.code.to_string(),
+                    web::csv_safe(r.name),
+                    r.nation.to_string(),
+                    year.map(|y| y.to_string()).unwrap_or_default(),
+                    r.level.map(|l| l.to_string()).unwrap_or_default(),
+                    r.level
+                        .map(|l| web::csv_safe(&level_label(&levels, l, cc.is_cy())))
+                        .unwrap_or_default(),
+                ];
+                if compare.is_some() {
+                    rec.push(r.previous.map(|l| l.to_string()).unwrap_or_default());
+                }
+                rec.push(if demo.contains(r.code) { "yes" } else { "" }.to_string());
+                w.write_record(&rec)
+                    .map_err(|e| AppError::Internal(e.into()))?;
+            }
+            let bytes = w.into_inner().map_err(|e| AppError::Internal(e.into()))?;
+            String::from_utf8(bytes).map_err(|e| AppError::Internal(e.into()))
         },
     )
     .await
@@ -652,7 +777,8 @@ struct AreaTemplate<'a> {
     history: Vec<Score>,
     levels: Vec<Level>,
     bars: Vec<Bar>,
-    path: Option<String>,
+    /// The nation's areas, this one first flag set, fitted to a 240-unit square.
+    locator: Vec<(bool, String)>,
     services: Vec<ServiceRow>,
     nearest_mbus: Vec<(services::MbuPosition, i64)>,
     attribution: &'static str,
@@ -664,6 +790,21 @@ impl AreaTemplate<'_> {
     }
     fn nation_name(&self) -> String {
         self.c.t(&format!("nation-{}", self.area.nation))
+    }
+    fn has_criteria(&self) -> bool {
+        self.history.iter().any(|s| !s.criteria.trim().is_empty())
+    }
+    /// Notes, leaving out the demo note (the banner above the table says it once).
+    fn has_notes(&self) -> bool {
+        self.history
+            .iter()
+            .any(|s| !s.note.trim().is_empty() && s.is_demo == 0)
+    }
+    fn has_sources(&self) -> bool {
+        self.history.iter().any(|s| !s.source.trim().is_empty())
+    }
+    fn miles(&self, km: &i64) -> i64 {
+        (*km as f64 / 1.609_344).round() as i64
     }
 }
 
@@ -716,13 +857,14 @@ async fn area_page(
             let history = store::scores_of(&st.db, &area.code).await?;
             let levels = store::levels(&st.db).await?;
             let bars = history_bars(&history, &levels);
-            // A small locator map of this area alone.
+            // A small map of the area within its nation.
             let atlas = st.atlas();
             let map_area = atlas.area(&area.code);
-            let path = map_area.map(|a| {
-                let p = super::geo::Projection::fit(a.shape.bbox, 200.0);
-                super::geo::svg_path(&a.shape, &p, 0.4, 0.5)
-            });
+            let locator = atlas
+                .nation_paths(&area.nation, 240.0)
+                .into_iter()
+                .map(|(i, d)| (atlas.areas[i].code == area.code, d))
+                .collect();
             let services = services::services_for_area(&st.db, &area.code).await?;
             let nearest_mbus = match map_area {
                 Some(a) => nearest_mbus(&st.db, a.shape.bbox).await?,
@@ -735,7 +877,7 @@ async fn area_page(
                 history,
                 levels,
                 bars,
-                path,
+                locator,
                 services,
                 nearest_mbus,
                 attribution: ATTRIBUTION,

@@ -142,10 +142,15 @@ pub async fn seed(tx: &mut Tx, features: &[Feature], demo: bool) -> anyhow::Resu
     }
     if demo {
         for (i, f) in features.iter().enumerate() {
-            let nation = &f.nation;
+            let nation = match f.nation.as_str() {
+                "england" => "England",
+                "wales" => "Wales",
+                "scotland" => "Scotland",
+                _ => "Northern Ireland",
+            };
             let organization_id = services::ensure_organization(
                 tx,
-                &format!("Demo NHS perinatal services ({nation})"),
+                &format!("Demo NHS perinatal services, {nation}"),
                 "Demo organisation for illustration; not a real provider.",
                 true,
             )

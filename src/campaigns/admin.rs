@@ -14,15 +14,30 @@ use super::{Activity, Campaign, CampaignDraft, Session};
 use crate::auth::{Permission, StaffUser};
 use crate::mail::{Letter, Sender};
 use crate::web::{
-    AppError, Ctx, FieldErrors, Form, Msg, Query, private_page, private_page_status, see_other,
+    AppError, Ctx, FieldErrors, Fields, Form, Msg, Query, images, private_page,
+    private_page_status, see_other,
 };
 use crate::{AppState, audit};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/campaigns", get(campaigns_page))
-        .route("/admin/campaigns/new", get(new_get).post(new_post))
-        .route("/admin/campaigns/{id}", get(edit_get).post(edit_post))
+        .route(
+            "/admin/campaigns/new",
+            get(new_get)
+                .post(new_post)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    images::FORM_WITH_PICTURE,
+                )),
+        )
+        .route(
+            "/admin/campaigns/{id}",
+            get(edit_get)
+                .post(edit_post)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    images::FORM_WITH_PICTURE,
+                )),
+        )
         .route(
             "/admin/campaigns/{id}/evaluation",
             get(evaluation_get).post(evaluation_post),
@@ -120,10 +135,12 @@ async fn save(
     c: Ctx,
     staff: StaffUser,
     id: Option<i64>,
-    pairs: Vec<(String, String)>,
+    fields: Fields,
 ) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
-    let mut d = CampaignDraft::from_pairs(&pairs);
+    let mut d = CampaignDraft::from_pairs(&fields.pairs);
+    let (image, upload_problem) = images::picture_field(state, &fields, "image").await?;
+    d.image = image;
     let old = match id {
         Some(id) => Some(
             super::campaign_by_id(&state.db, id)
@@ -142,6 +159,9 @@ async fn save(
         d.evaluation_published = k.evaluation_published == 1;
     }
     let mut errors = d.check();
+    if let Some(m) = upload_problem {
+        errors.push(("image_file", m));
+    }
     if errors.iter().all(|(f, _)| *f != "slug") && super::slug_taken(&state.db, &d.slug, id).await?
     {
         errors.push(("slug", Msg::new("admin-campaign-error-slug-taken")));
@@ -175,6 +195,11 @@ async fn save(
     .await?;
     tx.commit().await?;
     state.refresh().await?;
+    if let Some(k) = &old
+        && k.image != d.image
+    {
+        images::delete_if_unused(state, &k.image).await?;
+    }
     Ok(see_other(&format!("/admin/campaigns/{new_id}?saved=1")))
 }
 
@@ -182,9 +207,9 @@ async fn new_post(
     State(state): State<AppState>,
     c: Ctx,
     staff: StaffUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    fields: Fields,
 ) -> Result<Response, AppError> {
-    save(&state, c, staff, None, pairs).await
+    save(&state, c, staff, None, fields).await
 }
 
 #[derive(Deserialize, Default)]
@@ -219,9 +244,9 @@ async fn edit_post(
     c: Ctx,
     staff: StaffUser,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    fields: Fields,
 ) -> Result<Response, AppError> {
-    save(&state, c, staff, Some(id), pairs).await
+    save(&state, c, staff, Some(id), fields).await
 }
 
 #[derive(Template)]

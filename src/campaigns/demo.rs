@@ -133,7 +133,8 @@ const ACTIVITIES: &[DemoActivity] = &[
     ),
 ];
 
-pub async fn seed(tx: &mut Tx) -> anyhow::Result<()> {
+/// Seeds the demo campaign; `picture` is its demo picture (stored name, descriptions).
+pub async fn seed(tx: &mut Tx, picture: (&str, &str, &str)) -> anyhow::Result<()> {
     let today = uktime::local(db::now()).date();
     let (start, end) = next_week(today);
     let year = start.year();
@@ -172,6 +173,13 @@ pub async fn seed(tx: &mut Tx) -> anyhow::Result<()> {
     .bind(now)
     .fetch_one(&mut **tx)
     .await?;
+    sqlx::query("UPDATE campaigns SET image = $1, image_alt = $2, image_alt_cy = $3 WHERE id = $4")
+        .bind(picture.0)
+        .bind(picture.1)
+        .bind(picture.2)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
     let days = uktime::days_between(start, end);
     for (d, (en, cy)) in days.iter().zip(THEMES) {
         sqlx::query(

@@ -45,11 +45,15 @@ pub struct Campaign {
     pub survey_sent_at: i64,
     pub is_demo: i64,
     pub updated_at: i64,
+    /// A stored picture's name ("" for none) and its description in each language.
+    pub image: String,
+    pub image_alt: String,
+    pub image_alt_cy: String,
 }
 
 const CAMPAIGN_COLUMNS: &str = "id, slug, name, name_cy, hashtag, starts_on, ends_on, \
     description, description_cy, involved, involved_cy, published, evaluation, \
-    evaluation_published, survey_sent_at, is_demo, updated_at";
+    evaluation_published, survey_sent_at, is_demo, updated_at, image, image_alt, image_alt_cy";
 
 impl Campaign {
     pub fn name(&self, cy: bool) -> &str {
@@ -60,6 +64,14 @@ impl Campaign {
     }
     pub fn involved(&self, cy: bool) -> &str {
         pick(cy, &self.involved, &self.involved_cy)
+    }
+    /// The campaign's picture, described in the reader's language.
+    pub fn picture(&self, cy: bool) -> Option<crate::web::images::Picture> {
+        crate::web::images::Picture::new(
+            &self.image,
+            pick(cy, &self.image_alt, &self.image_alt_cy),
+            self.is_demo != 0,
+        )
     }
     /// The campaign's days.
     pub fn days(&self) -> Vec<time::Date> {
@@ -180,6 +192,10 @@ pub struct CampaignDraft {
     pub evaluation_published: bool,
     /// Themes by day ("YYYY-MM-DD" → (English, Welsh)).
     pub themes: Vec<(String, String, String)>,
+    /// The picture (set from the upload by the handler) and its descriptions.
+    pub image: String,
+    pub image_alt: String,
+    pub image_alt_cy: String,
 }
 
 impl CampaignDraft {
@@ -202,6 +218,9 @@ impl CampaignDraft {
                 .iter()
                 .map(|d| (d.day.clone(), d.theme.clone(), d.theme_cy.clone()))
                 .collect(),
+            image: c.image.clone(),
+            image_alt: c.image_alt.clone(),
+            image_alt_cy: c.image_alt_cy.clone(),
         }
     }
 
@@ -224,6 +243,8 @@ impl CampaignDraft {
                 "published" => d.published = v == "1",
                 "evaluation" => d.evaluation = paragraphs(v, 20_000),
                 "evaluation_published" => d.evaluation_published = v == "1",
+                "image_alt" => d.image_alt = one_line(v, 300),
+                "image_alt_cy" => d.image_alt_cy = one_line(v, 300),
                 k => {
                     if let Some(day) = k.strip_prefix("theme_cy_") {
                         themes.entry(day.to_string()).or_default().1 = one_line(v, 200);
@@ -291,6 +312,11 @@ impl CampaignDraft {
         if self.hashtag.contains(char::is_whitespace) {
             errors.push(("hashtag", Msg::new("admin-campaign-error-hashtag")));
         }
+        if let Some(e) =
+            crate::web::images::alt_problem(&self.image, &self.image_alt, &self.image_alt_cy)
+        {
+            errors.push(e);
+        }
         errors
     }
 }
@@ -356,6 +382,13 @@ pub async fn save_campaign(tx: &mut Tx, id: Option<i64>, d: &CampaignDraft) -> s
             .await?
         }
     };
+    sqlx::query("UPDATE campaigns SET image = $1, image_alt = $2, image_alt_cy = $3 WHERE id = $4")
+        .bind(&d.image)
+        .bind(&d.image_alt)
+        .bind(&d.image_alt_cy)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
     sqlx::query("DELETE FROM campaign_days WHERE campaign_id = $1")
         .bind(id)
         .execute(&mut **tx)
@@ -1077,6 +1110,21 @@ pub async fn feed_activities(db: &Db, since: Option<i64>) -> sqlx::Result<Vec<Li
     attach_sessions(db, list, None).await
 }
 
+/// Approved activities of published campaigns with a session on or after `today`
+/// ("YYYY-MM-DD", UK), soonest first, with all their sessions.
+pub async fn upcoming_activities(db: &Db, today: &str) -> sqlx::Result<Vec<Listed>> {
+    let list: Vec<Activity> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE status = 'approved' \
+         AND campaign_id IN (SELECT id FROM campaigns WHERE published = 1) \
+         AND id IN (SELECT activity_id FROM activity_sessions WHERE day >= $1) \
+         ORDER BY first_start, id"
+    )))
+    .bind(today)
+    .fetch_all(&db.pool)
+    .await?;
+    attach_sessions(db, list, None).await
+}
+
 /// The moderation queue: waiting first (oldest first), then the rest (newest first).
 pub async fn for_moderation(db: &Db, status: &str) -> sqlx::Result<Vec<Activity>> {
     let order = if status == "pending" {
@@ -1178,6 +1226,9 @@ mod tests {
             survey_sent_at: 0,
             is_demo: 0,
             updated_at: 0,
+            image: String::new(),
+            image_alt: String::new(),
+            image_alt_cy: String::new(),
         };
         assert_eq!(c.phase("2027-05-02"), "upcoming");
         assert_eq!(c.phase("2027-05-09"), "now");

@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
             "/activities/manage/{token}",
             get(manage_get).post(manage_post),
         )
+        .route("/events", get(events_page))
         .route("/events.ics", get(ics_feed))
         .route("/api/activities", get(json_feed))
 }
@@ -141,6 +142,85 @@ async fn list_page(
                 c: &cc,
                 campaigns,
                 today,
+            }
+            .render()?)
+        },
+    )
+    .await
+}
+
+/// A day on `/events`: ("YYYY-MM-DD", [(start, end, index of the card)]).
+type EventDay = (String, Vec<(String, String, usize)>);
+
+/// How far ahead `/events` lists sessions.
+const EVENTS_DAYS_AHEAD: i64 = 366;
+
+#[derive(Template)]
+#[template(path = "campaigns/events.html")]
+struct EventsPage<'a> {
+    c: &'a Ctx,
+    /// (day, [(start, end, card index)]), soonest first.
+    days: Vec<EventDay>,
+    list: Vec<Card>,
+    /// Campaign names by id.
+    campaigns: Vec<Campaign>,
+}
+
+impl EventsPage<'_> {
+    fn day_label(&self, d: &str) -> String {
+        day_label(self.c.lang, d)
+    }
+    fn campaign(&self, id: &i64) -> Option<&Campaign> {
+        self.campaigns.iter().find(|k| k.id == *id)
+    }
+}
+
+/// `GET /events`: what is on across every campaign, from today, day by day (UK time),
+/// with the feeds to follow it from a calendar or another site.
+async fn events_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let st = state.clone();
+    let cc = c.clone();
+    let today = today();
+    web::cached_with(
+        &state,
+        &c,
+        &headers,
+        &today.clone(),
+        "text/html; charset=utf-8",
+        web::PUBLIC_REVALIDATE,
+        || async move {
+            let list = cards(&st, super::upcoming_activities(&st.db, &today).await?);
+            let campaigns = super::campaigns(&st.db, true).await?;
+            let last = uktime::parse_day(&today)
+                .map(|d| uktime::day_string(d + time::Duration::days(EVENTS_DAYS_AHEAD)))
+                .unwrap_or_default();
+            let mut slots: Vec<(i64, String, String, String, usize)> = Vec::new();
+            for (i, card) in list.iter().enumerate() {
+                for s in card
+                    .sessions
+                    .iter()
+                    .filter(|s| s.day >= today && s.day <= last)
+                {
+                    slots.push((s.starts_at, s.day.clone(), s.start(), s.end(), i));
+                }
+            }
+            slots.sort();
+            let mut days: Vec<EventDay> = Vec::new();
+            for (_, day, start, end, i) in slots {
+                match days.last_mut() {
+                    Some((d, v)) if *d == day => v.push((start, end, i)),
+                    _ => days.push((day, vec![(start, end, i)])),
+                }
+            }
+            Ok(EventsPage {
+                c: &cc,
+                days,
+                list,
+                campaigns,
             }
             .render()?)
         },

@@ -102,6 +102,13 @@ pub fn long_date(ts: i64) -> String {
     t.format(&f).unwrap_or_default()
 }
 
+/// A Unix time's (year, month, day) in UTC.
+pub fn ymd(ts: i64) -> (i32, u8, u8) {
+    time::OffsetDateTime::from_unix_timestamp(ts)
+        .map(|t| (t.year(), u8::from(t.month()), t.day()))
+        .unwrap_or((1970, 1, 1))
+}
+
 /// Formats a Unix time as "2026-11-24" (for date inputs and machine-readable dates).
 pub fn iso_date(ts: i64) -> String {
     let Ok(t) = time::OffsetDateTime::from_unix_timestamp(ts) else {

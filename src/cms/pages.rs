@@ -4,7 +4,7 @@
 use crate::web::Msg;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -14,7 +14,9 @@ use super::{markdown, search};
 use crate::auth::{Permission, StaffUser};
 use crate::db::{self, Db, Tx};
 use crate::site::NavItem;
-use crate::web::{self, AppError, Ctx, Form, private_page, private_page_status, see_other};
+use crate::web::{
+    self, AppError, Ctx, Fields, images, private_page, private_page_status, see_other,
+};
 use crate::{AppState, audit};
 
 /// A page as stored.
@@ -33,16 +35,31 @@ pub struct PageRow {
     pub is_demo: i64,
     pub updated_at: i64,
     pub published_at: Option<i64>,
+    /// A stored picture's name ("" for none) and its description in each language.
+    pub image: String,
+    pub image_alt: String,
+    pub image_alt_cy: String,
 }
 
 impl PageRow {
     pub fn is_published(&self) -> bool {
         self.status == "published"
     }
+
+    /// The page's picture, described in the reader's language.
+    pub fn picture(&self, cy: bool) -> Option<crate::web::images::Picture> {
+        let alt = if cy && !self.image_alt_cy.is_empty() {
+            &self.image_alt_cy
+        } else {
+            &self.image_alt
+        };
+        crate::web::images::Picture::new(&self.image, alt, self.is_demo != 0)
+    }
 }
 
 const COLUMNS: &str = "id, slug, parent_id, title, title_cy, body, body_cy, status, show_in_nav, \
-                       nav_order, is_demo, updated_at, published_at FROM pages";
+                       nav_order, is_demo, updated_at, published_at, image, image_alt, image_alt_cy \
+                       FROM pages";
 
 /// A saved version of a page.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -168,6 +185,13 @@ pub struct PageForm {
     pub is_demo: Option<String>,
     #[serde(default)]
     pub note: String,
+    /// The picture (set from the upload by the handler) and its descriptions.
+    #[serde(default)]
+    pub image: String,
+    #[serde(default)]
+    pub image_alt: String,
+    #[serde(default)]
+    pub image_alt_cy: String,
 }
 
 impl PageForm {
@@ -184,6 +208,9 @@ impl PageForm {
             nav_order: p.nav_order.to_string(),
             is_demo: (p.is_demo != 0).then(|| "1".into()),
             note: String::new(),
+            image: p.image.clone(),
+            image_alt: p.image_alt.clone(),
+            image_alt_cy: p.image_alt_cy.clone(),
         }
     }
 
@@ -236,6 +263,11 @@ impl PageForm {
                 "note",
                 Msg::new("admin-err-keep-the-note-under-300-characters"),
             ));
+        }
+        if let Some(p) =
+            crate::web::images::alt_problem(&self.image, &self.image_alt, &self.image_alt_cy)
+        {
+            e.push(p);
         }
         e
     }
@@ -300,6 +332,13 @@ pub async fn save_page(
             .await?
         }
     };
+    sqlx::query("UPDATE pages SET image = $1, image_alt = $2, image_alt_cy = $3 WHERE id = $4")
+        .bind(&f.image)
+        .bind(f.image_alt.trim())
+        .bind(f.image_alt_cy.trim())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
     sqlx::query(
         "INSERT INTO page_revisions (page_id, title, title_cy, body, body_cy, status, author_id, \
          author_email, note, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
@@ -378,8 +417,18 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/{slug}", get(show_page))
         .route("/admin/pages", get(admin_list))
-        .route("/admin/pages/new", get(new_form).post(create))
-        .route("/admin/pages/{id}", get(edit_form).post(update))
+        .route(
+            "/admin/pages/new",
+            get(new_form)
+                .post(create)
+                .layer(DefaultBodyLimit::max(images::FORM_WITH_PICTURE)),
+        )
+        .route(
+            "/admin/pages/{id}",
+            get(edit_form)
+                .post(update)
+                .layer(DefaultBodyLimit::max(images::FORM_WITH_PICTURE)),
+        )
         .route("/admin/pages/{id}/delete", post(delete))
         .route("/admin/pages/{id}/history", get(history))
         .route("/admin/pages/{id}/revisions/{rev}", get(show_revision))
@@ -554,13 +603,14 @@ async fn create(
     State(state): State<AppState>,
     c: Ctx,
     staff: StaffUser,
-    Form(mut f): Form<PageForm>,
+    fields: Fields,
 ) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
+    let mut f: PageForm = fields.form()?;
     if f.slug.trim().is_empty() {
         f.slug = super::slugify(&f.title);
     }
-    save(&state, c.with_staff(staff), None, f).await
+    save(&state, c.with_staff(staff), None, f, &fields).await
 }
 
 async fn edit_form(
@@ -588,11 +638,12 @@ async fn update(
     c: Ctx,
     staff: StaffUser,
     Path(id): Path<i64>,
-    Form(f): Form<PageForm>,
+    fields: Fields,
 ) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
     page_by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    save(&state, c.with_staff(staff), Some(id), f).await
+    let f: PageForm = fields.form()?;
+    save(&state, c.with_staff(staff), Some(id), f, &fields).await
 }
 
 /// Validates, saves with a revision and an audit entry, and redirects to the editor; on
@@ -601,13 +652,23 @@ async fn save(
     state: &AppState,
     c: Ctx,
     id: Option<i64>,
-    f: PageForm,
+    mut f: PageForm,
+    fields: &Fields,
 ) -> Result<Response, AppError> {
     let staff = c.staff.clone().ok_or(AppError::Forbidden)?;
     if f.status == "published" {
         staff.require(Permission::PublishContent)?;
     }
+    let (image, upload_problem) = images::picture_field(state, fields, "image").await?;
+    let old_image = match id {
+        Some(id) => page_by_id(&state.db, id).await?.map(|p| p.image),
+        None => None,
+    };
+    f.image = image;
     let mut errors = f.problems();
+    if let Some(m) = upload_problem {
+        errors.push(("image_file", m));
+    }
     if errors.is_empty() {
         errors = db_problems(&state.db, id, &f).await?;
     }
@@ -632,6 +693,11 @@ async fn save(
     .await?;
     tx.commit().await?;
     state.refresh().await?;
+    if let Some(old) = old_image
+        && old != f.image
+    {
+        images::delete_if_unused(state, &old).await?;
+    }
     Ok(see_other(&format!("/admin/pages/{new_id}?saved=1")))
 }
 

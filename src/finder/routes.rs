@@ -198,21 +198,31 @@ async fn area_info(state: &AppState, version: i64, code: &str) -> Option<Arc<Are
 /// tenth of the page's throughput).
 pub struct Mbus {
     pub list: Vec<MbuPosition>,
+    /// Each unit's nation, from the health area its position is in ("" when outside).
+    pub nations: Vec<String>,
     html: [NearHtml; 2],
+}
+
+/// A piece of the distance message: words, or where a number goes.
+enum Piece {
+    Text(String),
+    Miles,
+    Km,
 }
 
 struct NearHtml {
     /// Per unit, the list item's HTML before and after its distance.
     units: Vec<(String, String)>,
-    /// The distance message around its two numbers (km, miles).
-    distance: [String; 3],
+    /// The distance message, cut around its two numbers (in the language's order).
+    distance: Vec<Piece>,
 }
 
 impl NearHtml {
-    fn new(lang: Lang, list: &[MbuPosition]) -> NearHtml {
+    fn new(lang: Lang, list: &[MbuPosition], nations: &[String]) -> NearHtml {
         let units = list
             .iter()
-            .map(|m| {
+            .zip(nations)
+            .map(|(m, nation)| {
                 let mut before = format!(
                     "<li><a href=\"/services/{}\">{}</a>",
                     escape_html(&m.id),
@@ -221,6 +231,10 @@ impl NearHtml {
                 if !m.city.is_empty() {
                     before.push_str(", ");
                     before.push_str(&escape_html(&m.city));
+                }
+                if !nation.is_empty() {
+                    before.push_str(", ");
+                    before.push_str(&escape_html(&lang.t(&format!("nation-{nation}"))));
                 }
                 before.push_str(": ");
                 let mut after = String::new();
@@ -235,21 +249,42 @@ impl NearHtml {
             "finder-distance",
             &[("km", "\u{1}".into()), ("miles", "\u{2}".into())],
         ));
-        let (a, rest) = text.split_once('\u{1}').unwrap_or((&text, ""));
-        let (b, c) = rest.split_once('\u{2}').unwrap_or((rest, ""));
-        NearHtml {
-            units,
-            distance: [a.to_string(), b.to_string(), c.to_string()],
+        let mut distance = Vec::new();
+        let mut words = String::new();
+        for ch in text.chars() {
+            let number = match ch {
+                '\u{1}' => Piece::Km,
+                '\u{2}' => Piece::Miles,
+                _ => {
+                    words.push(ch);
+                    continue;
+                }
+            };
+            if !words.is_empty() {
+                distance.push(Piece::Text(std::mem::take(&mut words)));
+            }
+            distance.push(number);
         }
+        if !words.is_empty() {
+            distance.push(Piece::Text(words));
+        }
+        NearHtml { units, distance }
     }
 
     fn render(&self, near: &[Near]) -> String {
         use std::fmt::Write;
-        let mut out = String::from("<ul class=\"service-list\">\n");
+        let mut out = String::from("<ul class=\"service-list units\">\n");
         for n in near {
             let (before, after) = &self.units[n.index];
-            let [a, b, c] = &self.distance;
-            let _ = write!(out, "{before}{a}{}{b}{}{c}{after}", n.km, n.miles);
+            out.push_str(before);
+            for piece in &self.distance {
+                let _ = match piece {
+                    Piece::Text(t) => write!(out, "{t}"),
+                    Piece::Miles => write!(out, "{}", n.miles),
+                    Piece::Km => write!(out, "{}", n.km),
+                };
+            }
+            out.push_str(after);
         }
         out.push_str("</ul>");
         out
@@ -257,12 +292,22 @@ impl NearHtml {
 }
 
 impl Mbus {
-    fn new(list: Vec<MbuPosition>) -> Mbus {
+    fn new(list: Vec<MbuPosition>, nations: Vec<String>) -> Mbus {
         let html = [
-            NearHtml::new(Lang::En, &list),
-            NearHtml::new(Lang::Cy, &list),
+            NearHtml::new(Lang::En, &list, &nations),
+            NearHtml::new(Lang::Cy, &list, &nations),
         ];
-        Mbus { list, html }
+        Mbus {
+            list,
+            nations,
+            html,
+        }
+    }
+
+    /// Whether a nation has a unit (open or closed for a while), worked out from the
+    /// units' positions: the list holds no unit that has closed for good.
+    pub fn has_unit(&self, nation: &str) -> bool {
+        self.nations.iter().any(|n| n == nation)
     }
 
     fn html(&self, lang: Lang) -> &NearHtml {
@@ -275,7 +320,17 @@ async fn mbus(state: &AppState, version: i64) -> Option<Arc<Mbus>> {
         return Some(m);
     }
     let list = services::mbu_positions(&state.db).await.ok()?;
-    let mbus = Arc::new(Mbus::new(list));
+    let atlas = state.atlas();
+    let nations = list
+        .iter()
+        .map(|m| {
+            atlas
+                .area_at(m.longitude, m.latitude)
+                .map(|a| a.nation.clone())
+                .unwrap_or_default()
+        })
+        .collect();
+    let mbus = Arc::new(Mbus::new(list, nations));
     state.finder.with(version, |c| c.mbus = Some(mbus.clone()));
     Some(mbus)
 }
@@ -313,15 +368,9 @@ pub fn tiers<'a>(lines: &'a [Helpline], nation: Option<&str>) -> Tiers<'a> {
     let pick = |u: Urgency| {
         let mut v: Vec<&Helpline> = lines
             .iter()
-            .filter(|h| h.urgency() == u && nation.is_none_or(|n| h.serves(n)))
+            .filter(|h| h.urgency() == u && h.reachable() && nation.is_none_or(|n| h.serves(n)))
             .collect();
-        v.sort_by_key(|h| {
-            (
-                h.nation.to_ascii_lowercase().starts_with("uk"),
-                h.tier != "urgent",
-                h.sort_order,
-            )
-        });
+        v.sort_by_key(|h| (h.uk_wide(), h.tier != "urgent", h.sort_order));
         v
     };
     Tiers {
@@ -340,7 +389,14 @@ struct SupportPage<'a> {
     area_name: String,
     area_code: String,
     nation: Option<String>,
-    tiers: Tiers<'a>,
+    /// The call and text buttons for the nation (or for anyone).
+    now: crate::site::HelpNow<'a>,
+    /// Support lines that are not urgent, for the nation.
+    more: Vec<&'a Helpline>,
+    /// The searched nation, when it has no open mother and baby unit.
+    no_unit_nation: Option<String>,
+    /// The nearest units are across the sea (Northern Ireland and Great Britain).
+    across_sea: bool,
     hole: &'static str,
     /// The result's first line, escaped, with a hole for what was searched.
     summary: String,
@@ -365,6 +421,17 @@ impl SupportPage<'_> {
     fn tel(&self, s: &ServiceRow) -> String {
         s.phone.chars().filter(char::is_ascii_digit).collect()
     }
+    fn level_colour(&self) -> String {
+        self.area
+            .map(|a| {
+                crate::atlas::routes::level_colour(&a.levels, a.latest.as_ref().map(|s| s.level))
+            })
+            .unwrap_or_default()
+    }
+    /// The area's specialist community perinatal team, for the one-line summary.
+    fn team(&self) -> Option<&ServiceRow> {
+        self.area?.services.iter().find(|s| s.kind == "community")
+    }
 }
 
 /// The top of the page: the form (with its error), the choice of places, or the summary.
@@ -372,6 +439,8 @@ impl SupportPage<'_> {
 #[template(path = "finder/query.html")]
 struct QueryPart<'a> {
     c: &'a Ctx,
+    /// The part above the help (a problem, places to choose from), or the form below it.
+    alert: bool,
     input: &'a str,
     outcome: Option<&'a Outcome>,
     /// Places to choose from: (id, name, nation, health area name).
@@ -423,21 +492,7 @@ impl NoticesPart<'_> {
     }
 }
 
-/// Text made safe to place in HTML content or a quoted attribute.
-fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::web::escape as escape_html;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct SupportParams {
@@ -554,25 +609,33 @@ async fn support_page(
                 .as_ref()
                 .map(|i| i.nation.clone())
                 .or_else(|| map_area.map(|a| a.nation.clone()));
-            let name = map_area.map(|a| a.name.as_str()).unwrap_or("");
             // The searched label goes in a hole: escape the sentence around a stand-in.
             let summary = if position {
-                format!(
-                    "{}{HOLE}",
-                    escape_html(&c.t1("finder-result-position", "area", name))
-                )
+                format!("{}{HOLE}", escape_html(&c.t("finder-result-position")))
             } else {
-                escape_html(&c.t2("finder-result-for", "query", "\u{1}", "area", name))
-                    .replace('\u{1}', HOLE)
+                escape_html(&c.t1("finder-result-for", "query", "\u{1}")).replace('\u{1}', HOLE)
             };
+            let units = if area_code.is_empty() {
+                None
+            } else {
+                mbus(&state, version).await
+            };
+            let no_unit_nation = match (&units, &nation) {
+                (Some(m), Some(n)) if !m.list.is_empty() && !m.has_unit(n) => Some(n.clone()),
+                _ => None,
+            };
+            let across_sea = no_unit_nation.as_deref() == Some("northern-ireland");
             let page = SupportPage {
                 c: &c,
                 summary,
                 area: info.as_deref(),
                 area_name: map_area.map(|a| a.name.clone()).unwrap_or_default(),
                 area_code: area_code.clone(),
+                now: crate::site::routes::help_now(&c, nation.as_deref()),
+                more: tiers(&c.snap.helplines, nation.as_deref()).support,
                 nation: nation.clone(),
-                tiers: tiers(&c.snap.helplines, nation.as_deref()),
+                no_unit_nation,
+                across_sea,
                 hole: HOLE,
                 attribution: ATTRIBUTION,
             }
@@ -610,17 +673,21 @@ async fn support_page(
         }
         _ => Vec::new(),
     };
-    // A result's top is part of its area's skeleton; only forms and choices render here.
-    let top = if matches!(outcome, Some(Outcome::Found(_))) {
-        String::new()
+    // A result's top is part of its area's skeleton; only forms and choices render here:
+    // what went wrong (or the places to choose from) above the help, the form below it.
+    let (top, form) = if matches!(outcome, Some(Outcome::Found(_))) {
+        (String::new(), String::new())
     } else {
-        QueryPart {
+        let mut part = QueryPart {
             c: &c,
+            alert: true,
             input,
             outcome,
             choices,
-        }
-        .render()?
+        };
+        let top = part.render()?;
+        part.alert = false;
+        (top, part.render()?)
     };
     let near_html = match outcome {
         Some(Outcome::Found(l)) => match mbus(&state, version).await {
@@ -657,7 +724,7 @@ async fn support_page(
             near_html,
             escape_html(input),
         ],
-        _ => [top, String::new(), String::new(), String::new()],
+        _ => [top, form, String::new(), String::new()],
     };
     let fills: Vec<&str> = fills.iter().map(String::as_str).collect();
     let (body, enc) = skeleton.assemble(&fills, want);
@@ -757,7 +824,13 @@ fn helpline_json(h: &Helpline) -> Value {
         "service": h.service,
         "purpose": h.purpose,
         "phone": h.phone,
+        "call_note": h.call_note,
+        "tel": h.tel(),
         "text": h.text_number,
+        "text_keyword": h.text_body,
+        "sms": h.sms_href(),
+        "textphone": h.textphone,
+        "email": h.email,
         "web": h.web_href(),
         "hours": h.hours,
         "nation": h.nation,
@@ -920,7 +993,11 @@ mod tests {
             service: String::new(),
             purpose: String::new(),
             phone: "111".into(),
+            call_note: String::new(),
             text_number: String::new(),
+            text_body: String::new(),
+            textphone: String::new(),
+            email: String::new(),
             web: String::new(),
             hours: String::new(),
             nation: nation.into(),
@@ -998,25 +1075,25 @@ mod tests {
                 longitude: -1.55,
             },
         ];
-        let m = Mbus::new(list);
+        let m = Mbus::new(list, vec!["wales".into(), "england".into()]);
         let near = nearest(&m.list, 51.6, -3.0, 3);
         let en = m.html(Lang::En).render(&near);
         let first = format!(
-            "<li><a href=\"/services/u1\">Ward &lt;A&gt; &amp; B</a>, Cardiff: about {} km ({} miles) \
+            "<li><a href=\"/services/u1\">Ward &lt;A&gt; &amp; B</a>, Cardiff, Wales: about {} miles ({} km) \
              <span class=\"status\">temporarily closed</span></li>",
-            near[0].km, near[0].miles
+            near[0].miles, near[0].km
         );
         assert!(en.contains(&first), "{en}");
         assert!(
-            en.contains("<a href=\"/services/u2\">Leeds unit</a>: about "),
+            en.contains("<a href=\"/services/u2\">Leeds unit</a>, England: about "),
             "{en}"
         );
         assert!(en.find("u1").unwrap() < en.find("u2").unwrap());
         let cy = m.html(Lang::Cy).render(&near);
         assert!(
             cy.contains(&format!(
-                "tua {} km ({} milltir)",
-                near[0].km, near[0].miles
+                "Cymru: tua {} milltir ({} km)",
+                near[0].miles, near[0].km
             )),
             "{cy}"
         );

@@ -593,15 +593,7 @@ async fn subscribers_page(
     })
 }
 
-/// A cell a spreadsheet will not run as a formula: text starting with `=`, `+`, `-`, `@`
-/// or a tab gets a leading apostrophe (names and sources are typed by visitors).
-fn spreadsheet_safe(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
-}
+use crate::web::csv_safe as spreadsheet_safe;
 
 /// `GET /admin/subscribers.csv` with the list's filters: every matching subscriber.
 /// Recorded in the audit log (it is personal data leaving the system).

@@ -30,12 +30,13 @@ pub struct Figure {
     pub nation: String,
     pub sort_order: i64,
     pub is_demo: i64,
+    pub updated_at: i64,
 }
 
 pub async fn figures(db: &Db) -> sqlx::Result<Vec<Figure>> {
     sqlx::query_as(
-        "SELECT id, section, label, value, detail, nation, sort_order, is_demo FROM impact_figures \
-         ORDER BY sort_order, id",
+        "SELECT id, section, label, value, detail, nation, sort_order, is_demo, updated_at \
+         FROM impact_figures ORDER BY sort_order, id",
     )
     .fetch_all(&db.pool)
     .await
@@ -43,8 +44,8 @@ pub async fn figures(db: &Db) -> sqlx::Result<Vec<Figure>> {
 
 pub async fn figure_by_id(db: &Db, id: i64) -> sqlx::Result<Option<Figure>> {
     sqlx::query_as(
-        "SELECT id, section, label, value, detail, nation, sort_order, is_demo FROM impact_figures \
-         WHERE id = $1",
+        "SELECT id, section, label, value, detail, nation, sort_order, is_demo, updated_at \
+         FROM impact_figures WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(&db.pool)
@@ -162,6 +163,9 @@ pub fn routes() -> Router<AppState> {
 struct ImpactTemplate<'a> {
     c: &'a Ctx,
     sections: Vec<(&'static str, Vec<Figure>)>,
+    /// Funding won per nation ("" for UK-wide), from the tracker: (nation, pounds, first
+    /// year, last year, any of it demo).
+    funding_won: Vec<(String, i64, i64, i64, bool)>,
     any_demo: bool,
     asks: Vec<super::tracker::Ask>,
     items: Vec<super::tracker::Item>,
@@ -196,6 +200,20 @@ impl ImpactTemplate<'_> {
     fn pounds(&self, n: &i64) -> String {
         super::tracker::pounds(*n)
     }
+    fn pounds_short(&self, n: &i64) -> String {
+        super::tracker::pounds_short(*n)
+    }
+    fn years(&self, first: &i64, last: &i64) -> String {
+        if first == last {
+            first.to_string()
+        } else {
+            format!("{first}–{last}")
+        }
+    }
+    fn updated(&self, f: &Figure) -> String {
+        let (y, m, _) = crate::cms::ymd(f.updated_at);
+        self.c.month_year(&y, &m)
+    }
     fn total(&self) -> String {
         super::tracker::pounds(self.of_kind("funding").iter().map(|i| i.amount).sum())
     }
@@ -216,6 +234,25 @@ impl ImpactTemplate<'_> {
     fn nations(&self) -> &'static [(&'static str, &'static str)] {
         super::tracker::NATION_COLOURS
     }
+}
+
+/// Funding won per nation from the tracker's items, in the order of the chart's colours:
+/// (nation, pounds, first year, last year, any of it demo). Nations with none are left out.
+pub fn funding_totals(items: &[super::tracker::Item]) -> Vec<(String, i64, i64, i64, bool)> {
+    super::tracker::NATION_COLOURS
+        .iter()
+        .filter_map(|(n, _)| {
+            let mine: Vec<&super::tracker::Item> = items
+                .iter()
+                .filter(|i| i.kind == "funding" && i.nation == *n && i.amount > 0)
+                .collect();
+            let total: i64 = mine.iter().map(|i| i.amount).sum();
+            let first = mine.iter().map(|i| i.year).min()?;
+            let last = mine.iter().map(|i| i.year).max()?;
+            let demo = mine.iter().any(|i| i.is_demo != 0);
+            Some((n.to_string(), total, first, last, demo))
+        })
+        .collect()
 }
 
 async fn impact_page(
@@ -252,7 +289,18 @@ async fn impact_page(
             let any_demo = any_demo
                 || asks.iter().any(|a| a.is_demo != 0)
                 || items.iter().any(|i| i.is_demo != 0);
-            let (funding, funding_table) = super::tracker::funding_chart(&items);
+            let name = |n: &str| {
+                if n.is_empty() {
+                    cc.t("impact-uk-wide")
+                } else {
+                    cc.t(&format!("nation-{n}"))
+                }
+            };
+            let (mut funding, funding_table) = super::tracker::funding_chart(&items, &name);
+            funding.title = cc.t("impact-funding-title");
+            // The headline amounts are the tracker's own totals, so they always agree
+            // with the chart and the table below them.
+            let funding_won = funding_totals(&items);
             let legend: Vec<(i64, String, String)> = crate::atlas::store::levels(&st.db)
                 .await?
                 .into_iter()
@@ -266,7 +314,8 @@ async fn impact_page(
                 })
                 .collect();
             let rows = super::tracker::levels_by_year(&st.db).await?;
-            let levels = super::tracker::levels_chart(&rows, &legend);
+            let mut levels = super::tracker::levels_chart(&rows, &legend);
+            levels.title = cc.t("impact-levels-title");
             let mut years: Vec<i64> = rows.iter().map(|r| r.0).collect();
             years.dedup();
             let levels_table = years
@@ -296,6 +345,7 @@ async fn impact_page(
             Ok(ImpactTemplate {
                 c: &cc,
                 sections,
+                funding_won,
                 any_demo,
                 asks,
                 items,

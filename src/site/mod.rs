@@ -9,7 +9,7 @@ pub mod tracker;
 pub mod tracker_admin;
 
 use crate::db::{self, Db};
-pub use helplines::Helpline;
+pub use helplines::{HelpNow, Helpline};
 pub use settings::Site;
 
 /// A page linked from the main navigation.

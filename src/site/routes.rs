@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
-use super::helplines::{Helpline, Urgency};
+use super::helplines::{self, HelpNow, Helpline, Urgency};
 use crate::AppState;
 use crate::auth::{SESSION_COOKIE, session};
 use crate::cms::news::{self, Post};
@@ -43,7 +43,9 @@ pub struct ErrorTemplate<'a> {
 #[template(path = "site/home.html")]
 struct HomeTemplate<'a> {
     c: &'a Ctx,
-    urgent: Vec<&'a Helpline>,
+    now: HelpNow<'a>,
+    hero: Option<crate::web::images::Picture>,
+    campaign_picture: Option<crate::web::images::Picture>,
     news: Vec<Post>,
     /// The campaign running now or next, featured automatically.
     campaign: Option<crate::campaigns::Campaign>,
@@ -77,11 +79,25 @@ async fn home(
         web::PUBLIC_REVALIDATE,
         || async move {
             let news = news::latest(&st.db, 3).await?;
-            let urgent = crisis_lines(&cc.snap.helplines, 3);
             let campaign = crate::campaigns::current_or_next(&st.db, &today).await?;
+            let site = &cc.snap.site;
+            let alt = if cc.is_cy() && !site.get("hero_image_alt_cy").is_empty() {
+                site.get("hero_image_alt_cy")
+            } else {
+                site.get("hero_image_alt")
+            };
+            // The home page keeps to the UK-wide lines; each nation's are a tap away on /help.
+            let mut now = help_now(&cc, None);
+            now.by_nation.clear();
             Ok(HomeTemplate {
                 c: &cc,
-                urgent,
+                now,
+                hero: crate::web::images::Picture::new(
+                    site.get("hero_image"),
+                    alt,
+                    site.get("hero_demo") == "1",
+                ),
+                campaign_picture: campaign.as_ref().and_then(|k| k.picture(cc.is_cy())),
                 news,
                 phase: campaign.as_ref().map(|k| k.phase(&today)).unwrap_or(""),
                 campaign,
@@ -92,27 +108,22 @@ async fn home(
     .await
 }
 
-/// The first `n` helplines in the emergency and urgent tiers, UK-wide ones first.
-pub fn crisis_lines(all: &[Helpline], n: usize) -> Vec<&Helpline> {
-    let mut v: Vec<&Helpline> = all
-        .iter()
-        .filter(|h| h.urgency() != Urgency::NonUrgent)
-        .collect();
-    v.sort_by_key(|h| {
-        (
-            h.urgency(),
-            !h.nation.to_ascii_lowercase().starts_with("uk"),
-            h.sort_order,
-        )
-    });
-    v.truncate(n);
-    v
+/// The help-now buttons for a page, for a nation or (`None`) for anyone: UK-wide lines,
+/// then each nation's own, Wales first on a Welsh page.
+pub fn help_now<'a>(c: &'a Ctx, nation: Option<&str>) -> HelpNow<'a> {
+    helplines::help_now(
+        &c.snap.helplines,
+        nation,
+        &c.snap.site.nations(),
+        c.is_cy().then_some("wales"),
+    )
 }
 
 #[derive(Template)]
 #[template(path = "site/help.html")]
 struct HelpTemplate<'a> {
     c: &'a Ctx,
+    now: HelpNow<'a>,
     emergency: Vec<&'a Helpline>,
     urgent: Vec<&'a Helpline>,
     support: Vec<&'a Helpline>,
@@ -134,14 +145,20 @@ async fn help(
         web::SENSITIVE,
         || async move {
             let lines = &cc.snap.helplines;
+            // On a Welsh page, Wales's own lines come first within each tier.
             let pick = |u: Urgency| {
-                lines
+                let mut v: Vec<&Helpline> = lines
                     .iter()
-                    .filter(|h| h.urgency() == u)
-                    .collect::<Vec<_>>()
+                    .filter(|h| h.urgency() == u && h.reachable())
+                    .collect();
+                if cc.is_cy() {
+                    v.sort_by_key(|h| h.uk_wide() || !h.serves("wales"));
+                }
+                v
             };
             Ok(HelpTemplate {
                 c: &cc,
+                now: help_now(&cc, None),
                 emergency: pick(Urgency::Emergency),
                 urgent: pick(Urgency::Urgent),
                 support: pick(Urgency::NonUrgent),

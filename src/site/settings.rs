@@ -45,6 +45,13 @@ pub const FIELDS: &[(&str, &str)] = &[
          of the four nations. Look up your area and share it with the people who plan services.",
     ),
     ("featured_link", "/map"),
+    // Pictures: the logo in the header (the standard mark and the name when empty) and
+    // the home page's picture with its description. `hero_demo` marks the demo picture.
+    ("logo", ""),
+    ("hero_image", ""),
+    ("hero_image_alt", ""),
+    ("hero_image_alt_cy", ""),
+    ("hero_demo", ""),
 ];
 
 /// The nations an alliance may serve.
@@ -157,6 +164,22 @@ pub fn validate(
                     || value.starts_with("https://")) =>
             {
                 Some(Msg::new("admin-err-featured-link"))
+            }
+            "logo" | "hero_image" if !value.is_empty() && !crate::web::images::is_name(&value) => {
+                Some(Msg::new("image-error-broken"))
+            }
+            "hero_image_alt"
+                if value.is_empty()
+                    && !form.get("hero_image").is_none_or(|v| v.trim().is_empty()) =>
+            {
+                Some(Msg::new("admin-err-picture-alt"))
+            }
+            "hero_image_alt" | "hero_image_alt_cy" if value.chars().count() > 250 => {
+                Some(Msg::new("admin-err-picture-alt-long"))
+            }
+            "hero_demo" if value != "1" => {
+                out.push((key.to_string(), String::new()));
+                continue;
             }
             "nations" => {
                 let list: Vec<&str> = value.split(',').map(str::trim).collect();

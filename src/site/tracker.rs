@@ -349,14 +349,55 @@ pub struct Bar {
     pub label: String,
 }
 
-/// A bar chart: bars, axis labels under groups, and the height of the plot area.
+/// One entry of a chart's key: a swatch and its label, drawn inside the chart's SVG above
+/// the bars, so the two can never drift apart however the chart is scaled.
+#[derive(Debug, Clone)]
+pub struct Key {
+    pub x: f64,
+    pub y: f64,
+    pub colour: String,
+    pub label: String,
+}
+
+/// A bar chart: its key, bars, axis labels under groups, and the height of the plot area
+/// (which starts `key_height` units down).
 #[derive(Debug, Clone, Default)]
 pub struct Chart {
+    /// Its accessible name (set by the page, in the reader's language).
+    pub title: String,
+    pub key: Vec<Key>,
+    pub key_height: f64,
     pub bars: Vec<Bar>,
     /// (x of the group's centre, label)
     pub groups: Vec<(f64, String)>,
     pub width: f64,
     pub height: f64,
+}
+
+/// Narrowest chart: wide enough for a legible key on a phone.
+const MIN_CHART_WIDTH: f64 = 320.0;
+
+/// Lays out a key in rows across `width` units: (entries, height used).
+fn key_layout(entries: Vec<(String, String)>, width: f64) -> (Vec<Key>, f64) {
+    let (mut x, mut y) = (0.0, 0.0);
+    let mut key = Vec::new();
+    for (colour, label) in entries {
+        // 12-unit text: about 6.8 units a character, plus the swatch and a gap.
+        let w = 18.0 + label.chars().count() as f64 * 6.8 + 14.0;
+        if x > 0.0 && x + w > width {
+            x = 0.0;
+            y += 18.0;
+        }
+        key.push(Key {
+            x: r1(x),
+            y: r1(y),
+            colour,
+            label,
+        });
+        x += w;
+    }
+    let height = if key.is_empty() { 0.0 } else { y + 26.0 };
+    (key, height)
 }
 
 fn r1(v: f64) -> f64 {
@@ -375,9 +416,10 @@ pub const NATION_COLOURS: &[(&str, &str)] = &[
 /// A year of funding: (year, [(nation, pounds)]).
 pub type FundingYear = (i64, Vec<(String, i64)>);
 
-/// Funding won: for each year, one bar per nation (and UK-wide). Returns the chart and
+/// Funding won: for each year, one bar per nation (and UK-wide) that won any; the key
+/// names those. `name` turns a nation ("" for UK-wide) into words. Returns the chart and
 /// the table rows (year, [(nation, pounds)]).
-pub fn funding_chart(items: &[Item]) -> (Chart, Vec<FundingYear>) {
+pub fn funding_chart(items: &[Item], name: &dyn Fn(&str) -> String) -> (Chart, Vec<FundingYear>) {
     let mut years: Vec<i64> = items
         .iter()
         .filter(|i| i.kind == "funding")
@@ -411,8 +453,18 @@ pub fn funding_chart(items: &[Item]) -> (Chart, Vec<FundingYear>) {
     let height = 160.0;
     let group_w = 110.0;
     let bar_w = group_w / (NATION_COLOURS.len() as f64 + 1.0);
+    let width = (table.len() as f64 * group_w).max(MIN_CHART_WIDTH);
+    let present: Vec<(String, String)> = NATION_COLOURS
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| table.iter().any(|(_, per)| per[*i].1 > 0))
+        .map(|(_, (n, colour))| (colour.to_string(), name(n)))
+        .collect();
+    let (key, key_height) = key_layout(present, width);
     let mut chart = Chart {
-        width: (table.len() as f64 * group_w).max(group_w),
+        key,
+        key_height,
+        width,
         height,
         ..Chart::default()
     };
@@ -429,7 +481,7 @@ pub fn funding_chart(items: &[Item]) -> (Chart, Vec<FundingYear>) {
                 w: r1(bar_w - 2.0),
                 h,
                 colour: NATION_COLOURS[i].1.to_string(),
-                label: format!("{year} {nation}: {}", pounds(*amount)),
+                label: format!("{year}, {}: {}", name(nation), pounds(*amount)),
             });
         }
         chart
@@ -437,6 +489,17 @@ pub fn funding_chart(items: &[Item]) -> (Chart, Vec<FundingYear>) {
             .push((r1(gx + group_w / 2.0), year.to_string()));
     }
     (chart, table)
+}
+
+/// A headline amount: "£65m", "£1.5m", "£750,000".
+pub fn pounds_short(n: i64) -> String {
+    if n >= 1_000_000 {
+        let m = n as f64 / 1_000_000.0;
+        let text = format!("{:.1}", m);
+        format!("£{}m", text.trim_end_matches(".0"))
+    } else {
+        pounds(n)
+    }
 }
 
 /// "£1,250,000".
@@ -467,8 +530,18 @@ pub fn levels_chart(rows: &[(i64, i64, i64)], levels: &[(i64, String, String)]) 
         .max(1) as f64;
     let height = 160.0;
     let group_w = 70.0;
+    let width = (years.len() as f64 * group_w).max(MIN_CHART_WIDTH);
+    let (key, key_height) = key_layout(
+        levels
+            .iter()
+            .map(|(level, colour, label)| (colour.clone(), format!("{level} {label}")))
+            .collect(),
+        width,
+    );
     let mut chart = Chart {
-        width: (years.len() as f64 * group_w).max(group_w),
+        key,
+        key_height,
+        width,
         height,
         ..Chart::default()
     };
@@ -703,7 +776,7 @@ mod tests {
             item("funding", 2021, "england", 300),
             item("outcome", 2021, "england", 999),
         ];
-        let (chart, table) = funding_chart(&items);
+        let (chart, table) = funding_chart(&items, &|n| n.to_string());
         assert_eq!(table.len(), 2);
         assert_eq!(table[0].1.iter().find(|x| x.0 == "wales").unwrap().1, 150);
         assert_eq!(chart.bars.len(), 2);
@@ -720,8 +793,41 @@ mod tests {
             .unwrap();
         assert_eq!(big.h, 150.0);
         assert_eq!(small.h, 75.0);
+        // The key names exactly the nations with funding, each in its bars' colour.
+        let key: Vec<(&str, &str)> = chart
+            .key
+            .iter()
+            .map(|k| (k.label.as_str(), k.colour.as_str()))
+            .collect();
+        assert_eq!(
+            key,
+            [
+                ("england", big.colour.as_str()),
+                ("wales", small.colour.as_str())
+            ]
+        );
+        assert!(chart.key_height > 0.0);
         assert_eq!(pounds(1_250_000), "£1,250,000");
         assert_eq!(pounds(999), "£999");
+        assert_eq!(pounds_short(65_000_000), "£65m");
+        assert_eq!(pounds_short(1_500_000), "£1.5m");
+        assert_eq!(pounds_short(750_000), "£750,000");
+    }
+
+    #[test]
+    fn a_long_key_wraps_within_the_chart() {
+        let entries = (0..6)
+            .map(|i| {
+                (
+                    format!("#00000{i}"),
+                    format!("Level {i} with a longer label"),
+                )
+            })
+            .collect();
+        let (key, height) = key_layout(entries, 320.0);
+        assert!(key.iter().all(|k| k.x + 18.0 < 320.0), "{key:?}");
+        assert!(key.iter().any(|k| k.y > 0.0), "wrapped onto more rows");
+        assert!(height > 18.0);
     }
 
     #[test]

@@ -39,6 +39,29 @@ const FILES: &[(&str, &[u8], &str)] = &[
         include_bytes!("../../static/favicon.svg"),
         "image/svg+xml",
     ),
+    // Atkinson Hyperlegible Next (SIL Open Font License, static/fonts/OFL.txt), regular
+    // and bold, split as Google Fonts splits it: Latin, and Latin Extended (ŵ, ŷ), which a
+    // browser fetches only for a page that uses one of its letters.
+    (
+        "ahn-latin-400.woff2",
+        include_bytes!("../../static/fonts/ahn-latin-400.woff2"),
+        "font/woff2",
+    ),
+    (
+        "ahn-latin-700.woff2",
+        include_bytes!("../../static/fonts/ahn-latin-700.woff2"),
+        "font/woff2",
+    ),
+    (
+        "ahn-latin-ext-400.woff2",
+        include_bytes!("../../static/fonts/ahn-latin-ext-400.woff2"),
+        "font/woff2",
+    ),
+    (
+        "ahn-latin-ext-700.woff2",
+        include_bytes!("../../static/fonts/ahn-latin-ext-700.woff2"),
+        "font/woff2",
+    ),
 ];
 
 /// One embedded file.
@@ -56,22 +79,44 @@ struct Assets {
 
 static ASSETS: LazyLock<Assets> = LazyLock::new(|| {
     let mut by_hashed = HashMap::new();
-    let mut urls = HashMap::new();
-    for (name, bytes, content_type) in FILES {
-        let hash = short_hash(bytes);
+    let mut urls: HashMap<&'static str, String> = HashMap::new();
+    // Stylesheets last: they name other assets as `url("/assets/NAME")`, which becomes
+    // the hashed URL before the stylesheet itself is hashed.
+    let mut files: Vec<&(&str, &[u8], &str)> = FILES.iter().collect();
+    files.sort_by_key(|(_, _, content_type)| content_type.starts_with("text/css"));
+    for (name, bytes, content_type) in files {
+        let body = if content_type.starts_with("text/css") {
+            link_assets(bytes, &urls)
+        } else {
+            bytes.to_vec()
+        };
+        let hash = short_hash(&body);
         let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
         let hashed = format!("{stem}.{hash}.{ext}");
         urls.insert(*name, format!("/assets/{hashed}"));
-        by_hashed.insert(
-            hashed,
-            Asset {
-                content_type,
-                body: Compressed::best(bytes.to_vec()),
-            },
-        );
+        // Fonts are compressed already (WOFF2 is brotli inside).
+        let body = if *content_type == "font/woff2" {
+            Compressed::stored(body)
+        } else {
+            Compressed::best(body)
+        };
+        by_hashed.insert(hashed, Asset { content_type, body });
     }
     Assets { by_hashed, urls }
 });
+
+/// A stylesheet with each `url("/assets/NAME")` of an embedded file replaced by its hashed
+/// URL.
+fn link_assets(css: &[u8], urls: &HashMap<&'static str, String>) -> Vec<u8> {
+    let mut text = String::from_utf8_lossy(css).into_owned();
+    for (name, url) in urls {
+        text = text.replace(
+            &format!("url(\"/assets/{name}\")"),
+            &format!("url(\"{url}\")"),
+        );
+    }
+    text.into_bytes()
+}
 
 /// The first 10 hex digits of SHA-256: plenty to tell releases apart.
 pub fn short_hash(bytes: &[u8]) -> String {

@@ -43,6 +43,18 @@ impl Compressed {
         Self::with_levels(body, 11, 9)
     }
 
+    /// For bytes that are compressed already (fonts): sent as they are.
+    pub fn stored(body: Vec<u8>) -> Compressed {
+        let etag = format!("\"{}\"", super::assets::short_hash(&body));
+        let body = Bytes::from(body);
+        Compressed {
+            identity: body.clone(),
+            gzip: body.clone(),
+            br: body,
+            etag,
+        }
+    }
+
     fn with_levels(body: Vec<u8>, brotli_quality: u32, gzip_level: u32) -> Compressed {
         let etag = format!("\"{}\"", super::assets::short_hash(&body));
         let gzip = {

@@ -73,6 +73,21 @@ impl Ctx {
         self.lang.t2(key, n1, v1, n2, v2)
     }
 
+    /// "March 2026" in the visitor's language.
+    pub fn month_year(&self, year: &i32, month: &u8) -> String {
+        format!("{} {year}", self.lang.t(&format!("month-{month}")))
+    }
+
+    /// The logo staff uploaded, at its smallest stored size ("" for the standard mark).
+    pub fn logo_src(&self) -> String {
+        let logo = self.site("logo");
+        if logo.is_empty() {
+            String::new()
+        } else {
+            format!("/images/{}", super::images::smallest(logo))
+        }
+    }
+
     /// A site identity value.
     pub fn site(&self, key: &str) -> &str {
         self.snap.site.get(key)

@@ -1,15 +1,24 @@
-//! Uploaded pictures (member logos, pictures sent with stories, Champions' photos): accepted only as JPEG or PNG recognised by
-//! their bytes, refused when their declared size is absurd (a "decompression bomb" that
-//! would exhaust a visitor's browser), and stored with every metadata block removed —
-//! EXIF (camera, time, GPS location), XMP, comments and text chunks — without decoding or
-//! re-encoding the picture. Stored under a name made from the content's hash and served
-//! from `/images/{name}` with a long cache lifetime.
+//! Uploaded pictures (hero pictures, member logos, pictures sent with stories, Champions'
+//! photos, the site's logo): accepted only as JPEG, PNG or WebP recognised by their bytes,
+//! refused when their declared size is absurd (a "decompression bomb" that would exhaust
+//! memory), then decoded, turned upright (EXIF orientation), scaled to at most
+//! [`MAX_STORED`] pixels a side and re-encoded, with smaller copies for phones
+//! ([`VARIANT_WIDTHS`]). Re-encoding writes only pixels: EXIF (camera, time, GPS location),
+//! XMP, comments and text chunks never reach the stored files. Photos are stored as JPEG;
+//! PNG stays PNG (logos, drawings) with a WebP copy of each size when that is smaller.
+//!
+//! A stored picture is named after its content and size, `{hash}-{w}x{h}.{ext}`, and its
+//! copies `{hash}-{w}x{h}-{width}.{ext}` (and `.webp`), so a page can write `srcset` from
+//! the name alone. All are served from `/images/{name}` with a year's cache.
+
+use std::io::Cursor;
 
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 use sha2::{Digest, Sha256};
 
 use crate::AppState;
@@ -21,11 +30,18 @@ pub const MAX_BYTES: usize = 5 * 1024 * 1024;
 pub const MAX_SIDE: u32 = 6000;
 /// Largest picture, in pixels.
 pub const MAX_PIXELS: u64 = 24_000_000;
+/// The stored picture fits in this square; larger uploads are scaled down.
+pub const MAX_STORED: u32 = 1600;
+/// Widths of the smaller copies made for `srcset` (only those narrower than the picture).
+pub const VARIANT_WIDTHS: &[u32] = &[480, 960];
+/// JPEG quality for stored photos: visually clean, a third of the size of 95.
+const JPEG_QUALITY: u8 = 80;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Jpeg,
     Png,
+    Webp,
 }
 
 impl Kind {
@@ -33,23 +49,45 @@ impl Kind {
         match self {
             Kind::Jpeg => "jpg",
             Kind::Png => "png",
+            Kind::Webp => "webp",
         }
     }
     pub fn content_type(self) -> &'static str {
         match self {
             Kind::Jpeg => "image/jpeg",
             Kind::Png => "image/png",
+            Kind::Webp => "image/webp",
+        }
+    }
+    fn from_ext(ext: &str) -> Option<Kind> {
+        match ext {
+            "jpg" => Some(Kind::Jpeg),
+            "png" => Some(Kind::Png),
+            "webp" => Some(Kind::Webp),
+            _ => None,
         }
     }
 }
 
-/// A picture made safe to store and serve.
+/// One stored file: its width (the main picture's for the main file) and bytes.
+#[derive(Debug)]
+pub struct Copy {
+    /// `None` for the main picture, else the copy's width.
+    pub width: Option<u32>,
+    pub kind: Kind,
+    pub bytes: Vec<u8>,
+}
+
+/// A picture made safe to store and serve: the main file and its smaller copies.
 #[derive(Debug)]
 pub struct Clean {
     pub kind: Kind,
     pub width: u32,
     pub height: u32,
+    /// The main picture's bytes.
     pub bytes: Vec<u8>,
+    /// Smaller copies, and WebP versions where they are smaller than the PNG.
+    pub copies: Vec<Copy>,
 }
 
 fn check_size(width: u32, height: u32) -> Result<(), &'static str> {
@@ -62,199 +100,370 @@ fn check_size(width: u32, height: u32) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// Checks and cleans an upload; the error is a message id.
+/// What kind of picture the bytes are, by their signature.
+fn sniff(data: &[u8]) -> Option<ImageFormat> {
+    if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(ImageFormat::Jpeg)
+    } else if data.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some(ImageFormat::Png)
+    } else if data.len() >= 12 && &data[..4] == b"RIFF" && &data[8..12] == b"WEBP" {
+        Some(ImageFormat::WebP)
+    } else {
+        None
+    }
+}
+
+/// Checks, decodes and re-encodes an upload; the error is a message id. CPU-heavy for a
+/// large photo: call it on the blocking pool ([`accept`] does).
 pub fn clean(data: &[u8]) -> Result<Clean, &'static str> {
+    let broken = "image-error-broken";
     if data.len() > MAX_BYTES {
         return Err("image-error-file-too-big");
     }
-    if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        clean_jpeg(data)
-    } else if data.starts_with(b"\x89PNG\r\n\x1a\n") {
-        clean_png(data)
+    let format = sniff(data).ok_or("image-error-type")?;
+    // The declared size, from the header alone, before any pixel is decoded.
+    let (w, h) = ImageReader::with_format(Cursor::new(data), format)
+        .into_dimensions()
+        .map_err(|_| broken)?;
+    check_size(w, h)?;
+    let mut reader = ImageReader::with_format(Cursor::new(data), format);
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_PIXELS * 4 + 64 * 1024 * 1024);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(|_| broken)?;
+    let orientation = decoder.orientation().map_err(|_| broken)?;
+    let mut img = DynamicImage::from_decoder(decoder).map_err(|_| broken)?;
+    img.apply_orientation(orientation);
+    let keep_png =
+        format == ImageFormat::Png || (format == ImageFormat::WebP && img.color().has_alpha());
+    let main = if img.width() > MAX_STORED || img.height() > MAX_STORED {
+        img.thumbnail(MAX_STORED, MAX_STORED)
     } else {
-        Err("image-error-type")
+        img
+    };
+    let kind = if keep_png { Kind::Png } else { Kind::Jpeg };
+    let bytes = encode(&main, kind)?;
+    let mut copies = Vec::new();
+    for &vw in VARIANT_WIDTHS {
+        if vw >= main.width() {
+            continue;
+        }
+        let vh = (u64::from(main.height()) * u64::from(vw) / u64::from(main.width())).max(1) as u32;
+        let small = main.thumbnail_exact(vw, vh);
+        copies.push(Copy {
+            width: Some(vw),
+            kind,
+            bytes: encode(&small, kind)?,
+        });
     }
-}
-
-/// JPEG: keeps the segments a decoder needs and JFIF/Adobe colour markers; drops APP1
-/// (EXIF, XMP), APP2–APP13 and APP15, and comments. Reads the size from the frame header.
-fn clean_jpeg(data: &[u8]) -> Result<Clean, &'static str> {
-    let broken = "image-error-broken";
-    let mut out = Vec::with_capacity(data.len());
-    out.extend_from_slice(&[0xFF, 0xD8]);
-    let mut i = 2;
-    let mut size = None;
-    loop {
-        // Markers may be padded with extra 0xFF bytes.
-        while i < data.len() && data[i] == 0xFF && data.get(i + 1) == Some(&0xFF) {
-            i += 1;
-        }
-        if i + 4 > data.len() || data[i] != 0xFF {
-            return Err(broken);
-        }
-        let marker = data[i + 1];
-        let len = usize::from(u16::from_be_bytes([data[i + 2], data[i + 3]]));
-        if len < 2 || i + 2 + len > data.len() {
-            return Err(broken);
-        }
-        let segment = &data[i..i + 2 + len];
-        // Start of frame (baseline, progressive, …; not DHT 0xC4, JPG 0xC8, DAC 0xCC).
-        if (0xC0..=0xCF).contains(&marker) && ![0xC4, 0xC8, 0xCC].contains(&marker) {
-            if len < 8 {
-                return Err(broken);
+    if kind == Kind::Png {
+        // A lossless WebP of each size, where it saves bytes.
+        let mut webps = Vec::new();
+        if let Ok(w) = encode(&main, Kind::Webp)
+            && w.len() < bytes.len()
+        {
+            webps.push(Copy {
+                width: None,
+                kind: Kind::Webp,
+                bytes: w,
+            });
+            for c in &copies {
+                let vw = c.width.unwrap_or(main.width());
+                let vh = (u64::from(main.height()) * u64::from(vw) / u64::from(main.width())).max(1)
+                    as u32;
+                if let Ok(w) = encode(&main.thumbnail_exact(vw, vh), Kind::Webp) {
+                    webps.push(Copy {
+                        width: c.width,
+                        kind: Kind::Webp,
+                        bytes: w,
+                    });
+                }
             }
-            let h = u16::from_be_bytes([segment[5], segment[6]]);
-            let w = u16::from_be_bytes([segment[7], segment[8]]);
-            size = Some((u32::from(w), u32::from(h)));
         }
-        let keep = !(marker == 0xFE || (0xE1..=0xED).contains(&marker) || marker == 0xEF);
-        if keep {
-            out.extend_from_slice(segment);
+        // Only when every size has one, so `<picture>` can offer the whole set.
+        if webps.len() == copies.len() + 1 {
+            copies.extend(webps);
         }
-        i += 2 + len;
-        if marker == 0xDA {
-            // Start of scan: the compressed picture follows, to the end of the file.
-            out.extend_from_slice(&data[i..]);
-            break;
-        }
-    }
-    let (width, height) = size.ok_or(broken)?;
-    check_size(width, height)?;
-    if !data.ends_with(&[0xFF, 0xD9]) {
-        return Err(broken);
     }
     Ok(Clean {
-        kind: Kind::Jpeg,
-        width,
-        height,
-        bytes: out,
+        kind,
+        width: main.width(),
+        height: main.height(),
+        bytes,
+        copies,
     })
 }
 
-/// PNG: keeps the chunks that make the picture (and its colour information); drops
-/// text, EXIF, time and any other ancillary chunk. Checks each chunk's CRC.
-fn clean_png(data: &[u8]) -> Result<Clean, &'static str> {
-    const KEEP: &[&[u8; 4]] = &[
-        b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"iCCP", b"sBIT",
-        b"pHYs",
-    ];
-    let broken = "image-error-broken";
-    let mut out = Vec::with_capacity(data.len());
-    out.extend_from_slice(&data[..8]);
-    let mut i = 8;
-    let mut size = None;
-    let mut ended = false;
-    while i + 12 <= data.len() {
-        let len = u32::from_be_bytes([data[i], data[i + 1], data[i + 2], data[i + 3]]) as usize;
-        let end = i.checked_add(12 + len).ok_or(broken)?;
-        if end > data.len() {
-            return Err(broken);
+/// Encodes pixels only: no metadata of any kind is written.
+fn encode(img: &DynamicImage, kind: Kind) -> Result<Vec<u8>, &'static str> {
+    let mut out = Vec::new();
+    let result = match kind {
+        Kind::Jpeg => {
+            let rgb = img.to_rgb8();
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY)
+                .encode_image(&rgb)
         }
-        let kind: [u8; 4] = [data[i + 4], data[i + 5], data[i + 6], data[i + 7]];
-        let crc = u32::from_be_bytes([data[end - 4], data[end - 3], data[end - 2], data[end - 1]]);
-        if crc32(&data[i + 4..end - 4]) != crc {
-            return Err(broken);
-        }
-        if &kind == b"IHDR" {
-            if len < 8 {
-                return Err(broken);
-            }
-            let w = u32::from_be_bytes([data[i + 8], data[i + 9], data[i + 10], data[i + 11]]);
-            let h = u32::from_be_bytes([data[i + 12], data[i + 13], data[i + 14], data[i + 15]]);
-            size = Some((w, h));
-        }
-        // Critical chunks (upper-case first letter) are always kept; ancillary ones only
-        // if they are about how the picture looks.
-        if kind[0].is_ascii_uppercase() || KEEP.contains(&&kind) {
-            out.extend_from_slice(&data[i..end]);
-        }
-        i = end;
-        if &kind == b"IEND" {
-            ended = true;
-            break;
-        }
-    }
-    let (width, height) = size.ok_or(broken)?;
-    if !ended {
-        return Err(broken);
-    }
-    check_size(width, height)?;
-    Ok(Clean {
-        kind: Kind::Png,
-        width,
-        height,
-        bytes: out,
-    })
-}
-
-/// CRC-32 as PNG uses it.
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut c = 0xFFFF_FFFFu32;
-    for &b in bytes {
-        c ^= u32::from(b);
-        for _ in 0..8 {
-            c = if c & 1 == 1 {
-                0xEDB8_8320 ^ (c >> 1)
+        Kind::Png => {
+            let enc = image::codecs::png::PngEncoder::new_with_quality(
+                &mut out,
+                image::codecs::png::CompressionType::Best,
+                image::codecs::png::FilterType::Adaptive,
+            );
+            if img.color().has_alpha() {
+                img.to_rgba8().write_with_encoder(enc)
             } else {
-                c >> 1
-            };
+                img.to_rgb8().write_with_encoder(enc)
+            }
+        }
+        Kind::Webp => {
+            let enc = image::codecs::webp::WebPEncoder::new_lossless(&mut out);
+            if img.color().has_alpha() {
+                img.to_rgba8().write_with_encoder(enc)
+            } else {
+                img.to_rgb8().write_with_encoder(enc)
+            }
+        }
+    };
+    result.map_err(|_| "image-error-broken")?;
+    Ok(out)
+}
+
+/// A stored picture's name, parsed: `{hash}-{w}x{h}.{ext}` (sizes known) or, from before
+/// pictures were resized, `{hash}.{ext}` (sizes unknown, no copies).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name {
+    pub stem: String,
+    pub size: Option<(u32, u32)>,
+    pub kind: Kind,
+}
+
+impl Name {
+    /// A main picture's name as the database holds it.
+    pub fn parse(name: &str) -> Option<Name> {
+        let (stem, ext) = name.split_once('.')?;
+        let kind = Kind::from_ext(ext)?;
+        let (hash, size) = match stem.split_once('-') {
+            Some((hash, size)) => {
+                let (w, h) = size.split_once('x')?;
+                let (w, h) = (parse_dim(w)?, parse_dim(h)?);
+                (hash, Some((w, h)))
+            }
+            None => (stem, None),
+        };
+        if hash.len() != 24
+            || !hash
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        {
+            return None;
+        }
+        if size.is_none() && kind == Kind::Webp {
+            return None;
+        }
+        Some(Name {
+            stem: stem.to_string(),
+            size,
+            kind,
+        })
+    }
+
+    /// The widths stored for this picture, smallest first, the main one last.
+    pub fn widths(&self) -> Vec<u32> {
+        match self.size {
+            Some((w, _)) => VARIANT_WIDTHS
+                .iter()
+                .copied()
+                .filter(|v| *v < w)
+                .chain(std::iter::once(w))
+                .collect(),
+            None => Vec::new(),
         }
     }
-    !c
+
+    /// The file name of the copy `width` wide (the main file for the main width).
+    pub fn file(&self, width: Option<u32>, kind: Kind) -> String {
+        match (width, self.size) {
+            (Some(v), Some((w, _))) if v != w => format!("{}-{v}.{}", self.stem, kind.ext()),
+            _ => format!("{}.{}", self.stem, kind.ext()),
+        }
+    }
 }
 
-/// Stores a cleaned picture; returns its name (content hash and extension).
-pub async fn store(state: &AppState, img: &Clean) -> Result<String, AppError> {
-    let hash = Sha256::digest(&img.bytes);
-    let name = format!(
-        "{}.{}",
-        hash[..12]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>(),
-        img.kind.ext()
-    );
-    let dir = state.config.uploads_dir().join("images");
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
-    let path = dir.join(&name);
-    let tmp = dir.join(format!(".{name}.tmp"));
-    tokio::fs::write(&tmp, &img.bytes)
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
-    tokio::fs::rename(&tmp, &path)
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
-    Ok(name)
+fn parse_dim(s: &str) -> Option<u32> {
+    if s.is_empty() || s.len() > 4 || s.starts_with('0') || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
 }
 
-/// Whether `name` has the shape of a stored picture's name.
+/// The smallest stored copy of a picture (for a logo shown 3 rem tall), or the name as
+/// given when it has none.
+pub fn smallest(name: &str) -> String {
+    match Name::parse(name) {
+        Some(n) if n.size.is_some() => n.file(n.widths().first().copied(), n.kind),
+        _ => name.to_string(),
+    }
+}
+
+/// Whether `name` is a main picture's name (what forms and the database may refer to).
 pub fn is_name(name: &str) -> bool {
+    Name::parse(name).is_some_and(|n| n.kind != Kind::Webp)
+}
+
+/// Whether `name` is any stored file: a main picture, one of its copies or a WebP.
+fn is_file_name(name: &str) -> bool {
+    if Name::parse(name).is_some() {
+        return true;
+    }
+    // `{hash}-{w}x{h}-{width}.{ext}`
     let Some((stem, ext)) = name.split_once('.') else {
         return false;
     };
-    (ext == "jpg" || ext == "png")
-        && stem.len() == 24
-        && stem.bytes().all(|b| b.is_ascii_hexdigit())
+    let Some((main, width)) = stem.rsplit_once('-') else {
+        return false;
+    };
+    parse_dim(width).is_some_and(|w| VARIANT_WIDTHS.contains(&w))
+        && Name::parse(&format!("{main}.{ext}")).is_some_and(|n| n.size.is_some())
 }
 
-/// Deletes a stored picture nothing refers to any more (names are content hashes, so two
-/// uploads of one picture share a file).
-pub async fn delete_if_unused(state: &AppState, name: &str) -> Result<(), AppError> {
-    if !is_name(name) {
-        return Ok(());
+/// A picture placed on a page: its stored name and its text alternative.
+#[derive(Debug, Clone)]
+pub struct Picture {
+    pub name: String,
+    pub alt: String,
+    /// Labelled "Demo picture" where it is shown.
+    pub is_demo: bool,
+}
+
+impl Picture {
+    /// A picture, or `None` when `name` is empty or not a picture's name.
+    pub fn new(name: &str, alt: &str, is_demo: bool) -> Option<Picture> {
+        is_name(name).then(|| Picture {
+            name: name.to_string(),
+            alt: alt.to_string(),
+            is_demo,
+        })
     }
+
+    /// `<img>` (in `<picture>` with a WebP source where one is stored) with `srcset`, the
+    /// `sizes` given, width and height (so the page does not jump as it loads), and lazy
+    /// loading for pictures below the first screen.
+    pub fn html(&self, sizes: &str, lazy: bool) -> String {
+        let Some(n) = Name::parse(&self.name) else {
+            return String::new();
+        };
+        let alt = super::escape(&self.alt);
+        let loading = if lazy {
+            " loading=\"lazy\" decoding=\"async\""
+        } else {
+            ""
+        };
+        let Some((w, h)) = n.size else {
+            return format!("<img src=\"/images/{}\" alt=\"{alt}\"{loading}>", self.name);
+        };
+        let srcset = |kind: Kind| {
+            n.widths()
+                .iter()
+                .map(|&v| format!("/images/{} {v}w", n.file(Some(v), kind)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let img = format!(
+            "<img src=\"/images/{}\" srcset=\"{}\" sizes=\"{sizes}\" width=\"{w}\" height=\"{h}\" alt=\"{alt}\"{loading}>",
+            self.name,
+            srcset(n.kind)
+        );
+        if n.kind == Kind::Png {
+            format!(
+                "<picture><source type=\"image/webp\" srcset=\"{}\" sizes=\"{sizes}\">{img}</picture>",
+                srcset(Kind::Webp)
+            )
+        } else {
+            img
+        }
+    }
+}
+
+/// A cleaned picture's files as they are stored: (file name, bytes), the copies first and
+/// the main picture last, named after the main picture's content and size.
+pub fn files_of(img: &Clean) -> Vec<(String, &[u8])> {
+    let hash = Sha256::digest(&img.bytes);
+    let hex: String = hash[..12].iter().map(|b| format!("{b:02x}")).collect();
+    let name = Name {
+        stem: format!("{hex}-{}x{}", img.width, img.height),
+        size: Some((img.width, img.height)),
+        kind: img.kind,
+    };
+    img.copies
+        .iter()
+        .map(|c| (name.file(c.width, c.kind), c.bytes.as_slice()))
+        .chain(std::iter::once((
+            name.file(None, img.kind),
+            img.bytes.as_slice(),
+        )))
+        .collect()
+}
+
+/// Stores a cleaned picture and its copies; returns the main picture's name.
+pub async fn store(state: &AppState, img: &Clean) -> Result<String, AppError> {
+    store_in(&state.config.uploads_dir(), &files_of(img))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))
+}
+
+/// Writes picture files (copies first, the main file last, as [`files_of`] orders them)
+/// under `uploads/images/`, each through a temporary name; returns the last one's name.
+/// The main file comes last, so a name the database refers to always has its copies.
+pub async fn store_in(
+    uploads: &std::path::Path,
+    files: &[(String, &[u8])],
+) -> std::io::Result<String> {
+    let dir = uploads.join("images");
+    tokio::fs::create_dir_all(&dir).await?;
+    let mut main = String::new();
+    for (file, bytes) in files {
+        let path = dir.join(file);
+        let tmp = dir.join(format!(".{file}.tmp"));
+        tokio::fs::write(&tmp, bytes).await?;
+        tokio::fs::rename(&tmp, &path).await?;
+        main = file.clone();
+    }
+    Ok(main)
+}
+
+/// Deletes a stored picture and its copies when nothing refers to it any more (names are
+/// content hashes, so two uploads of one picture share a file).
+pub async fn delete_if_unused(state: &AppState, name: &str) -> Result<(), AppError> {
+    let Some(parsed) = Name::parse(name).filter(|n| n.kind != Kind::Webp) else {
+        return Ok(());
+    };
     let used: i64 = sqlx::query_scalar(
         "SELECT (SELECT COUNT(*) FROM stories WHERE image = $1) + \
          (SELECT COUNT(*) FROM members WHERE logo = $1) + \
-         (SELECT COUNT(*) FROM roster WHERE photo = $1)",
+         (SELECT COUNT(*) FROM roster WHERE photo = $1) + \
+         (SELECT COUNT(*) FROM pages WHERE image = $1) + \
+         (SELECT COUNT(*) FROM campaigns WHERE image = $1) + \
+         (SELECT COUNT(*) FROM site_settings WHERE value = $1)",
     )
     .bind(name)
     .fetch_one(&state.db.pool)
     .await?;
     if used == 0 {
-        let _ = tokio::fs::remove_file(state.config.uploads_dir().join("images").join(name)).await;
+        let dir = state.config.uploads_dir().join("images");
+        let mut files = vec![name.to_string()];
+        for kind in [parsed.kind, Kind::Webp] {
+            if parsed.size.is_some() {
+                files.push(parsed.file(None, kind));
+                for &v in VARIANT_WIDTHS {
+                    files.push(format!("{}-{v}.{}", parsed.stem, kind.ext()));
+                }
+            }
+        }
+        for f in files {
+            let _ = tokio::fs::remove_file(dir.join(f)).await;
+        }
     }
     Ok(())
 }
@@ -288,29 +497,72 @@ pub async fn purge_orphans(state: &AppState) -> Result<usize, AppError> {
 
 /// Checks, cleans and stores an upload, or says what is wrong with it.
 pub async fn accept(state: &AppState, data: &[u8]) -> Result<Result<String, Msg>, AppError> {
-    match clean(data) {
+    let data = data.to_vec();
+    let cleaned = tokio::task::spawn_blocking(move || clean(&data))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    match cleaned {
         Ok(img) => Ok(Ok(store(state, &img).await?)),
         Err(key) => Ok(Err(Msg::new(key))),
     }
 }
 
+/// An editor's picture field: `{prefix}` (the picture kept from before, in a hidden
+/// field so an upload survives a validation error elsewhere on the form),
+/// `{prefix}_file` (a new upload) and `{prefix}_remove` (a tick to take it off). Returns
+/// the picture to save ("" for none) and what was wrong with an upload that was refused.
+pub async fn picture_field(
+    state: &AppState,
+    fields: &crate::web::Fields,
+    prefix: &str,
+) -> Result<(String, Option<Msg>), AppError> {
+    let current = crate::web::field(&fields.pairs, prefix).trim();
+    let current = if is_name(current) { current } else { "" };
+    if crate::web::field(&fields.pairs, &format!("{prefix}_remove")) == "1" {
+        return Ok((String::new(), None));
+    }
+    if let Some(bytes) = fields.file(&format!("{prefix}_file")) {
+        return Ok(match accept(state, bytes).await? {
+            Ok(name) => (name, None),
+            Err(msg) => (current.to_string(), Some(msg)),
+        });
+    }
+    Ok((current.to_string(), None))
+}
+
+/// A picture needs a description for people who cannot see it; descriptions stay short.
+/// Returns the field and message for an editor's `image_alt` field.
+pub fn alt_problem(image: &str, alt: &str, alt_cy: &str) -> Option<(&'static str, Msg)> {
+    if !image.is_empty() && alt.trim().is_empty() {
+        Some(("image_alt", Msg::new("admin-err-picture-alt")))
+    } else if alt.chars().count() > 250 || alt_cy.chars().count() > 250 {
+        Some(("image_alt", Msg::new("admin-err-picture-alt-long")))
+    } else {
+        None
+    }
+}
+
+/// The request body an editor with a picture field may send: the largest picture plus the
+/// rest of the form.
+pub const FORM_WITH_PICTURE: usize = MAX_BYTES + 512 * 1024;
+
 pub fn routes() -> Router<AppState> {
     Router::new().route("/images/{name}", get(serve))
 }
 
-/// `GET /images/{name}`: a stored picture (names are content hashes, so cached for a year).
+/// `GET /images/{name}`: a stored picture or copy (names are content hashes, so cached for
+/// a year).
 async fn serve(
     State(state): State<AppState>,
     Path(name): Path<String>,
 ) -> Result<Response, AppError> {
-    if !is_name(&name) {
+    if !is_file_name(&name) {
         return Err(AppError::NotFound);
     }
-    let kind = if name.ends_with(".png") {
-        Kind::Png
-    } else {
-        Kind::Jpeg
-    };
+    let kind = name
+        .rsplit_once('.')
+        .and_then(|(_, ext)| Kind::from_ext(ext))
+        .ok_or(AppError::NotFound)?;
     let path = state.config.uploads_dir().join("images").join(&name);
     let bytes = tokio::fs::read(&path)
         .await
@@ -339,23 +591,31 @@ pub mod tests {
         s
     }
 
-    /// A small JPEG-shaped file: JFIF, an EXIF block with a GPS tag, a comment, a frame
-    /// header of `w`×`h`, a scan, and the end marker.
+    /// A gradient, so that it compresses like a picture rather than a flat colour.
+    fn pixels(w: u32, h: u32) -> image::RgbImage {
+        image::RgbImage::from_fn(w, h, |x, y| {
+            image::Rgb([(x * 255 / w.max(1)) as u8, (y * 255 / h.max(1)) as u8, 128])
+        })
+    }
+
+    /// A real JPEG of `w`×`h` carrying an EXIF block with a GPS position, an XMP packet
+    /// and a comment naming a street.
     pub fn jpeg(w: u16, h: u16) -> Vec<u8> {
+        let mut plain = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut plain, 90)
+            .encode_image(&pixels(u32::from(w), u32::from(h)))
+            .unwrap();
         let mut d = vec![0xFF, 0xD8];
-        d.extend(segment(0xE0, b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0"));
         d.extend(segment(
             0xE1,
-            b"Exif\0\0GPSLatitude 51.48N GPSLongitude 3.18W",
+            b"Exif\0\0MM\0*GPSLatitude 51.48N GPSLongitude 3.18W",
+        ));
+        d.extend(segment(
+            0xE1,
+            b"http://ns.adobe.com/xap/1.0/\0<x:xmpmeta>12 Home Street</x:xmpmeta>",
         ));
         d.extend(segment(0xFE, b"taken at 12 Home Street"));
-        let mut sof = vec![8];
-        sof.extend_from_slice(&h.to_be_bytes());
-        sof.extend_from_slice(&w.to_be_bytes());
-        sof.extend_from_slice(&[1, 1, 0x11, 0]);
-        d.extend(segment(0xC0, &sof));
-        d.extend(segment(0xDA, &[1, 1, 0, 0, 0x3F, 0]));
-        d.extend_from_slice(&[0x12, 0x34, 0x56, 0xFF, 0xD9]);
+        d.extend_from_slice(&plain[2..]);
         d
     }
 
@@ -365,43 +625,129 @@ pub mod tests {
         c.extend_from_slice(body);
         let mut crc_input = kind.to_vec();
         crc_input.extend_from_slice(body);
-        c.extend_from_slice(&crc32(&crc_input).to_be_bytes());
+        c.extend_from_slice(&crc32fast::hash(&crc_input).to_be_bytes());
         c
     }
 
-    /// A PNG-shaped file of `w`×`h` with text and EXIF chunks.
+    /// A real PNG of `w`×`h` with text and EXIF chunks after its header.
     pub fn png(w: u32, h: u32) -> Vec<u8> {
-        let mut d = b"\x89PNG\r\n\x1a\n".to_vec();
-        let mut ihdr = w.to_be_bytes().to_vec();
-        ihdr.extend_from_slice(&h.to_be_bytes());
-        ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
-        d.extend(chunk(b"IHDR", &ihdr));
+        let mut plain = Vec::new();
+        image::DynamicImage::ImageRgb8(pixels(w, h))
+            .write_to(&mut Cursor::new(&mut plain), ImageFormat::Png)
+            .unwrap();
+        // Signature (8) and IHDR (25), then the metadata, then the rest.
+        let mut d = plain[..33].to_vec();
         d.extend(chunk(b"tEXt", b"Author\0Jane at 12 Home Street"));
         d.extend(chunk(b"eXIf", b"MM\0*GPS 51.48N"));
-        d.extend(chunk(b"IDAT", &[0x78, 0x9C, 0x63, 0, 0, 0, 1, 0, 1]));
-        d.extend(chunk(b"IEND", b""));
+        d.extend_from_slice(&plain[33..]);
         d
     }
 
-    #[test]
-    fn crc_matches_the_png_reference() {
-        assert_eq!(crc32(b"IEND"), 0xAE42_6082);
+    /// What no stored picture may contain.
+    pub fn leaks(bytes: &[u8]) -> Vec<&'static str> {
+        let text = String::from_utf8_lossy(bytes);
+        [
+            "Exif",
+            "GPS",
+            "Home Street",
+            "xmpmeta",
+            "ns.adobe.com",
+            "tEXt",
+            "eXIf",
+        ]
+        .into_iter()
+        .filter(|m| text.contains(m))
+        .collect()
     }
 
     #[test]
     fn location_and_other_metadata_are_removed() {
         let j = clean(&jpeg(400, 300)).unwrap();
         assert_eq!((j.kind, j.width, j.height), (Kind::Jpeg, 400, 300));
-        let text = String::from_utf8_lossy(&j.bytes);
-        assert!(!text.contains("GPS") && !text.contains("Home Street"));
-        assert!(text.contains("JFIF"));
-        assert!(j.bytes.ends_with(&[0xFF, 0xD9]));
+        assert_eq!(leaks(&j.bytes), Vec::<&str>::new());
+        assert!(j.bytes.starts_with(&[0xFF, 0xD8]) && j.bytes.ends_with(&[0xFF, 0xD9]));
         let p = clean(&png(64, 64)).unwrap();
-        let text = String::from_utf8_lossy(&p.bytes);
-        assert!(!text.contains("GPS") && !text.contains("Home Street"));
-        assert!(text.contains("IHDR") && text.contains("IDAT") && text.contains("IEND"));
-        // Cleaning a cleaned file changes nothing.
-        assert_eq!(clean(&p.bytes).unwrap().bytes, p.bytes);
+        assert_eq!((p.kind, p.width, p.height), (Kind::Png, 64, 64));
+        assert_eq!(leaks(&p.bytes), Vec::<&str>::new());
+        for c in j.copies.iter().chain(&p.copies) {
+            assert_eq!(leaks(&c.bytes), Vec::<&str>::new());
+        }
+        // A cleaned picture is accepted again, at the same size.
+        let again = clean(&j.bytes).unwrap();
+        assert_eq!((again.width, again.height), (400, 300));
+    }
+
+    #[test]
+    fn large_pictures_are_scaled_down_with_copies_for_phones() {
+        let j = clean(&jpeg(2000, 1000)).unwrap();
+        assert_eq!((j.width, j.height), (MAX_STORED, 800));
+        let widths: Vec<Option<u32>> = j.copies.iter().map(|c| c.width).collect();
+        assert_eq!(widths, [Some(480), Some(960)]);
+        for c in &j.copies {
+            let img = image::load_from_memory(&c.bytes).unwrap();
+            assert_eq!(Some(img.width()), c.width);
+            assert_eq!(img.height(), c.width.unwrap() / 2);
+        }
+        // A small picture gets no copies; a PNG gets WebP versions when they are smaller.
+        assert!(clean(&jpeg(300, 200)).unwrap().copies.is_empty());
+        let p = clean(&png(1000, 500)).unwrap();
+        let kinds: Vec<(Option<u32>, Kind)> = p.copies.iter().map(|c| (c.width, c.kind)).collect();
+        assert!(kinds.contains(&(Some(480), Kind::Png)), "{kinds:?}");
+    }
+
+    #[test]
+    fn names_say_the_size_and_copies_follow_from_them() {
+        let n = Name::parse("0123456789abcdef01234567-1600x800.jpg").unwrap();
+        assert_eq!(n.size, Some((1600, 800)));
+        assert_eq!(n.widths(), [480, 960, 1600]);
+        assert_eq!(
+            n.file(Some(480), Kind::Jpeg),
+            "0123456789abcdef01234567-1600x800-480.jpg"
+        );
+        assert_eq!(
+            n.file(Some(1600), Kind::Webp),
+            "0123456789abcdef01234567-1600x800.webp"
+        );
+        assert!(is_name("0123456789abcdef01234567-1600x800.jpg"));
+        assert_eq!(
+            smallest("0123456789abcdef01234567-1600x800.png"),
+            "0123456789abcdef01234567-1600x800-480.png"
+        );
+        assert_eq!(
+            smallest("0123456789abcdef01234567-300x100.png"),
+            "0123456789abcdef01234567-300x100.png"
+        );
+        assert!(
+            is_name("0123456789abcdef01234567.png"),
+            "names from before resizing"
+        );
+        assert!(!is_name("0123456789abcdef01234567-1600x800.webp"));
+        assert!(is_file_name("0123456789abcdef01234567-1600x800-480.jpg"));
+        assert!(is_file_name("0123456789abcdef01234567-1600x800-960.webp"));
+        for bad in [
+            "0123456789abcdef01234567-1600x800-481.jpg",
+            "0123456789abcdef01234567-0160x800.jpg",
+            "../etc/passwd",
+            "0123456789ABCDEF01234567.jpg",
+            "0123456789abcdef01234567.gif",
+        ] {
+            assert!(!is_file_name(bad), "{bad}");
+        }
+        let html = Picture::new(
+            "0123456789abcdef01234567-1600x800.png",
+            "A \"quiet\" room",
+            false,
+        )
+        .unwrap()
+        .html("100vw", true);
+        assert!(
+            html.starts_with("<picture><source type=\"image/webp\""),
+            "{html}"
+        );
+        assert!(html.contains("-480.webp 480w"), "{html}");
+        assert!(html.contains("width=\"1600\" height=\"800\""), "{html}");
+        assert!(html.contains("alt=\"A &quot;quiet&quot; room\""), "{html}");
+        assert!(html.contains("loading=\"lazy\""), "{html}");
     }
 
     #[test]
@@ -411,16 +757,17 @@ pub mod tests {
             clean(b"<svg onload=alert(1)></svg>").unwrap_err(),
             "image-error-type"
         );
-        assert_eq!(
-            clean(&jpeg(60000, 60000)).unwrap_err(),
-            "image-error-too-large"
-        );
-        assert_eq!(
-            clean(&png(5000, 5000)).unwrap_err(),
-            "image-error-too-large"
-        );
+        // A real JPEG whose frame header claims 60000×60000 pixels.
+        let mut bomb = jpeg(16, 16);
+        let sof = bomb.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+        bomb[sof + 5..sof + 9].copy_from_slice(&[0xEA, 0x60, 0xEA, 0x60]);
+        assert_eq!(clean(&bomb).unwrap_err(), "image-error-too-large");
+        let mut p = png(10, 10);
+        p[16..20].copy_from_slice(&6000u32.to_be_bytes());
+        p[20..24].copy_from_slice(&6000u32.to_be_bytes());
+        assert!(clean(&p).is_err());
         let j = jpeg(10, 10);
-        assert_eq!(clean(&j[..j.len() - 8]).unwrap_err(), "image-error-broken");
+        assert_eq!(clean(&j[..j.len() / 2]).unwrap_err(), "image-error-broken");
         let mut p = png(10, 10);
         let n = p.len();
         p[n - 20] ^= 0xFF; // corrupt a chunk

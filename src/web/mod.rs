@@ -563,6 +563,14 @@ pub struct Fields {
 }
 
 impl Fields {
+    /// The text fields read into a form struct, as `Form` would read them.
+    pub fn form<T: serde::de::DeserializeOwned>(&self) -> Result<T, AppError> {
+        let encoded = serde_urlencoded::to_string(&self.pairs)
+            .map_err(|_| AppError::BadRequest(Msg::new("error-unreadable-body")))?;
+        serde_urlencoded::from_str(&encoded)
+            .map_err(|_| AppError::BadRequest(Msg::new("error-unreadable-body")))
+    }
+
     pub fn file(&self, name: &str) -> Option<&[u8]> {
         self.files
             .iter()
@@ -667,6 +675,33 @@ pub fn bytes_response(content_type: &str, body: impl Into<Body>) -> Response {
         res.headers_mut().insert(header::CONTENT_TYPE, v);
     }
     res
+}
+
+/// A cell a spreadsheet will not run as a formula: text starting with `=`, `+`, `-`, `@`
+/// or a tab gets a leading apostrophe (names and sources are typed by people).
+pub fn csv_safe(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// Text made safe to place in HTML content or a quoted attribute, for HTML built in Rust
+/// (templates escape by themselves).
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The first value of field `name` in a form's pairs ("" when absent).

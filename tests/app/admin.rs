@@ -41,7 +41,7 @@ async fn admin_changes_site_identity_and_it_shows_at_once() {
         .await;
     res.assert_status(303);
     let home = app.another_browser().get("/").await;
-    home.assert_contains("<a href=\"/\" class=\"brand\">Test Alliance</a>")
+    home.assert_contains("<span class=\"logo-name\">Test Alliance</span>")
         .assert_contains("Every family gets care.")
         .assert_contains("press@example.org")
         .assert_contains("Registered charity 123")
@@ -282,4 +282,70 @@ async fn dashboard_counts_demo_items() {
     let res = app.get("/admin").await;
     res.assert_status(200)
         .assert_contains("items are still marked as demo content");
+}
+
+/// The helpline form keeps each way to reach a line in its own field and asks for plain
+/// words: the public card then offers a call, a text with its keyword, an email.
+#[tokio::test]
+async fn helplines_are_written_for_the_public_with_a_way_to_reach_them() {
+    let mut app = TestApp::new().await;
+    app.login_as(Role::Editor).await;
+    let res = app
+        .post(
+            "/admin/helplines/new",
+            &[
+                ("organisation", "Night Line"),
+                ("purpose", "Support incl. triage to local teams"),
+                ("hours", "Mon–Fri 7pm–7am"),
+                ("phone", "0800 111 then 2"),
+                ("tier", "crisis"),
+                ("number_verified", "no"),
+            ],
+        )
+        .await;
+    res.assert_status(422)
+        .assert_contains("write &#34;including&#34; instead of &#34;incl.&#34;")
+        .assert_contains("write &#34;Monday&#34; instead of &#34;mon&#34;")
+        .assert_contains("Enter the number as digits with spaces")
+        .assert_contains("Support incl. triage to local teams");
+    let res = app
+        .post(
+            "/admin/helplines/new",
+            &[
+                ("organisation", "No Way"),
+                ("tier", "peer"),
+                ("number_verified", "n/a"),
+            ],
+        )
+        .await;
+    res.assert_status(422)
+        .assert_contains("Enter at least one way to reach the service");
+    app.post(
+        "/admin/helplines/new",
+        &[
+            ("organisation", "Night Line"),
+            ("purpose", "Someone listens, through the night."),
+            ("hours", "Every night, 7pm to 7am"),
+            ("phone", "0800 111 222"),
+            ("call_note", "Then press 2"),
+            ("text_number", "60000"),
+            ("text_body", "NIGHT"),
+            ("email", "talk@nightline.example"),
+            ("tier", "crisis"),
+            ("number_verified", "yes"),
+            ("sort_order", "1"),
+        ],
+    )
+    .await
+    .assert_status(303);
+    let help = app.another_browser().get("/help").await;
+    help.assert_contains("href=\"tel:0800111222\"")
+        .assert_contains("Then press 2")
+        .assert_contains("href=\"sms:60000?&#38;body=NIGHT\"")
+        .assert_contains("Text NIGHT to 60000")
+        .assert_contains("href=\"mailto:talk@nightline.example\"");
+    // A UK-wide crisis line is one of the call buttons at the top.
+    let calls = &help.body[help.body.find("class=\"calls\"").unwrap()..];
+    let calls = &calls[..calls.find("</ul>").unwrap()];
+    assert!(calls.contains("Call Night Line"), "{calls}");
 }

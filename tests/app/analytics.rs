@@ -341,8 +341,11 @@ async fn the_impact_page_is_built_from_the_tracker() {
         .assert_contains("Funding won, by nation and year")
         .assert_contains("In total: £17,500,000")
         // The chart's bars carry their values, and the table says the same.
-        .assert_contains("<title>2024 wales: £2,500,000</title>")
-        .assert_contains("<title>2024 england: £10,000,000</title>")
+        .assert_contains("<title>2024, Wales: £2,500,000</title>")
+        .assert_contains("<title>2024, England: £10,000,000</title>")
+        // The headline amounts are the tracker's own totals: they agree with the table.
+        .assert_contains("<span class=\"figure-value\">£15m</span>\n      <span class=\"figure-label\">England</span>")
+        .assert_contains("<span class=\"figure-value\">£2.5m</span>\n      <span class=\"figure-label\">Wales</span>")
         .assert_contains("<th scope=\"row\">2025</th><td>£5,000,000</td>")
         .assert_contains("A specialist team in every area")
         .assert_contains("Welsh Government perinatal funding");

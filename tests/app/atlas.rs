@@ -36,8 +36,25 @@ async fn map_page_shows_every_area_with_legend_and_table() {
             "Contains public sector information licensed under the Open Government Licence v3.0",
         )
         .assert_contains("<option value=\"2019\"");
-    // Every area is a link with an accessible name, on the map and in the table.
-    assert_eq!(res.body.matches("<a href=\"/areas/").count(), 68 * 2);
+    // Every area is a link with an accessible name, on the map and in the table, and
+    // London's five boards once more in the enlarged inset.
+    assert_eq!(res.body.matches("<a href=\"/areas/").count(), 68 * 2 + 5);
+    let inset = &res.body[res.body.find("<g class=\"inset\">").unwrap()..];
+    let inset = &inset[..inset.find("</g>").unwrap()];
+    assert!(inset.contains(">London</text>"));
+    for code in [
+        "E54000027",
+        "E54000028",
+        "E54000029",
+        "E54000030",
+        "E54000031",
+    ] {
+        assert!(
+            inset.contains(&format!("href=\"/areas/{code}\"")),
+            "{code} in the inset"
+        );
+    }
+    assert_eq!(inset.matches("<a href=").count(), 5);
     assert!(
         res.body
             .contains("aria-label=\"Cardiff and Vale University Health Board: level ")
@@ -373,7 +390,7 @@ async fn editors_change_the_legend() {
     app.get("/admin/levels")
         .await
         .assert_status(200)
-        .assert_contains("value=\"#d4351c\"");
+        .assert_contains("value=\"#ffffcc\"");
     let mut form: Vec<(String, String)> = Vec::new();
     for n in 0..=5 {
         form.push((format!("label_{n}"), format!("Level name {n}")));
@@ -614,4 +631,77 @@ async fn staff_import_services_with_a_preview() {
     app.post("/admin/services/import/confirm", &[("token", &token)])
         .await
         .assert_status(404);
+}
+
+/// The table under the map: by nation, then by name, and the same as CSV to download.
+#[tokio::test]
+async fn the_map_table_is_in_nation_order_and_downloads_as_csv() {
+    let app = TestApp::new().await;
+    let page = app.get("/map?year=2021&compare=2019").await;
+    page.assert_contains("href=\"/map.csv?year=2021&#38;compare=2019\"");
+    let table = &page.body[page.body.find("id=\"map-table\"").unwrap()..];
+    let first_scotland = table.find("<td>Scotland</td>").unwrap();
+    let last_wales = table.rfind("<td>Wales</td>").unwrap();
+    let last_england = table.rfind("<td>England</td>").unwrap();
+    assert!(last_england < table.find("<td>Wales</td>").unwrap());
+    assert!(last_wales < first_scotland);
+    let csv = app.get("/map.csv?year=2021&compare=2019").await;
+    csv.assert_status(200);
+    assert!(csv.header("content-type").starts_with("text/csv"));
+    let mut r = csv::Reader::from_reader(csv.body.as_bytes());
+    let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        head,
+        [
+            "area_code",
+            "area_name",
+            "nation",
+            "year",
+            "level",
+            "level_name",
+            "level_2019",
+            "demo"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    assert_eq!(rows.len(), 68);
+    let nations: Vec<&str> = rows.iter().map(|r| &r[2]).collect();
+    let order = ["england", "wales", "scotland", "northern-ireland"];
+    let rank: Vec<usize> = nations
+        .iter()
+        .map(|n| order.iter().position(|o| o == n).unwrap())
+        .collect();
+    assert!(rank.windows(2).all(|w| w[0] <= w[1]), "{nations:?}");
+    let welsh: Vec<&str> = rows
+        .iter()
+        .filter(|r| &r[2] == "wales")
+        .map(|r| &r[1])
+        .collect();
+    let mut sorted = welsh.clone();
+    sorted.sort_by_key(|n| n.to_lowercase());
+    assert_eq!(welsh, sorted);
+    // Each row says the same as the page's table.
+    let cardiff = rows.iter().find(|r| &r[0] == "W11000029").unwrap();
+    assert_eq!(&cardiff[3], "2021");
+    let level = &cardiff[4];
+    assert!(table.contains(&format!(
+        "Cardiff and Vale University Health Board</a></th><td>Wales</td><td>{level}: {}",
+        &cardiff[5]
+    )));
+    assert_eq!(&cardiff[7], "yes", "demo scores are marked");
+    app.get("/map.csv?year=19").await.assert_status(400);
+}
+
+/// An area page draws the area within its nation, not floating alone.
+#[tokio::test]
+async fn an_area_page_shows_the_area_within_its_nation() {
+    let app = TestApp::new().await;
+    let page = app.get("/areas/W11000029").await;
+    page.assert_status(200)
+        .assert_contains("Cardiff and Vale University Health Board, shown within Wales");
+    let svg = &page.body[page.body.find("class=\"area-locator\"").unwrap()..];
+    let svg = &svg[..svg.find("</svg>").unwrap()];
+    // Wales has seven health boards: six drawn as context and this one highlighted.
+    assert_eq!(svg.matches("class=\"context\"").count(), 6);
+    assert_eq!(svg.matches("fill=\"#5a2d82\"").count(), 1);
 }

@@ -238,6 +238,21 @@ async fn a_coffee_morning_in_cardiff_from_registration_to_the_calendar() {
         .to_string();
     assert!(section.contains("10:00–12:00"), "{section}");
     assert!(section.contains("Cuppa and chat"));
+    // /events: what is on across campaigns, under the same day, with its campaign.
+    let events = public.get("/events").await;
+    events.assert_status(200);
+    let on_the_day = events
+        .body
+        .split(&format!("id=\"day-{wednesday}\""))
+        .nth(1)
+        .expect("the day is listed")
+        .split("</section>")
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(on_the_day.contains("Cuppa and chat"), "{on_the_day}");
+    assert!(on_the_day.contains("10:00–12:00"));
+    assert!(on_the_day.contains(&format!("href=\"/campaigns/{slug}\"")));
     // The map: a dot in Cardiff and Vale, and the same in the list beside it.
     let map = public.get(&format!("/campaigns/{slug}/map")).await;
     map.assert_status(200)
@@ -716,4 +731,30 @@ async fn erasing_an_organiser_removes_their_contact_details() {
         .find(|e| e.contains("Cuppa and chat"))
         .unwrap();
     assert!(event.contains("STATUS:CANCELLED"));
+}
+
+/// `/events` lists only what is still to come, from published campaigns.
+#[tokio::test]
+async fn events_lists_what_is_to_come_and_nothing_past_or_unpublished() {
+    let app = TestApp::new().await;
+    let (_, first, _) = campaign(&app).await;
+    let events = app.get("/events").await;
+    events
+        .assert_status(200)
+        .assert_contains(&format!("id=\"day-{first}\""))
+        .assert_contains("href=\"/events.ics\"");
+    // Unpublish the campaign: its activities leave /events.
+    let mut tx = app.state.db.begin_write().await.unwrap();
+    sqlx::query("UPDATE campaigns SET published = 0")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    mmha::db::bump_content_version(&mut tx).await.unwrap();
+    tx.commit().await.unwrap();
+    app.state.refresh().await.unwrap();
+    app.get("/events")
+        .await
+        .assert_status(200)
+        .assert_not_contains(&format!("id=\"day-{first}\""))
+        .assert_contains("Nothing is planned yet");
 }

@@ -163,10 +163,11 @@ async fn support_page_puts_help_first_then_area_services_and_units() {
             "{postcode}"
         );
         // The nearest units, with distances.
-        assert!(b[units..].contains(" km ("), "{postcode}");
+        assert!(b[units..].contains(" miles ("), "{postcode}: miles first");
+        assert!(b[units..].contains(" km)"), "{postcode}");
         assert!(b[units..].contains("/services/"), "{postcode}");
         // The postcode is shown back, and the language switch does not carry it.
-        assert!(b.contains(&format!("Showing support for {postcode}")));
+        assert!(b.contains(&format!("<h1>Support for {postcode}</h1>")));
         assert!(b.contains("href=\"/lang/cy?next=/support\""));
         // Attribution the data licences ask for.
         assert!(b.contains("Open Government Licence v3.0"));
@@ -200,7 +201,7 @@ async fn support_page_gzip_from_the_area_skeleton_is_the_same_page() {
     let other = app.get("/support?postcode=CF10+1AA").await;
     other.assert_status(200);
     assert!(other.body.contains("CF10 1AA"));
-    assert!(!other.body.contains("Showing support for CF10 3NQ"));
+    assert!(!other.body.contains("Support for CF10 3NQ"));
 }
 
 #[tokio::test]
@@ -280,7 +281,7 @@ async fn towns_positions_and_the_no_trace_post() {
     // A town, by its Welsh name.
     let res = app.get("/support?postcode=Caerdydd").await;
     res.assert_status(200)
-        .assert_contains("Showing support for Cardiff")
+        .assert_contains("Support for Cardiff")
         .assert_contains("Cardiff and Vale University Health Board");
     // Several places with one name: a choice, each with its health area.
     let res = app.get("/support?postcode=Newport").await;
@@ -299,12 +300,12 @@ async fn towns_positions_and_the_no_trace_post() {
         .to_string();
     let res = app.get(&format!("/support?place={link}")).await;
     res.assert_status(200)
-        .assert_contains("Showing support for Newport")
+        .assert_contains("Support for Newport")
         .assert_contains("Aneurin Bevan");
     // The no-trace variant: a POST gives the same result.
     let res = app.post("/support", &[("postcode", "ls1 4ap")]).await;
     res.assert_status(200)
-        .assert_contains("Showing support for LS1 4AP")
+        .assert_contains("Support for LS1 4AP")
         .assert_contains("NHS West Yorkshire Integrated Care Board");
     assert_eq!(res.header("cache-control"), "no-store");
     // "Use my location": a position in the body of a POST.
@@ -312,7 +313,7 @@ async fn towns_positions_and_the_no_trace_post() {
         .post("/support", &[("lat", "55.953"), ("lon", "-3.188")])
         .await;
     res.assert_status(200)
-        .assert_contains("your location")
+        .assert_contains("Support near you")
         .assert_contains("Lothian");
     let res = app
         .post("/support", &[("lat", "48.85"), ("lon", "2.35")])
@@ -333,7 +334,8 @@ async fn the_finder_speaks_welsh() {
         .assert_contains("<html lang=\"cy\"")
         .assert_contains("Help nawr")
         .assert_contains("Eich ardal iechyd")
-        .assert_contains("Mewn argyfwng")
+        .assert_contains("Ffoniwch 999")
+        .assert_contains("Ardal iechyd: Cardiff and Vale University Health Board")
         .assert_contains("Yr unedau mam a baban agosaf");
     let res = app
         .get_with("/support?postcode=%3C%3E", &[("cookie", "lang=cy")])
@@ -651,4 +653,64 @@ async fn staff_see_searches_per_area_with_small_counts_hidden() {
         .assert_not_contains("CF10 3NQ")
         .assert_not_contains("EH1 1YZ");
     assert_eq!(res.header("cache-control"), "no-store");
+}
+
+/// Whether a nation has a mother and baby unit is worked out from the units' positions:
+/// Northern Ireland has none, so a Belfast search says so plainly and names the nearest
+/// units elsewhere, with their nation; Wales has one, so a Cardiff search does not.
+#[tokio::test]
+async fn a_nation_without_a_mother_and_baby_unit_is_told_so() {
+    let app = TestApp::new().await;
+    let b = app.get("/support?postcode=BT7+1NN").await.body;
+    let units = &b[position(&b, "id=\"nearest-units\"")..];
+    assert!(
+        units.contains("There is no mother and baby unit in Northern Ireland."),
+        "{}",
+        &units[..600.min(units.len())]
+    );
+    assert!(units.contains("across the sea"));
+    assert!(units.contains(", Scotland: about ") || units.contains(", England: about "));
+    let cardiff = app.get("/support?postcode=CF10+3NQ").await.body;
+    assert!(!cardiff.contains("There is no mother and baby unit"));
+    // Wales has one open unit; take it out of service and Wales is told the same.
+    let mut tx = app.state.db.begin_write().await.unwrap();
+    sqlx::query(
+        "UPDATE services SET status = 'defunct' WHERE kind = 'mbu' AND name LIKE '%Gobaith%'",
+    )
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    mmha::db::bump_content_version(&mut tx).await.unwrap();
+    tx.commit().await.unwrap();
+    app.state.refresh().await.unwrap();
+    let cardiff = app.get("/support?postcode=CF10+3NQ").await.body;
+    assert!(cardiff.contains("There is no mother and baby unit in Wales."));
+    assert!(!cardiff.contains("across the sea"));
+    // Welsh pages say it in Welsh.
+    let cy = app
+        .get_with("/support?postcode=BT7+1NN", &[("cookie", "lang=cy")])
+        .await
+        .body;
+    assert!(cy.contains("Does dim uned mamau a babanod yng Ngogledd Iwerddon."));
+}
+
+/// The result's first screen: the nation's call buttons, then one line on the area's
+/// specialist team and how to be referred, before the long lists.
+#[tokio::test]
+async fn a_result_leads_with_calls_then_the_local_team_in_one_line() {
+    let app = TestApp::new().await;
+    let b = app.get("/support?postcode=CF10+3NQ").await.body;
+    let calls = position(&b, "class=\"calls\"");
+    let wales = position(&b, "<a class=\"call\" href=\"tel:111\">");
+    let samaritans = position(&b, "href=\"tel:116123\"");
+    let line = position(&b, "class=\"area-line\"");
+    let services = position(&b, "id=\"local-services\"");
+    assert!(calls < wales && wales < samaritans && samaritans < line && line < services);
+    assert!(b[wales..samaritans].contains("Then press 2"));
+    assert!(b[line..services].contains("Your local specialist team is"));
+    // Support lines (not urgent) come after the local services, for this nation only.
+    let more = position(&b, "id=\"more-help\"");
+    assert!(more > services);
+    assert!(b[more..].contains("CALL Mental Health Helpline for Wales"));
+    assert!(!b[more..].contains("Breathing Space"));
 }

@@ -387,7 +387,8 @@ impl Drop for FreshDb {
     }
 }
 
-/// A JPEG-shaped file carrying a GPS position and an address in its metadata.
+/// A real 64×64 JPEG (as a phone would send) carrying a GPS position and an address in
+/// its metadata.
 pub fn jpeg_with_location() -> Vec<u8> {
     fn segment(marker: u8, body: &[u8]) -> Vec<u8> {
         let mut s = vec![0xFF, marker];
@@ -395,12 +396,15 @@ pub fn jpeg_with_location() -> Vec<u8> {
         s.extend_from_slice(body);
         s
     }
+    let pixels =
+        image::RgbImage::from_fn(64, 64, |x, y| image::Rgb([x as u8 * 4, y as u8 * 4, 120]));
+    let mut plain = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut plain, 90)
+        .encode_image(&pixels)
+        .unwrap();
     let mut d = vec![0xFF, 0xD8];
-    d.extend(segment(0xE0, b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0"));
     d.extend(segment(0xE1, b"Exif\0\0GPSLatitude 51.48N"));
     d.extend(segment(0xFE, b"12 Home Street"));
-    d.extend(segment(0xC0, &[8, 0, 64, 0, 64, 1, 1, 0x11, 0]));
-    d.extend(segment(0xDA, &[1, 1, 0, 0, 0x3F, 0]));
-    d.extend_from_slice(&[0x12, 0x34, 0xFF, 0xD9]);
+    d.extend_from_slice(&plain[2..]);
     d
 }

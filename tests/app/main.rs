@@ -16,6 +16,7 @@ mod mailing;
 mod members;
 mod oruk;
 mod people;
+mod pictures;
 mod processes;
 mod public;
 mod roster;

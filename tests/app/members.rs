@@ -167,7 +167,7 @@ async fn an_application_is_reviewed_and_approval_publishes_the_profile() {
     )
     .await
     .assert_status(422)
-    .assert_contains("Choose a PNG or JPEG picture");
+    .assert_contains("Choose a JPEG, PNG or WebP picture");
     app.post_multipart(
         &format!("{page}/logo"),
         &[],

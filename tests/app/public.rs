@@ -58,7 +58,8 @@ async fn every_public_page_has_help_and_exit() {
             res.headers.get("set-cookie").is_none(),
             "{path} sets a cookie for an anonymous visitor"
         );
-        res.assert_contains("class=\"get-help\">Get help now</a>")
+        res.assert_contains("class=\"get-help\">")
+            .assert_contains("Get help now</a>")
             .assert_contains("class=\"exit-button\"")
             .assert_contains("class=\"skip-link\" data-exit")
             .assert_contains("/assets/exit.")
@@ -117,8 +118,14 @@ async fn help_page_lists_helplines_emergency_first_and_flags_unverified() {
     res.assert_status(200)
         .assert_contains("href=\"tel:999\"")
         .assert_contains("href=\"tel:116123\"")
-        .assert_contains("text SHOUT to 85258")
-        .assert_contains("We have not yet confirmed this number");
+        .assert_contains("Text SHOUT to 85258")
+        .assert_contains("href=\"sms:85258?&#38;body=SHOUT\"")
+        .assert_contains("href=\"mailto:jo@samaritans.org\"")
+        .assert_contains("We have not confirmed this number yet")
+        // Every nation's own urgent line, under its name, for a visitor we cannot place.
+        .assert_contains("<span class=\"calls-nation\">Northern Ireland</span>")
+        .assert_not_contains("incl.")
+        .assert_not_contains("triage");
     let emergency = res.body.find("In an emergency").unwrap();
     let urgent = res.body.find("Urgent help, day or night").unwrap();
     let support = res.body.find("Support and information").unwrap();
@@ -328,7 +335,14 @@ async fn home_page_shape() {
     let res = app.get("/").await;
     res.assert_status(200)
         .assert_contains("All women across the UK")
-        .assert_contains("Need support now?")
+        .assert_contains("Need help now?")
+        // One tap to a person: 999 and Samaritans as call buttons, texts as sms: links.
+        .assert_contains("<a class=\"call call-emergency\" href=\"tel:999\">")
+        .assert_contains("<a class=\"call\" href=\"tel:116123\">")
+        .assert_contains("href=\"sms:85258?&#38;body=SHOUT\"")
+        // The demo's home picture, sized for phones, labelled.
+        .assert_contains("-480.jpg 480w")
+        .assert_contains("Demo picture")
         // The next campaign, featured by itself, and the staff's own featured box.
         .assert_contains("Maternal Mental Health Awareness Week 20")
         .assert_contains("Is there specialist help where you live? (demo)")
@@ -346,7 +360,12 @@ async fn impact_page_from_data() {
     let app = TestApp::new().await;
     let res = app.get("/impact").await;
     res.assert_status(200)
-        .assert_contains("£365m")
+        // Headline funding is the demo tracker's total for each nation: England's two
+        // items add up to £65m, and the chart and table show the same amounts.
+        .assert_contains("<span class=\"figure-value\">£65m</span>")
+        .assert_contains("<title>2019, England: £40,000,000</title>")
+        .assert_contains("<title>2023, England: £25,000,000</title>")
+        .assert_not_contains("£365m")
         .assert_contains("Investment won")
         .assert_contains("Northern Ireland")
         .assert_contains("These figures are demo content");
@@ -442,7 +461,8 @@ async fn english_parts_of_welsh_pages_are_marked() {
         .assert_contains("aria-labelledby=\"home-featured\" lang=\"en\"");
     app.get("/help")
         .await
-        .assert_contains("class=\"help-card tier-emergency\" lang=\"en\"");
+        .assert_contains("<h3 lang=\"en\">Emergency services")
+        .assert_contains("<span class=\"call-note\" lang=\"en\">Open 24 hours, every day");
     // In English nothing is marked.
     app.cookie = None;
     app.get("/")

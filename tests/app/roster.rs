@@ -164,7 +164,7 @@ async fn staff_add_champions_who_choose_their_line_and_staff_can_hide_an_entry()
         )
         .await
         .assert_status(422)
-        .assert_contains("Choose a PNG or JPEG picture");
+        .assert_contains("Choose a JPEG, PNG or WebP picture");
     visitor
         .post_multipart(
             &link,

@@ -476,7 +476,7 @@ async fn a_picture_is_kept_across_an_error_cleaned_and_deleted_on_withdrawal() {
     )
     .await
     .assert_status(422)
-    .assert_contains("Choose a PNG or JPEG picture")
+    .assert_contains("Choose a JPEG, PNG or WebP picture")
     .assert_contains("Tick the box to agree");
     // A real picture with a missing tick: the picture is kept for the next try.
     let res = app

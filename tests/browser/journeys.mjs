@@ -54,7 +54,7 @@ async function context(opts = {}) {
 }
 
 async function shot(page, name) {
-  for (const width of [320, 1280]) {
+  for (const width of [320, 390, 1280]) {
     await page.setViewportSize({ width, height: 900 });
     await page.screenshot({ path: path.join(outDir, `${name}-${width}.png`), fullPage: true });
   }
@@ -368,40 +368,90 @@ await step('staff: log in, publish a page, moderate the story, send a newsletter
 
 // ----- accessibility of every page type -----
 
-await step('axe: public pages, WCAG 2.2 AA', async () => {
-  const ctx = await context();
-  const page = await ctx.newPage();
+// Every public page type, as a person meets it: on a 320 px and a 390 px phone and a
+// 1280 px screen, in English and in Welsh. Nothing may scroll sideways (tables scroll in
+// their own box), and axe finds nothing at any width. A full-page screenshot of each at
+// 390 px goes to OUT_DIR for people to look at.
+const WIDTHS = [[320, 568], [390, 844], [1280, 900]];
+
+// How far the page scrolls sideways, and the widest elements sticking out (for the message).
+async function sideways(page) {
+  return page.evaluate(() => {
+    const cw = document.documentElement.clientWidth;
+    const over = [];
+    for (const el of document.querySelectorAll('body *')) {
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && r.right > cw + 1) {
+        let p = el.parentElement;
+        let boxed = false;
+        while (p) {
+          if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) { boxed = true; break; }
+          p = p.parentElement;
+        }
+        if (!boxed) over.push(`${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : ''} +${Math.round(r.right - cw)}px`);
+      }
+    }
+    return { by: document.documentElement.scrollWidth - cw, over: over.slice(0, 3) };
+  });
+}
+
+async function publicPages() {
   const api = await (await fetch(`${base}/api/activities`)).json();
   const activity = api.activities[0];
+  const oruk = await (await fetch(`${base}/api/oruk/services?per_page=1`)).json();
+  // The first link under `prefix` on a page that is not one of `skip` (a story, a member).
+  const firstLink = async (path, prefix, skip) => {
+    const html = await (await fetch(base + path)).text();
+    const links = [...html.matchAll(new RegExp(`href="(${prefix}[^"#?]+)"`, 'g'))].map((m) => m[1]);
+    return links.find((l) => !skip.includes(l)) || null;
+  };
   const pages = [
-    '/', '/help', '/support', '/support?postcode=CF10+3NQ', '/support?postcode=XX1+1XX', '/map', '/areas/W11000029',
-    '/news', '/news/awareness-week-how-to-take-part', '/about', '/impact', '/resources', '/search?q=help',
-    '/contact', '/contact?type=media', '/stories', '/stories/new', '/members', '/members/apply', '/supporters',
-    '/supporters/join', '/champions', '/subscribe', '/bulletin', '/campaigns', `/campaigns/${slug}`,
-    `/campaigns/${slug}/activities`, `/campaigns/${slug}/calendar`, `/campaigns/${slug}/map`,
-    `/activities/${activity.id}`, '/activities/new', '/no-such-page',
+    '/', '/help', '/support', '/support?postcode=CF10+3NQ', '/support?postcode=EH1+1YZ', '/support?postcode=BT1+1AA',
+    '/support?postcode=LS1+4AP', '/support?postcode=XX1+1XX', '/map', '/map?year=2021&compare=2019', '/areas/W11000029',
+    '/areas/E54000028', `/services/${oruk.contents[0].id}`, '/news', '/news/awareness-week-how-to-take-part', '/news/tag/maps',
+    '/about', '/impact', '/resources', '/search?q=help', '/contact', '/contact?type=media', '/stories', '/stories/new',
+    '/members', '/members/apply', '/supporters', '/supporters/join', '/champions', '/subscribe', '/bulletin', '/campaigns',
+    `/campaigns/${slug}`, `/campaigns/${slug}/activities`, `/campaigns/${slug}/calendar`, `/campaigns/${slug}/map`,
+    `/activities/${activity.id}`, '/activities/new', '/events', '/disclaimer', '/no-such-page',
   ];
-  const problems = [];
-  for (const p of pages) {
-    await page.goto(base + p);
-    try {
-      await axe(page, p);
-    } catch (e) {
-      problems.push(e.message);
-    }
+  for (const [path, prefix] of [['/stories', '/stories/'], ['/bulletin', '/bulletin/'], ['/members', '/members/']]) {
+    const link = await firstLink(path, prefix, ['/stories/new', '/members/apply']);
+    if (link) pages.push(link);
   }
-  // The same in Welsh, for a few.
-  await ctx.addCookies([{ name: 'lang', value: 'cy', url: base }]);
-  for (const p of ['/', '/support?postcode=CF10+3NQ', '/stories/new', `/campaigns/${slug}`]) {
-    await page.goto(base + p);
-    try {
-      await axe(page, `${p} (cy)`);
-    } catch (e) {
-      problems.push(e.message);
+  return pages;
+}
+
+await step('every public page at 320, 390 and 1280 px in English and Welsh: no sideways scrolling, axe clean', async () => {
+  const pages = await publicPages();
+  const problems = [];
+  for (const lang of ['en', 'cy']) {
+    const ctx = await context();
+    if (lang === 'cy') await ctx.addCookies([{ name: 'lang', value: 'cy', url: base }]);
+    const page = await ctx.newPage();
+    for (const p of pages) {
+      for (const [width, height] of WIDTHS) {
+        await page.setViewportSize({ width, height });
+        await page.goto(base + p);
+        const s = await sideways(page);
+        if (s.by > 0) problems.push(`${p} (${lang}, ${width} px) scrolls sideways by ${s.by} px: ${s.over.join(', ')}`);
+        if (width !== 390) {
+          try {
+            await axe(page, `${p} (${lang}, ${width} px)`);
+          } catch (e) {
+            problems.push(e.message);
+          }
+        } else {
+          const name = `page-${lang}${p.replace(/[^a-z0-9]+/gi, '-').replace(/-+$/, '') || '-home'}`;
+          await page.screenshot({ path: path.join(outDir, `${name}-390.png`), fullPage: true });
+        }
+      }
     }
+    assert(ctx.foreign.length === 0, `third-party requests: ${ctx.foreign}`);
+    await ctx.close();
   }
   // A form with errors.
-  await ctx.clearCookies();
+  const ctx = await context();
+  const page = await ctx.newPage();
   await page.goto(`${base}/contact?type=other`);
   await Promise.all([page.waitForNavigation(), page.click('main form button[type=submit]')]);
   try {
@@ -409,8 +459,74 @@ await step('axe: public pages, WCAG 2.2 AA', async () => {
   } catch (e) {
     problems.push(e.message);
   }
+  await ctx.close();
+  assert(problems.length === 0, `${problems.length} problems\n     ${problems.join('\n     ')}`);
+});
+
+// Crisis first: on the home page, the help page and every finder result, a parent on a
+// phone sees a call button for 999 (or the nation's urgent line) and one for Samaritans
+// without scrolling: whole, full width, at least 44 px tall, with the number on it.
+await step('crisis first: 999 and Samaritans call buttons on the first screen of a phone', async () => {
+  const problems = [];
+  const crisis = ['/', '/help', '/support?postcode=CF10+3NQ', '/support?postcode=EH1+1YZ', '/support?postcode=BT1+1AA', '/support?postcode=LS1+4AP', '/support?postcode=XX1+1XX'];
+  for (const lang of ['en', 'cy']) {
+    for (const [width, height] of WIDTHS.slice(0, 2)) {
+      const ctx = await context({ viewport: { width, height } });
+      if (lang === 'cy') await ctx.addCookies([{ name: 'lang', value: 'cy', url: base }]);
+      const page = await ctx.newPage();
+      for (const p of crisis) {
+        await page.goto(base + p);
+        const calls = await page.$$eval('a[href^="tel:"]', (links) => links.map((a) => {
+          const r = a.getBoundingClientRect();
+          const main = document.querySelector('main').getBoundingClientRect();
+          return { href: a.getAttribute('href'), text: a.textContent.replace(/\s+/g, ' ').trim(), top: r.top, bottom: r.bottom, height: r.height, width: r.width, room: main.width, screen: innerHeight };
+        }));
+        const seen = (c) => c.top >= 0 && c.bottom <= c.screen && c.height >= 44 && c.width >= c.room - 2 * 16 - 40;
+        const emergency = calls.find((c) => seen(c) && (c.href === 'tel:999' || c.href === 'tel:111' || c.href === 'tel:08088088000'));
+        const samaritans = calls.find((c) => seen(c) && c.href === 'tel:116123');
+        if (!emergency) problems.push(`${p} (${lang}, ${width}×${height}): no whole 999 or urgent-line button on the first screen`);
+        if (!samaritans) problems.push(`${p} (${lang}, ${width}×${height}): no whole Samaritans button on the first screen`);
+        for (const c of [emergency, samaritans].filter(Boolean)) {
+          const digits = c.href.slice(4);
+          if (!c.text.replace(/\s/g, '').includes(digits) && !(digits === '111' && /111/.test(c.text))) {
+            problems.push(`${p} (${lang}): the button for ${digits} does not show the number: "${c.text}"`);
+          }
+        }
+        if (width === 390 && p.includes('postcode=')) await page.screenshot({ path: path.join(outDir, `crisis-${lang}-${p.split('=')[1].replace(/\W/g, '')}-${width}.png`) });
+      }
+      await ctx.close();
+    }
+  }
   assert(problems.length === 0, problems.join('\n     '));
-  assert(ctx.foreign.length === 0, `third-party requests: ${ctx.foreign}`);
+});
+
+await step('Northern Ireland: the finder says plainly there is no mother and baby unit', async () => {
+  const ctx = await context({ viewport: { width: 390, height: 844 } });
+  const page = await ctx.newPage();
+  await page.goto(`${base}/support?postcode=BT1+1AA`);
+  const units = await page.textContent('section[aria-labelledby="nearest-units"]');
+  assert(/no mother and baby unit in Northern Ireland/.test(units), `said: ${units.slice(0, 300)}`);
+  assert(/Scotland|England/.test(units), 'the nearest units say which nation they are in');
+  assert(/miles/.test(units) && units.indexOf('miles') < units.indexOf('km'), 'miles first');
+  await page.goto(`${base}/support?postcode=CF10+3NQ`);
+  const wales = await page.textContent('section[aria-labelledby="nearest-units"]');
+  assert(!/no mother and baby unit/.test(wales), 'Wales has a unit');
+  await ctx.close();
+});
+
+await step('menu on a phone works without JavaScript; Get help now and Exit this page stay in view', async () => {
+  const ctx = await context({ javaScriptEnabled: false, viewport: { width: 320, height: 568 } });
+  const page = await ctx.newPage();
+  await page.goto(`${base}/news`);
+  assert(!(await page.isVisible('nav.nav-wide')), 'the wide menu is hidden on a phone');
+  assert(await page.isVisible('.exit-button') && await page.isVisible('.get-help'), 'Exit this page and Get help now are visible');
+  await page.click('details.menu > summary');
+  await Promise.all([page.waitForNavigation(), page.click('details.menu nav a[href="/map"]')]);
+  assert(page.url().endsWith('/map'), `menu link followed: ${page.url()}`);
+  await page.mouse.wheel(0, 3000);
+  await page.waitForTimeout(100);
+  const bar = await page.$eval('.exit-button', (e) => e.getBoundingClientRect().top);
+  assert(bar >= 0 && bar < 60, `Exit this page stays at the top when scrolled (${bar})`);
   await ctx.close();
 });
 
