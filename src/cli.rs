@@ -151,6 +151,12 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1_000_000)]
         views: usize,
     },
+    /// Time the safeguarding check on 5,000-character stories (calm English, calm Welsh,
+    /// one ending in a disclosure) and print median and p99.
+    Safeguarding {
+        #[arg(long, default_value_t = 2000)]
+        rounds: usize,
+    },
     /// (Used by `bench mail`.) Send every newsletter being sent, unthrottled.
     #[command(hide = true)]
     MailSend {
@@ -279,6 +285,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let public_url = config.public_url.clone();
     let state = AppState::start(config).await?;
     crate::ops::metrics_handle();
+    // The safeguarding rules compile once, now, rather than on a visitor's first form.
+    crate::safeguard::warm();
     if store::active_admins(&state.db).await? == 0 {
         let token = store::create_setup_token(&state.db).await?;
         tracing::warn!(
@@ -567,9 +575,15 @@ async fn bench(config: Config, cmd: BenchCommand) -> anyhow::Result<()> {
         let state = crate::AppState::start(config.clone()).await?;
         return crate::campaigns::bench::run(&state, *activities, *views).await;
     }
+    if let BenchCommand::Safeguarding { rounds } = &cmd {
+        crate::safeguard::bench::run(*rounds);
+        return Ok(());
+    }
     let db = open_migrated(&config).await?;
     match cmd {
-        BenchCommand::SmtpSink { .. } | BenchCommand::Campaigns { .. } => {}
+        BenchCommand::SmtpSink { .. }
+        | BenchCommand::Campaigns { .. }
+        | BenchCommand::Safeguarding { .. } => {}
         BenchCommand::Mail { subscribers } => {
             crate::mail::bench::run(&config, &db, subscribers).await?;
         }

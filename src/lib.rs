@@ -22,6 +22,7 @@ pub mod mail;
 pub mod members;
 pub mod ops;
 pub mod people;
+pub mod safeguard;
 pub mod seed;
 pub mod site;
 pub mod stories;

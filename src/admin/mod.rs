@@ -3,6 +3,7 @@
 
 pub mod analytics;
 pub mod helplines;
+pub mod safeguarding;
 pub mod settings;
 pub mod users;
 
@@ -25,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .merge(users::routes())
         .merge(settings::routes())
         .merge(helplines::routes())
+        .merge(safeguarding::routes())
 }
 
 #[derive(Template)]
@@ -39,6 +41,8 @@ struct DashboardTemplate<'a> {
     waiting_activities: i64,
     pending_stories: i64,
     open_applications: i64,
+    /// Safeguarding flags nobody has opened yet.
+    urgent: i64,
     recent: Vec<AuditEntry>,
 }
 
@@ -111,6 +115,11 @@ async fn dashboard(
     } else {
         0
     };
+    let urgent = if staff.can_named("moderate") {
+        crate::safeguard::store::count_awaiting(&state.db).await?
+    } else {
+        0
+    };
     let open_applications = if staff.can_named("members") {
         crate::members::open_count(&state.db).await?
     } else {
@@ -135,6 +144,7 @@ async fn dashboard(
         pending_stories,
         waiting_activities,
         open_applications,
+        urgent,
         recent,
     })
 }

@@ -440,6 +440,8 @@ struct ActivityPage<'a> {
     note: String,
     errors: FieldErrors,
     saved: bool,
+    /// Its safeguarding flag, if what the organiser wrote disclosed risk.
+    flag: Option<crate::safeguard::store::Flag>,
 }
 
 impl ActivityPage<'_> {
@@ -466,6 +468,7 @@ async fn activity_get(
         .await?
         .ok_or(AppError::NotFound)?;
     let saved = q.saved.is_some();
+    crate::safeguard::store::first_look(&state.db, "activity", id, &staff.email).await?;
     activity_page(&state, c, staff, a, String::new(), Vec::new(), saved).await
 }
 
@@ -481,6 +484,7 @@ async fn activity_page(
 ) -> Result<Response, AppError> {
     let sessions = super::sessions_of(&state.db, a.id).await?;
     let k = super::campaign_by_id(&state.db, a.campaign_id).await?;
+    let flag = crate::safeguard::store::for_item(&state.db, "activity", a.id).await?;
     let area = state
         .atlas()
         .area(&a.area_code)
@@ -495,6 +499,7 @@ async fn activity_page(
         status,
         &ActivityPage {
             c: &c.with_staff(staff),
+            flag,
             note,
             a,
             k,

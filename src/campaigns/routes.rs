@@ -831,6 +831,11 @@ async fn register_post(
     let field = |name: &str| crate::web::field(&pairs, name);
     let campaigns = super::open_campaigns(&state.db, &today()).await?;
     let d = ActivityDraft::from_pairs(&pairs);
+    // Before anything else answers: a risky text gets crisis help on every answer.
+    let (c, risk) = c.screen(
+        &[&d.title, &d.description, &d.organiser, &d.venue],
+        Some(&d.nation),
+    );
     let started: i64 = field("started").trim().parse().unwrap_or(0);
     let page = |d: ActivityDraft, errors: FieldErrors, throttled: bool, status: StatusCode| {
         private_page_status(
@@ -861,7 +866,10 @@ async fn register_post(
     let site = c.site("name").to_string();
     let sender = Sender::new(&state.config, &site);
     let mut tx = state.db.begin_write().await?;
-    let (_, token) = super::insert(&mut tx, campaign_id, &checked, c.lang, false).await?;
+    let (id, token) = super::insert(&mut tx, campaign_id, &checked, c.lang, false).await?;
+    if risk.is_risky() {
+        flag_activity(&state, &mut tx, &sender, &site, id, risk, c.lang).await?;
+    }
     let m = link_letter(
         &state,
         &site,
@@ -873,6 +881,25 @@ async fn register_post(
     crate::mail::enqueue(&mut tx, &sender, &m).await?;
     tx.commit().await?;
     private_page(&SentPage { c: &c })
+}
+
+/// Records a safeguarding flag on activity `id` and tells whoever answers them (only the
+/// kind of risk and a link).
+async fn flag_activity(
+    state: &AppState,
+    tx: &mut crate::db::Tx,
+    sender: &Sender,
+    site: &str,
+    id: i64,
+    risk: crate::safeguard::Finding,
+    lang: crate::i18n::Lang,
+) -> Result<(), AppError> {
+    crate::safeguard::store::record(tx, "activity", id, risk, lang.code()).await?;
+    for to in crate::stories::safeguarding_contacts(&state.db).await? {
+        let m = crate::safeguard::alert(&state.config.public_url, site, &to, "activity", id, risk);
+        crate::mail::enqueue(tx, sender, &m).await?;
+    }
+    Ok(())
 }
 
 #[derive(Template)]
@@ -916,6 +943,9 @@ async fn manage_post(
     Path(token): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
+    // Before anything else answers: a risky text gets crisis help on every answer.
+    let texts = ["title", "description", "organiser", "venue"].map(|k| web::field(&pairs, k));
+    let (c, risk) = c.screen(&texts, Some(web::field(&pairs, "nation")));
     let Some(a) = super::activity_by_token(&state.db, &token).await? else {
         return Err(AppError::NotFound);
     };
@@ -958,6 +988,11 @@ async fn manage_post(
     };
     let mut tx = state.db.begin_write().await?;
     super::update(&mut tx, &a, campaign_id, &checked).await?;
+    if risk.is_risky() {
+        let site = c.site("name").to_string();
+        let sender = Sender::new(&state.config, &site);
+        flag_activity(&state, &mut tx, &sender, &site, a.id, risk, c.lang).await?;
+    }
     tx.commit().await?;
     state.refresh().await?;
     let a = super::activity_by_id(&state.db, a.id)

@@ -150,10 +150,10 @@ impl Answer {
     }
 }
 
-pub async fn record(tx: &mut Tx, campaign_id: i64, a: &Answer, reach: i64) -> sqlx::Result<()> {
-    sqlx::query(
+pub async fn record(tx: &mut Tx, campaign_id: i64, a: &Answer, reach: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
         "INSERT INTO campaign_survey (campaign_id, role, nation, reach, worked, quote, quote_ok, \
-         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(campaign_id)
     .bind(&a.role)
@@ -163,9 +163,8 @@ pub async fn record(tx: &mut Tx, campaign_id: i64, a: &Answer, reach: i64) -> sq
     .bind(a.quote.trim())
     .bind((a.quote_ok && !a.quote.trim().is_empty()) as i64)
     .bind(db::now())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    .fetch_one(&mut **tx)
+    .await
 }
 
 #[derive(Template)]
@@ -233,6 +232,8 @@ async fn survey_post(
     let now = db::now();
     let field = |name: &str| crate::web::field(&pairs, name);
     let a = Answer::from_pairs(&pairs);
+    // Before anything else answers: a risky text gets crisis help on every answer.
+    let (c, risk) = c.screen(&[&a.worked, &a.quote], Some(&a.nation));
     let started = field("started").trim().parse().unwrap_or(0);
     if !open {
         return Err(AppError::NotFound);
@@ -264,7 +265,17 @@ async fn survey_post(
         return page(k, a, errors, false, StatusCode::TOO_MANY_REQUESTS);
     }
     let mut tx = state.db.begin_write().await?;
-    record(&mut tx, k.id, &a, reach).await?;
+    let id = record(&mut tx, k.id, &a, reach).await?;
+    if risk.is_risky() {
+        crate::safeguard::store::record(&mut tx, "survey", id, risk, c.lang.code()).await?;
+        let site = c.site("name").to_string();
+        let sender = crate::mail::Sender::new(&state.config, &site);
+        for to in crate::stories::safeguarding_contacts(&state.db).await? {
+            let url = &state.config.public_url;
+            let m = crate::safeguard::alert(url, &site, &to, "survey", id, risk);
+            crate::mail::enqueue(&mut tx, &sender, &m).await?;
+        }
+    }
     tx.commit().await?;
     page(k, Answer::default(), Vec::new(), true, StatusCode::OK)
 }

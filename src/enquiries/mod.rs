@@ -249,9 +249,21 @@ pub struct Enquiry {
     pub assignee: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The safeguarding categories found in it ("suicide,unsafe"), when it was flagged.
+    pub risk: Option<String>,
 }
 
 impl Enquiry {
+    /// What was written disclosed risk: it comes first, marked urgent.
+    pub fn is_urgent(&self) -> bool {
+        self.risk.is_some()
+    }
+    /// The kinds of risk, in staff words.
+    pub fn risk_names(&self) -> String {
+        crate::safeguard::category_names(crate::safeguard::Finding::from_codes(
+            self.risk.as_deref().unwrap_or(""),
+        ))
+    }
     pub fn is_open(&self) -> bool {
         self.status == "new" || self.status == "in_progress"
     }
@@ -263,7 +275,11 @@ impl Enquiry {
 
 const COLUMNS: &str = "e.id, e.reference, e.kind, e.name, e.email, e.phone, e.organisation, \
     e.outlet, e.nation, e.deadline, e.subject, e.message, e.lang, e.status, e.assignee_id, \
-    CASE WHEN u.name = '' THEN u.email ELSE u.name END AS assignee, e.created_at, e.updated_at";
+    CASE WHEN u.name = '' THEN u.email ELSE u.name END AS assignee, e.created_at, e.updated_at, \
+    sf.categories AS risk";
+/// The enquiry with its assignee and its safeguarding flag, if any.
+const FROM: &str = "FROM enquiries e LEFT JOIN users u ON u.id = e.assignee_id \
+    LEFT JOIN safeguarding_flags sf ON sf.channel = 'enquiry' AND sf.item_id = e.id";
 
 /// What the inbox shows.
 #[derive(Debug, Clone, Default)]
@@ -276,19 +292,23 @@ pub struct Filter {
     pub assignee: Option<i64>,
 }
 
-/// The inbox: open media enquiries with a deadline first, soonest deadline first; then the
-/// rest, newest first. Only `kinds` are listed.
+/// The inbox: open enquiries flagged for safeguarding first (oldest first), then open
+/// media enquiries with a deadline, soonest deadline first; then the rest, newest first.
+/// Only `kinds` are listed.
 pub async fn inbox(db: &Db, kinds: &[&str], f: &Filter) -> sqlx::Result<Vec<Enquiry>> {
     if kinds.is_empty() {
         return Ok(Vec::new());
     }
     let marks: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 4)).collect();
     let sql = format!(
-        "SELECT {COLUMNS} FROM enquiries e LEFT JOIN users u ON u.id = e.assignee_id \
+        "SELECT {COLUMNS} {FROM} \
          WHERE e.kind IN ({}) \
          AND ($1 = '' OR ($1 = 'open' AND e.status IN ('new', 'in_progress')) OR e.status = $1) \
          AND ($2 = '' OR e.kind = $2) AND ($3 = 0 OR e.assignee_id = $3) \
-         ORDER BY CASE WHEN e.kind = 'media' AND e.deadline IS NOT NULL \
+         ORDER BY CASE WHEN sf.id IS NOT NULL AND e.status IN ('new', 'in_progress') \
+           THEN 0 ELSE 1 END, \
+         CASE WHEN sf.id IS NOT NULL THEN e.created_at ELSE 0 END, \
+         CASE WHEN e.kind = 'media' AND e.deadline IS NOT NULL \
            AND e.status IN ('new', 'in_progress') THEN 0 ELSE 1 END, \
          e.deadline, e.created_at DESC, e.id DESC LIMIT 500",
         marks.join(", ")
@@ -314,7 +334,7 @@ pub async fn new_counts(db: &Db) -> sqlx::Result<Vec<(String, i64)>> {
 
 pub async fn get(db: &Db, id: i64) -> sqlx::Result<Option<Enquiry>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM enquiries e LEFT JOIN users u ON u.id = e.assignee_id \
+        "SELECT {COLUMNS} {FROM} \
          WHERE e.id = $1"
     )))
     .bind(id)
@@ -325,7 +345,7 @@ pub async fn get(db: &Db, id: i64) -> sqlx::Result<Option<Enquiry>> {
 /// Every enquiry from one address (for a data-protection request).
 pub async fn by_email(db: &Db, email: &str) -> sqlx::Result<Vec<Enquiry>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM enquiries e LEFT JOIN users u ON u.id = e.assignee_id \
+        "SELECT {COLUMNS} {FROM} \
          WHERE e.email = $1 ORDER BY e.id"
     )))
     .bind(email)

@@ -98,8 +98,16 @@ async fn contact_post(
         // No kind (an old bookmark, a bot): back to the chooser.
         return Ok(see_other("/contact"));
     }
+    // Before anything else answers: a risky text gets crisis help on every answer.
+    let (c, risk) = c.screen(
+        &[&d.subject, &d.message, &d.organisation, &d.outlet],
+        Some(&d.nation),
+    );
     let started = get("started").trim().parse().unwrap_or(0);
     if crate::web::antispam::looks_automated(get("website"), started, now) {
+        if risk.is_risky() {
+            return crate::site::routes::crisis_page(&c);
+        }
         return Ok(see_other("/contact/sent"));
     }
     let page = |d: Draft, errors: FieldErrors, throttled: bool, status: StatusCode| {
@@ -130,11 +138,31 @@ async fn contact_post(
     let ack = acknowledgement(&state, &site, c.lang, &email, &kind, &reference, deadline);
     crate::mail::enqueue(&mut tx, &sender, &ack).await?;
     let team = c.site(&format!("contact_{kind}")).to_string();
-    if crate::site::settings::looks_like_email(&team) {
+    let has_team = crate::site::settings::looks_like_email(&team);
+    if risk.is_risky() {
+        crate::safeguard::store::record(&mut tx, "enquiry", id, risk, c.lang.code()).await?;
+        // The team's mailbox, or whoever answers safeguarding flags when it has none; only
+        // the kind of risk and a link, never the message.
+        let to = if has_team {
+            vec![team.clone()]
+        } else {
+            crate::stories::safeguarding_contacts(&state.db).await?
+        };
+        let public_url = &state.config.public_url;
+        for to in &to {
+            let m = crate::safeguard::alert(public_url, &site, to, "enquiry", id, risk);
+            crate::mail::enqueue(&mut tx, &sender, &m).await?;
+        }
+    } else if has_team {
         let alert = team_alert(&state, &site, &team, &kind, &reference, deadline, id);
         crate::mail::enqueue(&mut tx, &sender, &alert).await?;
     }
     tx.commit().await?;
+    if risk.is_risky() {
+        tracing::info!(enquiry = id, "enquiry flagged for safeguarding review");
+        // Answered in place, so the crisis help opens the page that says it was sent.
+        return private_page(&SentPage { c: &c, reference });
+    }
     Ok(see_other(&format!("/contact/sent?ref={reference}")))
 }
 
@@ -386,6 +414,9 @@ async fn enquiry_page(
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
     let e = visible(&state, &c, &staff, id).await?;
+    if e.is_urgent() {
+        crate::safeguard::store::first_look(&state.db, "enquiry", id, &staff.email).await?;
+    }
     let c = c.with_staff(staff);
     let mut page = enquiry_view(&state, &c, e).await?;
     page.saved = q.saved.is_some();

@@ -158,6 +158,8 @@ async fn join_post(
     let get = |name: &str| crate::web::field(&pairs, name);
     let now = crate::db::now();
     let d = Draft::from_pairs(&pairs);
+    // Names and towns are short, but a person in crisis writes wherever they can.
+    let (c, _) = c.screen(&[&d.name, &d.town], Some(&d.nation));
     let started = get("started").trim().parse().unwrap_or(0);
     let page = |d: Draft, errors: FieldErrors, throttled: bool, sent: bool, status: StatusCode| {
         private_page_status(
@@ -249,6 +251,14 @@ async fn manage_post(
     fields: crate::web::Fields,
 ) -> Result<Response, AppError> {
     let pairs = &fields.pairs;
+    // Before anything else answers: a risky line gets crisis help on every answer.
+    let (c, risk) = c.screen(
+        &[
+            crate::web::field(pairs, "line"),
+            crate::web::field(pairs, "town"),
+        ],
+        None,
+    );
     let Some(e) = roster::by_token(&state.db, &token).await? else {
         return private_page_status(
             StatusCode::NOT_FOUND,
@@ -334,6 +344,24 @@ async fn manage_post(
         &photo,
     )
     .await?;
+    if risk.is_risky() {
+        // Not listed until someone has read it; staff are told.
+        roster::set_hidden(&mut tx, e.id, true).await?;
+        crate::safeguard::store::record(&mut tx, "supporter", e.id, risk, c.lang.code()).await?;
+        let site = c.site("name").to_string();
+        let sender = Sender::new(&state.config, &site);
+        for to in crate::stories::safeguarding_contacts(&state.db).await? {
+            let m = crate::safeguard::alert(
+                &state.config.public_url,
+                &site,
+                &to,
+                "supporter",
+                e.id,
+                risk,
+            );
+            crate::mail::enqueue(&mut tx, &sender, &m).await?;
+        }
+    }
     tx.commit().await?;
     if photo != e.photo {
         crate::web::images::delete_if_unused(&state, &e.photo).await?;

@@ -47,6 +47,7 @@ async fn logo_post(
 ) -> Result<Response, AppError> {
     staff.require(Permission::ManageMembers)?;
     let m = super::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let flag = crate::safeguard::store::for_item(&state.db, "member", id).await?;
     let file = form.file("logo");
     let remove = form.pairs.iter().any(|(k, _)| k == "remove");
     let name = match (file, remove) {
@@ -62,6 +63,7 @@ async fn logo_post(
                         errors: vec![("logo", msg)],
                         reason: String::new(),
                         saved: false,
+                        flag: flag.clone(),
                     },
                 );
             }
@@ -75,6 +77,7 @@ async fn logo_post(
                     errors: vec![("logo", Msg::new("image-error-none"))],
                     reason: String::new(),
                     saved: false,
+                    flag: flag.clone(),
                 },
             );
         }
@@ -261,8 +264,13 @@ async fn apply_post(
     let get = |name: &str| crate::web::field(&pairs, name);
     let now = crate::db::now();
     let a = Application::from_pairs(&pairs);
+    // Before anything else answers: a risky text gets crisis help on every answer.
+    let (c, risk) = c.screen(&[&a.reason, &a.profile, &a.name], Some(&a.nation));
     let started = get("started").trim().parse().unwrap_or(0);
     if crate::web::antispam::looks_automated(get("website_url"), started, now) {
+        if risk.is_risky() {
+            return crate::site::routes::crisis_page(&c);
+        }
         return Ok(see_other("/members/apply/sent"));
     }
     let page = |a: Application, errors: FieldErrors, throttled: bool, status: StatusCode| {
@@ -292,7 +300,19 @@ async fn apply_post(
     let ack = letter(&site, c.lang, &email, "received", &a.name, Vec::new());
     crate::mail::enqueue(&mut tx, &sender, &ack).await?;
     let team = c.site("contact_membership").to_string();
-    if crate::site::settings::looks_like_email(&team) {
+    if risk.is_risky() {
+        crate::safeguard::store::record(&mut tx, "member", id, risk, c.lang.code()).await?;
+        let to = if crate::site::settings::looks_like_email(&team) {
+            vec![team.clone()]
+        } else {
+            crate::stories::safeguarding_contacts(&state.db).await?
+        };
+        for to in &to {
+            let public_url = &state.config.public_url;
+            let m = crate::safeguard::alert(public_url, &site, to, "member", id, risk);
+            crate::mail::enqueue(&mut tx, &sender, &m).await?;
+        }
+    } else if crate::site::settings::looks_like_email(&team) {
         let lang = Lang::En;
         let alert = Letter {
             kind: "membership-alert",
@@ -313,6 +333,9 @@ async fn apply_post(
         crate::mail::enqueue(&mut tx, &sender, &alert).await?;
     }
     tx.commit().await?;
+    if risk.is_risky() {
+        return private_page(&SentPage { c: &c });
+    }
     Ok(see_other("/members/apply/sent"))
 }
 
@@ -372,6 +395,8 @@ struct ReviewPage<'a> {
     errors: FieldErrors,
     reason: String,
     saved: bool,
+    /// Its safeguarding flag, if what the applicant wrote disclosed risk.
+    flag: Option<crate::safeguard::store::Flag>,
 }
 
 impl ReviewPage<'_> {
@@ -395,12 +420,17 @@ async fn review_page(
 ) -> Result<Response, AppError> {
     staff.require(Permission::ManageMembers)?;
     let m = super::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let flag = crate::safeguard::store::for_item(&state.db, "member", id).await?;
+    if flag.is_some() {
+        crate::safeguard::store::first_look(&state.db, "member", id, &staff.email).await?;
+    }
     private_page(&ReviewPage {
         c: &c.with_staff(staff),
         m,
         errors: Vec::new(),
         reason: String::new(),
         saved: q.saved.is_some(),
+        flag,
     })
 }
 
@@ -420,6 +450,7 @@ async fn review_post(
 ) -> Result<Response, AppError> {
     staff.require(Permission::ManageMembers)?;
     let m = super::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let flag = crate::safeguard::store::for_item(&state.db, "member", id).await?;
     let get = |name: &str| crate::web::field(&pairs, name).to_string();
     let c = c.with_staff(staff.clone());
     let action = get("action");
@@ -433,6 +464,7 @@ async fn review_post(
                 errors,
                 reason,
                 saved: false,
+                flag: flag.clone(),
             },
         )
     };

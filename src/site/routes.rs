@@ -120,6 +120,19 @@ pub fn help_now<'a>(c: &'a Ctx, nation: Option<&str>) -> HelpNow<'a> {
 }
 
 #[derive(Template)]
+#[template(path = "site/crisis.html")]
+struct CrisisTemplate<'a> {
+    c: &'a Ctx,
+}
+
+/// The answer to a form that a spam trap stopped when what was written disclosed risk:
+/// crisis help first (from the frame), and a plain word that the message may not have
+/// reached us. Nobody who writes that they are not safe is shown only a pretend "sent".
+pub fn crisis_page(c: &Ctx) -> Result<Response, AppError> {
+    web::private_page(&CrisisTemplate { c })
+}
+
+#[derive(Template)]
 #[template(path = "site/help.html")]
 struct HelpTemplate<'a> {
     c: &'a Ctx,

@@ -3,7 +3,6 @@
 //! within the scope given, and withdrawal by the storyteller that unpublishes at once.
 
 pub mod routes;
-pub mod safeguarding;
 
 use sha2::{Digest, Sha256};
 
@@ -151,7 +150,7 @@ pub async fn create(
     tx: &mut Tx,
     d: &Draft,
     email: Option<&str>,
-    flags: &[&str],
+    risk: crate::safeguard::Finding,
     lang: Lang,
 ) -> sqlx::Result<(i64, String)> {
     let now = db::now();
@@ -174,13 +173,17 @@ pub async fn create(
     .bind(&d.scope)
     .bind(consent_version())
     .bind(lang.code())
-    .bind(i64::from(!flags.is_empty()))
-    .bind(flags.join(", "))
+    .bind(i64::from(risk.is_risky()))
+    // Categories only ("suicide,baby"): the words that matched are never kept.
+    .bind(risk.codes())
     .bind(crate::auth::session::token_hash(&token))
     .bind(now)
     .bind(&d.image)
     .fetch_one(&mut **tx)
     .await?;
+    if risk.is_risky() {
+        crate::safeguard::store::record(tx, "story", id, risk, lang.code()).await?;
+    }
     Ok((id, token))
 }
 
@@ -229,6 +232,10 @@ impl Story {
     }
     pub fn is_flagged(&self) -> bool {
         self.flagged == 1
+    }
+    /// The kinds of risk the safeguarding check found, in staff words ("" if none known).
+    pub fn risk_names(&self) -> String {
+        crate::safeguard::category_names(crate::safeguard::Finding::from_codes(&self.flag_phrases))
     }
     /// Paragraphs of the public text.
     pub fn paragraphs(&self) -> Vec<&str> {

@@ -13,7 +13,6 @@ use serde::Deserialize;
 use super::{Draft, Story};
 use crate::AppState;
 use crate::auth::{Permission, StaffUser};
-use crate::finder::routes::{Tiers, tiers};
 use crate::i18n::Lang;
 use crate::mail::{Letter, Sender};
 use crate::web::ctx::Ctx;
@@ -172,8 +171,6 @@ struct SentPage<'a> {
     c: &'a Ctx,
     /// The private withdrawal link.
     link: String,
-    /// The text disclosed risk: help comes first.
-    help: Option<Tiers<'a>>,
     emailed: bool,
 }
 
@@ -188,8 +185,13 @@ async fn new_post(
     let get = |name: &str| crate::web::field(pairs, name);
     let now = crate::db::now();
     let mut d = Draft::from_pairs(pairs);
+    // Before anything else answers: a risky text gets crisis help on every answer.
+    let (c, risk) = c.screen(&[&d.title, &d.body], Some(&d.nation));
     let started = get("started").trim().parse().unwrap_or(0);
     if crate::web::antispam::looks_automated(get("website"), started, now) {
+        if risk.is_risky() {
+            return crate::site::routes::crisis_page(&c);
+        }
         return Ok(see_other("/stories"));
     }
     // A picture is checked, cleaned and stored at once, so it is kept (by name) if the
@@ -235,36 +237,32 @@ async fn new_post(
     if crate::web::antispam::over_limit(&state.db, "story", &ip, PER_HOUR).await? {
         return page(d, Vec::new(), true, StatusCode::TOO_MANY_REQUESTS);
     }
-    let flags = super::safeguarding::check(&[&d.title, &d.body]);
     let site = c.site("name").to_string();
     let sender = Sender::new(&state.config, &site);
-    let contacts = if flags.is_empty() {
-        Vec::new()
-    } else {
+    let contacts = if risk.is_risky() {
         super::safeguarding_contacts(&state.db).await?
+    } else {
+        Vec::new()
     };
     let mut tx = state.db.begin_write().await?;
-    let (id, token) = super::create(&mut tx, &d, email.as_deref(), &flags, c.lang).await?;
+    let (id, token) = super::create(&mut tx, &d, email.as_deref(), risk, c.lang).await?;
     let link = format!("{}/stories/withdraw/{token}", state.config.public_url);
     if let Some(to) = &email {
         let m = withdraw_letter(&site, c.lang, to, &link);
         crate::mail::enqueue(&mut tx, &sender, &m).await?;
     }
     for to in &contacts {
-        let m = safeguarding_alert(&state, &site, to, id);
+        let m = crate::safeguard::alert(&state.config.public_url, &site, to, "story", id, risk);
         crate::mail::enqueue(&mut tx, &sender, &m).await?;
     }
     tx.commit().await?;
     // The safeguarding outcome is never logged with the text; only that one happened.
-    if !flags.is_empty() {
+    if risk.is_risky() {
         tracing::info!(story = id, "story flagged for safeguarding review");
     }
-    let snap = c.snap.clone();
-    let help = (!flags.is_empty()).then(|| tiers(&snap.helplines, None));
     private_page(&SentPage {
         c: &c,
         link,
-        help,
         emailed: email.is_some(),
     })
 }
@@ -280,27 +278,6 @@ fn withdraw_letter(site: &str, lang: Lang, to: &str, link: &str) -> crate::mail:
         paras: vec![lang.t("story-mail-text"), lang.t("story-mail-withdraw")],
         action: Some((lang.t("story-withdraw-button"), link.to_string())),
         footer: vec![lang.t("story-mail-keep")],
-        unsubscribe_url: None,
-    }
-    .outgoing()
-}
-
-/// To moderators: a story needs a safeguarding look; no text, only the link.
-fn safeguarding_alert(state: &AppState, site: &str, to: &str, id: i64) -> crate::mail::Outgoing {
-    let lang = Lang::En;
-    Letter {
-        kind: "story-safeguarding",
-        lang,
-        to,
-        site,
-        subject: lang.t("story-alert-subject"),
-        heading: lang.t("story-alert-subject"),
-        paras: vec![lang.t("story-alert-text")],
-        action: Some((
-            lang.t("story-alert-button"),
-            format!("{}/admin/stories/{id}", state.config.public_url),
-        )),
-        footer: Vec::new(),
         unsubscribe_url: None,
     }
     .outgoing()
@@ -466,6 +443,9 @@ async fn moderate_page(
 ) -> Result<Response, AppError> {
     staff.require(Permission::Moderate)?;
     let s = super::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    if s.is_flagged() {
+        crate::safeguard::store::first_look(&state.db, "story", id, &staff.email).await?;
+    }
     let c = c.with_staff(staff);
     private_page(&moderate_view(&c, s, q.saved.is_some()))
 }

@@ -23,6 +23,17 @@ pub struct Ctx {
     /// Path and query of this request, for the language switch and `next=` links.
     pub path: String,
     pub staff: Option<StaffUser>,
+    /// Set when the visitor's text disclosed risk: every page of this answer opens with
+    /// crisis help (see [`Ctx::screen`]).
+    pub crisis: Option<Crisis>,
+}
+
+/// What a page needs to open with crisis help: the kinds of risk found and the writer's
+/// nation, when they gave one.
+#[derive(Clone, Debug)]
+pub struct Crisis {
+    pub finding: crate::safeguard::Finding,
+    pub nation: Option<String>,
 }
 
 impl Ctx {
@@ -32,7 +43,44 @@ impl Ctx {
             snap,
             path,
             staff: None,
+            crisis: None,
         }
+    }
+
+    /// Checks what the visitor wrote (every free-text field of a form) before anything
+    /// else answers it: when it discloses risk, every page of this answer — success,
+    /// errors, too many attempts — opens with crisis help for `nation` (or each nation).
+    pub fn screen(
+        mut self,
+        texts: &[&str],
+        nation: Option<&str>,
+    ) -> (Ctx, crate::safeguard::Finding) {
+        let finding = crate::safeguard::check(texts);
+        if finding.is_risky() {
+            let nation = nation
+                .filter(|n| crate::site::settings::NATIONS.contains(n))
+                .map(str::to_string);
+            self.crisis = Some(Crisis { finding, nation });
+        }
+        (self, finding)
+    }
+
+    /// The call buttons a page opens with after a risky text.
+    pub fn crisis_help(&self) -> Option<crate::site::helplines::HelpNow<'_>> {
+        let crisis = self.crisis.as_ref()?;
+        Some(crate::site::helplines::help_now(
+            &self.snap.helplines,
+            crisis.nation.as_deref(),
+            &self.snap.site.nations(),
+            self.is_cy().then_some("wales"),
+        ))
+    }
+
+    /// Whether the risky text was of this kind (`"baby"`, `"unsafe"`…).
+    pub fn crisis_was(&self, code: &str) -> bool {
+        self.crisis.as_ref().is_some_and(|c| {
+            crate::safeguard::Category::from_code(code).is_some_and(|k| c.finding.has(k))
+        })
     }
 
     pub fn with_staff(mut self, staff: StaffUser) -> Ctx {

@@ -20,6 +20,7 @@ mod pictures;
 mod processes;
 mod public;
 mod roster;
+mod safeguarding;
 mod security;
 mod stories;
 mod two_factor;

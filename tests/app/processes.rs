@@ -949,3 +949,58 @@ async fn migrations_killed_midway_are_finished_by_the_next_start() {
     let server = Proc::serve(&db, "demo_content = false\n", "after").await;
     assert_eq!(get(&server.base, "/support").await.status, 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn safeguarding_flags_reach_the_log_without_a_word_of_what_was_written() {
+    let db = FreshDb::new().await;
+    let sink = Sink::start(&db.dir);
+    let server = Proc::serve(&db, &crash_config(&sink, 10), "safeguarding").await;
+    let marker = "counted the tablets in the bathroom cabinet";
+    let started = (mmha::db::now() - 120).to_string();
+    let story = format!("I have {marker} and I want to die.");
+    let r = request(
+        &server.base,
+        "POST",
+        "/stories/new",
+        Some(&[
+            ("title", "Tonight"),
+            ("body", story.as_str()),
+            ("scope", "internal"),
+            ("consent", "yes"),
+            ("started", started.as_str()),
+        ]),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("id=\"crisis-help\""));
+    let r = request(
+        &server.base,
+        "POST",
+        "/contact",
+        Some(&[
+            ("type", "other"),
+            ("name", "Jo"),
+            ("email", "jo@example.org"),
+            ("subject", "Please"),
+            ("message", story.as_str()),
+            ("started", started.as_str()),
+        ]),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("id=\"crisis-help\""));
+    let log = server.log_text();
+    assert!(
+        log.contains("story flagged for safeguarding review"),
+        "{log}"
+    );
+    assert!(
+        log.contains("enquiry flagged for safeguarding review"),
+        "{log}"
+    );
+    for words in [marker, "want to die", "jo@example.org"] {
+        assert!(!log.contains(words), "{words:?} in the log:\n{log}");
+    }
+}

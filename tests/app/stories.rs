@@ -255,17 +255,22 @@ async fn a_disclosure_of_risk_gets_help_at_once_and_alerts_a_moderator() {
         .await;
     res.assert_status(200)
         .assert_contains("Help is here, right now")
-        .assert_contains("help-card")
+        .assert_contains("href=\"tel:999\"")
         .assert_contains("Samaritans")
         .assert_contains("Thank you for sharing your story");
-    let (flagged, status): (i64, String) = sqlx::query_as("SELECT flagged, status FROM stories")
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap();
+    assert!(
+        res.body.find("id=\"crisis-help\"") < res.body.find("<h1>"),
+        "help first"
+    );
+    let (flagged, status, kinds): (i64, String, String) =
+        sqlx::query_as("SELECT flagged, status, flag_phrases FROM stories")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
     assert_eq!(
-        (flagged, status.as_str()),
-        (1, "pending"),
-        "never auto-published"
+        (flagged, status.as_str(), kinds.as_str()),
+        (1, "pending", "suicide"),
+        "never auto-published; only the kind of risk is kept"
     );
     let mails = outbox(&app).await;
     let alert = mails
@@ -273,8 +278,10 @@ async fn a_disclosure_of_risk_gets_help_at_once_and_alerts_a_moderator() {
         .find(|m| m.header("To") == "mod@example.org")
         .expect("the moderator is alerted");
     assert!(alert.text.contains("/admin/stories/"));
+    assert!(alert.header("Subject").contains("Urgent"));
+    assert!(alert.text.contains("Suicide"));
     assert!(
-        !alert.text.contains("end my life"),
+        !alert.text.contains("end my life") && !alert.raw.contains("end my life"),
         "no story text in email"
     );
 

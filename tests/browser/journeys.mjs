@@ -500,6 +500,50 @@ await step('crisis first: 999 and Samaritans call buttons on the first screen of
   assert(problems.length === 0, problems.join('\n     '));
 });
 
+await step('a risky message: crisis help on the first screen of the answer, in English and Welsh, at every width', async () => {
+  const problems = [];
+  const messages = {
+    en: 'I have been saving up my tablets and I know how I would do it.',
+    cy: "Dwi wedi bod yn cadw'r tabledi i gyd a dwi isio marw.",
+  };
+  for (const lang of ['en', 'cy']) {
+    for (const [width, height] of WIDTHS) {
+      const ctx = await context({ viewport: { width, height } });
+      if (lang === 'cy') await ctx.addCookies([{ name: 'lang', value: 'cy', url: base }]);
+      const page = await ctx.newPage();
+      await page.goto(`${base}/contact?type=other`);
+      await page.fill('#name', 'Jo');
+      await page.fill('#email', `jo-${lang}-${width}@example.org`);
+      await page.fill('#subject', lang === 'cy' ? 'Help' : 'Please read');
+      await page.fill('#message', messages[lang]);
+      await humanPause();
+      await Promise.all([page.waitForNavigation(), page.click('main form button[type=submit]')]);
+      const where = `${lang}, ${width}×${height}`;
+      const heading = (await page.textContent('#crisis-first')) || '';
+      const want = lang === 'cy' ? 'Mae help yma' : 'Help is here';
+      if (!heading.includes(want)) problems.push(`${where}: no crisis heading "${want}" (got "${heading}")`);
+      const calls = await page.$$eval('#crisis-help a[href^="tel:"]', (links) => links.map((a) => {
+        const r = a.getBoundingClientRect();
+        return { href: a.getAttribute('href'), top: r.top, bottom: r.bottom, height: r.height, screen: innerHeight };
+      }));
+      const first = calls.find((c) => c.href === 'tel:999');
+      if (!first || first.top < 0 || first.bottom > first.screen || first.height < 44) {
+        problems.push(`${where}: the 999 button is not whole on the first screen ${JSON.stringify(first)}`);
+      }
+      if (!calls.some((c) => c.href === 'tel:116123')) problems.push(`${where}: no Samaritans button`);
+      const sent = await page.$eval('h1', (h) => h.getBoundingClientRect().top);
+      const help = await page.$eval('#crisis-help', (h) => h.getBoundingClientRect().top);
+      if (!(help < sent)) problems.push(`${where}: the acknowledgement comes before the help`);
+      const side = await sideways(page);
+      if (side.by > 0) problems.push(`${where}: scrolls sideways by ${side.by}px: ${side.over.join(', ')}`);
+      if (width !== 390) await axe(page, `crisis help after sending (${where})`);
+      await page.screenshot({ path: path.join(outDir, `crisis-sent-${lang}-${width}.png`) });
+      await ctx.close();
+    }
+  }
+  assert(problems.length === 0, problems.join('\n     '));
+});
+
 await step('Northern Ireland: the finder says plainly there is no mother and baby unit', async () => {
   const ctx = await context({ viewport: { width: 390, height: 844 } });
   const page = await ctx.newPage();

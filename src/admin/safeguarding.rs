@@ -1,0 +1,102 @@
+//! `/admin/safeguarding`: every flagged item waiting for a first look, and how quickly
+//! flags have been looked at, week by week (flagged, median time to first look).
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+
+use crate::AppState;
+use crate::auth::{Permission, StaffUser};
+use crate::safeguard::store::{self, Flag, Week};
+use crate::web::{AppError, Ctx, private_page};
+
+/// How far back the weekly table and the list of recent flags go.
+const WEEKS: i64 = 12;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/admin/safeguarding", get(page))
+}
+
+#[derive(Template)]
+#[template(path = "admin/safeguarding.html")]
+struct Page<'a> {
+    c: &'a Ctx,
+    awaiting: Vec<Flag>,
+    weeks: Vec<Week>,
+    recent: Vec<Flag>,
+}
+
+impl Page<'_> {
+    fn when(&self, t: &i64) -> String {
+        crate::cms::uk_date_time(*t)
+    }
+    fn what(&self, f: &Flag) -> String {
+        self.c.t(&format!("admin-safeguard-channel-{}", f.channel))
+    }
+    fn kinds(&self, f: &Flag) -> String {
+        let names = crate::safeguard::category_names(f.finding());
+        if names.is_empty() {
+            self.c.t("admin-safeguard-kinds-unknown")
+        } else {
+            names
+        }
+    }
+    fn wait(&self, secs: &i64) -> String {
+        duration(*secs)
+    }
+}
+
+/// "45 min", "3 h 20 min", "2 days 4 h": a wait in plain words.
+pub fn duration(secs: i64) -> String {
+    let mins = (secs + 59) / 60;
+    if mins < 60 {
+        format!("{mins} min")
+    } else if mins < 24 * 60 {
+        let (h, m) = (mins / 60, mins % 60);
+        if m == 0 {
+            format!("{h} h")
+        } else {
+            format!("{h} h {m} min")
+        }
+    } else {
+        let (d, h) = (mins / (24 * 60), (mins % (24 * 60)) / 60);
+        let days = if d == 1 { "day" } else { "days" };
+        if h == 0 {
+            format!("{d} {days}")
+        } else {
+            format!("{d} {days} {h} h")
+        }
+    }
+}
+
+async fn page(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+) -> Result<Response, AppError> {
+    staff.require(Permission::Moderate)?;
+    let awaiting = store::awaiting(&state.db).await?;
+    let recent = store::since(&state.db, crate::db::now() - WEEKS * 7 * 86_400).await?;
+    let weeks = store::weeks(&recent);
+    private_page(&Page {
+        c: &c.with_staff(staff),
+        awaiting,
+        weeks,
+        recent,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn waits_read_plainly() {
+        assert_eq!(super::duration(0), "0 min");
+        assert_eq!(super::duration(61), "2 min");
+        assert_eq!(super::duration(3600), "1 h");
+        assert_eq!(super::duration(3 * 3600 + 20 * 60), "3 h 20 min");
+        assert_eq!(super::duration(86_400), "1 day");
+        assert_eq!(super::duration(2 * 86_400 + 4 * 3600), "2 days 4 h");
+    }
+}

@@ -1,0 +1,271 @@
+//! The detector measured on the labelled corpus in `tests/safeguarding/`: recall (risky
+//! sentences that get crisis help) and false alarms (calm ones flagged) per category and
+//! language, on the tuning part and the held-out part separately. The held-out part was
+//! written before the rules and is never tuned to: its sentences are not printed here,
+//! only its figures.
+
+use super::{Category, check, explain};
+
+const TUNING: &str = include_str!("../../tests/safeguarding/tuning.tsv");
+const HELDOUT: &str = include_str!("../../tests/safeguarding/heldout.tsv");
+
+/// The thresholds issue 19 set: a part fails below this recall …
+const MIN_RECALL: f64 = 0.97;
+/// … or above this false-alarm rate.
+const MAX_FALSE_ALARMS: f64 = 0.08;
+/// The held-out part does not meet those yet (see docs/safeguarding.md): until it does,
+/// it must not fall below what it measured when these were last raised, so no change
+/// makes the detector worse on text it was never tuned to. Raise them as it improves;
+/// never lower them.
+const HELDOUT_FLOOR_RECALL: f64 = 0.87;
+const HELDOUT_CEILING_FALSE_ALARMS: f64 = 0.10;
+
+struct Line<'a> {
+    lang: &'a str,
+    /// `None` for a calm sentence.
+    category: Option<Category>,
+    text: &'a str,
+}
+
+fn lines(tsv: &str) -> Vec<Line<'_>> {
+    tsv.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|(i, l)| {
+            let f: Vec<&str> = l.split('\t').collect();
+            assert_eq!(
+                f.len(),
+                3,
+                "line {}: want lang, category, text: {l:?}",
+                i + 1
+            );
+            assert!(
+                ["en", "cy-n", "cy-s"].contains(&f[0]),
+                "line {}: language {:?}",
+                i + 1,
+                f[0]
+            );
+            let category = match f[1] {
+                "none" => None,
+                c => Some(
+                    Category::from_code(c)
+                        .unwrap_or_else(|| panic!("line {}: category {c:?}", i + 1)),
+                ),
+            };
+            Line {
+                lang: f[0],
+                category,
+                text: f[2],
+            }
+        })
+        .collect()
+}
+
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    risky: usize,
+    caught: usize,
+    /// Caught under the labelled category (the rest were caught under another).
+    right_category: usize,
+    calm: usize,
+    false_alarms: usize,
+}
+
+impl Tally {
+    fn recall(&self) -> f64 {
+        if self.risky == 0 {
+            1.0
+        } else {
+            self.caught as f64 / self.risky as f64
+        }
+    }
+    fn false_alarm_rate(&self) -> f64 {
+        if self.calm == 0 {
+            0.0
+        } else {
+            self.false_alarms as f64 / self.calm as f64
+        }
+    }
+}
+
+/// Measures one part and prints its table; returns the whole part's tally.
+fn measure(name: &str, tsv: &str, show_sentences: bool) -> Tally {
+    let mut cells: std::collections::BTreeMap<(&str, &str), Tally> = Default::default();
+    let mut total = Tally::default();
+    for l in lines(tsv) {
+        let found = check(&[l.text]);
+        let lang = if l.lang == "en" { "English" } else { "Welsh" };
+        let key = (lang, l.category.map_or("none", Category::code));
+        for t in [cells.entry(key).or_default(), &mut total] {
+            match l.category {
+                Some(c) => {
+                    t.risky += 1;
+                    if found.is_risky() {
+                        t.caught += 1;
+                    }
+                    if found.has(c) {
+                        t.right_category += 1;
+                    }
+                }
+                None => {
+                    t.calm += 1;
+                    if found.is_risky() {
+                        t.false_alarms += 1;
+                    }
+                }
+            }
+        }
+        if show_sentences {
+            match (l.category, found.is_risky()) {
+                (Some(c), false) => println!("  MISSED {} {}: {}", l.lang, c.code(), l.text),
+                (None, true) => println!(
+                    "  FALSE ALARM {} {}: {:?}",
+                    l.lang,
+                    l.text,
+                    explain(&[l.text])
+                ),
+                _ => {}
+            }
+        }
+    }
+    println!("{name}: language, category, recall (right category), false alarms");
+    for ((lang, cat), t) in &cells {
+        if t.risky > 0 {
+            println!(
+                "  {lang:8} {cat:10} {}/{} = {:.1} % ({} under {cat})",
+                t.caught,
+                t.risky,
+                100.0 * t.recall(),
+                t.right_category
+            );
+        } else {
+            println!(
+                "  {lang:8} {cat:10} {}/{} flagged = {:.1} %",
+                t.false_alarms,
+                t.calm,
+                100.0 * t.false_alarm_rate()
+            );
+        }
+    }
+    println!(
+        "  all: recall {}/{} = {:.1} %, false alarms {}/{} = {:.1} %",
+        total.caught,
+        total.risky,
+        100.0 * total.recall(),
+        total.false_alarms,
+        total.calm,
+        100.0 * total.false_alarm_rate()
+    );
+    total
+}
+
+#[test]
+fn corpus_is_large_and_welsh_enough() {
+    let all: Vec<Line> = lines(TUNING).into_iter().chain(lines(HELDOUT)).collect();
+    let welsh = all.iter().filter(|l| l.lang != "en").count();
+    let risky = all.iter().filter(|l| l.category.is_some()).count();
+    assert!(all.len() >= 400, "{} sentences", all.len());
+    assert!(welsh * 4 >= all.len(), "{welsh} Welsh of {}", all.len());
+    for dialect in ["cy-n", "cy-s"] {
+        assert!(all.iter().filter(|l| l.lang == dialect).count() >= 40);
+    }
+    assert!(risky * 10 >= all.len() * 4 && risky * 10 <= all.len() * 6);
+    // Every category, in both languages, in both parts.
+    for part in [TUNING, HELDOUT] {
+        let part = lines(part);
+        for c in Category::ALL {
+            for welsh in [false, true] {
+                assert!(
+                    part.iter()
+                        .any(|l| l.category == Some(c) && (l.lang != "en") == welsh),
+                    "no {} sentence in {}",
+                    c.code(),
+                    if welsh { "Welsh" } else { "English" }
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn recall_and_false_alarms_on_the_tuning_and_held_out_parts() {
+    let tuning = measure("tuning", TUNING, true);
+    let heldout = measure("held-out", HELDOUT, false);
+    let check = |name: &str, t: Tally, min_recall: f64, max_false_alarms: f64| {
+        assert!(
+            t.recall() >= min_recall,
+            "{name}: recall {:.1} % is below {:.0} %",
+            100.0 * t.recall(),
+            100.0 * min_recall
+        );
+        assert!(
+            t.false_alarm_rate() <= max_false_alarms,
+            "{name}: false alarms {:.1} % are above {:.0} %",
+            100.0 * t.false_alarm_rate(),
+            100.0 * max_false_alarms
+        );
+    };
+    check("tuning", tuning, MIN_RECALL, MAX_FALSE_ALARMS);
+    if heldout.recall() < MIN_RECALL || heldout.false_alarm_rate() > MAX_FALSE_ALARMS {
+        println!(
+            "held-out: NOT YET at the target of {:.0} % recall and {:.0} % false alarms \
+             (issue 19); held to its floor instead",
+            100.0 * MIN_RECALL,
+            100.0 * MAX_FALSE_ALARMS
+        );
+    }
+    check(
+        "held-out",
+        heldout,
+        HELDOUT_FLOOR_RECALL,
+        HELDOUT_CEILING_FALSE_ALARMS,
+    );
+}
+
+/// Measures any labelled file in the same format, without thresholds: for a new batch of
+/// sentences before it joins the tuning part (`MMHA_SAFEGUARDING_CORPUS=path cargo test
+/// --lib measure_a_new_batch -- --nocapture`). Without the variable it measures nothing.
+#[test]
+fn measure_a_new_batch() {
+    let Ok(path) = std::env::var("MMHA_SAFEGUARDING_CORPUS") else {
+        return;
+    };
+    let text = std::fs::read_to_string(&path).expect("read the batch");
+    measure(&path, &text, true);
+}
+
+/// The fuzz target's properties, on every corpus sentence: how it is typed never changes
+/// the outcome, and a flagged text stays flagged with a calm sentence before or after it.
+#[test]
+fn typing_never_changes_the_outcome_and_added_sentences_keep_a_flag() {
+    let accented = |s: &str| -> String {
+        s.chars()
+            .map(|c| match c {
+                'a' => 'â',
+                'e' => 'ê',
+                'i' => 'î',
+                'o' => 'ô',
+                'u' => 'û',
+                'w' => 'ŵ',
+                'y' => 'ŷ',
+                c => c,
+            })
+            .collect()
+    };
+    let calm = "We went to the baby group on Tuesday and had a coffee.";
+    for l in lines(TUNING).into_iter().chain(lines(HELDOUT)) {
+        let found = check(&[l.text]);
+        assert_eq!(check(&[&l.text.to_ascii_uppercase()]), found, "{}", l.text);
+        assert_eq!(check(&[&accented(l.text)]), found, "{}", l.text);
+        assert_eq!(
+            check(&[&l.text.replace('\'', "\u{2019}")]),
+            found,
+            "{}",
+            l.text
+        );
+        if found.is_risky() {
+            assert!(check(&[&format!("{calm}\n{}", l.text)]).is_risky());
+            assert!(check(&[&format!("{}\n{calm}", l.text)]).is_risky());
+        }
+    }
+}

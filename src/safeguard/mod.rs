@@ -1,0 +1,188 @@
+//! Safeguarding: does a text someone wrote to the alliance disclose immediate risk —
+//! suicide (intent, plan or method, a passive wish, a goodbye), self-harm, harm to the
+//! baby, or not being safe at home? A match shows the writer crisis help at once and
+//! marks the item urgent for staff; it never decides anything else, and never keeps or
+//! logs the words that matched.
+//!
+//! The detector is a small rule language (`rules.txt`, read by [`rules`]) over normalised
+//! words ([`normalise`]): English inflections and Welsh mutations are generated from the
+//! words the rules list ([`forms`]), once, when the rules are first used. It prefers
+//! flagging to missing: a moderator's minute is cheap, a missed disclosure is not. Its
+//! recall and false alarms are measured on the labelled corpus in `tests/safeguarding/`
+//! (see `docs/safeguarding.md`).
+
+pub mod bench;
+pub mod forms;
+pub mod normalise;
+pub mod rules;
+pub mod store;
+
+use std::sync::LazyLock;
+
+/// What kind of risk a text discloses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Category {
+    Suicide,
+    SelfHarm,
+    Baby,
+    Unsafe,
+}
+
+impl Category {
+    pub const ALL: [Category; 4] = [
+        Category::Suicide,
+        Category::SelfHarm,
+        Category::Baby,
+        Category::Unsafe,
+    ];
+
+    /// The stored code, also the rule file's name for it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Category::Suicide => "suicide",
+            Category::SelfHarm => "self-harm",
+            Category::Baby => "baby",
+            Category::Unsafe => "unsafe",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.code() == code)
+    }
+
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+/// The outcome of a check: the categories of risk found (none for most texts).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Finding(u8);
+
+impl Finding {
+    pub fn is_risky(self) -> bool {
+        self.0 != 0
+    }
+
+    pub fn has(self, c: Category) -> bool {
+        self.0 & c.bit() != 0
+    }
+
+    pub fn categories(self) -> impl Iterator<Item = Category> {
+        Category::ALL.into_iter().filter(move |c| self.has(*c))
+    }
+
+    /// "suicide,baby": how a finding is stored beside the item ("" for none).
+    pub fn codes(self) -> String {
+        self.categories()
+            .map(Category::code)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// The finding stored as [`codes`](Self::codes) (unknown codes are ignored).
+    pub fn from_codes(codes: &str) -> Finding {
+        let mut f = Finding::default();
+        for c in codes
+            .split(',')
+            .filter_map(|c| Category::from_code(c.trim()))
+        {
+            f.0 |= c.bit();
+        }
+        f
+    }
+
+    pub fn with(self, c: Category) -> Finding {
+        Finding(self.0 | c.bit())
+    }
+}
+
+/// Where staff read an item of `channel` (story, enquiry, member, supporter, activity,
+/// survey).
+pub fn admin_path(channel: &str, id: i64) -> String {
+    match channel {
+        "story" => format!("/admin/stories/{id}"),
+        "enquiry" => format!("/admin/enquiries/{id}"),
+        "member" => format!("/admin/members/{id}"),
+        "activity" => format!("/admin/activities/{id}"),
+        _ => "/admin/safeguarding".to_string(),
+    }
+}
+
+/// "Suicide, harm to the baby": the categories in staff words.
+pub fn category_names(f: Finding) -> String {
+    let lang = crate::i18n::Lang::En;
+    f.categories()
+        .map(|c| lang.t(&format!("admin-safeguard-{}", c.code())))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The alert to staff: that an item needs a safeguarding look now, its kinds of risk and
+/// a link. Never any of the writer's words.
+pub fn alert(
+    public_url: &str,
+    site: &str,
+    to: &str,
+    channel: &str,
+    id: i64,
+    f: Finding,
+) -> crate::mail::Outgoing {
+    let lang = crate::i18n::Lang::En;
+    let what = lang.t(&format!("admin-safeguard-channel-{channel}"));
+    crate::mail::Letter {
+        kind: "safeguarding-alert",
+        lang,
+        to,
+        site,
+        subject: lang.t1("admin-safeguard-alert-subject", "what", &what),
+        heading: lang.t1("admin-safeguard-alert-subject", "what", &what),
+        paras: vec![
+            lang.t1("admin-safeguard-alert-kinds", "kinds", category_names(f)),
+            lang.t("admin-safeguard-alert-text"),
+        ],
+        action: Some((
+            lang.t("admin-safeguard-alert-button"),
+            format!("{public_url}{}", admin_path(channel, id)),
+        )),
+        footer: Vec::new(),
+        unsubscribe_url: None,
+    }
+    .outgoing()
+}
+
+/// The rules, compiled on first use (call [`warm`] at start so no visitor waits for it).
+pub(crate) static RULES: LazyLock<rules::Rules> = LazyLock::new(|| {
+    rules::Rules::parse(include_str!("rules.txt")).unwrap_or_else(|e| panic!("{e}"))
+});
+
+/// Compiles the rules now.
+pub fn warm() {
+    LazyLock::force(&RULES);
+}
+
+/// The risk disclosed in `texts` (each checked on its own: a title and a body, say).
+pub fn check(texts: &[&str]) -> Finding {
+    let mut f = Finding::default();
+    RULES.scan(texts, |r| {
+        if let Some(c) = RULES.rules[r].category {
+            f = f.with(c);
+        }
+    });
+    f
+}
+
+/// The rules that match `texts` (line in `rules.txt` and source), for reports and tests.
+pub fn explain(texts: &[&str]) -> Vec<(usize, &'static str)> {
+    let mut out = Vec::new();
+    RULES.scan(texts, |r| {
+        let rule = &RULES.rules[r];
+        out.push((rule.line, rule.source.as_str()));
+    });
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod corpus;

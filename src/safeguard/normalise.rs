@@ -1,0 +1,241 @@
+//! Text to words: the normaliser every text goes through before the rules see it.
+//!
+//! Unicode compatibility forms are folded (NFKD), accents dropped (`â` and `a` are one
+//! letter here, as people type them on phones), case folded, curly apostrophes
+//! straightened. English contractions become their words (`I'm` → `i am`, `can't` →
+//! `can not`, `dont` → `do not`); Welsh clitics are split off (`mygu'r` → `mygu r`,
+//! `dwi'm` → `dwi m`). Anything that is not a letter, digit or apostrophe separates
+//! words; `.`, `!`, `?`, `;` and line breaks also end a sentence, which no rule crosses.
+
+use unicode_normalization::char::{decompose_compatible, is_combining_mark};
+
+/// One piece of normalised text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Piece<'a> {
+    Word(&'a str),
+    /// The end of a sentence.
+    Stop,
+}
+
+/// Folds `text` into lower-case letters without accents, apostrophes straightened.
+/// Borrowed when the text is plain lower-case ASCII already.
+pub fn fold(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii() {
+        if text.bytes().any(|b| b.is_ascii_uppercase() || b == b'`') {
+            let mut s = text.to_ascii_lowercase();
+            if s.contains('`') {
+                s = s.replace('`', "'");
+            }
+            return s.into();
+        }
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(match c {
+                '`' => '\'',
+                c => c.to_ascii_lowercase(),
+            });
+            continue;
+        }
+        match c {
+            '\u{2019}' | '\u{2018}' | '\u{02bc}' | '\u{2032}' | '\u{00b4}' => out.push('\''),
+            // Line and paragraph separators end a sentence like a line break.
+            '\u{2028}' | '\u{2029}' | '\u{0085}' => out.push('\n'),
+            c => decompose_compatible(c, |d| {
+                if !is_combining_mark(d) {
+                    out.extend(d.to_lowercase());
+                }
+            }),
+        }
+    }
+    out.into()
+}
+
+/// Calls `each` with every word (contractions expanded) and sentence end of folded text.
+pub fn pieces<'a>(folded: &'a str, mut each: impl FnMut(Piece<'a>)) {
+    let bytes = folded.as_bytes();
+    // Whether the character at `i` is part of a word, and its length in bytes.
+    let word_char = |i: usize| -> (bool, usize) {
+        let b = bytes[i];
+        if b < 0x80 {
+            (b.is_ascii_alphanumeric() || b == b'\'', 1)
+        } else {
+            let c = folded[i..].chars().next().unwrap_or(' ');
+            (c.is_alphanumeric(), c.len_utf8())
+        }
+    };
+    let mut i = 0;
+    let mut last_stop = true;
+    while i < bytes.len() {
+        let (is_word, len) = word_char(i);
+        if is_word {
+            let start = i;
+            i += len;
+            while i < bytes.len() {
+                let (is_word, len) = word_char(i);
+                if !is_word {
+                    break;
+                }
+                i += len;
+            }
+            word(&folded[start..i], &mut each);
+            last_stop = false;
+            continue;
+        }
+        let stop = match bytes[i] {
+            b'.' => bytes.get(i + 1) != Some(&b'.') && (i == 0 || bytes[i - 1] != b'.'),
+            b'!' | b'?' | b';' | b'\n' => true,
+            _ => false,
+        };
+        if stop && !last_stop {
+            each(Piece::Stop);
+            last_stop = true;
+        }
+        i += len;
+    }
+}
+
+/// Words written without their apostrophe, as people type on phones.
+fn bare(w: &str) -> Option<&'static [&'static str]> {
+    Some(match w {
+        "im" => &["i", "am"],
+        "ive" => &["i", "have"],
+        "cannot" | "cant" => &["can", "not"],
+        "dont" => &["do", "not"],
+        "wont" => &["will", "not"],
+        "didnt" => &["did", "not"],
+        "doesnt" => &["does", "not"],
+        "isnt" | "aint" => &["is", "not"],
+        "wasnt" => &["was", "not"],
+        "werent" => &["were", "not"],
+        "arent" => &["are", "not"],
+        "couldnt" => &["could", "not"],
+        "wouldnt" => &["would", "not"],
+        "shouldnt" => &["should", "not"],
+        "havent" => &["have", "not"],
+        "hasnt" => &["has", "not"],
+        "hadnt" => &["had", "not"],
+        "wanna" => &["want", "to"],
+        "gonna" => &["going", "to"],
+        "gotta" => &["got", "to"],
+        "theyd" => &["they", "would"],
+        "theyre" => &["they", "are"],
+        "youre" => &["you", "are"],
+        // Phone spellings.
+        "dnt" => &["do", "not"],
+        "cnt" | "cud" => &["can", "not"],
+        "ths" | "dis" => &["this"],
+        "nite" => &["night"],
+        "rn" => &["right", "now"],
+        "idk" => &["i", "do", "not", "know"],
+        "u" => &["you"],
+        "ur" => &["your"],
+        _ => return None,
+    })
+}
+
+fn word<'a>(w: &'a str, each: &mut impl FnMut(Piece<'a>)) {
+    let w = w.trim_matches('\'');
+    if w.is_empty() {
+        return;
+    }
+    if !w.contains('\'') {
+        if let Some(words) = bare(w) {
+            for x in words {
+                each(Piece::Word(x));
+            }
+        } else {
+            each(Piece::Word(w));
+        }
+        return;
+    }
+    let (head, tail) = w.rsplit_once('\'').unwrap_or((w, ""));
+    match tail {
+        // can't, won't, don't, didn't …
+        "t" if head.ends_with('n') => {
+            let base = &head[..head.len() - 1];
+            let base = match base {
+                "ca" | "can" => "can",
+                "wo" => "will",
+                "sha" => "shall",
+                "ai" => "is",
+                b => b,
+            };
+            each(Piece::Word(base));
+            each(Piece::Word("not"));
+        }
+        "m" if head == "i" => {
+            each(Piece::Word("i"));
+            each(Piece::Word("am"));
+        }
+        "re" => pair(head, "are", each),
+        "ve" => pair(head, "have", each),
+        "ll" => pair(head, "will", each),
+        "d" => pair(head, "would", each),
+        "s" => split(head, each),
+        _ => split(w, each),
+    }
+}
+
+fn pair<'a>(head: &'a str, word: &'static str, each: &mut impl FnMut(Piece<'a>)) {
+    split(head, each);
+    each(Piece::Word(word));
+}
+
+/// Welsh clitics and anything else joined by apostrophes: each part a word.
+fn split<'a>(w: &'a str, each: &mut impl FnMut(Piece<'a>)) {
+    for part in w.split('\'').filter(|p| !p.is_empty()) {
+        each(Piece::Word(part));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> String {
+        let folded = fold(text);
+        let mut out = Vec::new();
+        pieces(&folded, |p| {
+            out.push(match p {
+                Piece::Word(w) => w.to_string(),
+                Piece::Stop => "|".to_string(),
+            })
+        });
+        out.join(" ")
+    }
+
+    #[test]
+    fn contractions_become_words() {
+        assert_eq!(
+            words("I'm sure I can't, won't"),
+            "i am sure i can not will not"
+        );
+        assert_eq!(words("I’d be, they’ll see"), "i would be they will see");
+        assert_eq!(words("im done, dont care"), "i am done do not care");
+        assert_eq!(words("the baby's cot"), "the baby cot");
+        assert_eq!(words("I wanna go"), "i want to go");
+    }
+
+    #[test]
+    fn welsh_clitics_split_and_accents_fold() {
+        assert_eq!(words("mygu'r babi"), "mygu r babi");
+        assert_eq!(words("Dwi'm isio"), "dwi m isio");
+        assert_eq!(words("brifo’n hun"), "brifo n hun");
+        assert_eq!(words("Mae’r môr yn oer, ŵyr"), "mae r mor yn oer wyr");
+        assert_eq!(words("ＦＵＬＬ width"), "full width");
+    }
+
+    #[test]
+    fn sentences_end_at_stops_but_not_ellipses() {
+        assert_eq!(words("One. Two! Three?\nFour"), "one | two | three | four");
+        assert_eq!(words("I want to... die"), "i want to die");
+        assert_eq!(
+            words("self-harm, hunan-niweidio"),
+            "self harm hunan niweidio"
+        );
+        assert_eq!(words("...."), "");
+    }
+}

@@ -1,0 +1,262 @@
+//! Safeguarding on every free-text channel: a text that discloses risk gets crisis help
+//! first on every answer (sent, errors, too many attempts, spam trap), in the writer's
+//! language; staff see the item first and marked urgent; alerts carry only the kind of
+//! risk and a link; the first look is recorded for the weekly table.
+
+use crate::harness::TestApp;
+use crate::mailing::{outbox, scalar};
+use mmha::auth::Role;
+
+/// A message no calm text would contain, to look for in email and pages.
+const MARKER: &str = "paracetamol in the kitchen drawer";
+
+fn contact<'a>(message: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut f = vec![
+        ("type", "other"),
+        ("name", "Jo"),
+        ("email", "jo@example.org"),
+        ("subject", "Please read"),
+        ("message", message),
+    ];
+    f.extend_from_slice(extra);
+    f
+}
+
+fn position(body: &str, needle: &str) -> usize {
+    body.find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not on the page"))
+}
+
+#[tokio::test]
+async fn a_risky_contact_message_gets_crisis_help_first_and_reaches_the_team_marked_urgent() {
+    let mut app = TestApp::new().await;
+    let visitor = app.another_browser();
+    // A calm enquiry first, so the urgent one has to jump the queue.
+    visitor
+        .post("/contact", &contact("When is the next conference?", &[]))
+        .await
+        .assert_status(303);
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM safeguarding_flags").await,
+        0
+    );
+
+    let message = format!("I've saved up the {MARKER} and I know how I'd do it.");
+    let res = visitor.post("/contact", &contact(&message, &[])).await;
+    res.assert_status(200)
+        .assert_contains("Help is here, right now")
+        .assert_contains("href=\"tel:999\"")
+        .assert_contains("Samaritans")
+        .assert_contains("Message sent");
+    // Help comes before the acknowledgement, and before anything else in the page's body.
+    let b = &res.body;
+    assert!(position(b, "id=\"crisis-help\"") < position(b, "<h1>Message sent"));
+
+    let id = scalar(&app, "SELECT MAX(id) FROM enquiries").await;
+    let (channel, item, kinds): (String, i64, String) =
+        sqlx::query_as("SELECT channel, item_id, categories FROM safeguarding_flags")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!((channel.as_str(), item), ("enquiry", id));
+    assert!(kinds.contains("suicide"), "{kinds}");
+
+    // The team's mailbox is told it is urgent, with the kind and a link; never the words.
+    let mails = outbox(&app).await;
+    let alert = mails
+        .iter()
+        .find(|m| m.header("To") == "info@example.org" && m.header("Subject").contains("Urgent"))
+        .expect("the team is alerted as urgent");
+    assert!(alert.text.contains("Suicide"), "{}", alert.text);
+    assert!(alert.text.contains(&format!("/admin/enquiries/{id}")));
+    for m in &mails {
+        assert!(
+            !m.raw.contains(MARKER) && !m.text.contains(MARKER),
+            "text in email"
+        );
+    }
+
+    // Staff: the dashboard and the safeguarding page say it waits; the inbox lists it first.
+    app.login_as(Role::Moderator).await;
+    app.get("/admin")
+        .await
+        .assert_contains("Items that may disclose risk and have not been opened yet: 1.");
+    app.get("/admin/safeguarding")
+        .await
+        .assert_status(200)
+        .assert_contains("An enquiry")
+        .assert_contains(&format!("href=\"/admin/enquiries/{id}\""))
+        .assert_contains("Suicide");
+    let inbox = app.get("/admin/enquiries").await;
+    let first_row = position(&inbox.body, "<tbody>");
+    let urgent = position(&inbox.body, &format!("href=\"/admin/enquiries/{id}\""));
+    let calm = position(
+        &inbox.body,
+        &format!("href=\"/admin/enquiries/{}\"", id - 1),
+    );
+    assert!(first_row < urgent && urgent < calm, "urgent first");
+    inbox.assert_contains("Urgent");
+
+    // Opening it records the first look, once.
+    app.get(&format!("/admin/enquiries/{id}"))
+        .await
+        .assert_status(200)
+        .assert_contains("Safeguarding")
+        .assert_contains(MARKER);
+    let seen = scalar(
+        &app,
+        "SELECT COUNT(*) FROM safeguarding_flags WHERE first_seen_at IS NOT NULL \
+         AND first_seen_by <> ''",
+    )
+    .await;
+    assert_eq!(seen, 1);
+    let page = app.get("/admin/safeguarding").await;
+    page.assert_contains("Nothing is waiting")
+        .assert_contains("After 1 min, by ");
+    app.get("/admin")
+        .await
+        .assert_not_contains("has not been opened yet");
+}
+
+#[tokio::test]
+async fn every_answer_to_a_risky_text_opens_with_help_in_the_writers_language() {
+    let app = TestApp::new().await;
+    let risky = "Some nights I just want to go to sleep and not wake up.";
+
+    // A form with a problem: help first, the message kept, nothing stored.
+    app.post("/contact", &contact(risky, &[("email", "not an address")]))
+        .await
+        .assert_status(422)
+        .assert_contains("id=\"crisis-help\"")
+        .assert_contains("not wake up.</textarea>");
+    // A spam trap: help, and a plain word that it may not have arrived.
+    app.post("/contact", &contact(risky, &[("website", "x")]))
+        .await
+        .assert_status(200)
+        .assert_contains("id=\"crisis-help\"")
+        .assert_contains("Your message may not have reached us");
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM enquiries").await, 0);
+    // Too many attempts: still help first.
+    for _ in 0..5 {
+        app.post("/contact", &contact("A calm question.", &[]))
+            .await
+            .assert_status(303);
+    }
+    app.post("/contact", &contact(risky, &[]))
+        .await
+        .assert_status(429)
+        .assert_contains("id=\"crisis-help\"");
+    // Calm text on the same answers: no crisis section.
+    app.post("/contact", &contact("A calm question.", &[]))
+        .await
+        .assert_status(429)
+        .assert_not_contains("id=\"crisis-help\"");
+
+    // In Welsh: Welsh help, Wales's own lines first.
+    let cy = [("cookie", "lang=cy")];
+    let res = app
+        .post_with(
+            "/stories/new",
+            &[
+                ("title", "Fy stori"),
+                ("body", "Dwi isio marw a dwi ddim yn gwybod beth i neud."),
+                ("scope", "internal"),
+                ("nation", "wales"),
+                ("consent", "yes"),
+            ],
+            &cy,
+        )
+        .await;
+    res.assert_status(200)
+        .assert_contains("Mae help yma, nawr")
+        .assert_contains("Diolch am ddweud wrthon ni");
+    // A nation given: that nation's own urgent line is among the first buttons (NHS 111
+    // Wales, press 2), before any UK-wide line but the emergency number.
+    let b = &res.body;
+    assert!(
+        position(b, "tel:111") < position(b, "Samaritans"),
+        "Wales first"
+    );
+
+    // Frightening thoughts about the baby: warm words, not only numbers.
+    app.post(
+        "/stories/new",
+        &[
+            ("title", "Thoughts"),
+            ("body", "I keep imagining dropping my baby down the stairs."),
+            ("scope", "internal"),
+            ("consent", "yes"),
+        ],
+    )
+    .await
+    .assert_status(200)
+    .assert_contains("does not make you a bad parent");
+    // Not safe at home: the silent 999 call.
+    app.post(
+        "/stories/new",
+        &[
+            ("title", "Home"),
+            ("body", "My partner punched me and I'm scared to go home."),
+            ("scope", "internal"),
+            ("consent", "yes"),
+        ],
+    )
+    .await
+    .assert_status(200)
+    .assert_contains("press 55");
+    let kinds: Vec<String> =
+        sqlx::query_scalar("SELECT categories FROM safeguarding_flags ORDER BY id")
+            .fetch_all(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(kinds, vec!["suicide", "baby", "unsafe"]);
+}
+
+#[tokio::test]
+async fn membership_applications_are_checked_too() {
+    let mut app = TestApp::new().await;
+    app.post(
+        "/members/apply",
+        &[
+            ("name", "Bumps Together Powys"),
+            ("kind", "community"),
+            ("nation", "wales"),
+            ("website", "bumps.example"),
+            ("profile", "A peer-support group for new parents."),
+            ("contact_name", "Ann Jones"),
+            ("contact_email", "ann@bumps.example"),
+            (
+                "reason",
+                "Honestly I run this group but my husband hits me and I have nowhere to go.",
+            ),
+            ("principles", "yes"),
+        ],
+    )
+    .await
+    .assert_status(200)
+    .assert_contains("id=\"crisis-help\"")
+    .assert_contains("press 55");
+    let id = scalar(&app, "SELECT MAX(id) FROM members").await;
+    let alert = outbox(&app)
+        .await
+        .into_iter()
+        .find(|m| m.header("To") == "membership@example.org")
+        .expect("the membership mailbox is told");
+    assert!(alert.header("Subject").contains("Urgent"));
+    assert!(alert.text.contains("Not safe at home"));
+    assert!(!alert.text.contains("hits me"));
+    app.login_as(Role::Admin).await;
+    app.get(&format!("/admin/members/{id}"))
+        .await
+        .assert_status(200)
+        .assert_contains("Not safe at home");
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM safeguarding_flags WHERE channel = 'member' \
+             AND first_seen_at IS NOT NULL"
+        )
+        .await,
+        1
+    );
+}
