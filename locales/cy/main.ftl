@@ -63,6 +63,7 @@ contact-message-hint = Hyd at { $max } nod. Peidiwch â chynnwys manylion am iec
 contact-privacy = Sut rydym yn defnyddio'r hyn rydych yn ei anfon atom
 contact-send = Anfon y neges
 contact-throttled = Mae gormod o negeseuon wedi'u hanfon o'ch cysylltiad yn yr awr ddiwethaf. Rhowch gynnig arall arni yn nes ymlaen, neu anfonwch e-bost atom.
+form-send-again = Doedd dim modd anfon hwn eto. Gwiriwch yr hyn rydych chi wedi'i ysgrifennu, yna pwyswch y botwm eto.
 contact-error-name = Rhowch eich enw
 contact-error-name-long = Rhaid i'ch enw fod yn 100 nod neu lai
 contact-error-phone = Rhowch rif ffôn gan ddefnyddio digidau, bylchau a + ( ) - yn unig, hyd at 30 nod

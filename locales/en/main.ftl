@@ -63,6 +63,7 @@ contact-message-hint = Up to { $max } characters. Please do not include details 
 contact-privacy = How we use what you send us
 contact-send = Send message
 contact-throttled = Too many messages have been sent from your connection in the last hour. Please try again later, or email us.
+form-send-again = We could not send this yet. Please check what you have written, then press the button again.
 contact-error-name = Enter your name
 contact-error-name-long = Your name must be 100 characters or fewer
 contact-error-phone = Enter a phone number using digits, spaces and + ( ) - only, up to 30 characters

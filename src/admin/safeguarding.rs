@@ -48,10 +48,13 @@ impl Page<'_> {
     }
 }
 
-/// "45 min", "3 h 20 min", "2 days 4 h": a wait in plain words.
+/// "under 1 min", "45 min", "3 h 20 min", "2 days 4 h": a wait in plain words (whole
+/// minutes, rounded down).
 pub fn duration(secs: i64) -> String {
-    let mins = (secs + 59) / 60;
-    if mins < 60 {
+    let mins = secs.max(0) / 60;
+    if mins == 0 {
+        "under 1 min".to_string()
+    } else if mins < 60 {
         format!("{mins} min")
     } else if mins < 24 * 60 {
         let (h, m) = (mins / 60, mins % 60);
@@ -92,8 +95,10 @@ async fn page(
 mod tests {
     #[test]
     fn waits_read_plainly() {
-        assert_eq!(super::duration(0), "0 min");
-        assert_eq!(super::duration(61), "2 min");
+        assert_eq!(super::duration(0), "under 1 min");
+        assert_eq!(super::duration(59), "under 1 min");
+        assert_eq!(super::duration(61), "1 min");
+        assert_eq!(super::duration(359), "5 min");
         assert_eq!(super::duration(3600), "1 h");
         assert_eq!(super::duration(3 * 3600 + 20 * 60), "3 h 20 min");
         assert_eq!(super::duration(86_400), "1 day");

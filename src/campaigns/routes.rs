@@ -719,7 +719,8 @@ struct RegisterPage<'a> {
     campaigns: Vec<Campaign>,
     d: ActivityDraft,
     errors: FieldErrors,
-    throttled: bool,
+    /// A message above the form that belongs to no field (too many attempts, send again).
+    notice: Option<&'static str>,
     now: i64,
     /// Set on the organiser's page: the token, the activity's status and note.
     manage: Option<(String, Activity)>,
@@ -773,7 +774,7 @@ async fn register_get(
         campaigns,
         d,
         errors: Vec::new(),
-        throttled: false,
+        notice: None,
         now: crate::db::now(),
         manage: None,
         saved: false,
@@ -836,8 +837,7 @@ async fn register_post(
         &[&d.title, &d.description, &d.organiser, &d.venue],
         Some(&d.nation),
     );
-    let started: i64 = field("started").trim().parse().unwrap_or(0);
-    let page = |d: ActivityDraft, errors: FieldErrors, throttled: bool, status: StatusCode| {
+    let page = |d: ActivityDraft, errors: FieldErrors, notice, status: StatusCode| {
         private_page_status(
             status,
             &RegisterPage {
@@ -845,23 +845,29 @@ async fn register_post(
                 campaigns: campaigns.clone(),
                 d,
                 errors,
-                throttled,
+                notice,
                 now,
                 manage: None,
                 saved: false,
             },
         )
     };
-    if web::antispam::looks_automated(field("website"), started, now) {
-        return private_page(&SentPage { c: &c });
+    match web::antispam::verdict(field("website"), field("started"), now) {
+        web::antispam::Verdict::Person => {}
+        web::antispam::Verdict::Bot => return private_page(&SentPage { c: &c }),
+        web::antispam::Verdict::SendAgain => {
+            let again = Some(web::antispam::SEND_AGAIN);
+            return page(d, Vec::new(), again, StatusCode::UNPROCESSABLE_ENTITY);
+        }
     }
     let (campaign_id, checked) = match check(&state, &campaigns, &d) {
         Ok(v) => v,
-        Err(errors) => return page(d, errors, false, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(errors) => return page(d, errors, None, StatusCode::UNPROCESSABLE_ENTITY),
     };
     let ip = web::client_ip(&parts, state.config.trust_proxy);
     if web::antispam::over_limit(&state.db, "activity", &ip, PER_HOUR).await? {
-        return page(d, Vec::new(), true, StatusCode::TOO_MANY_REQUESTS);
+        let throttled = Some("contact-throttled");
+        return page(d, Vec::new(), throttled, StatusCode::TOO_MANY_REQUESTS);
     }
     let site = c.site("name").to_string();
     let sender = Sender::new(&state.config, &site);
@@ -930,7 +936,7 @@ async fn manage_get(
         campaigns,
         d: ActivityDraft::from_activity(&a, &sessions, &slug),
         errors: Vec::new(),
-        throttled: false,
+        notice: None,
         now: crate::db::now(),
         manage: Some((token, a)),
         saved: false,
@@ -975,7 +981,7 @@ async fn manage_post(
                 campaigns: campaigns.clone(),
                 d,
                 errors,
-                throttled: false,
+                notice: None,
                 now: crate::db::now(),
                 manage: Some((token.clone(), a)),
                 saved,

@@ -234,7 +234,6 @@ async fn survey_post(
     let a = Answer::from_pairs(&pairs);
     // Before anything else answers: a risky text gets crisis help on every answer.
     let (c, risk) = c.screen(&[&a.worked, &a.quote], Some(&a.nation));
-    let started = field("started").trim().parse().unwrap_or(0);
     if !open {
         return Err(AppError::NotFound);
     }
@@ -252,8 +251,15 @@ async fn survey_post(
             },
         )
     };
-    if web::antispam::looks_automated(field("website"), started, now) {
-        return page(k, Answer::default(), Vec::new(), true, StatusCode::OK);
+    match web::antispam::verdict(field("website"), field("started"), now) {
+        web::antispam::Verdict::Person => {}
+        web::antispam::Verdict::Bot => {
+            return page(k, Answer::default(), Vec::new(), true, StatusCode::OK);
+        }
+        web::antispam::Verdict::SendAgain => {
+            let errors = vec![("worked", Msg::new(web::antispam::SEND_AGAIN))];
+            return page(k, a, errors, false, StatusCode::UNPROCESSABLE_ENTITY);
+        }
     }
     let reach = match a.check() {
         Ok(r) => r,

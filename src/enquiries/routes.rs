@@ -15,6 +15,7 @@ use crate::AppState;
 use crate::auth::StaffUser;
 use crate::i18n::Lang;
 use crate::mail::{Letter, Sender};
+use crate::web::antispam::{SEND_AGAIN, Verdict};
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::{FieldErrors, Form, Msg, Query, private_page, private_page_status, see_other};
@@ -41,7 +42,8 @@ struct ContactPage<'a> {
     kind: String,
     d: Draft,
     errors: FieldErrors,
-    throttled: bool,
+    /// A message above the form that belongs to no field (too many attempts, send again).
+    notice: Option<&'static str>,
     now: i64,
 }
 
@@ -78,7 +80,7 @@ async fn contact_get(c: Ctx, Query(q): Query<KindQuery>) -> Result<Response, App
         },
         kind,
         errors: Vec::new(),
-        throttled: false,
+        notice: None,
         now: crate::db::now(),
     })
 }
@@ -103,14 +105,7 @@ async fn contact_post(
         &[&d.subject, &d.message, &d.organisation, &d.outlet],
         Some(&d.nation),
     );
-    let started = get("started").trim().parse().unwrap_or(0);
-    if crate::web::antispam::looks_automated(get("website"), started, now) {
-        if risk.is_risky() {
-            return crate::site::routes::crisis_page(&c);
-        }
-        return Ok(see_other("/contact/sent"));
-    }
-    let page = |d: Draft, errors: FieldErrors, throttled: bool, status: StatusCode| {
+    let page = |d: Draft, errors: FieldErrors, notice, status: StatusCode| {
         private_page_status(
             status,
             &ContactPage {
@@ -118,18 +113,36 @@ async fn contact_post(
                 kind: kind.clone(),
                 d,
                 errors,
-                throttled,
+                notice,
                 now,
             },
         )
     };
+    match crate::web::antispam::verdict(get("website"), get("started"), now) {
+        Verdict::Person => {}
+        Verdict::Bot if risk.is_risky() => return crate::site::routes::crisis_page(&c),
+        Verdict::Bot => return Ok(see_other("/contact/sent")),
+        Verdict::SendAgain => {
+            return page(
+                d,
+                Vec::new(),
+                Some(SEND_AGAIN),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+    }
     let (email, deadline) = match d.check(now) {
         Ok(ok) => ok,
-        Err(errors) => return page(d, errors, false, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(errors) => return page(d, errors, None, StatusCode::UNPROCESSABLE_ENTITY),
     };
     let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
     if crate::web::antispam::over_limit(&state.db, "contact", &ip, PER_HOUR).await? {
-        return page(d, Vec::new(), true, StatusCode::TOO_MANY_REQUESTS);
+        return page(
+            d,
+            Vec::new(),
+            Some("contact-throttled"),
+            StatusCode::TOO_MANY_REQUESTS,
+        );
     }
     let site = c.site("name").to_string();
     let sender = Sender::new(&state.config, &site);

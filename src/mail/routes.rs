@@ -14,6 +14,7 @@ use super::{Letter, Outgoing, Sender};
 use crate::AppState;
 use crate::i18n::Lang;
 use crate::site::settings::NATIONS;
+use crate::web::antispam::{SEND_AGAIN, Verdict};
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::{Form, private_page, private_page_status, see_other};
@@ -48,8 +49,9 @@ pub struct SignupForm {
     pub consent: bool,
     /// A field people cannot see; bots fill it.
     pub website: String,
-    /// When the form was shown (seconds); a submission faster than a person is a bot.
-    pub started: i64,
+    /// When the form was shown (seconds, as sent); a submission faster than a person is
+    /// a bot, one without it is sent back (see `web::antispam::verdict`).
+    pub started: String,
     /// The footer's one-field form: show the full form, no errors yet.
     pub start: bool,
 }
@@ -75,7 +77,7 @@ impl SignupForm {
                 "topic" => f.topics.push(v),
                 "consent" => f.consent = true,
                 "website" => f.website = v,
-                "started" => f.started = v.trim().parse().unwrap_or(0),
+                "started" => f.started = v,
                 "step" => f.start = v == "start",
                 _ => {}
             }
@@ -126,8 +128,8 @@ struct SubscribePage<'a> {
     c: &'a Ctx,
     f: SignupForm,
     errors: Vec<(&'static str, &'static str)>,
-    /// The form was refused for too many attempts.
-    throttled: bool,
+    /// A message above the form that belongs to no field (too many attempts, send again).
+    notice: Option<&'static str>,
     now: i64,
 }
 
@@ -156,7 +158,7 @@ async fn form_get(c: Ctx) -> Result<Response, AppError> {
             ..SignupForm::default()
         },
         errors: Vec::new(),
-        throttled: false,
+        notice: None,
         now: crate::db::now(),
     })
 }
@@ -183,13 +185,26 @@ async fn form_post(
             c: &c,
             f,
             errors: Vec::new(),
-            throttled: false,
+            notice: None,
             now,
         });
     }
-    // Bots: pretend all went well and do nothing.
-    if crate::web::antispam::looks_automated(&f.website, f.started, now) {
-        return Ok(see_other("/subscribe/check"));
+    match crate::web::antispam::verdict(&f.website, &f.started, now) {
+        Verdict::Person => {}
+        // Bots: pretend all went well and do nothing.
+        Verdict::Bot => return Ok(see_other("/subscribe/check")),
+        Verdict::SendAgain => {
+            return private_page_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &SubscribePage {
+                    c: &c,
+                    f,
+                    errors: Vec::new(),
+                    notice: Some(SEND_AGAIN),
+                    now,
+                },
+            );
+        }
     }
     let errors = f.validate();
     if !errors.is_empty() {
@@ -199,7 +214,7 @@ async fn form_post(
                 c: &c,
                 f,
                 errors,
-                throttled: false,
+                notice: None,
                 now,
             },
         );
@@ -212,7 +227,7 @@ async fn form_post(
                 c: &c,
                 f,
                 errors: Vec::new(),
-                throttled: true,
+                notice: Some("subscribe-throttled"),
                 now,
             },
         );

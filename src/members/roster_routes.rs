@@ -16,6 +16,7 @@ use crate::AppState;
 use crate::auth::{Permission, StaffUser};
 use crate::i18n::Lang;
 use crate::mail::{Letter, Sender};
+use crate::web::antispam::{SEND_AGAIN, Verdict};
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::{FieldErrors, Form, Msg, Query, private_page, private_page_status, see_other};
@@ -96,7 +97,8 @@ struct JoinPage<'a> {
     c: &'a Ctx,
     d: Draft,
     errors: FieldErrors,
-    throttled: bool,
+    /// A message above the form that belongs to no field (too many attempts, send again).
+    notice: Option<&'static str>,
     sent: bool,
     now: i64,
 }
@@ -116,7 +118,7 @@ async fn join_get(c: Ctx) -> Result<Response, AppError> {
             ..Draft::default()
         },
         errors: Vec::new(),
-        throttled: false,
+        notice: None,
         sent: false,
         now: crate::db::now(),
     })
@@ -160,30 +162,41 @@ async fn join_post(
     let d = Draft::from_pairs(&pairs);
     // Names and towns are short, but a person in crisis writes wherever they can.
     let (c, _) = c.screen(&[&d.name, &d.town], Some(&d.nation));
-    let started = get("started").trim().parse().unwrap_or(0);
-    let page = |d: Draft, errors: FieldErrors, throttled: bool, sent: bool, status: StatusCode| {
+    let page = |d: Draft, errors: FieldErrors, notice, sent: bool, status: StatusCode| {
         private_page_status(
             status,
             &JoinPage {
                 c: &c,
                 d,
                 errors,
-                throttled,
+                notice,
                 sent,
                 now,
             },
         )
     };
-    if crate::web::antispam::looks_automated(get("website"), started, now) {
-        return page(Draft::default(), Vec::new(), false, true, StatusCode::OK);
+    match crate::web::antispam::verdict(get("website"), get("started"), now) {
+        Verdict::Person => {}
+        Verdict::Bot => return page(Draft::default(), Vec::new(), None, true, StatusCode::OK),
+        Verdict::SendAgain => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return page(d, Vec::new(), Some(SEND_AGAIN), false, status);
+        }
     }
     let email = match d.check() {
         Ok(e) => e,
-        Err(errors) => return page(d, errors, false, false, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(errors) => return page(d, errors, None, false, StatusCode::UNPROCESSABLE_ENTITY),
     };
     let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
     if crate::web::antispam::over_limit(&state.db, "supporter", &ip, PER_HOUR).await? {
-        return page(d, Vec::new(), true, false, StatusCode::TOO_MANY_REQUESTS);
+        let throttled = Some("contact-throttled");
+        return page(
+            d,
+            Vec::new(),
+            throttled,
+            false,
+            StatusCode::TOO_MANY_REQUESTS,
+        );
     }
     let site = c.site("name").to_string();
     let sender = Sender::new(&state.config, &site);
@@ -193,7 +206,7 @@ async fn join_post(
     crate::mail::enqueue(&mut tx, &sender, &m).await?;
     tx.commit().await?;
     // The same answer whether or not the address was already on the list.
-    page(Draft::default(), Vec::new(), false, true, StatusCode::OK)
+    page(Draft::default(), Vec::new(), None, true, StatusCode::OK)
 }
 
 #[derive(Template)]

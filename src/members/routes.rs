@@ -16,6 +16,7 @@ use crate::auth::{Permission, StaffUser};
 use crate::i18n::Lang;
 use crate::mail::{Letter, Sender};
 use crate::site::settings::NATIONS;
+use crate::web::antispam::{SEND_AGAIN, Verdict};
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::{FieldErrors, Form, Msg, Query, private_page, private_page_status, see_other};
@@ -200,7 +201,8 @@ struct ApplyPage<'a> {
     c: &'a Ctx,
     a: Application,
     errors: FieldErrors,
-    throttled: bool,
+    /// A message above the form that belongs to no field (too many attempts, send again).
+    notice: Option<&'static str>,
     now: i64,
 }
 
@@ -215,7 +217,7 @@ async fn apply_get(c: Ctx) -> Result<Response, AppError> {
         c: &c,
         a: Application::default(),
         errors: Vec::new(),
-        throttled: false,
+        notice: None,
         now: crate::db::now(),
     })
 }
@@ -266,32 +268,43 @@ async fn apply_post(
     let a = Application::from_pairs(&pairs);
     // Before anything else answers: a risky text gets crisis help on every answer.
     let (c, risk) = c.screen(&[&a.reason, &a.profile, &a.name], Some(&a.nation));
-    let started = get("started").trim().parse().unwrap_or(0);
-    if crate::web::antispam::looks_automated(get("website_url"), started, now) {
-        if risk.is_risky() {
-            return crate::site::routes::crisis_page(&c);
-        }
-        return Ok(see_other("/members/apply/sent"));
-    }
-    let page = |a: Application, errors: FieldErrors, throttled: bool, status: StatusCode| {
+    let page = |a: Application, errors: FieldErrors, notice, status: StatusCode| {
         private_page_status(
             status,
             &ApplyPage {
                 c: &c,
                 a,
                 errors,
-                throttled,
+                notice,
                 now,
             },
         )
     };
+    match crate::web::antispam::verdict(get("website_url"), get("started"), now) {
+        Verdict::Person => {}
+        Verdict::Bot if risk.is_risky() => return crate::site::routes::crisis_page(&c),
+        Verdict::Bot => return Ok(see_other("/members/apply/sent")),
+        Verdict::SendAgain => {
+            return page(
+                a,
+                Vec::new(),
+                Some(SEND_AGAIN),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+    }
     let (email, website) = match a.check() {
         Ok(ok) => ok,
-        Err(errors) => return page(a, errors, false, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(errors) => return page(a, errors, None, StatusCode::UNPROCESSABLE_ENTITY),
     };
     let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
     if crate::web::antispam::over_limit(&state.db, "member", &ip, PER_HOUR).await? {
-        return page(a, Vec::new(), true, StatusCode::TOO_MANY_REQUESTS);
+        return page(
+            a,
+            Vec::new(),
+            Some("contact-throttled"),
+            StatusCode::TOO_MANY_REQUESTS,
+        );
     }
     let site = c.site("name").to_string();
     let sender = Sender::new(&state.config, &site);

@@ -15,6 +15,7 @@ use crate::AppState;
 use crate::auth::{Permission, StaffUser};
 use crate::i18n::Lang;
 use crate::mail::{Letter, Sender};
+use crate::web::antispam::{SEND_AGAIN, Verdict};
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::{FieldErrors, Form, Msg, Query, private_page, private_page_status, see_other};
@@ -145,7 +146,8 @@ struct NewPage<'a> {
     c: &'a Ctx,
     d: Draft,
     errors: FieldErrors,
-    throttled: bool,
+    /// A message above the form that belongs to no field (too many attempts, send again).
+    notice: Option<&'static str>,
     now: i64,
 }
 
@@ -160,7 +162,7 @@ async fn new_get(c: Ctx) -> Result<Response, AppError> {
         c: &c,
         d: Draft::default(),
         errors: Vec::new(),
-        throttled: false,
+        notice: None,
         now: crate::db::now(),
     })
 }
@@ -187,12 +189,31 @@ async fn new_post(
     let mut d = Draft::from_pairs(pairs);
     // Before anything else answers: a risky text gets crisis help on every answer.
     let (c, risk) = c.screen(&[&d.title, &d.body], Some(&d.nation));
-    let started = get("started").trim().parse().unwrap_or(0);
-    if crate::web::antispam::looks_automated(get("website"), started, now) {
-        if risk.is_risky() {
-            return crate::site::routes::crisis_page(&c);
+    let page = |d: Draft, errors: FieldErrors, notice, status: StatusCode| {
+        private_page_status(
+            status,
+            &NewPage {
+                c: &c,
+                d,
+                errors,
+                notice,
+                now,
+            },
+        )
+    };
+    match crate::web::antispam::verdict(get("website"), get("started"), now) {
+        Verdict::Person => {}
+        Verdict::Bot if risk.is_risky() => return crate::site::routes::crisis_page(&c),
+        Verdict::Bot => return Ok(see_other("/stories")),
+        // Before the picture is stored: nothing is kept from such a sending.
+        Verdict::SendAgain => {
+            return page(
+                d,
+                Vec::new(),
+                Some(SEND_AGAIN),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
         }
-        return Ok(see_other("/stories"));
     }
     // A picture is checked, cleaned and stored at once, so it is kept (by name) if the
     // form has to come back for another field.
@@ -203,18 +224,6 @@ async fn new_post(
             Err(msg) => picture_error = Some(msg),
         }
     }
-    let page = |d: Draft, errors: FieldErrors, throttled: bool, status: StatusCode| {
-        private_page_status(
-            status,
-            &NewPage {
-                c: &c,
-                d,
-                errors,
-                throttled,
-                now,
-            },
-        )
-    };
     let checked = d.check();
     let email = match (checked, picture_error) {
         (Ok(e), None) => e,
@@ -222,7 +231,7 @@ async fn new_post(
             return page(
                 d,
                 vec![("image_file", msg)],
-                false,
+                None,
                 StatusCode::UNPROCESSABLE_ENTITY,
             );
         }
@@ -230,12 +239,17 @@ async fn new_post(
             if let Some(msg) = picture {
                 errors.push(("image_file", msg));
             }
-            return page(d, errors, false, StatusCode::UNPROCESSABLE_ENTITY);
+            return page(d, errors, None, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
     let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
     if crate::web::antispam::over_limit(&state.db, "story", &ip, PER_HOUR).await? {
-        return page(d, Vec::new(), true, StatusCode::TOO_MANY_REQUESTS);
+        return page(
+            d,
+            Vec::new(),
+            Some("story-throttled"),
+            StatusCode::TOO_MANY_REQUESTS,
+        );
     }
     let site = c.site("name").to_string();
     let sender = Sender::new(&state.config, &site);

@@ -245,10 +245,22 @@ impl TestApp {
         self.send(b.body(Body::empty()).unwrap()).await
     }
 
-    /// A same-origin form POST, as a browser sends it.
+    /// A same-origin form POST, as a browser sends it: with the hidden `started` field
+    /// every public form carries (the time the page was served, here two minutes ago)
+    /// unless `form` sets it.
     pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Res {
         self.post_with(path, form, &[("sec-fetch-site", "same-origin")])
             .await
+    }
+
+    /// A same-origin form POST with exactly the fields given (no `started` added).
+    pub async fn post_exact(&self, path: &str, form: &[(&str, &str)]) -> Res {
+        let body = serde_urlencoded::to_string(form).unwrap();
+        let b = self
+            .request(Method::POST, path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin");
+        self.send(b.body(Body::from(body)).unwrap()).await
     }
 
     pub async fn post_with(
@@ -257,7 +269,12 @@ impl TestApp {
         form: &[(&str, &str)],
         headers: &[(&str, &str)],
     ) -> Res {
-        let body = serde_urlencoded::to_string(form).unwrap();
+        let served = (mmha::db::now() - 120).to_string();
+        let mut form = form.to_vec();
+        if !form.iter().any(|(k, _)| *k == "started") {
+            form.push(("started", &served));
+        }
+        let body = serde_urlencoded::to_string(&form).unwrap();
         let mut b = self
             .request(Method::POST, path)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
@@ -276,7 +293,12 @@ impl TestApp {
     ) -> Res {
         let boundary = "----mmhatestboundary7MA4YWxkTrZu0gW";
         let mut body: Vec<u8> = Vec::new();
-        for (k, v) in fields {
+        let served = (mmha::db::now() - 120).to_string();
+        let mut fields = fields.to_vec();
+        if !fields.iter().any(|(k, _)| *k == "started") {
+            fields.push(("started", &served));
+        }
+        for (k, v) in &fields {
             body.extend_from_slice(
                 format!(
                     "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
@@ -407,4 +429,87 @@ pub fn jpeg_with_location() -> Vec<u8> {
     d.extend(segment(0xFE, b"12 Home Street"));
     d.extend_from_slice(&plain[2..]);
     d
+}
+
+/// The value of the field `name` (a hidden or text input written `name=".." value=".."`)
+/// in a page.
+pub fn hidden(body: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let i = body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} field in\n{body}"));
+    body[i + marker.len()..]
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// The fields a browser would send from the form whose `action` is `action` in a page:
+/// inputs with their values (checkboxes and radios only when checked; buttons left out),
+/// text areas and the selected option of each list, with the page's HTML escapes undone.
+pub fn form_values(body: &str, action: &str) -> Vec<(String, String)> {
+    let start = body
+        .find(&format!("action=\"{action}\""))
+        .unwrap_or_else(|| panic!("no form for {action}"));
+    let form = &body[start..start + body[start..].find("</form>").expect("form ends")];
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let key = format!(" {name}=\"");
+        let i = tag.find(&key)? + key.len();
+        Some(unescape(&tag[i..i + tag[i..].find('"')?]))
+    };
+    let mut out = Vec::new();
+    let mut rest = form;
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i..];
+        let end = rest.find('>').unwrap_or(rest.len());
+        let tag = &rest[..end];
+        if tag.starts_with("<input ") {
+            let kind = attr(tag, "type").unwrap_or_else(|| "text".into());
+            let checked = tag.contains(" checked");
+            if let Some(name) = attr(tag, "name")
+                && !matches!(kind.as_str(), "submit" | "button" | "file" | "image")
+                && (!matches!(kind.as_str(), "checkbox" | "radio") || checked)
+            {
+                out.push((name, attr(tag, "value").unwrap_or_default()));
+            }
+        } else if tag.starts_with("<textarea ") {
+            if let Some(name) = attr(tag, "name") {
+                let text = &rest[end + 1..];
+                let text = &text[..text.find("</textarea>").expect("textarea ends")];
+                out.push((name, unescape(text)));
+            }
+        } else if tag.starts_with("<select ")
+            && let Some(name) = attr(tag, "name")
+        {
+            let list = &rest[..rest.find("</select>").expect("select ends")];
+            let chosen = list
+                .split("<option")
+                .skip(1)
+                .find(|o| o.contains(" selected"))
+                .or_else(|| list.split("<option").nth(1))
+                .and_then(|o| attr(o, "value"))
+                .unwrap_or_default();
+            out.push((name, chosen));
+        }
+        rest = &rest[end.min(rest.len())..];
+        if rest.len() <= 1 {
+            break;
+        }
+        rest = &rest[1..];
+    }
+    out
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&#60;", "<")
+        .replace("&gt;", ">")
+        .replace("&#62;", ">")
+        .replace("&amp;", "&")
+        .replace("&#38;", "&")
 }

@@ -4,20 +4,8 @@
 
 use crate::cli::mmha;
 use crate::harness::TestApp;
+use crate::harness::hidden;
 use crate::mailing::{add_subscriber, scalar, status_of};
-
-/// The value of the hidden field `name` in a page.
-fn hidden(body: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let i = body
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {name} in\n{body}"));
-    body[i + marker.len()..]
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string()
-}
 
 #[tokio::test]
 async fn staff_import_consented_subscribers_without_bringing_back_anyone_who_left() {

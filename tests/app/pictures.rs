@@ -6,6 +6,7 @@
 use mmha::auth::Role;
 
 use crate::harness::TestApp;
+use crate::harness::hidden;
 
 /// A real JPEG photo of `w`×`h` with a GPS position in its metadata.
 fn photo(w: u32, h: u32) -> Vec<u8> {
@@ -22,19 +23,6 @@ fn photo(w: u32, h: u32) -> Vec<u8> {
     d.extend_from_slice(exif);
     d.extend_from_slice(&plain[2..]);
     d
-}
-
-/// The value of the hidden field `name` in a form.
-fn hidden(body: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let i = body
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {name} field"));
-    body[i + marker.len()..]
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string()
 }
 
 fn settings<'a>(extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {

@@ -14,8 +14,16 @@ const XSS: &[&str] = &[
     "'><svg onload=alert(1)>",
     "javascript:alert(1)",
 ];
-/// What must never appear in a response after sending those.
-const XSS_MARKERS: &[&str] = &["<script>alert(1)", "<img src=x onerror", "<svg onload"];
+/// What must never appear in a response after sending those: markup that runs, and a
+/// script address where a browser would follow or load it.
+const XSS_MARKERS: &[&str] = &[
+    "<script>alert(1)",
+    "<img src=x onerror",
+    "<svg onload",
+    "href=\"javascript:",
+    "src=\"javascript:",
+    "action=\"javascript:",
+];
 
 const SQL: &[&str] = &[
     "' OR '1'='1",
@@ -108,7 +116,7 @@ fn forms(slug: &str, day: &str) -> Vec<(String, Vec<(&'static str, String)>)> {
             vec![
                 ("title", s("My story")),
                 ("body", s("It got better with help from the team.")),
-                ("scope", s("anonymous")),
+                ("scope", s("named")),
                 ("consent", s("yes")),
                 ("first_name", s("Sam")),
                 ("town", s("Bangor")),
@@ -155,65 +163,142 @@ fn forms(slug: &str, day: &str) -> Vec<(String, Vec<(&'static str, String)>)> {
     ]
 }
 
+/// True when the payload sent in field `name` is on the page as text (escaped by the
+/// templates as numeric references, or by the Markdown renderer as named ones).
+fn escaped(body: &str, name: &str) -> bool {
+    body.contains(&format!("&#60;img src=x onerror=alert(1)&#62;{name}"))
+        || body.contains(&format!("&lt;img src=x onerror=alert(1)&gt;{name}"))
+}
+
+/// Form fields whose value is checked against a list, so they cannot carry text.
+fn is_choice(name: &str) -> bool {
+    matches!(
+        name,
+        "kind"
+            | "type"
+            | "scope"
+            | "consent"
+            | "principles"
+            | "campaign"
+            | "show_name"
+            | "nation"
+            | "role"
+            | "audience"
+            | "topic"
+            | "quote_ok"
+    ) || name.starts_with("date_")
+        || name.starts_with("start_")
+        || name.starts_with("end_")
+}
+
+/// Fields that must hold an address: a payload there makes the form come back.
+fn is_address(name: &str) -> bool {
+    matches!(name, "email" | "contact_email" | "website")
+}
+
+/// The table a public form writes to, and the staff page that lists it.
+fn stored_in(path: &str) -> (&'static str, &'static str) {
+    match path.split('?').next().unwrap() {
+        "/contact" => ("enquiries", "/admin/enquiries"),
+        "/stories/new" => ("stories", "/admin/stories"),
+        "/members/apply" => ("members", "/admin/members"),
+        "/supporters/join" => ("roster", "/admin/roster?list=supporter"),
+        "/activities/new" => ("activities", "/admin/activities"),
+        other => panic!("no table for {other}"),
+    }
+}
+
 #[tokio::test]
 async fn stored_xss_in_every_public_form_field_is_shown_as_text() {
-    let mut app = TestApp::new().await;
-    let (slug, first): (String, String) =
+    let first = TestApp::new().await;
+    // Each submission from its own address, so no rate limit stops one being stored.
+    let mut app = first.instance_with(|c| c.trust_proxy = true).await;
+    let (slug, day): (String, String) =
         sqlx::query_as("SELECT slug, starts_on FROM campaigns ORDER BY id LIMIT 1")
             .fetch_one(&app.state.db.pool)
             .await
             .unwrap();
-    let payload = XSS[1];
-    for (path, fields) in forms(&slug, &first) {
+    // (table, row id, field) of every payload stored.
+    let mut stored: Vec<(&str, i64, &str)> = Vec::new();
+    let mut n = 0;
+    for (path, fields) in forms(&slug, &day) {
+        let (table, _) = stored_in(&path);
         for (i, (name, _)) in fields.iter().enumerate() {
-            // Fields whose value is checked against a list cannot carry text.
-            if matches!(
-                *name,
-                "kind"
-                    | "type"
-                    | "scope"
-                    | "consent"
-                    | "principles"
-                    | "campaign"
-                    | "show_name"
-                    | "nation"
-            ) || name.starts_with("date_")
-                || name.starts_with("start_")
-                || name.starts_with("end_")
-            {
+            if is_choice(name) {
                 continue;
             }
+            n += 1;
+            // A payload that says which field it went into.
+            let payload = format!("\"><img src=x onerror=alert(1)>{name}");
             let mut form: Vec<(&str, String)> = fields.clone();
+            for (k, v) in form.iter_mut() {
+                // A new address each time: a second sign-up from one address adds no row.
+                if is_address(k) && v.contains('@') {
+                    *v = format!("n{n}-{v}");
+                }
+            }
             form[i].1 = format!("{} {payload}", form[i].1);
             let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            let res = app.post(&path, &pairs).await;
+            let ip = format!("203.0.113.{n}");
+            let before = scalar(&app, &format!("SELECT COUNT(*) FROM {table}")).await;
+            let res = app
+                .post_with(
+                    &path,
+                    &pairs,
+                    &[("sec-fetch-site", "same-origin"), ("x-forwarded-for", &ip)],
+                )
+                .await;
             assert_safe(&format!("{path} [{name}]"), &res);
+            let after = scalar(&app, &format!("SELECT COUNT(*) FROM {table}")).await;
+            if after == before + 1 {
+                // Stored ("sent"), as it would be for a person who wrote that.
+                assert!(res.status.as_u16() < 400, "{path} [{name}]: {}", res.status);
+                assert!(!is_address(name), "{path} [{name}] stored a bad address");
+                let id = scalar(&app, &format!("SELECT MAX(id) FROM {table}")).await;
+                stored.push((table, id, name));
+            } else {
+                // Refused (an address, or a field that takes no markup): nothing stored,
+                // and the value comes back to be corrected, shown as text.
+                assert_eq!(res.status.as_u16(), 422, "{path} [{name}]");
+                assert_eq!(after, before, "{path} [{name}]");
+                assert!(escaped(&res.body, name), "{path} [{name}] not kept");
+            }
         }
     }
-    // Whatever was stored shows escaped to staff.
+    assert!(stored.len() >= 12, "only {} payloads stored", stored.len());
+    // Whatever was stored shows escaped to staff: on the list (every row, for the roster,
+    // which has no page per entry) and on each item's own page.
     app.login_as(Role::Admin).await;
-    for page in [
-        "/admin/enquiries",
-        "/admin/stories",
-        "/admin/members",
-        "/admin/roster",
-        "/admin/activities",
-    ] {
-        let list = app.get(page).await;
-        assert_safe(page, &list);
-        let links: Vec<String> = list
-            .body
-            .split(&format!("href=\"{page}/"))
-            .skip(1)
-            .filter_map(|s| s.split('"').next())
-            .map(|id| format!("{page}/{id}"))
-            .filter(|l| !l.contains('?'))
-            .take(10)
-            .collect();
-        for l in links {
-            let res = app.get(&l).await;
-            assert_safe(&l, &res);
-        }
+    for (_, list) in [
+        "/contact",
+        "/stories/new",
+        "/members/apply",
+        "/supporters/join",
+        "/activities/new",
+    ]
+    .map(stored_in)
+    {
+        assert_safe(list, &app.get(list).await);
+    }
+    for (table, id, name) in stored {
+        let (_, list) = stored_in(match table {
+            "enquiries" => "/contact",
+            "stories" => "/stories/new",
+            "members" => "/members/apply",
+            "roster" => "/supporters/join",
+            _ => "/activities/new",
+        });
+        let page = if table == "roster" {
+            list.to_string()
+        } else {
+            format!("{list}/{id}")
+        };
+        let res = app.get(&page).await;
+        assert_safe(&page, &res);
+        assert!(
+            escaped(&res.body, name),
+            "{table} [{name}] is not shown (escaped) on {page}"
+        );
     }
 }
 
@@ -286,18 +371,40 @@ async fn no_open_redirects() {
         .get("/exit?to=https://evil.example/&next=https://evil.example/")
         .await;
     assert!(!res.location().contains("evil.example"));
+    // The exit destination is refused as a script address, and only for that: the rest of
+    // the settings form is sent as the page stands, and a web address in its place saves.
     app.login_as(Role::Admin).await;
-    let res = app
-        .post(
-            "/admin/settings",
-            &[("exit_url", "javascript:alert(1)"), ("name", "Alliance")],
-        )
-        .await;
+    let form = app.get("/admin/settings").await;
+    let values = crate::harness::form_values(&form.body, "/admin/settings");
+    let with_exit = |exit: &str| -> Vec<(String, String)> {
+        let mut v = values.clone();
+        let field = v
+            .iter_mut()
+            .find(|(k, _)| k == "exit_url")
+            .expect("exit_url");
+        field.1 = exit.to_string();
+        v
+    };
+    let app = &app;
+    let post = |v: Vec<(String, String)>| async move {
+        let pairs: Vec<(&str, &str)> = v.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        app.post("/admin/settings", &pairs).await
+    };
+    let res = post(with_exit("javascript:alert(1)")).await;
+    assert_eq!(res.status.as_u16(), 422, "refused");
+    res.assert_contains("Enter a full web address");
     assert!(!res.body.contains("href=\"javascript:"));
     assert_ne!(
         app.state.snapshot().site.get("exit_url"),
         "javascript:alert(1)",
         "a script address is not accepted as the exit target"
+    );
+    post(with_exit("https://www.example.org/weather"))
+        .await
+        .assert_status(303);
+    assert_eq!(
+        app.state.snapshot().site.get("exit_url"),
+        "https://www.example.org/weather"
     );
 }
 
@@ -421,10 +528,9 @@ async fn login_and_sign_up_do_not_reveal_who_has_an_account() {
     assert_eq!(first.body, again.body);
 }
 
-#[tokio::test]
-async fn every_public_post_is_rate_limited() {
-    let first = TestApp::new().await;
-    let app = first.instance_with(|c| c.trust_proxy = true).await;
+/// Every public form with valid fields: [`forms`], the sign-up form and the survey of a
+/// finished campaign (added here).
+async fn all_public_forms(app: &TestApp) -> Vec<(String, Vec<(&'static str, String)>)> {
     let (slug, day): (String, String) =
         sqlx::query_as("SELECT slug, starts_on FROM campaigns ORDER BY id LIMIT 1")
             .fetch_one(&app.state.db.pool)
@@ -454,9 +560,25 @@ async fn every_public_post_is_rate_limited() {
         "/campaigns/past-week/survey".into(),
         vec![
             ("role", "participant".into()),
-            ("worked", "The walk".into()),
+            ("worked", "The walk by the river".into()),
         ],
     ));
+    all
+}
+
+/// The text a person typed into a form (every field that is not a choice from a list).
+fn typed<'a>(fields: &'a [(&'static str, String)]) -> impl Iterator<Item = &'a str> {
+    fields
+        .iter()
+        .filter(|(k, v)| !is_choice(k) && !v.is_empty())
+        .map(|(_, v)| v.as_str())
+}
+
+#[tokio::test]
+async fn every_public_post_is_rate_limited() {
+    let first = TestApp::new().await;
+    let app = first.instance_with(|c| c.trust_proxy = true).await;
+    let all = all_public_forms(&app).await;
     for (i, (path, fields)) in all.iter().enumerate() {
         // Each form from its own address, so one limit does not hide another.
         let ip = format!("198.51.100.{}", i + 1);
@@ -475,12 +597,10 @@ async fn every_public_post_is_rate_limited() {
                 .await;
             if res.status.as_u16() == 429 {
                 limited = true;
-                // The person's input is kept even then.
-                assert!(
-                    res.body
-                        .contains(pairs[pairs.len() - 1].1.split(' ').next().unwrap())
-                        || path.contains("subscribe")
-                );
+                // Everything the person typed is kept even then, whole.
+                for value in typed(fields) {
+                    assert!(res.body.contains(value), "{path}: {value:?} not kept");
+                }
                 break;
             }
             assert!(
@@ -491,4 +611,88 @@ async fn every_public_post_is_rate_limited() {
         }
         assert!(limited, "{path} has no rate limit within 15 posts");
     }
+}
+
+/// A form sent without the time it was served (as a bot that skips the fill-time check
+/// does) or with one that cannot be read is not taken for a person's: it comes back with
+/// everything typed, a fresh time and a request to send it again, and nothing is stored.
+#[tokio::test]
+async fn a_form_without_the_time_it_was_served_comes_back_to_be_sent_again() {
+    let app = TestApp::new().await;
+    let all = all_public_forms(&app).await;
+    let tables = [
+        "enquiries",
+        "stories",
+        "members",
+        "roster",
+        "activities",
+        "subscribers",
+        "campaign_survey",
+        "mail_queue",
+        "rate_events",
+    ];
+    let mut before = Vec::new();
+    for t in tables {
+        before.push(scalar(&app, &format!("SELECT COUNT(*) FROM {t}")).await);
+    }
+    for (path, fields) in &all {
+        for started in [None, Some(""), Some("soon"), Some("0")] {
+            let mut pairs: Vec<(&str, &str)> =
+                fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            if let Some(t) = started {
+                pairs.push(("started", t));
+            }
+            let res = app.post_exact(path, &pairs).await;
+            assert_eq!(res.status.as_u16(), 422, "{path} with started {started:?}");
+            res.assert_contains("We could not send this yet");
+            for value in typed(fields) {
+                assert!(res.body.contains(value), "{path}: {value:?} not kept");
+            }
+            let fresh: i64 = crate::harness::hidden(&res.body, "started")
+                .parse()
+                .unwrap();
+            assert!((mmha::db::now() - fresh).abs() < 60, "{path}: a fresh time");
+        }
+    }
+    for (t, n) in tables.iter().zip(before) {
+        assert_eq!(
+            scalar(&app, &format!("SELECT COUNT(*) FROM {t}")).await,
+            n,
+            "{t}: something was kept"
+        );
+    }
+    // Someone who writes that they are not safe gets crisis help on that answer too.
+    app.post_exact(
+        "/contact",
+        &[
+            ("type", "other"),
+            ("name", "Jo"),
+            ("email", "jo@example.org"),
+            ("subject", "Please read"),
+            (
+                "message",
+                "I have been saving my tablets and I want to end my life.",
+            ),
+        ],
+    )
+    .await
+    .assert_status(422)
+    .assert_contains("Help is here, right now")
+    .assert_contains("href=\"tel:999\"")
+    .assert_contains("We could not send this yet");
+    // Sent again as the page now stands (two minutes later), it goes through.
+    let form = app.get("/contact?type=other").await;
+    assert!(form.body.contains("name=\"started\""));
+    app.post(
+        "/contact",
+        &[
+            ("type", "other"),
+            ("name", "Jo"),
+            ("email", "jo@example.org"),
+            ("subject", "A question"),
+            ("message", "When is the next meeting?"),
+        ],
+    )
+    .await
+    .assert_status(303);
 }

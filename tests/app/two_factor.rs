@@ -4,6 +4,7 @@
 
 use crate::cli::mmha;
 use crate::harness::TestApp;
+use crate::harness::hidden;
 use crate::mailing::scalar;
 use mmha::auth::Role;
 use mmha::auth::totp;
@@ -30,16 +31,6 @@ fn code(secret: &[u8], offset: i64) -> String {
 /// once: `code(.., 1)` called again after a step boundary is a different code.
 fn code_for(secret: &[u8], step: i64) -> String {
     format!("{:06}", totp::code_at(secret, step as u64))
-}
-
-fn hidden(body: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let i = body.find(&marker).unwrap_or_else(|| panic!("no {name}"));
-    body[i + marker.len()..]
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string()
 }
 
 /// Password step; returns the challenge from the code page.
