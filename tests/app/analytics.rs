@@ -31,7 +31,9 @@ async fn all_text(app: &TestApp) -> Vec<(String, String)> {
     };
     assert!(tables.len() > 20, "found the tables: {tables:?}");
     assert!(
-        tables.iter().any(|t| t == "search_docs" || t == "search_fts_content"),
+        tables
+            .iter()
+            .any(|t| t == "search_docs" || t == "search_fts_content"),
         "the search index is read too: {tables:?}"
     );
     let mut out = Vec::new();

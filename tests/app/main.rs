@@ -21,6 +21,7 @@ mod processes;
 mod public;
 mod roster;
 mod safeguarding;
+mod schema;
 mod security;
 mod stories;
 mod two_factor;
