@@ -57,6 +57,9 @@ pub struct SmtpFile {
     pub port: Option<u16>,
     /// `starttls` (default), `tls` (implicit TLS, port 465) or `none` (a local relay only).
     pub security: Option<SmtpSecurity>,
+    /// A PEM file of certificate authorities to trust for this server as well as the
+    /// usual public ones (a relay with a private or self-signed certificate).
+    pub ca_file: Option<PathBuf>,
     pub username: Option<String>,
     /// Better given as `MMHA_SMTP_PASSWORD` than written in the file.
     pub password: Option<String>,
@@ -96,6 +99,8 @@ pub struct Smtp {
     pub host: String,
     pub port: Option<u16>,
     pub security: SmtpSecurity,
+    /// Extra certificate authorities to trust (`[smtp] ca_file`).
+    pub ca_file: Option<PathBuf>,
     pub username: Option<String>,
     pub password: Option<String>,
 }
@@ -106,6 +111,7 @@ impl std::fmt::Debug for Smtp {
             .field("host", &self.host)
             .field("port", &self.port)
             .field("security", &self.security)
+            .field("ca_file", &self.ca_file)
             .field("username", &self.username)
             .field("password", &self.password.as_ref().map(|_| "(set)"))
             .finish()
@@ -219,6 +225,7 @@ impl Config {
             host: f.host,
             port: f.port,
             security: f.security.unwrap_or_default(),
+            ca_file: f.ca_file,
             username: f.username,
             password: std::env::var("MMHA_SMTP_PASSWORD").ok().or(f.password),
         });

@@ -267,6 +267,7 @@ pub async fn send(config: &Config, db: &Db, smtp_port: Option<u16>) -> anyhow::R
             host: "127.0.0.1".into(),
             port: Some(port),
             security: SmtpSecurity::None,
+            ca_file: None,
             username: None,
             password: None,
         });

@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::smtp::client::{AsyncSmtpConnection, AsyncTokioStream, TlsParameters};
+use lettre::transport::smtp::client::{
+    AsyncSmtpConnection, AsyncTokioStream, Certificate, Tls, TlsParameters,
+};
 use lettre::transport::smtp::extension::ClientId;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use tokio::sync::Mutex;
@@ -31,6 +33,8 @@ pub struct Client {
     port: u16,
     starttls: bool,
     credentials: Option<Credentials>,
+    /// For STARTTLS: the server's name and the authorities trusted for it.
+    tls: Option<TlsParameters>,
     hello: ClientId,
     conn: Mutex<Option<(AsyncSmtpConnection, Instant)>>,
     /// Implicit TLS only.
@@ -51,15 +55,37 @@ fn from_lettre(e: lettre::transport::smtp::Error) -> SendError {
     }
 }
 
+/// TLS for `smtp.host`, trusting the public authorities and those in `[smtp] ca_file`.
+fn tls_parameters(smtp: &Smtp) -> anyhow::Result<TlsParameters> {
+    let mut b = TlsParameters::builder(smtp.host.clone());
+    if let Some(path) = &smtp.ca_file {
+        let pem = std::fs::read(path)
+            .map_err(|e| anyhow::anyhow!("[smtp] ca_file {}: {e}", path.display()))?;
+        anyhow::ensure!(
+            pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----"),
+            "[smtp] ca_file {} holds no PEM certificate",
+            path.display()
+        );
+        // Every certificate in the file.
+        b = b.add_root_certificate(Certificate::from_pem(&pem)?);
+    }
+    Ok(b.build_rustls()?)
+}
+
 impl Client {
     pub fn new(smtp: &Smtp) -> anyhow::Result<Client> {
         let credentials = match (&smtp.username, &smtp.password) {
             (Some(u), Some(p)) => Some(Credentials::new(u.clone(), p.clone())),
             _ => None,
         };
+        let tls = match smtp.security {
+            SmtpSecurity::None => None,
+            _ => Some(tls_parameters(smtp)?),
+        };
         let lettre = match smtp.security {
             SmtpSecurity::Tls => {
-                let mut b = AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host)?;
+                let mut b = AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host)?
+                    .tls(Tls::Wrapper(tls.clone().expect("TLS parameters")));
                 if let Some(port) = smtp.port {
                     b = b.port(port);
                 }
@@ -79,6 +105,7 @@ impl Client {
             }),
             starttls: smtp.security == SmtpSecurity::Starttls,
             credentials,
+            tls,
             hello: ClientId::default(),
             conn: Mutex::new(None),
             lettre,
@@ -98,9 +125,12 @@ impl Client {
         let mut c = AsyncSmtpConnection::connect_with_transport(stream, &self.hello)
             .await
             .map_err(from_lettre)?;
-        if self.starttls {
-            let tls = TlsParameters::new_rustls(self.host.clone()).map_err(from_lettre)?;
-            c.starttls(tls, &self.hello).await.map_err(from_lettre)?;
+        if self.starttls
+            && let Some(tls) = &self.tls
+        {
+            c.starttls(tls.clone(), &self.hello)
+                .await
+                .map_err(from_lettre)?;
         }
         if let Some(creds) = &self.credentials {
             c.auth(&[Mechanism::Plain, Mechanism::Login], creds)

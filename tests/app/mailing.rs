@@ -510,6 +510,7 @@ async fn smtp_delivers_to_a_real_server_and_retries_while_it_is_down() {
         host: "127.0.0.1".into(),
         port: Some(port),
         security: mmha::config::SmtpSecurity::None,
+        ca_file: None,
         username: None,
         password: None,
     });
@@ -1408,5 +1409,315 @@ async fn a_send_stopped_part_way_sends_nobody_else() {
         )
         .await,
         1
+    );
+}
+
+/// A running `tests/smtp_server.py`: its port and Maildir; stopped when dropped.
+struct SmtpServer {
+    port: u16,
+    maildir: std::path::PathBuf,
+    _child: Child,
+}
+
+impl SmtpServer {
+    /// Starts the server in `dir`, with STARTTLS required when `tls` gives (cert, key).
+    async fn start(
+        python: &std::path::Path,
+        dir: &std::path::Path,
+        tls: Option<(&std::path::Path, &std::path::Path)>,
+    ) -> SmtpServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let maildir = dir.join(format!("maildir-{port}"));
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtp_server.py");
+        let mut cmd = std::process::Command::new(python);
+        cmd.arg(script).arg(port.to_string()).arg(&maildir);
+        if let Some((cert, key)) = tls {
+            cmd.arg(cert).arg(key);
+        }
+        let child = Child(
+            cmd.stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        SmtpServer {
+            port,
+            maildir,
+            _child: child,
+        }
+    }
+
+    fn config(&self, security: mmha::config::SmtpSecurity) -> mmha::config::Smtp {
+        mmha::config::Smtp {
+            host: "127.0.0.1".into(),
+            port: Some(self.port),
+            security,
+            ca_file: None,
+            username: None,
+            password: None,
+        }
+    }
+
+    /// Every message it has stored (one per delivery).
+    fn received(&self) -> Vec<String> {
+        match std::fs::read_dir(self.maildir.join("new")) {
+            Ok(dir) => dir
+                .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+                .collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+/// Queues a short message to `to` through the app's own queue.
+async fn queue_to(app: &TestApp, sender: &mmha::mail::Sender, to: &str) {
+    let mut tx = app.state.db.begin_write().await.unwrap();
+    mmha::mail::enqueue(
+        &mut tx,
+        sender,
+        &mmha::mail::Outgoing {
+            kind: "test",
+            to: to.into(),
+            subject: "Confirm your subscription".into(),
+            text: "Please confirm.".into(),
+            html: "<p>Please confirm.</p>".into(),
+            unsubscribe_url: None,
+            automatic: true,
+            message_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_permanent_refusal_fails_that_message_and_the_next_one_goes() {
+    let Some(python) = aiosmtpd() else { return };
+    let app = TestApp::new().await;
+    let server = SmtpServer::start(&python, &app.dir, None).await;
+    let mut config = (*app.state.config).clone();
+    config.smtp = Some(server.config(mmha::config::SmtpSecurity::None));
+    let transport = mmha::mail::Transport::from_config(&config).unwrap();
+    let sender = mmha::mail::Sender::new(&config, "Alliance (demo)");
+    queue_to(&app, &sender, "reject-me@example.org").await;
+    queue_to(&app, &sender, "reader@example.org").await;
+
+    assert_eq!(
+        mmha::mail::deliver_all(&app.state.db, &transport)
+            .await
+            .unwrap(),
+        1
+    );
+    type Row = (String, i64, Option<i64>, Option<i64>, String);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT to_addr, attempts, sent_at, failed_at, last_error FROM mail_queue ORDER BY id",
+    )
+    .fetch_all(&app.state.db.pool)
+    .await
+    .unwrap();
+    let (to, attempts, sent, failed, error) = &rows[0];
+    assert_eq!(to, "reject-me@example.org");
+    assert_eq!(*attempts, 1, "a 5xx is not tried again");
+    assert!(sent.is_none() && failed.is_some(), "marked failed");
+    assert!(error.contains("550"), "{error}");
+    let (to, _, sent, failed, _) = &rows[1];
+    assert_eq!(to, "reader@example.org");
+    assert!(sent.is_some() && failed.is_none(), "the next message went");
+    // Nothing is left to try.
+    sqlx::query("UPDATE mail_queue SET next_attempt_at = 0")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        mmha::mail::deliver_all(&app.state.db, &transport)
+            .await
+            .unwrap(),
+        0
+    );
+    let got = server.received();
+    assert_eq!(got.len(), 1);
+    assert!(got[0].contains("To: reader@example.org"));
+}
+
+/// Runs `openssl` with `args` in `dir`.
+fn openssl(dir: &std::path::Path, args: &[&str]) {
+    let status = std::process::Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("openssl runs (scripts/setup installs it)");
+    assert!(status.success(), "openssl {args:?}");
+}
+
+#[tokio::test]
+async fn starttls_to_a_relay_whose_certificate_a_private_authority_signed() {
+    let Some(python) = aiosmtpd() else { return };
+    let app = TestApp::new().await;
+    let dir = app.dir.join("tls");
+    std::fs::create_dir_all(&dir).unwrap();
+    // A private certificate authority, and a certificate it signed for 127.0.0.1.
+    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"];
+    let mut ca = vec![
+        "req",
+        "-x509",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=mmha test CA",
+    ];
+    ca.extend(ec);
+    ca.extend(["-keyout", "ca.key", "-out", "ca.pem"]);
+    openssl(&dir, &ca);
+    let mut csr = vec!["req", "-nodes", "-subj", "/CN=127.0.0.1"];
+    csr.extend(ec);
+    csr.extend(["-keyout", "server.key", "-out", "server.csr"]);
+    openssl(&dir, &csr);
+    std::fs::write(dir.join("san.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
+    openssl(
+        &dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "san.ext",
+            "-out",
+            "server.pem",
+        ],
+    );
+    let server = SmtpServer::start(
+        &python,
+        &app.dir,
+        Some((&dir.join("server.pem"), &dir.join("server.key"))),
+    )
+    .await;
+    let mut config = (*app.state.config).clone();
+    let sender = mmha::mail::Sender::new(&config, "Alliance (demo)");
+    queue_to(&app, &sender, "reader@example.org").await;
+
+    // Not trusted without the authority: nothing is sent, and it is kept to try again.
+    config.smtp = Some(server.config(mmha::config::SmtpSecurity::Starttls));
+    let untrusted = mmha::mail::Transport::from_config(&config).unwrap();
+    assert_eq!(
+        mmha::mail::deliver_all(&app.state.db, &untrusted)
+            .await
+            .unwrap(),
+        0
+    );
+    let (failed, error): (Option<i64>, String) =
+        sqlx::query_as("SELECT failed_at, last_error FROM mail_queue")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert!(failed.is_none(), "kept for another try");
+    assert!(!error.is_empty());
+    assert!(server.received().is_empty());
+
+    // Trusted through `[smtp] ca_file`: sent over TLS (the server refuses mail without it).
+    let mut smtp = server.config(mmha::config::SmtpSecurity::Starttls);
+    smtp.ca_file = Some(dir.join("ca.pem"));
+    config.smtp = Some(smtp);
+    let trusted = mmha::mail::Transport::from_config(&config).unwrap();
+    sqlx::query("UPDATE mail_queue SET next_attempt_at = 0")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        mmha::mail::deliver_all(&app.state.db, &trusted)
+            .await
+            .unwrap(),
+        1
+    );
+    let got = server.received();
+    assert_eq!(got.len(), 1);
+    assert!(got[0].contains("To: reader@example.org"));
+
+    // Plain SMTP to the same server is refused: the test above really used TLS.
+    queue_to(&app, &sender, "second@example.org").await;
+    config.smtp = Some(server.config(mmha::config::SmtpSecurity::None));
+    let plain = mmha::mail::Transport::from_config(&config).unwrap();
+    assert_eq!(
+        mmha::mail::deliver_all(&app.state.db, &plain)
+            .await
+            .unwrap(),
+        0
+    );
+    // A file that holds no certificate stops the program at start, with its name.
+    std::fs::write(dir.join("empty.pem"), "not a certificate\n").unwrap();
+    let mut smtp = server.config(mmha::config::SmtpSecurity::Starttls);
+    smtp.ca_file = Some(dir.join("empty.pem"));
+    config.smtp = Some(smtp);
+    let err = mmha::mail::Transport::from_config(&config)
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("empty.pem"), "{err}");
+}
+
+#[tokio::test]
+async fn two_workers_on_one_queue_send_each_message_once() {
+    let Some(python) = aiosmtpd() else { return };
+    let app = TestApp::new().await;
+    let other = app.second_instance().await;
+    let server = SmtpServer::start(&python, &app.dir, None).await;
+    let mut config = (*app.state.config).clone();
+    config.smtp = Some(server.config(mmha::config::SmtpSecurity::None));
+    let sender = mmha::mail::Sender::new(&config, "Alliance (demo)");
+    for i in 0..40 {
+        queue_to(&app, &sender, &format!("reader{i}@example.org")).await;
+    }
+    // Two instances, each with its own connection, taking a few messages at a time.
+    let worker = |db: mmha::db::Db| {
+        let transport = mmha::mail::Transport::from_config(&config).unwrap();
+        async move {
+            let mut sent = 0;
+            loop {
+                let n = mmha::mail::deliver_due(&db, &transport, 3).await.unwrap();
+                if n == 0 {
+                    return sent;
+                }
+                sent += n;
+            }
+        }
+    };
+    let (a, b) = tokio::join!(worker(app.state.db.clone()), worker(other.state.db.clone()));
+    assert_eq!(a + b, 40, "sent {a} + {b}");
+    let got = server.received();
+    assert_eq!(got.len(), 40, "one delivery per message");
+    let mut to: Vec<&str> = got
+        .iter()
+        .filter_map(|m| m.lines().find(|l| l.starts_with("To: ")))
+        .collect();
+    to.sort();
+    to.dedup();
+    assert_eq!(to.len(), 40, "each address once");
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM mail_queue WHERE sent_at IS NOT NULL AND attempts = 1"
+        )
+        .await,
+        40
     );
 }

@@ -612,6 +612,11 @@ await step('screenshots of key pages at 320 and 1280 px', async () => {
 });
 
 await browser.close();
+if (count === 0) {
+  // A filter that matches nothing must not pass as a green run of nothing.
+  console.log(`FAILED: no browser step ran${only ? ` (BROWSER_ONLY=${JSON.stringify(only)} matches no step name)` : ''}`);
+  process.exit(1);
+}
 console.log(`\n${count - failures.length} of ${count} browser steps passed; screenshots in ${outDir}`);
 if (failures.length) {
   console.log(`failed: ${failures.join('; ')}`);
