@@ -132,6 +132,8 @@ pub fn read_features(json: &str) -> Result<Vec<Feature>, Vec<GeoProblem>> {
         )]);
     }
     let mut out = Vec::new();
+    // The feature number of each feature read, for problems found across features.
+    let mut numbers = Vec::new();
     let mut problems = Vec::new();
     for (i, f) in col.features.into_iter().enumerate() {
         let n = i + 1;
@@ -162,20 +164,23 @@ pub fn read_features(json: &str) -> Result<Vec<Feature>, Vec<GeoProblem>> {
             continue;
         };
         match shape_from_geometry(&geometry) {
-            Ok(shape) => out.push(Feature {
-                code,
-                name,
-                nation,
-                geometry_json: geometry.to_string(),
-                shape,
-            }),
+            Ok(shape) => {
+                out.push(Feature {
+                    code,
+                    name,
+                    nation,
+                    geometry_json: stored_geometry(&geometry, &shape),
+                    shape,
+                });
+                numbers.push(n);
+            }
             Err(msg) => problems.push(problem(n, "geometry", &msg)),
         }
     }
     let mut seen = std::collections::HashSet::new();
-    for (i, f) in out.iter().enumerate() {
+    for (f, n) in out.iter().zip(numbers) {
         if !seen.insert(f.code.clone()) {
-            problems.push(problem(i + 1, "code", &format!("{} appears twice", f.code)));
+            problems.push(problem(n, "code", &format!("{} appears twice", f.code)));
         }
     }
     if out.is_empty() && problems.is_empty() {
@@ -186,6 +191,18 @@ pub fn read_features(json: &str) -> Result<Vec<Feature>, Vec<GeoProblem>> {
     } else {
         Err(problems)
     }
+}
+
+/// The geometry as stored: the same type, with each point as the two numbers read (an
+/// altitude or other extra value a file may carry is left out, so what is stored always
+/// reads back with [`shape_from_json`]).
+fn stored_geometry(g: &serde_json::Value, shape: &Shape) -> String {
+    let value = if g.get("type").and_then(|t| t.as_str()) == Some("Polygon") {
+        serde_json::json!({"type": "Polygon", "coordinates": shape.polygons[0]})
+    } else {
+        serde_json::json!({"type": "MultiPolygon", "coordinates": shape.polygons})
+    };
+    value.to_string()
 }
 
 /// A stored geometry, read straight into coordinates (no intermediate JSON tree: the four
@@ -552,6 +569,40 @@ mod tests {
         );
         assert!(read_features("not json").is_err());
         assert!(read_features(r#"{"type":"Feature","features":[]}"#).is_err());
+    }
+
+    /// A code used twice is reported at the feature that repeats it, counted in the file,
+    /// even when a feature before it could not be read.
+    /// Points with an altitude (as many GIS tools write them) are read as two numbers, and
+    /// the stored geometry reads back to the same shape.
+    #[test]
+    fn stored_geometry_reads_back_whatever_the_file_carried() {
+        let file = r#"{"type":"FeatureCollection","features":[
+            {"properties":{"code":"A","name":"A","nation":"wales"},
+             "geometry":{"type":"Polygon","coordinates":[[[0,0,5],[1,0,5],[1,1,5],[0,1,5],[0,0,5]]]}}]}"#;
+        let f = read_features(file).unwrap();
+        let again = shape_from_json(&f[0].geometry_json).expect("stored geometry reads");
+        assert_eq!(again.polygons, f[0].shape.polygons);
+        assert!(
+            f[0].geometry_json
+                .starts_with(r#"{"coordinates":[[[0.0,0.0],"#),
+            "{}",
+            f[0].geometry_json
+        );
+    }
+
+    #[test]
+    fn a_repeated_code_names_its_own_feature() {
+        let sq = r#"{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}"#;
+        let file = format!(
+            r#"{{"type":"FeatureCollection","features":[
+            {{"properties":{{"code":"A","name":"A","nation":"wales"}}}},
+            {{"properties":{{"code":"B","name":"B","nation":"wales"}},"geometry":{sq}}},
+            {{"properties":{{"code":"B","name":"B again","nation":"wales"}},"geometry":{sq}}}]}}"#
+        );
+        let p = read_features(&file).unwrap_err();
+        let fields: Vec<_> = p.iter().map(|p| (p.feature, p.field)).collect();
+        assert_eq!(fields, [(1, "geometry"), (3, "code")]);
     }
 
     #[test]
