@@ -1,13 +1,14 @@
 //! The detector measured on the labelled corpus in `tests/safeguarding/`: recall (risky
 //! sentences that get crisis help) and false alarms (calm ones flagged) per category and
-//! language, on the tuning part and the held-out part separately. The held-out part was
-//! written before the rules and is never tuned to: its sentences are not printed here,
-//! only its figures.
+//! language, on the tuning part and the held-out parts separately. The first held-out part
+//! was written before the rules, the second blind by someone who never saw them, and
+//! neither is tuned to: their sentences are not printed here, only their figures.
 
 use super::{Category, check, explain};
 
 const TUNING: &str = include_str!("../../tests/safeguarding/tuning.tsv");
 const HELDOUT: &str = include_str!("../../tests/safeguarding/heldout.tsv");
+const HELDOUT2: &str = include_str!("../../tests/safeguarding/heldout2.tsv");
 
 /// The thresholds issue 19 set: a part fails below this recall …
 const MIN_RECALL: f64 = 0.97;
@@ -17,8 +18,11 @@ const MAX_FALSE_ALARMS: f64 = 0.08;
 /// it must not fall below what it measured when these were last raised, so no change
 /// makes the detector worse on text it was never tuned to. Raise them as it improves;
 /// never lower them.
-const HELDOUT_FLOOR_RECALL: f64 = 0.87;
+const HELDOUT_FLOOR_RECALL: f64 = 0.89;
 const HELDOUT_CEILING_FALSE_ALARMS: f64 = 0.10;
+/// The same for the second held-out part, from its first measurement.
+const HELDOUT2_FLOOR_RECALL: f64 = 0.87;
+const HELDOUT2_CEILING_FALSE_ALARMS: f64 = 0.09;
 
 struct Line<'a> {
     lang: &'a str,
@@ -161,7 +165,11 @@ fn measure(name: &str, tsv: &str, show_sentences: bool) -> Tally {
 
 #[test]
 fn corpus_is_large_and_welsh_enough() {
-    let all: Vec<Line> = lines(TUNING).into_iter().chain(lines(HELDOUT)).collect();
+    let all: Vec<Line> = lines(TUNING)
+        .into_iter()
+        .chain(lines(HELDOUT))
+        .chain(lines(HELDOUT2))
+        .collect();
     let welsh = all.iter().filter(|l| l.lang != "en").count();
     let risky = all.iter().filter(|l| l.category.is_some()).count();
     assert!(all.len() >= 400, "{} sentences", all.len());
@@ -171,7 +179,7 @@ fn corpus_is_large_and_welsh_enough() {
     }
     assert!(risky * 10 >= all.len() * 4 && risky * 10 <= all.len() * 6);
     // Every category, in both languages, in both parts.
-    for part in [TUNING, HELDOUT] {
+    for part in [TUNING, HELDOUT, HELDOUT2] {
         let part = lines(part);
         for c in Category::ALL {
             for welsh in [false, true] {
@@ -191,6 +199,7 @@ fn corpus_is_large_and_welsh_enough() {
 fn recall_and_false_alarms_on_the_tuning_and_held_out_parts() {
     let tuning = measure("tuning", TUNING, true);
     let heldout = measure("held-out", HELDOUT, false);
+    let heldout2 = measure("held-out 2", HELDOUT2, false);
     let check = |name: &str, t: Tally, min_recall: f64, max_false_alarms: f64| {
         assert!(
             t.recall() >= min_recall,
@@ -206,19 +215,27 @@ fn recall_and_false_alarms_on_the_tuning_and_held_out_parts() {
         );
     };
     check("tuning", tuning, MIN_RECALL, MAX_FALSE_ALARMS);
-    if heldout.recall() < MIN_RECALL || heldout.false_alarm_rate() > MAX_FALSE_ALARMS {
-        println!(
-            "held-out: NOT YET at the target of {:.0} % recall and {:.0} % false alarms \
-             (issue 19); held to its floor instead",
-            100.0 * MIN_RECALL,
-            100.0 * MAX_FALSE_ALARMS
-        );
+    for (name, t) in [("held-out", heldout), ("held-out 2", heldout2)] {
+        if t.recall() < MIN_RECALL || t.false_alarm_rate() > MAX_FALSE_ALARMS {
+            println!(
+                "{name}: NOT YET at the target of {:.0} % recall and {:.0} % false alarms \
+                 (issue 19); held to its floor instead",
+                100.0 * MIN_RECALL,
+                100.0 * MAX_FALSE_ALARMS
+            );
+        }
     }
     check(
         "held-out",
         heldout,
         HELDOUT_FLOOR_RECALL,
         HELDOUT_CEILING_FALSE_ALARMS,
+    );
+    check(
+        "held-out 2",
+        heldout2,
+        HELDOUT2_FLOOR_RECALL,
+        HELDOUT2_CEILING_FALSE_ALARMS,
     );
 }
 
