@@ -1,6 +1,6 @@
 //! Draws the demo pictures (`seed/pictures/`): abstract, generated, openly usable, and
 //! labelled "Demo picture" wherever the site shows them. Each is cleaned and sized exactly
-//! as an upload is (`web::images::clean`), so the seed only copies files.
+//! as an upload is (`uploads::clean`), so the seed only copies files.
 //!
 //!     cargo run --release --example demo_pictures
 //!
@@ -152,8 +152,8 @@ fn main() {
         image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 92)
             .encode_image(&img)
             .expect("jpeg");
-        let clean = mmha::web::images::clean(&jpeg).expect("the cleaner accepts it");
-        for (file, bytes) in mmha::web::images::files_of(&clean) {
+        let clean = mmha::uploads::clean(&jpeg).expect("the cleaner accepts it");
+        for (file, bytes) in mmha::uploads::files_of(&clean) {
             std::fs::write(out.join(&file), bytes).expect("write");
             list.push_str(&format!(
                 "    (\"{name}\", \"{file}\", include_bytes!(\"{file}\")),\n"

@@ -144,7 +144,7 @@ pub fn pending(path: &str, headers: &HeaderMap, ip: impl FnOnce() -> String) -> 
         .get(axum::http::header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    if is_bot(ua) || crate::web::ctx::cookie(headers, crate::auth::SESSION_COOKIE).is_some() {
+    if is_bot(ua) || crate::app::ctx::cookie(headers, crate::auth::SESSION_COOKIE).is_some() {
         return None;
     }
     let host = headers

@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 use crate::auth::{Role, password, session, store};
 use crate::config::{Config, LogFormat, Overrides};
 use crate::db::{Backend, Db};
-use crate::{AppState, audit, web};
+use crate::{AppState, audit};
 
 /// mmha: the website, map, finder and mailing list of a maternal mental health alliance.
 #[derive(Debug, Parser)]
@@ -313,7 +313,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!("mmha listening on http://{bound}");
     axum::serve(
         listener,
-        web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
+        crate::app::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
@@ -415,7 +415,7 @@ fn spawn_background(state: AppState) {
             if let Err(e) = crate::atlas::staging::purge_stale(&state.config.data_dir).await {
                 tracing::warn!(error = %e, "purging unconfirmed imports failed");
             }
-            if let Err(e) = crate::web::images::purge_orphans(&state).await {
+            if let Err(e) = crate::uploads::purge_orphans(&state).await {
                 tracing::warn!(error = %e, "purging unused pictures failed");
             }
         }

@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod analytics;
+pub mod app;
 pub mod atlas;
 pub mod audit;
 pub mod auth;
@@ -26,7 +27,9 @@ pub mod safeguard;
 pub mod seed;
 pub mod site;
 pub mod stories;
+pub mod token;
 pub mod uktime;
+pub mod uploads;
 pub mod web;
 
 use std::sync::{Arc, RwLock};

@@ -13,10 +13,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
+use crate::app::ctx::Ctx;
 use crate::auth::{Permission, StaffUser};
 use crate::db::{self, Db, Tx};
 use crate::mail::list;
-use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::{Form, Query, private_page, private_page_status};
 
@@ -284,7 +284,7 @@ async fn person_erase(
     .await?;
     tx.commit().await?;
     for p in &pictures {
-        crate::web::images::delete_if_unused(&state, p).await?;
+        crate::uploads::delete_if_unused(&state, p).await?;
     }
     if erased.stories > 0 || erased.roster > 0 || erased.activities > 0 {
         state.refresh().await?;

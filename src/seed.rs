@@ -42,7 +42,7 @@ async fn write_pictures(uploads: &std::path::Path) -> anyhow::Result<Vec<(&'stat
             .filter(|(k, ..)| k == key)
             .map(|(_, file, bytes)| (file.to_string(), *bytes))
             .collect();
-        let name = crate::web::images::store_in(uploads, &files).await?;
+        let name = crate::uploads::store_in(uploads, &files).await?;
         out.push((*key, name));
     }
     Ok(out)

@@ -52,6 +52,11 @@ pub fn day_string(d: Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
 }
 
+/// Today in UTC, "YYYY-MM-DD" (for counters that roll over at midnight UTC).
+pub fn utc_today() -> String {
+    day_string(time::OffsetDateTime::now_utc().date())
+}
+
 /// The UK date of an instant, "YYYY-MM-DD".
 pub fn local_day(utc: i64) -> String {
     day_string(local(utc).date())

@@ -4,7 +4,7 @@
 //! cleaning it again is accepted at the same size.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use mmha::web::images::{MAX_STORED, clean};
+use mmha::uploads::{MAX_STORED, clean};
 
 fn leaks(bytes: &[u8]) -> bool {
     let text = String::from_utf8_lossy(bytes);

@@ -11,8 +11,9 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::analytics;
+use crate::app::Ctx;
 use crate::auth::{Permission, StaffUser};
-use crate::web::{AppError, Ctx, Query, private_page};
+use crate::web::{AppError, Query, private_page};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -8,9 +8,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 
+use crate::app::Ctx;
 use crate::auth::{Permission, StaffUser};
 use crate::site::helplines::{self, Helpline, HelplineForm, TIERS};
-use crate::web::{AppError, Ctx, Form, private_page, private_page_status, see_other};
+use crate::web::{AppError, Form, private_page, private_page_status, see_other};
 use crate::{AppState, audit, db};
 
 pub fn routes() -> Router<AppState> {
@@ -53,7 +54,7 @@ struct EditTemplate<'a> {
 
 impl EditTemplate<'_> {
     fn error(&self, field: &str) -> String {
-        crate::web::field_error(self.c, &self.errors, field)
+        crate::app::field_error(self.c, &self.errors, field)
     }
     fn tiers(&self) -> &'static [&'static str] {
         TIERS

@@ -13,9 +13,10 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 
+use crate::app::Ctx;
 use crate::audit::{self, AuditEntry, AuditFilter};
 use crate::auth::{Permission, StaffUser};
-use crate::web::{AppError, Ctx, Query, private_page};
+use crate::web::{AppError, Query, private_page};
 use crate::{AppState, cms};
 
 pub fn routes() -> Router<AppState> {

@@ -8,9 +8,10 @@ use axum::response::Response;
 use axum::routing::get;
 
 use crate::AppState;
+use crate::app::Ctx;
 use crate::auth::{Permission, StaffUser};
 use crate::safeguard::store::{self, Flag, Week};
-use crate::web::{AppError, Ctx, private_page};
+use crate::web::{AppError, private_page};
 
 /// How far back the weekly table and the list of recent flags go.
 const WEEKS: i64 = 12;

@@ -9,9 +9,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 
+use crate::app::Ctx;
 use crate::auth::{Permission, StaffUser};
 use crate::site::settings::{self, FIELDS, NATIONS};
-use crate::web::{AppError, Ctx, Fields, Msg, images, private_page_status, see_other};
+use crate::uploads as images;
+use crate::web::{AppError, Fields, Msg, private_page_status, see_other};
 use crate::{AppState, audit, db};
 
 pub fn routes() -> Router<AppState> {
@@ -39,7 +41,7 @@ impl SettingsTemplate<'_> {
         self.values.get(key).map(String::as_str).unwrap_or("")
     }
     fn error(&self, field: &str) -> String {
-        crate::web::field_error(self.c, &self.errors, field)
+        crate::app::field_error(self.c, &self.errors, field)
     }
     fn serves(&self, nation: &str) -> bool {
         self.v("nations").split(',').any(|n| n.trim() == nation)

@@ -11,9 +11,10 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 
+use crate::app::Ctx;
 use crate::auth::store::{self, UserRow};
 use crate::auth::{Permission, Role, StaffUser, password, session};
-use crate::web::{AppError, Ctx, Form, private_page_status, see_other};
+use crate::web::{AppError, Form, private_page_status, see_other};
 use crate::{AppState, audit, cms};
 
 pub fn routes() -> Router<AppState> {
@@ -37,7 +38,7 @@ struct UsersTemplate<'a> {
 
 impl UsersTemplate<'_> {
     fn error(&self, field: &str) -> String {
-        crate::web::field_error(self.c, &self.errors, field)
+        crate::app::field_error(self.c, &self.errors, field)
     }
     fn when(&self, ts: &Option<i64>) -> String {
         ts.map(cms::date_time)

@@ -20,8 +20,9 @@ use serde_json::{Map, Value, json};
 
 use super::services::{self, SERVICE_COLUMNS, ServiceRow, is_uuid};
 use crate::AppState;
+use crate::app::Ctx;
 use crate::db::Db;
-use crate::web::{self, AppError, Ctx, Msg, Query};
+use crate::web::{self, AppError, Msg, Query};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -182,7 +183,7 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<Value, AppError>>,
 {
-    web::cached(
+    crate::app::cached(
         state,
         c,
         headers,

@@ -14,10 +14,9 @@ use super::import::{self, RowError};
 use super::services::{self, LocationRow, ServiceRow};
 use super::store::{self, AreaRow, Level, NewScore, Score, ScoreRevision};
 use super::{ATTRIBUTION, Atlas};
+use crate::app::Ctx;
 use crate::auth::{Permission, StaffUser};
-use crate::web::{
-    self, AppError, Ctx, Form, Msg, Query, private_page, private_page_status, see_other,
-};
+use crate::web::{self, AppError, Form, Msg, Query, private_page, private_page_status, see_other};
 use crate::{AppState, audit};
 
 pub fn routes() -> Router<AppState> {
@@ -319,7 +318,7 @@ async fn map_page(
     let compare = parse_year(q.compare.as_deref())?;
     let st = state.clone();
     let cc = c.clone();
-    web::cached(
+    crate::app::cached(
         &state,
         &c,
         &headers,
@@ -368,7 +367,7 @@ async fn map_csv(
     let compare = parse_year(q.compare.as_deref())?;
     let st = state.clone();
     let cc = c.clone();
-    web::cached(
+    crate::app::cached(
         &state,
         &c,
         &headers,
@@ -461,7 +460,7 @@ async fn embed_map(
     let year = parse_year(q.year.as_deref())?;
     let st = state.clone();
     let cc = c.clone();
-    let mut res = web::cached(
+    let mut res = crate::app::cached(
         &state,
         &c,
         &headers,
@@ -590,7 +589,7 @@ struct LevelsTemplate<'a> {
 
 impl LevelsTemplate<'_> {
     fn error(&self, field: &str) -> String {
-        web::field_error(self.c, &self.errors, field)
+        crate::app::field_error(self.c, &self.errors, field)
     }
 }
 
@@ -732,7 +731,7 @@ async fn map_svg(
     let year = parse_year(q.year.as_deref())?;
     let st = state.clone();
     let cc = c.clone();
-    web::cached(
+    crate::app::cached(
         &state,
         &c,
         &headers,
@@ -840,7 +839,7 @@ async fn area_page(
     }
     let st = state.clone();
     let cc = c.clone();
-    web::cached(
+    crate::app::cached(
         &state,
         &c,
         &headers,
@@ -931,7 +930,7 @@ async fn service_page(
     }
     let st = state.clone();
     let cc = c.clone();
-    web::cached(
+    crate::app::cached(
         &state,
         &c,
         &headers,
@@ -1144,7 +1143,7 @@ struct AdminAreaTemplate<'a> {
 
 impl AdminAreaTemplate<'_> {
     fn error(&self, field: &str) -> String {
-        web::field_error(self.c, &self.errors, field)
+        crate::app::field_error(self.c, &self.errors, field)
     }
     fn when(&self, ts: &i64) -> String {
         crate::cms::date_time(*ts)

@@ -12,11 +12,10 @@ use axum::routing::{get, post};
 
 use super::services::{self, ServiceRow, new_uuid, stable_uuid, term_id};
 use super::store::{self, AreaRow};
+use crate::app::Ctx;
 use crate::auth::{Permission, StaffUser};
 use crate::db::{self, Tx};
-use crate::web::{
-    self, AppError, Ctx, FieldErrors, Form, Msg, private_page, private_page_status, see_other,
-};
+use crate::web::{AppError, FieldErrors, Form, Msg, private_page, private_page_status, see_other};
 use crate::{AppState, audit};
 
 pub fn routes() -> Router<AppState> {
@@ -453,7 +452,7 @@ struct EditTemplate<'a> {
 
 impl EditTemplate<'_> {
     fn error(&self, field: &str) -> String {
-        web::field_error(self.c, &self.errors, field)
+        crate::app::field_error(self.c, &self.errors, field)
     }
     fn serves(&self, code: &str) -> bool {
         self.f.areas.iter().any(|a| a == code)

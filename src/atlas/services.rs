@@ -180,7 +180,7 @@ pub fn stable_uuid(name: &str) -> String {
 fn format_uuid(mut b: [u8; 16], version: u8) -> String {
     b[6] = (b[6] & 0x0f) | (version << 4);
     b[8] = (b[8] & 0x3f) | 0x80;
-    let h = crate::auth::session::hex(&b);
+    let h = crate::token::hex(&b);
     format!(
         "{}-{}-{}-{}-{}",
         &h[0..8],

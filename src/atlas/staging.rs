@@ -19,7 +19,7 @@ fn path(state: &AppState, token: &str, ext: &str) -> Option<PathBuf> {
 
 /// Keeps `text` and returns the token that names it.
 pub async fn keep(state: &AppState, ext: &str, text: &str) -> Result<String, AppError> {
-    let token = crate::auth::session::random_token();
+    let token = crate::token::random_token();
     let file = path(state, &token, ext).ok_or(AppError::NotFound)?;
     if let Some(dir) = file.parent() {
         tokio::fs::create_dir_all(dir)

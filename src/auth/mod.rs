@@ -14,8 +14,8 @@ use axum::extract::{FromRef, FromRequestParts, OriginalUri};
 use axum::http::request::Parts;
 
 use crate::AppState;
+use crate::app::ctx::cookie;
 use crate::web::AppError;
-use crate::web::ctx::cookie;
 
 /// Name of the staff session cookie.
 pub const SESSION_COOKIE: &str = "mmha_session";

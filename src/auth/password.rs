@@ -65,11 +65,7 @@ pub async fn verify(password: String, stored: String) -> bool {
 pub async fn dummy_hash() -> String {
     static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
     DUMMY
-        .get_or_init(|| async {
-            hash(crate::auth::session::random_token())
-                .await
-                .unwrap_or_default()
-        })
+        .get_or_init(|| async { hash(crate::token::random_token()).await.unwrap_or_default() })
         .await
         .clone()
 }

@@ -12,10 +12,9 @@ use serde::Deserialize;
 
 use super::{Role, StaffUser, password, session, store};
 use crate::AppState;
+use crate::app::Ctx;
 use crate::audit;
-use crate::web::{
-    AppError, Ctx, Form, Query, private_page, private_page_status, safe_next, see_other,
-};
+use crate::web::{AppError, Form, Query, private_page, private_page_status, safe_next, see_other};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -222,7 +221,7 @@ pub struct SetupTemplate<'a> {
 
 impl SetupTemplate<'_> {
     pub fn error(&self, field: &str) -> String {
-        crate::web::field_error(self.c, &self.errors, field)
+        crate::app::field_error(self.c, &self.errors, field)
     }
 }
 
@@ -347,7 +346,7 @@ pub struct AccountTemplate<'a> {
 
 impl AccountTemplate<'_> {
     pub fn error(&self, field: &str) -> String {
-        crate::web::field_error(self.c, &self.errors, field)
+        crate::app::field_error(self.c, &self.errors, field)
     }
     pub fn two_factor(&self) -> bool {
         self.c.staff.as_ref().is_some_and(|s| s.two_factor)

@@ -2,28 +2,10 @@
 //! every instance. The cookie holds a random 256-bit token; the database holds only its
 //! SHA-256, so a leaked database cannot be used to log in.
 
-use rand::Rng;
-use sha2::{Digest, Sha256};
+use crate::token::{random_token, token_hash};
 
 use super::{Role, StaffUser};
 use crate::db::{self, Db, Tx};
-
-/// 32 random bytes as 64 hex characters.
-pub fn random_token() -> String {
-    let mut buf = [0u8; 32];
-    rand::rng().fill_bytes(&mut buf);
-    hex(&buf)
-}
-
-/// Lower-case hex.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// SHA-256 of a token, as stored.
-pub fn token_hash(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
-}
 
 /// Starts a session for `user_id`; returns the token for the cookie.
 pub async fn create_session(tx: &mut Tx, user_id: i64, hours: i64) -> sqlx::Result<String> {

@@ -1,7 +1,7 @@
 //! SQL for staff accounts and first-run setup tokens.
 
-use super::session::{random_token, token_hash};
 use crate::db::{self, Db, Tx};
+use crate::token::{random_token, token_hash};
 
 /// A staff account as stored.
 #[derive(Clone, Debug, sqlx::FromRow)]

@@ -6,8 +6,8 @@
 use hmac::{Hmac, KeyInit, Mac};
 use rand::{Rng, RngExt};
 
-use crate::auth::session::token_hash;
 use crate::db::{self, Db, Tx};
+use crate::token::token_hash;
 
 /// Seconds per code.
 const STEP: i64 = 30;
@@ -254,7 +254,7 @@ pub async fn disable(tx: &mut Tx, user_id: i64) -> sqlx::Result<()> {
 
 /// Starts the step between password and code; returns the challenge token.
 pub async fn start_challenge(tx: &mut Tx, user_id: i64, next: &str) -> sqlx::Result<String> {
-    let token = crate::auth::session::random_token();
+    let token = crate::token::random_token();
     sqlx::query("DELETE FROM login_challenges WHERE expires_at < $1")
         .bind(db::now())
         .execute(&mut **tx)

@@ -12,8 +12,9 @@ use serde::Deserialize;
 
 use super::{Role, StaffUser, session, store, totp};
 use crate::AppState;
+use crate::app::Ctx;
 use crate::audit;
-use crate::web::{AppError, Ctx, Form, Msg, private_page, private_page_status, see_other};
+use crate::web::{AppError, Form, Msg, private_page, private_page_status, see_other};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

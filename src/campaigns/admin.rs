@@ -11,11 +11,12 @@ use serde::Deserialize;
 
 use super::survey::Summary;
 use super::{Activity, Campaign, CampaignDraft, Session};
+use crate::app::Ctx;
 use crate::auth::{Permission, StaffUser};
 use crate::mail::{Letter, Sender};
+use crate::uploads as images;
 use crate::web::{
-    AppError, Ctx, FieldErrors, Fields, Form, Msg, Query, images, private_page,
-    private_page_status, see_other,
+    AppError, FieldErrors, Fields, Form, Msg, Query, private_page, private_page_status, see_other,
 };
 use crate::{AppState, audit};
 
@@ -106,7 +107,7 @@ struct EditPage<'a> {
 
 impl EditPage<'_> {
     fn error(&self, field: &str) -> String {
-        crate::web::field_error(self.c, &self.errors, field)
+        crate::app::field_error(self.c, &self.errors, field)
     }
     fn action(&self) -> String {
         match self.id {
@@ -446,7 +447,7 @@ struct ActivityPage<'a> {
 
 impl ActivityPage<'_> {
     fn error(&self, field: &str) -> String {
-        crate::web::field_error(self.c, &self.errors, field)
+        crate::app::field_error(self.c, &self.errors, field)
     }
     fn day_label(&self, d: &str) -> String {
         super::routes::day_label(self.c.lang, d)

@@ -66,8 +66,8 @@ impl Campaign {
         pick(cy, &self.involved, &self.involved_cy)
     }
     /// The campaign's picture, described in the reader's language.
-    pub fn picture(&self, cy: bool) -> Option<crate::web::images::Picture> {
-        crate::web::images::Picture::new(
+    pub fn picture(&self, cy: bool) -> Option<crate::uploads::Picture> {
+        crate::uploads::Picture::new(
             &self.image,
             pick(cy, &self.image_alt, &self.image_alt_cy),
             self.is_demo != 0,
@@ -313,7 +313,7 @@ impl CampaignDraft {
             errors.push(("hashtag", Msg::new("admin-campaign-error-hashtag")));
         }
         if let Some(e) =
-            crate::web::images::alt_problem(&self.image, &self.image_alt, &self.image_alt_cy)
+            crate::uploads::alt_problem(&self.image, &self.image_alt, &self.image_alt_cy)
         {
             errors.push(e);
         }
@@ -819,8 +819,8 @@ pub async fn insert(
     lang: crate::i18n::Lang,
     is_demo: bool,
 ) -> sqlx::Result<(i64, String)> {
-    let token = crate::auth::session::random_token();
-    let uid = crate::auth::session::random_token()[..20].to_string();
+    let token = crate::token::random_token();
+    let uid = crate::token::random_token()[..20].to_string();
     let now = db::now();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO activities (uid, campaign_id, title, organiser, description, kind, \
@@ -846,7 +846,7 @@ pub async fn insert(
     .bind(&c.d.contact_name)
     .bind(&c.email)
     .bind(lang.code())
-    .bind(crate::auth::session::token_hash(&token))
+    .bind(crate::token::token_hash(&token))
     .bind(c.sessions.first().map(|s| s.0).unwrap_or(0))
     .bind(is_demo as i64)
     .bind(now)
@@ -975,7 +975,7 @@ pub async fn activity_by_token(db: &Db, token: &str) -> sqlx::Result<Option<Acti
         "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE manage_hash = $1 \
          OR id = (SELECT activity_id FROM activity_links WHERE hash = $1)"
     )))
-    .bind(crate::auth::session::token_hash(token))
+    .bind(crate::token::token_hash(token))
     .fetch_optional(&db.pool)
     .await
 }
@@ -983,9 +983,9 @@ pub async fn activity_by_token(db: &Db, token: &str) -> sqlx::Result<Option<Acti
 /// Another private link for an activity, to send with an email (only hashes are kept,
 /// so a link already sent cannot be sent again; the earlier ones keep working).
 pub async fn new_token(tx: &mut Tx, id: i64) -> sqlx::Result<String> {
-    let token = crate::auth::session::random_token();
+    let token = crate::token::random_token();
     sqlx::query("INSERT INTO activity_links (hash, activity_id) VALUES ($1, $2)")
-        .bind(crate::auth::session::token_hash(&token))
+        .bind(crate::token::token_hash(&token))
         .bind(id)
         .execute(&mut **tx)
         .await?;

@@ -13,12 +13,11 @@ use serde::Deserialize;
 
 use super::{Activity, ActivityDraft, Campaign, Checked, Day, Filter, Listed, Session, ical};
 use crate::AppState;
+use crate::app::Ctx;
 use crate::i18n::Lang;
 use crate::mail::{Letter, Sender};
 use crate::uktime;
-use crate::web::{
-    self, AppError, Ctx, FieldErrors, Form, Query, private_page, private_page_status,
-};
+use crate::web::{self, AppError, FieldErrors, Form, Query, private_page, private_page_status};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -129,7 +128,7 @@ async fn list_page(
     let st = state.clone();
     let cc = c.clone();
     let today = today();
-    web::cached_with(
+    crate::app::cached_with(
         &state,
         &c,
         &headers,
@@ -185,7 +184,7 @@ async fn events_page(
     let st = state.clone();
     let cc = c.clone();
     let today = today();
-    web::cached_with(
+    crate::app::cached_with(
         &state,
         &c,
         &headers,
@@ -281,7 +280,7 @@ async fn campaign_page(
     let st = state.clone();
     let cc = c.clone();
     let today = today();
-    web::cached_with(
+    crate::app::cached_with(
         &state,
         &c,
         &headers,
@@ -397,7 +396,7 @@ async fn activities_page(
 ) -> Result<Response, AppError> {
     let st = state.clone();
     let cc = c.clone();
-    web::cached(
+    crate::app::cached(
         &state,
         &c,
         &headers,
@@ -477,7 +476,7 @@ async fn calendar_page(
 ) -> Result<Response, AppError> {
     let st = state.clone();
     let cc = c.clone();
-    web::cached(
+    crate::app::cached(
         &state,
         &c,
         &headers,
@@ -621,7 +620,7 @@ async fn map_page(
 ) -> Result<Response, AppError> {
     let st = state.clone();
     let cc = c.clone();
-    web::cached(
+    crate::app::cached(
         &state,
         &c,
         &headers,
@@ -682,7 +681,7 @@ async fn activity_page(
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let st = state.clone();
     let cc = c.clone();
-    web::cached(
+    crate::app::cached(
         &state,
         &c,
         &headers,
@@ -729,7 +728,7 @@ struct RegisterPage<'a> {
 
 impl RegisterPage<'_> {
     fn error(&self, field: &str) -> String {
-        crate::web::field_error(self.c, &self.errors, field)
+        crate::app::field_error(self.c, &self.errors, field)
     }
     /// A cancelled or rejected activity can no longer be edited.
     fn closed(&self) -> bool {
@@ -1074,7 +1073,7 @@ async fn ics_feed(
 ) -> Result<Response, AppError> {
     let st = state.clone();
     let cc = c.clone();
-    web::cached(
+    crate::app::cached(
         &state,
         &c,
         &headers,

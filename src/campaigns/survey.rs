@@ -13,9 +13,10 @@ use serde::Deserialize;
 
 use super::Campaign;
 use crate::AppState;
+use crate::app::Ctx;
 use crate::db::{self, Db, Tx};
 use crate::web::{
-    self, AppError, Ctx, FieldErrors, Form, Msg, Query, private_page, private_page_status,
+    self, AppError, FieldErrors, Form, Msg, Query, private_page, private_page_status,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -181,7 +182,7 @@ struct SurveyPage<'a> {
 
 impl SurveyPage<'_> {
     fn error(&self, field: &str) -> String {
-        crate::web::field_error(self.c, &self.errors, field)
+        crate::app::field_error(self.c, &self.errors, field)
     }
 }
 

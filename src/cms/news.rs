@@ -11,9 +11,10 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::{markdown, search};
+use crate::app::Ctx;
 use crate::auth::{Permission, StaffUser};
 use crate::db::{self, Db, Tx};
-use crate::web::{self, AppError, Ctx, Form, Query, private_page, private_page_status, see_other};
+use crate::web::{self, AppError, Form, Query, private_page, private_page_status, see_other};
 use crate::{AppState, audit};
 
 /// Posts per page of the news list.
@@ -443,7 +444,7 @@ async fn render_list(
 ) -> Result<Response, AppError> {
     let st = state.clone();
     let cc = c.clone();
-    web::cached(
+    crate::app::cached(
         &state,
         &c,
         &headers,
@@ -498,7 +499,7 @@ async fn show(
 ) -> Result<Response, AppError> {
     let st = state.clone();
     let cc = c.clone();
-    web::cached(
+    crate::app::cached(
         &state,
         &c,
         &headers,
@@ -560,7 +561,7 @@ async fn rss(
 ) -> Result<Response, AppError> {
     let st = state.clone();
     let cc = c.clone();
-    web::cached(
+    crate::app::cached(
         &state,
         &c,
         &headers,
@@ -619,7 +620,7 @@ struct EditTemplate<'a> {
 
 impl EditTemplate<'_> {
     fn error(&self, field: &str) -> String {
-        crate::web::field_error(self.c, &self.errors, field)
+        crate::app::field_error(self.c, &self.errors, field)
     }
 }
 

@@ -11,12 +11,12 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::{markdown, search};
+use crate::app::Ctx;
 use crate::auth::{Permission, StaffUser};
 use crate::db::{self, Db, Tx};
 use crate::site::NavItem;
-use crate::web::{
-    self, AppError, Ctx, Fields, images, private_page, private_page_status, see_other,
-};
+use crate::uploads as images;
+use crate::web::{self, AppError, Fields, private_page, private_page_status, see_other};
 use crate::{AppState, audit};
 
 /// A page as stored.
@@ -47,13 +47,13 @@ impl PageRow {
     }
 
     /// The page's picture, described in the reader's language.
-    pub fn picture(&self, cy: bool) -> Option<crate::web::images::Picture> {
+    pub fn picture(&self, cy: bool) -> Option<crate::uploads::Picture> {
         let alt = if cy && !self.image_alt_cy.is_empty() {
             &self.image_alt_cy
         } else {
             &self.image_alt
         };
-        crate::web::images::Picture::new(&self.image, alt, self.is_demo != 0)
+        crate::uploads::Picture::new(&self.image, alt, self.is_demo != 0)
     }
 }
 
@@ -265,7 +265,7 @@ impl PageForm {
             ));
         }
         if let Some(p) =
-            crate::web::images::alt_problem(&self.image, &self.image_alt, &self.image_alt_cy)
+            crate::uploads::alt_problem(&self.image, &self.image_alt, &self.image_alt_cy)
         {
             e.push(p);
         }
@@ -460,7 +460,7 @@ async fn show_page(
     }
     let st = state.clone();
     let cc = c.clone();
-    web::cached(
+    crate::app::cached(
         &state,
         &c,
         &headers,
@@ -546,7 +546,7 @@ struct EditTemplate<'a> {
 
 impl EditTemplate<'_> {
     fn error(&self, field: &str) -> String {
-        crate::web::field_error(self.c, &self.errors, field)
+        crate::app::field_error(self.c, &self.errors, field)
     }
     fn is_parent(&self, id: &i64) -> bool {
         self.f.parent_id.trim() == id.to_string()

@@ -13,9 +13,10 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::search;
+use crate::app::Ctx;
 use crate::auth::{Permission, StaffUser};
 use crate::db::{self, Db, Tx};
-use crate::web::{self, AppError, Ctx, Query, private_page, private_page_status, see_other};
+use crate::web::{self, AppError, Query, private_page, private_page_status, see_other};
 use crate::{AppState, audit};
 
 pub const KINDS: &[&str] = &["guideline", "report", "leaflet", "other"];
@@ -341,7 +342,7 @@ async fn list(
     }
     let st = state.clone();
     let cc = c.clone();
-    web::cached(
+    crate::app::cached(
         &state,
         &c,
         &headers,
@@ -442,7 +443,7 @@ struct EditTemplate<'a> {
 
 impl EditTemplate<'_> {
     fn error(&self, field: &str) -> String {
-        crate::web::field_error(self.c, &self.errors, field)
+        crate::app::field_error(self.c, &self.errors, field)
     }
 }
 
@@ -650,7 +651,7 @@ async fn save(
                 .unwrap_or("bin");
             let mut buf = [0u8; 16];
             rand::Rng::fill_bytes(&mut rand::rng(), &mut buf);
-            let name = format!("{}.{ext}", crate::auth::session::hex(&buf));
+            let name = format!("{}.{ext}", crate::token::hex(&buf));
             let path = state.config.uploads_dir().join(&name);
             tokio::fs::write(&path, &u.bytes)
                 .await

@@ -13,8 +13,9 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::app::Ctx;
 use crate::db::{Backend, Db, Tx};
-use crate::web::{AppError, Ctx, Query, private_page};
+use crate::web::{AppError, Query, private_page};
 
 const MARK_START: char = '\u{E000}';
 const MARK_END: char = '\u{E001}';

@@ -12,11 +12,11 @@ use serde::Deserialize;
 
 use super::{Draft, Enquiry, Filter, KINDS, Note, STATUSES};
 use crate::AppState;
+use crate::app::ctx::Ctx;
 use crate::auth::StaffUser;
 use crate::i18n::Lang;
 use crate::mail::{Letter, Sender};
 use crate::web::antispam::{SEND_AGAIN, Verdict};
-use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::{FieldErrors, Form, Msg, Query, private_page, private_page_status, see_other};
 
@@ -49,7 +49,7 @@ struct ContactPage<'a> {
 
 impl ContactPage<'_> {
     fn error(&self, field: &str) -> String {
-        crate::web::field_error(self.c, &self.errors, field)
+        crate::app::field_error(self.c, &self.errors, field)
     }
     fn title(&self) -> String {
         self.c.t(&format!("contact-form-title-{}", self.kind))
@@ -369,7 +369,7 @@ impl EnquiryPage<'_> {
         crate::cms::uk_date_time(*t)
     }
     fn error(&self, field: &str) -> String {
-        crate::web::field_error(self.c, &self.errors, field)
+        crate::app::field_error(self.c, &self.errors, field)
     }
     fn kind_label(&self) -> String {
         self.c.t(&format!("contact-kind-{}", self.e.kind))

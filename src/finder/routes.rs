@@ -21,13 +21,13 @@ use serde_json::{Value, json};
 
 use super::{Located, Outcome, Problem, places};
 use crate::AppState;
+use crate::app::ctx::Ctx;
 use crate::atlas::services::{self, MbuPosition, ServiceRow};
 use crate::atlas::store::{self, Level, Score};
 use crate::i18n::Lang;
 use crate::site::Helpline;
 use crate::site::helplines::Urgency;
 use crate::web::cache::{AcceptEncoding, Encoding};
-use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::splice::{HOLE, Skeleton};
 use crate::web::{Form, Query};
@@ -852,7 +852,7 @@ async fn support_api(
         .lang
         .as_deref()
         .and_then(Lang::from_code)
-        .unwrap_or_else(|| crate::web::ctx::lang_from(&headers));
+        .unwrap_or_else(|| crate::app::ctx::lang_from(&headers));
     let snap = state.snapshot();
     if p.is_empty() {
         return json_error(StatusCode::BAD_REQUEST, lang.t("finder-error-empty"));

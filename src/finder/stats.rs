@@ -21,11 +21,6 @@ pub struct Counter {
 
 use crate::uktime::day_string;
 
-/// Today in UTC, "YYYY-MM-DD".
-pub fn today() -> String {
-    day_string(time::OffsetDateTime::now_utc().date())
-}
-
 impl Counter {
     /// One search that ended in `area_code` ("" for none).
     pub fn count(&self, area_code: &str) {

@@ -13,10 +13,10 @@ use super::bulletin::{self, Newsletter, Progress, Recipient, Segment};
 use super::list::{AUDIENCES, TOPICS};
 use super::{Sender, list};
 use crate::AppState;
+use crate::app::ctx::Ctx;
 use crate::auth::{Permission, StaffUser};
 use crate::i18n::Lang;
 use crate::site::settings::NATIONS;
-use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::{Form, Query, private_page, private_page_status, see_other};
 

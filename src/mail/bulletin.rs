@@ -483,7 +483,7 @@ pub async fn send_due(
         db::Backend::Sqlite => "",
     };
     // Due: queued and due, or claimed by a worker whose lock ran out (it died).
-    let claim = crate::auth::session::random_token();
+    let claim = crate::token::random_token();
     let claimed: Vec<(i64, i64, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "UPDATE newsletter_sends SET status = 'sending', locked_until = $1, claim = $4, \
          attempts = attempts + 1 \

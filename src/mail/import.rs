@@ -424,7 +424,7 @@ pub async fn apply(
                 .bind(&r.audience)
                 .bind(&r.lang)
                 .bind(&r.topics)
-                .bind(crate::auth::session::random_token())
+                .bind(crate::token::random_token())
                 .bind(r.consented_at.unwrap_or(now));
         }
         q.bind(source).execute(&mut **tx).await?;

@@ -13,10 +13,10 @@ use serde::Deserialize;
 use super::import::{self, BounceReport, Summary};
 use super::list;
 use crate::AppState;
+use crate::app::ctx::Ctx;
 use crate::atlas::import::RowError;
 use crate::atlas::staging;
 use crate::auth::{Permission, StaffUser};
-use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::{FieldErrors, Fields, Form, Msg, Query, private_page, private_page_status};
 
@@ -75,7 +75,7 @@ struct ImportPage<'a> {
 
 impl ImportPage<'_> {
     fn error(&self, field: &str) -> String {
-        crate::web::field_error(self.c, &self.errors, field)
+        crate::app::field_error(self.c, &self.errors, field)
     }
 }
 
@@ -225,7 +225,7 @@ struct SuppressionsPage<'a> {
 
 impl SuppressionsPage<'_> {
     fn error(&self, field: &str) -> String {
-        crate::web::field_error(self.c, &self.errors, field)
+        crate::app::field_error(self.c, &self.errors, field)
     }
     fn when(&self, t: &i64) -> String {
         crate::cms::uk_date_time(*t)

@@ -217,18 +217,18 @@ pub async fn signup(
             .bind(prefs.lang.code())
             .bind(prefs.topics_text())
             .bind(source)
-            .bind(crate::auth::session::random_token())
+            .bind(crate::token::random_token())
             .bind(now)
             .fetch_one(&mut **tx)
             .await?
         }
     };
     record_consent(tx, sub, "signup", source, prefs.lang, ip).await?;
-    let token = crate::auth::session::random_token();
+    let token = crate::token::random_token();
     sqlx::query(
         "INSERT INTO subscriber_tokens (token_hash, subscriber_id, expires_at) VALUES ($1, $2, $3)",
     )
-    .bind(crate::auth::session::token_hash(&token))
+    .bind(crate::token::token_hash(&token))
     .bind(sub)
     .bind(now + confirm_days * 86_400)
     .execute(&mut **tx)
@@ -244,7 +244,7 @@ pub async fn token_valid(db: &Db, token: &str) -> sqlx::Result<bool> {
         "SELECT COUNT(*) FROM subscriber_tokens WHERE token_hash = $1 AND used_at IS NULL \
          AND expires_at > $2",
     )
-    .bind(crate::auth::session::token_hash(token))
+    .bind(crate::token::token_hash(token))
     .bind(db::now())
     .fetch_one(&db.pool)
     .await?;
@@ -265,7 +265,7 @@ pub async fn confirm(
          AND expires_at > $1 RETURNING subscriber_id",
     )
     .bind(now)
-    .bind(crate::auth::session::token_hash(token))
+    .bind(crate::token::token_hash(token))
     .fetch_optional(&mut **tx)
     .await?;
     let Some(id) = id else { return Ok(None) };

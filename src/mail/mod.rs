@@ -29,7 +29,7 @@ use crate::i18n::Lang;
 
 /// The message for `field` among a form's errors ((field id, message id) pairs), in the
 /// visitor's language; "" when the field is fine.
-pub fn field_error(c: &crate::web::ctx::Ctx, errors: &[(&str, &str)], field: &str) -> String {
+pub fn field_error(c: &crate::app::ctx::Ctx, errors: &[(&str, &str)], field: &str) -> String {
     errors
         .iter()
         .find(|(f, _)| *f == field)
@@ -158,7 +158,7 @@ pub fn build(sender: &Sender, m: &Outgoing) -> anyhow::Result<String> {
     let id = m
         .message_id
         .clone()
-        .unwrap_or_else(|| crate::auth::session::random_token()[..24].to_string());
+        .unwrap_or_else(|| crate::token::random_token()[..24].to_string());
     let mut b = lettre::Message::builder()
         .from(from)
         .to(to)

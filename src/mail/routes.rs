@@ -12,10 +12,10 @@ use axum::routing::get;
 use super::list::{self, AUDIENCES, Prefs, Signup, Subscriber, TOPICS};
 use super::{Letter, Outgoing, Sender};
 use crate::AppState;
+use crate::app::ctx::Ctx;
 use crate::i18n::Lang;
 use crate::site::settings::NATIONS;
 use crate::web::antispam::{SEND_AGAIN, Verdict};
-use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::{Form, private_page, private_page_status, see_other};
 

@@ -128,8 +128,8 @@ pub async fn add(
     email: &str,
     lang: Lang,
 ) -> sqlx::Result<String> {
-    let token = crate::auth::session::random_token();
-    let hash = crate::auth::session::token_hash(&token);
+    let token = crate::token::random_token();
+    let hash = crate::token::token_hash(&token);
     let now = db::now();
     let existing: Option<i64> =
         sqlx::query_scalar("SELECT id FROM roster WHERE list = $1 AND email = $2")
@@ -184,7 +184,7 @@ pub async fn by_token(db: &Db, token: &str) -> sqlx::Result<Option<Entry>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM roster WHERE manage_hash = $1"
     )))
-    .bind(crate::auth::session::token_hash(token))
+    .bind(crate::token::token_hash(token))
     .fetch_optional(&db.pool)
     .await
 }

@@ -13,11 +13,11 @@ use serde::Deserialize;
 
 use super::roster::{self, Draft, Entry};
 use crate::AppState;
+use crate::app::ctx::Ctx;
 use crate::auth::{Permission, StaffUser};
 use crate::i18n::Lang;
 use crate::mail::{Letter, Sender};
 use crate::web::antispam::{SEND_AGAIN, Verdict};
-use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::{FieldErrors, Form, Msg, Query, private_page, private_page_status, see_other};
 
@@ -31,7 +31,7 @@ pub fn routes() -> Router<AppState> {
             get(manage_get)
                 .post(manage_post)
                 .layer(axum::extract::DefaultBodyLimit::max(
-                    crate::web::images::MAX_BYTES + 64 * 1024,
+                    crate::uploads::MAX_BYTES + 64 * 1024,
                 )),
         )
         .route("/admin/roster", get(admin_page).post(admin_post))
@@ -105,7 +105,7 @@ struct JoinPage<'a> {
 
 impl JoinPage<'_> {
     fn error(&self, field: &str) -> String {
-        crate::web::field_error(self.c, &self.errors, field)
+        crate::app::field_error(self.c, &self.errors, field)
     }
 }
 
@@ -222,7 +222,7 @@ struct ManagePage<'a> {
 
 impl ManagePage<'_> {
     fn error(&self, field: &str) -> String {
-        crate::web::field_error(self.c, &self.errors, field)
+        crate::app::field_error(self.c, &self.errors, field)
     }
     fn is_champion(&self) -> bool {
         self.e.as_ref().is_some_and(|e| e.list == "champion")
@@ -290,7 +290,7 @@ async fn manage_post(
     if get("action") == "leave" {
         roster::leave(&mut tx, e.id).await?;
         tx.commit().await?;
-        crate::web::images::delete_if_unused(&state, &e.photo).await?;
+        crate::uploads::delete_if_unused(&state, &e.photo).await?;
         state.refresh().await?;
         return private_page(&ManagePage {
             c: &c,
@@ -321,7 +321,7 @@ async fn manage_post(
             photo.clear();
         }
         if let Some(bytes) = fields.file("photo_file") {
-            match crate::web::images::accept(&state, bytes).await? {
+            match crate::uploads::accept(&state, bytes).await? {
                 Ok(name) => photo = name,
                 Err(msg) => errors.push(("photo_file", msg)),
             }
@@ -377,7 +377,7 @@ async fn manage_post(
     }
     tx.commit().await?;
     if photo != e.photo {
-        crate::web::images::delete_if_unused(&state, &e.photo).await?;
+        crate::uploads::delete_if_unused(&state, &e.photo).await?;
     }
     state.refresh().await?;
     let e = roster::by_token(&state.db, &token).await?;
@@ -404,7 +404,7 @@ struct AdminPage<'a> {
 
 impl AdminPage<'_> {
     fn error(&self, field: &str) -> String {
-        crate::web::field_error(self.c, &self.errors, field)
+        crate::app::field_error(self.c, &self.errors, field)
     }
     fn when(&self, t: &i64) -> String {
         crate::cms::uk_date_time(*t)

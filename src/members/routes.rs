@@ -12,12 +12,12 @@ use serde::Deserialize;
 
 use super::{Application, KINDS, Member, STATUSES};
 use crate::AppState;
+use crate::app::ctx::Ctx;
 use crate::auth::{Permission, StaffUser};
 use crate::i18n::Lang;
 use crate::mail::{Letter, Sender};
 use crate::site::settings::NATIONS;
 use crate::web::antispam::{SEND_AGAIN, Verdict};
-use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::{FieldErrors, Form, Msg, Query, private_page, private_page_status, see_other};
 
@@ -32,7 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/members/{id}/logo",
             axum::routing::post(logo_post).layer(axum::extract::DefaultBodyLimit::max(
-                crate::web::images::MAX_BYTES + 64 * 1024,
+                crate::uploads::MAX_BYTES + 64 * 1024,
             )),
         )
 }
@@ -53,7 +53,7 @@ async fn logo_post(
     let remove = form.pairs.iter().any(|(k, _)| k == "remove");
     let name = match (file, remove) {
         (_, true) => String::new(),
-        (Some(bytes), false) => match crate::web::images::accept(&state, bytes).await? {
+        (Some(bytes), false) => match crate::uploads::accept(&state, bytes).await? {
             Ok(name) => name,
             Err(msg) => {
                 return private_page_status(
@@ -136,7 +136,7 @@ async fn directory_page(
     // Cached per filter (the key is the path with its query); every change to a member's
     // public details bumps the content version.
     let (st, cc) = (state.clone(), c.clone());
-    crate::web::cached(
+    crate::app::cached(
         &state,
         &c,
         &headers,
@@ -179,7 +179,7 @@ async fn profile_page(
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
     let (st, cc) = (state.clone(), c.clone());
-    crate::web::cached(
+    crate::app::cached(
         &state,
         &c,
         &headers,
@@ -208,7 +208,7 @@ struct ApplyPage<'a> {
 
 impl ApplyPage<'_> {
     fn error(&self, field: &str) -> String {
-        crate::web::field_error(self.c, &self.errors, field)
+        crate::app::field_error(self.c, &self.errors, field)
     }
 }
 
@@ -417,7 +417,7 @@ impl ReviewPage<'_> {
         crate::cms::uk_date_time(*t)
     }
     fn error(&self, field: &str) -> String {
-        crate::web::field_error(self.c, &self.errors, field)
+        crate::app::field_error(self.c, &self.errors, field)
     }
     fn status_label(&self) -> String {
         self.c.t(&format!("admin-member-status-{}", self.m.status))

@@ -11,9 +11,10 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 
+use crate::app::Ctx;
 use crate::auth::{Permission, StaffUser};
 use crate::db::{self, Db, Tx};
-use crate::web::{self, AppError, Ctx, Form, private_page, private_page_status, see_other};
+use crate::web::{self, AppError, Form, private_page, private_page_status, see_other};
 use crate::{AppState, audit};
 
 /// Sections of the impact page, in order.
@@ -262,7 +263,7 @@ async fn impact_page(
 ) -> Result<Response, AppError> {
     let st = state.clone();
     let cc = c.clone();
-    web::cached(
+    crate::app::cached(
         &state,
         &c,
         &headers,
@@ -393,7 +394,7 @@ struct EditTemplate<'a> {
 
 impl EditTemplate<'_> {
     fn error(&self, field: &str) -> String {
-        crate::web::field_error(self.c, &self.errors, field)
+        crate::app::field_error(self.c, &self.errors, field)
     }
 }
 

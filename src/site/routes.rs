@@ -11,10 +11,11 @@ use serde::Deserialize;
 
 use super::helplines::{self, HelpNow, Helpline, Urgency};
 use crate::AppState;
+use crate::app::Ctx;
+use crate::app::ctx::{LANG_COOKIE, cookie};
 use crate::auth::{SESSION_COOKIE, session};
 use crate::cms::news::{self, Post};
-use crate::web::ctx::{LANG_COOKIE, cookie};
-use crate::web::{self, AppError, Ctx, Query, safe_next};
+use crate::web::{self, AppError, Query, safe_next};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -44,8 +45,8 @@ pub struct ErrorTemplate<'a> {
 struct HomeTemplate<'a> {
     c: &'a Ctx,
     now: HelpNow<'a>,
-    hero: Option<crate::web::images::Picture>,
-    campaign_picture: Option<crate::web::images::Picture>,
+    hero: Option<crate::uploads::Picture>,
+    campaign_picture: Option<crate::uploads::Picture>,
     news: Vec<Post>,
     /// The campaign running now or next, featured automatically.
     campaign: Option<crate::campaigns::Campaign>,
@@ -70,7 +71,7 @@ async fn home(
     let cc = c.clone();
     // The featured campaign changes with the date, not only with content.
     let today = crate::campaigns::routes::today();
-    web::cached_with(
+    crate::app::cached_with(
         &state,
         &c,
         &headers,
@@ -92,7 +93,7 @@ async fn home(
             Ok(HomeTemplate {
                 c: &cc,
                 now,
-                hero: crate::web::images::Picture::new(
+                hero: crate::uploads::Picture::new(
                     site.get("hero_image"),
                     alt,
                     site.get("hero_demo") == "1",
@@ -150,7 +151,7 @@ async fn help(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let cc = c.clone();
-    web::cached(
+    crate::app::cached(
         &state,
         &c,
         &headers,
@@ -198,7 +199,7 @@ async fn end_any_session(state: &AppState, headers: &HeaderMap) {
     if let Some(token) = cookie(headers, SESSION_COOKIE)
         && let Ok(mut tx) = state.db.begin_write().await
     {
-        let _ = session::end_session(&mut tx, &session::token_hash(token)).await;
+        let _ = session::end_session(&mut tx, &crate::token::token_hash(token)).await;
         let _ = tx.commit().await;
     }
 }

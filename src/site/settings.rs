@@ -165,7 +165,7 @@ pub fn validate(
             {
                 Some(Msg::new("admin-err-featured-link"))
             }
-            "logo" | "hero_image" if !value.is_empty() && !crate::web::images::is_name(&value) => {
+            "logo" | "hero_image" if !value.is_empty() && !crate::uploads::is_name(&value) => {
                 Some(Msg::new("image-error-broken"))
             }
             "hero_image_alt"

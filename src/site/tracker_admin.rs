@@ -10,8 +10,9 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::tracker::{self, Ask, AskForm, Item, ItemForm};
+use crate::app::Ctx;
 use crate::auth::{Permission, StaffUser};
-use crate::web::{AppError, Ctx, FieldErrors, Form, private_page, private_page_status, see_other};
+use crate::web::{AppError, FieldErrors, Form, private_page, private_page_status, see_other};
 use crate::{AppState, audit};
 
 pub fn routes() -> Router<AppState> {
@@ -69,7 +70,7 @@ struct AskPage<'a> {
 
 impl AskPage<'_> {
     fn error(&self, field: &str) -> String {
-        crate::web::field_error(self.c, &self.errors, field)
+        crate::app::field_error(self.c, &self.errors, field)
     }
 }
 
@@ -176,7 +177,7 @@ struct ItemPage<'a> {
 
 impl ItemPage<'_> {
     fn error(&self, field: &str) -> String {
-        crate::web::field_error(self.c, &self.errors, field)
+        crate::app::field_error(self.c, &self.errors, field)
     }
     fn is_ask(&self, id: &i64) -> bool {
         self.f.ask_id == id.to_string()

@@ -80,7 +80,7 @@ impl Draft {
                 "email" => d.email = line(v, 300),
                 "scope" => d.scope = line(v, 20),
                 "consent" => d.consent = true,
-                "image" if crate::web::images::is_name(v.trim()) => d.image = v.trim().into(),
+                "image" if crate::uploads::is_name(v.trim()) => d.image = v.trim().into(),
                 "remove_image" => d.image.clear(),
                 _ => {}
             }
@@ -154,7 +154,7 @@ pub async fn create(
     lang: Lang,
 ) -> sqlx::Result<(i64, String)> {
     let now = db::now();
-    let token = crate::auth::session::random_token();
+    let token = crate::token::random_token();
     let named = d.scope == "named";
     let id = sqlx::query_scalar(
         "INSERT INTO stories (title, body, first_name, town, nation, teller, email, scope, \
@@ -176,7 +176,7 @@ pub async fn create(
     .bind(i64::from(risk.is_risky()))
     // Categories only ("suicide,baby"): the words that matched are never kept.
     .bind(risk.codes())
-    .bind(crate::auth::session::token_hash(&token))
+    .bind(crate::token::token_hash(&token))
     .bind(now)
     .bind(&d.image)
     .fetch_one(&mut **tx)
@@ -485,7 +485,7 @@ pub async fn by_withdraw_token(db: &Db, token: &str) -> sqlx::Result<Option<Stor
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM stories WHERE withdraw_hash = $1 AND status <> 'withdrawn'"
     )))
-    .bind(crate::auth::session::token_hash(token))
+    .bind(crate::token::token_hash(token))
     .fetch_optional(&db.pool)
     .await
 }

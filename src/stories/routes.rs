@@ -12,11 +12,11 @@ use serde::Deserialize;
 
 use super::{Draft, Story};
 use crate::AppState;
+use crate::app::ctx::Ctx;
 use crate::auth::{Permission, StaffUser};
 use crate::i18n::Lang;
 use crate::mail::{Letter, Sender};
 use crate::web::antispam::{SEND_AGAIN, Verdict};
-use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::{FieldErrors, Form, Msg, Query, private_page, private_page_status, see_other};
 
@@ -28,7 +28,7 @@ pub fn routes() -> Router<AppState> {
             get(new_get)
                 .post(new_post)
                 .layer(axum::extract::DefaultBodyLimit::max(
-                    crate::web::images::MAX_BYTES + 256 * 1024,
+                    crate::uploads::MAX_BYTES + 256 * 1024,
                 )),
         )
         .route("/stories/{id}", get(story_page))
@@ -86,7 +86,7 @@ async fn list_page(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let (st, cc) = (state.clone(), c.clone());
-    crate::web::cached(
+    crate::app::cached(
         &state,
         &c,
         &headers,
@@ -121,7 +121,7 @@ async fn story_page(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let (st, cc) = (state.clone(), c.clone());
-    crate::web::cached(
+    crate::app::cached(
         &state,
         &c,
         &headers,
@@ -153,7 +153,7 @@ struct NewPage<'a> {
 
 impl NewPage<'_> {
     fn error(&self, field: &str) -> String {
-        crate::web::field_error(self.c, &self.errors, field)
+        crate::app::field_error(self.c, &self.errors, field)
     }
 }
 
@@ -219,7 +219,7 @@ async fn new_post(
     // form has to come back for another field.
     let mut picture_error = None;
     if let Some(bytes) = fields.file("image_file") {
-        match crate::web::images::accept(&state, bytes).await? {
+        match crate::uploads::accept(&state, bytes).await? {
             Ok(name) => d.image = name,
             Err(msg) => picture_error = Some(msg),
         }
@@ -347,7 +347,7 @@ async fn withdraw_post(
     super::withdraw(&mut tx, state.db.backend, &s).await?;
     super::audit(&mut tx, None, "story_withdrawn", &s).await?;
     tx.commit().await?;
-    crate::web::images::delete_if_unused(&state, &s.image).await?;
+    crate::uploads::delete_if_unused(&state, &s.image).await?;
     state.refresh().await?;
     private_page(&WithdrawPage {
         c: &c,
@@ -414,7 +414,7 @@ impl ModeratePage<'_> {
         crate::cms::uk_date_time(*t)
     }
     fn error(&self, field: &str) -> String {
-        crate::web::field_error(self.c, &self.errors, field)
+        crate::app::field_error(self.c, &self.errors, field)
     }
     fn status_label(&self) -> String {
         self.c.t(&format!("admin-story-status-{}", self.s.status))
@@ -545,7 +545,7 @@ async fn moderate_post(
             super::remove_image(&mut tx, id).await?;
             super::audit(&mut tx, Some(&staff), "story_remove_image", &s).await?;
             tx.commit().await?;
-            crate::web::images::delete_if_unused(&state, &s.image).await?;
+            crate::uploads::delete_if_unused(&state, &s.image).await?;
             state.refresh().await?;
             return Ok(see_other(&format!("/admin/stories/{id}?saved=1")));
         }

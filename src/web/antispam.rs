@@ -80,15 +80,13 @@ pub async fn over_limit(db: &Db, scope: &str, ip: &str, per_hour: i64) -> sqlx::
 /// database, so every instance counts alike.
 pub async fn address_key(db: &Db, scope: &str, ip: &str) -> sqlx::Result<String> {
     let secret = day_secret(db).await?;
-    Ok(crate::auth::session::token_hash(&format!(
-        "{secret}:{scope}:{ip}"
-    )))
+    Ok(crate::token::token_hash(&format!("{secret}:{scope}:{ip}")))
 }
 
 static SECRET: std::sync::Mutex<Option<(String, String)>> = std::sync::Mutex::new(None);
 
 async fn day_secret(db: &Db) -> sqlx::Result<String> {
-    let day = crate::finder::stats::today();
+    let day = crate::uktime::utc_today();
     if let Ok(g) = SECRET.lock()
         && let Some((d, s)) = g.as_ref()
         && *d == day
@@ -100,7 +98,7 @@ async fn day_secret(db: &Db) -> sqlx::Result<String> {
         "INSERT INTO address_keys (day, secret) VALUES ($1, $2) ON CONFLICT (day) DO NOTHING",
     )
     .bind(&day)
-    .bind(crate::auth::session::random_token())
+    .bind(crate::token::random_token())
     .execute(&mut *tx)
     .await?;
     let secret: String = sqlx::query_scalar("SELECT secret FROM address_keys WHERE day = $1")

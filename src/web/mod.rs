@@ -1,37 +1,25 @@
-//! HTTP plumbing shared by every capability: the router, middleware (security headers,
-//! cross-site request refusal, error pages, metrics, request ids), extractors and helpers.
+//! HTTP plumbing shared by every capability, knowing none of them: extractors, the page
+//! cache, assets, splicing, load shedding, input cleaning, the error type, security
+//! headers and the cross-site rule. The application on top (`crate::app`) assembles the
+//! router and the per-request frame from these.
 
 pub mod antispam;
 pub mod assets;
 pub mod cache;
-pub mod ctx;
 pub mod error;
-pub mod images;
 pub mod input;
 pub mod load;
 pub mod splice;
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
-
 use askama::Template;
-use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, MatchedPath, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
-use axum::middleware::{self, Next};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::de::DeserializeOwned;
-use tower_http::request_id::{
-    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
-};
-use tower_http::trace::TraceLayer;
 
-use crate::AppState;
 pub use cache::{CachedPage, Compressed};
-pub use ctx::Ctx;
 pub use error::{AppError, ErrorPage};
 
 /// A message for a person, named by its Fluent id, with arguments. Logic returns these
@@ -70,132 +58,8 @@ impl Msg {
 /// Field name → message, for re-showing a form with its errors.
 pub type FieldErrors = Vec<(&'static str, Msg)>;
 
-/// The message for `field` in the visitor's language ("" when the field is fine).
-pub fn field_error(c: &Ctx, errors: &[(&'static str, Msg)], field: &str) -> String {
-    errors
-        .iter()
-        .find(|(f, _)| *f == field)
-        .map(|(_, m)| m.text(c.lang))
-        .unwrap_or_default()
-}
-
 /// Largest ordinary form body. Uploads set their own limit.
 pub const FORM_LIMIT: usize = 256 * 1024;
-
-/// Builds the whole application router.
-pub fn router(state: AppState) -> Router {
-    let upload_limit = (state.config.upload_max_mb as usize) * 1024 * 1024 + 64 * 1024;
-    // With request logging filtered out (MMHA_LOG=warn) the trace layer would only cost
-    // time: leave it out.
-    let request_logging =
-        tracing::level_filters::LevelFilter::current() >= tracing::level_filters::LevelFilter::INFO;
-    let router = Router::new()
-        .merge(crate::site::routes::routes())
-        .merge(crate::atlas::routes::routes())
-        .merge(crate::atlas::oruk::routes())
-        .merge(crate::atlas::service_admin::routes())
-        .merge(crate::cms::routes(upload_limit))
-        .merge(crate::auth::routes::routes())
-        .merge(crate::auth::two_factor::routes())
-        .merge(crate::admin::routes())
-        .merge(crate::ops::routes())
-        .merge(crate::mail::routes::routes())
-        .merge(crate::mail::admin::routes())
-        .merge(crate::mail::intake::routes(upload_limit))
-        .merge(crate::enquiries::routes::routes())
-        .merge(crate::stories::routes::routes())
-        .merge(crate::people::routes())
-        .merge(crate::members::routes::routes())
-        .merge(crate::members::roster_routes::routes())
-        .merge(crate::web::images::routes())
-        .merge(crate::campaigns::routes::routes())
-        .merge(crate::campaigns::survey::routes())
-        .merge(crate::campaigns::admin::routes())
-        .route("/assets/{file}", get(assets::serve))
-        // Compression for what is rendered per request (staff pages, API JSON). Cached
-        // pages carry their encoding already; the layer only costs them time.
-        .layer(tower_http::compression::CompressionLayer::new())
-        // The finder's pages are spliced from pre-compressed parts (web::splice) and its
-        // JSON is small: outside the compression layer, which measured a tenth of its
-        // throughput.
-        .merge(crate::finder::routes::routes())
-        .fallback(not_found)
-        .layer(DefaultBodyLimit::max(FORM_LIMIT))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
-        ))
-        .layer(middleware::from_fn_with_state(state.clone(), frame))
-        .layer(PropagateRequestIdLayer::x_request_id());
-    let router = if !request_logging {
-        router
-    } else {
-        router.layer(
-            // Spans carry the method, the route pattern and the request id; never the query
-            // string, which may hold a postcode or search words.
-            TraceLayer::new_for_http()
-                .make_span_with(|req: &Request| {
-                    // Field values are only evaluated when the span is enabled, so with
-                    // request logging off this costs nothing.
-                    let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str());
-                    let id = req
-                        .headers()
-                        .get("x-request-id")
-                        .and_then(|v| v.to_str().ok());
-                    tracing::info_span!(
-                        "request",
-                        method = %req.method(),
-                        route = route.unwrap_or("-"),
-                        request_id = id.unwrap_or("-"),
-                    )
-                })
-                .on_request(())
-                .on_response(
-                    tower_http::trace::DefaultOnResponse::new()
-                        .level(tracing::Level::INFO)
-                        .latency_unit(tower_http::LatencyUnit::Micros),
-                ),
-        )
-    };
-    router
-        .layer(SetRequestIdLayer::x_request_id(
-            SequentialRequestId::default(),
-        ))
-        .layer(tower_http::catch_panic::CatchPanicLayer::new())
-        .with_state(state)
-}
-
-/// Request ids: a random prefix per process and a counter. Unique across instances and
-/// restarts without a random-number syscall on every request (a UUID per request cost a
-/// measurable share of throughput).
-#[derive(Clone)]
-struct SequentialRequestId {
-    prefix: Arc<str>,
-    next: Arc<std::sync::atomic::AtomicU64>,
-}
-
-impl Default for SequentialRequestId {
-    fn default() -> Self {
-        let token = crate::auth::session::random_token();
-        SequentialRequestId {
-            prefix: Arc::from(&token[..8]),
-            next: Arc::new(std::sync::atomic::AtomicU64::new(1)),
-        }
-    }
-}
-
-impl MakeRequestId for SequentialRequestId {
-    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
-        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        HeaderValue::from_str(&format!("{}-{n}", self.prefix))
-            .ok()
-            .map(RequestId::new)
-    }
-}
-
-async fn not_found() -> AppError {
-    AppError::NotFound
-}
 
 /// Content-Security-Policy for the embeddable map: as [`CSP`] but any site may frame it.
 pub const CSP_EMBED: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
@@ -207,84 +71,12 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
     img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; \
     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/// Every request passes through here once: cross-site refusal, friendly error pages,
-/// security headers and metrics. One middleware rather than four, because each `from_fn`
-/// layer costs a boxed future and a service clone per request.
-async fn frame(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let start = Instant::now();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".into());
-    let method = req.method().clone();
-    // A Uri clone only bumps reference counts; strings are built on the error path only.
-    let uri = req.uri().clone();
-    let lang = ctx::lang_from(req.headers());
-    let writes = !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
-    // RFC 8058 one-click unsubscribe is posted by mail providers from their own sites; the
-    // unguessable token in the path is its authority.
-    let one_click = uri.path().starts_with("/subscribe/unsubscribe/");
-    // For analytics: what a GET needs to be counted once answered, taken now (nothing at
-    // all for bots, opt-outs, staff and paths that are not counted).
-    let view = if state.config.analytics && method == Method::GET {
-        crate::analytics::pending(uri.path(), req.headers(), || {
-            client_ip_of(req.headers(), req.extensions(), state.config.trust_proxy)
-        })
-    } else {
-        None
-    };
-    // Overloaded, non-essential requests are turned away at once. Help never is, nor a
-    // form someone filled in (a story turned away would be lost).
-    let slot = if writes || crate::web::load::essential(uri.path()) {
-        None
-    } else {
-        Some(state.load.enter(state.config.max_in_flight))
-    };
-    let res = if writes && !one_click && is_cross_site(req.headers()) {
-        AppError::CrossSite.into_response()
-    } else if let Some(Err(why)) = &slot {
-        metrics::counter!("http_requests_shed_total", "reason" => why.as_str()).increment(1);
-        AppError::Overloaded.into_response()
-    } else {
-        next.run(req).await
-    };
-    drop(slot);
-    let status = res.status();
-    if let Some(view) = view
-        && status == StatusCode::OK
-        && res
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .is_some_and(|v| v.as_bytes().starts_with(b"text/html"))
-    {
-        state.analytics.count(uri.path(), &view);
-    }
-    let mut res = if status.is_client_error() || status.is_server_error() {
-        render_error(&state, &uri, lang, res)
-    } else {
-        res
-    };
-    security_headers(res.headers_mut());
-    // The open data APIs are for any website to read, errors included.
-    if uri.path().starts_with("/api/") {
-        res.headers_mut().insert(
-            header::ACCESS_CONTROL_ALLOW_ORIGIN,
-            HeaderValue::from_static("*"),
-        );
-    }
-    metrics::counter!("http_requests_total", "method" => method.to_string(), "route" => route.clone(), "status" => status.as_u16().to_string())
-        .increment(1);
-    metrics::histogram!("http_request_duration_seconds", "route" => route)
-        .record(start.elapsed().as_secs_f64());
-    res
-}
-
 const CROSS_ORIGIN_OPENER_POLICY: HeaderName =
     HeaderName::from_static("cross-origin-opener-policy");
 const PERMISSIONS_POLICY: HeaderName = HeaderName::from_static("permissions-policy");
 
-fn security_headers(h: &mut HeaderMap) {
+/// The security headers every response carries (a handler may set its own first).
+pub fn security_headers(h: &mut HeaderMap) {
     // A route meant for embedding sets its own CSP with `frame-ancestors *`; then there must
     // be no X-Frame-Options either. (Header names are constants: parsing them from strings
     // on every response showed in profiles.)
@@ -331,83 +123,6 @@ pub fn is_cross_site(headers: &HeaderMap) -> bool {
     false
 }
 
-/// Turns an error response into a friendly page (or JSON under `/api/`), in the visitor's
-/// language, with the help links, and never cached.
-fn render_error(
-    state: &AppState,
-    uri: &axum::http::Uri,
-    lang: crate::i18n::Lang,
-    res: Response,
-) -> Response {
-    let page = match res.extensions().get::<ErrorPage>() {
-        Some(p) => p.clone(),
-        None => {
-            // Responses made by axum or tower themselves (405, a bad path parameter, a body
-            // over the limit) come as plain text: give them the same treatment.
-            let is_plain = res
-                .headers()
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .is_none_or(|ct| ct.starts_with("text/plain"));
-            if !is_plain {
-                return res;
-            }
-            generic_error(res.status())
-        }
-    };
-    let (parts, _) = res.into_parts();
-    let path_and_query = uri
-        .path_and_query()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_default();
-    let message = page.message(lang);
-    let mut out = if uri.path().starts_with("/api/") {
-        let body = serde_json::json!({ "error": message, "code": page.code });
-        (page.status, axum::Json(body)).into_response()
-    } else {
-        let ctx = Ctx::new(lang, state.snapshot(), path_and_query);
-        let tpl = crate::site::routes::ErrorTemplate {
-            c: &ctx,
-            status: page.status.as_u16(),
-            message: &message,
-            not_found: page.status == StatusCode::NOT_FOUND,
-        };
-        match tpl.render() {
-            Ok(html) => (page.status, Html(html)).into_response(),
-            Err(_) => (page.status, message).into_response(),
-        }
-    };
-    for name in [
-        header::RETRY_AFTER,
-        header::ALLOW,
-        header::SET_COOKIE,
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-    ] {
-        if let Some(v) = parts.headers.get(&name) {
-            out.headers_mut().insert(name, v.clone());
-        }
-    }
-    out.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    out
-}
-
-fn generic_error(status: StatusCode) -> ErrorPage {
-    let code = match status {
-        StatusCode::NOT_FOUND => "not_found",
-        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
-        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
-        StatusCode::REQUEST_TIMEOUT => "timeout",
-        s if s.is_server_error() => "internal",
-        _ => "bad_request",
-    };
-    ErrorPage {
-        status,
-        code,
-        detail: None,
-    }
-}
-
 /// An HTML body with the right content type.
 pub struct Html(pub String);
 
@@ -444,62 +159,6 @@ pub fn private_page_status(status: StatusCode, t: &impl Template) -> Result<Resp
 pub const PUBLIC_REVALIDATE: &str = "public, no-cache";
 /// For pages a visitor may not want kept in their browser history cache (help pages).
 pub const SENSITIVE: &str = "no-store";
-
-/// Serves a public page from the in-memory cache, rendering it on a miss. `key` must
-/// contain everything the page depends on apart from the language.
-pub async fn cached<F, Fut>(
-    state: &AppState,
-    ctx: &Ctx,
-    headers: &HeaderMap,
-    content_type: &'static str,
-    cache_control: &'static str,
-    render: F,
-) -> Result<Response, AppError>
-where
-    F: FnOnce() -> Fut,
-    Fut: Future<Output = Result<String, AppError>>,
-{
-    cached_with(state, ctx, headers, "", content_type, cache_control, render).await
-}
-
-/// As [`cached`], for a page that also depends on `extra` (today's date, for pages that
-/// change when a campaign starts or ends without any content changing).
-pub async fn cached_with<F, Fut>(
-    state: &AppState,
-    ctx: &Ctx,
-    headers: &HeaderMap,
-    extra: &str,
-    content_type: &'static str,
-    cache_control: &'static str,
-    render: F,
-) -> Result<Response, AppError>
-where
-    F: FnOnce() -> Fut,
-    Fut: Future<Output = Result<String, AppError>>,
-{
-    let key = format!("{}|{}|{}|{extra}", ctx.lang.code(), content_type, ctx.path);
-    let page = state
-        .cache
-        .get_or_render(key, ctx.snap.version, || async {
-            let html = render().await?;
-            let body = tokio::task::spawn_blocking(move || Compressed::new(html.into_bytes()))
-                .await
-                .map_err(|e| AppError::Internal(e.into()))?;
-            Ok::<_, AppError>(Arc::new(CachedPage {
-                content_type,
-                cache_control,
-                body,
-            }))
-        })
-        .await?;
-    let mut res =
-        assets::asset_response(&page.body, page.content_type, headers, page.cache_control);
-    res.headers_mut().insert(
-        header::VARY,
-        HeaderValue::from_static("Accept-Encoding, Cookie"),
-    );
-    Ok(res)
-}
 
 /// Percent-encodes a string for use in a query value.
 pub fn url_encode(s: &str) -> String {

@@ -87,7 +87,7 @@ async fn all_text(app: &TestApp) -> Vec<(String, String)> {
 }
 
 fn sha256_hex(s: &str) -> String {
-    mmha::auth::session::token_hash(s)
+    mmha::token::token_hash(s)
 }
 
 #[tokio::test]

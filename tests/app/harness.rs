@@ -150,7 +150,7 @@ impl TestApp {
         let mut config = Config::for_data_dir(fresh.dir.clone(), fresh.url.clone());
         config.demo_content = demo;
         let state = AppState::start(config).await.expect("app starts");
-        let router = mmha::web::router(state.clone());
+        let router = mmha::app::router(state.clone());
         TestApp {
             state,
             router,
@@ -180,7 +180,7 @@ impl TestApp {
         let state = AppState::start(config)
             .await
             .expect("second instance starts");
-        let router = mmha::web::router(state.clone());
+        let router = mmha::app::router(state.clone());
         TestApp {
             state,
             router,
@@ -196,7 +196,7 @@ impl TestApp {
         let mut config = Config::for_data_dir(self.dir.clone(), self.database_url.clone());
         change(&mut config);
         let state = AppState::start(config).await.expect("instance starts");
-        let router = mmha::web::router(state.clone());
+        let router = mmha::app::router(state.clone());
         TestApp {
             state,
             router,

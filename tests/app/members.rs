@@ -263,10 +263,7 @@ async fn pictures_nothing_refers_to_are_purged_after_a_day() {
     .execute(&app.state.db.pool)
     .await
     .unwrap();
-    assert_eq!(
-        mmha::web::images::purge_orphans(&app.state).await.unwrap(),
-        1
-    );
+    assert_eq!(mmha::uploads::purge_orphans(&app.state).await.unwrap(), 1);
     assert!(!old_orphan.exists(), "an old picture nothing uses goes");
     assert!(
         new_orphan.exists(),

@@ -132,7 +132,7 @@ impl Ctx {
         if logo.is_empty() {
             String::new()
         } else {
-            format!("/images/{}", super::images::smallest(logo))
+            format!("/images/{}", crate::uploads::smallest(logo))
         }
     }
 
@@ -185,7 +185,7 @@ impl Ctx {
         format!(
             "/lang/{}?next={}",
             self.lang.other().code(),
-            super::url_encode(&self.path)
+            crate::web::url_encode(&self.path)
         )
     }
 

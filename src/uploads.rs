@@ -354,7 +354,7 @@ impl Picture {
         let Some(n) = Name::parse(&self.name) else {
             return String::new();
         };
-        let alt = super::escape(&self.alt);
+        let alt = crate::web::escape(&self.alt);
         let loading = if lazy {
             " loading=\"lazy\" decoding=\"async\""
         } else {

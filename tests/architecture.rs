@@ -1,0 +1,120 @@
+//! Architecture tests, in the spirit of rust-analyzer's: rules about how the code is laid
+//! out that a reviewer would otherwise have to remember (see ARCHITECTURE.md).
+
+use std::path::Path;
+
+/// Modules above the floor: everything `src/web/` must not name.
+const ABOVE_THE_FLOOR: &[&str] = &[
+    "admin",
+    "analytics",
+    "app",
+    "atlas",
+    "audit",
+    "auth",
+    "campaigns",
+    "cli",
+    "cms",
+    "enquiries",
+    "finder",
+    "mail",
+    "members",
+    "ops",
+    "people",
+    "safeguard",
+    "seed",
+    "site",
+    "stories",
+    "uploads",
+];
+
+fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// Every use of another module of the crate in `text`: `crate::name` paths and the names
+/// in `use crate::{name::…, …}` groups (comments left out).
+fn crate_modules(text: &str) -> Vec<String> {
+    let code: String = text
+        .lines()
+        .map(|l| l.split("//").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut found = Vec::new();
+    let mut rest = code.as_str();
+    while let Some(i) = rest.find("crate::") {
+        rest = &rest[i + "crate::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            let inner = &group[..group.find('}').unwrap_or(group.len())];
+            for item in inner.split(',') {
+                let name: String = item
+                    .trim()
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                found.push(name);
+            }
+        } else {
+            found.push(
+                rest.chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect(),
+            );
+        }
+    }
+    found
+}
+
+#[test]
+fn the_web_floor_names_nothing_above_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src/web"), &mut files);
+    assert!(files.len() >= 8, "found the web files: {files:?}");
+    let mut problems = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for m in crate_modules(&text) {
+            if ABOVE_THE_FLOOR.contains(&m.as_str()) {
+                problems.push(format!(
+                    "{} names crate::{m}",
+                    f.strip_prefix(root).unwrap().display()
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn every_module_of_the_crate_is_known_to_this_test() {
+    // A new capability must be added to ABOVE_THE_FLOOR (or be part of the floor).
+    let lib =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs")).unwrap();
+    let floor = ["config", "db", "i18n", "token", "uktime", "web"];
+    for line in lib.lines() {
+        if let Some(name) = line
+            .strip_prefix("pub mod ")
+            .and_then(|l| l.strip_suffix(';'))
+        {
+            assert!(
+                ABOVE_THE_FLOOR.contains(&name) || floor.contains(&name),
+                "src/lib.rs declares `{name}`: add it to ABOVE_THE_FLOOR or to the floor here"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_checker_sees_paths_and_grouped_imports() {
+    let m = crate_modules(
+        "use crate::{site::Snapshot, db::Db};\nlet x = crate::auth::x(); // crate::app",
+    );
+    assert_eq!(m, ["site", "db", "auth"]);
+}
