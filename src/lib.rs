@@ -32,7 +32,7 @@ pub mod uktime;
 pub mod uploads;
 pub mod web;
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use config::Config;
 use db::Db;
@@ -97,19 +97,33 @@ impl AppState {
         })))
     }
 
+    // The three locks below only ever hold an `Arc` that is swapped whole, so a thread that
+    // panicked while holding one cannot have left it half-written: a poisoned lock is used
+    // as it stands rather than panicking every request after it (`/help` included).
+
     /// The current in-memory snapshot of site data.
     pub fn snapshot(&self) -> Arc<Snapshot> {
-        self.snapshot.read().expect("snapshot lock").clone()
+        self.snapshot
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// The in-memory atlas of current areas.
     pub fn atlas(&self) -> Arc<atlas::Atlas> {
-        self.atlas.read().expect("atlas lock").clone()
+        self.atlas
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// The postcode index in use.
     pub fn postcodes(&self) -> Arc<finder::index::PostcodeIndex> {
-        self.postcodes.read().expect("postcode lock").1.clone()
+        self.postcodes
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .1
+            .clone()
     }
 
     /// Reloads the snapshot and drops cached pages. Called after every committed write that
@@ -118,18 +132,30 @@ impl AppState {
         // Boundaries change rarely (an import); reload the parsed map only then.
         if atlas::fingerprint(&self.db).await? != self.atlas().fingerprint {
             let fresh = atlas::Atlas::load(&self.db).await?;
-            *self.atlas.write().expect("atlas lock") = Arc::new(fresh);
+            *self.atlas.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(fresh);
         }
         // A postcode import stores a new index: load it, then swap, so lookups never see
         // half of one.
         let stored = finder::import::stored_id(&self.db).await?;
-        if stored != self.postcodes.read().expect("postcode lock").0 {
+        if stored
+            != self
+                .postcodes
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .0
+        {
             let fresh = finder::import::load(&self.db).await?;
-            *self.postcodes.write().expect("postcode lock") = fresh;
+            *self
+                .postcodes
+                .write()
+                .unwrap_or_else(PoisonError::into_inner) = fresh;
         }
         let fresh = Snapshot::load(&self.db).await?;
         self.cache.clear(fresh.version);
-        *self.snapshot.write().expect("snapshot lock") = Arc::new(fresh);
+        *self
+            .snapshot
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Arc::new(fresh);
         Ok(())
     }
 

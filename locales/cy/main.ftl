@@ -113,6 +113,7 @@ error-too_large = Mae'r hyn a anfonoch yn rhy fawr. Gwnewch ef yn llai a rhowch 
 error-too_many_requests = Gormod o ymdrechion mewn amser byr. Arhoswch ychydig funudau a rhowch gynnig arall arni.
 error-login_required = Mewngofnodwch.
 error-cross_site = Anfonwyd y ffurflen hon o wefan arall, felly ni wnaethom ei derbyn. Ewch yn ôl i'r dudalen ar y wefan hon a rhowch gynnig arall arni.
+error-conflict = Roedd rhywun arall wedi cadw'r un peth ar yr un pryd, felly ni chafodd eich un chi ei gadw. Ewch yn ôl, gwiriwch ef a rhowch gynnig arall arni.
 error-unavailable = Nid yw rhan o'r wefan yn gweithio ar hyn o bryd. Rhowch gynnig arall arni ymhen ychydig funudau.
 error-internal = Aeth rhywbeth o'i le ar ein hochr ni. Rhowch gynnig arall arni.
 error-method_not_allowed = Ni ellir defnyddio'r cyfeiriad hwnnw fel hyn. Ewch yn ôl a rhowch gynnig arall arni.

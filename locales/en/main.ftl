@@ -113,6 +113,7 @@ error-too_large = What you sent is too large. Make it smaller and try again.
 error-too_many_requests = Too many tries in a short time. Wait a few minutes and try again.
 error-login_required = Please log in.
 error-cross_site = This form was sent from another website, so we did not accept it. Go back to the page on this site and try again.
+error-conflict = Someone else saved the same thing at the same moment, so yours was not saved. Go back, check it and try again.
 error-unavailable = Part of the site is not working right now. Please try again in a few minutes.
 error-internal = Something went wrong on our side. Please try again.
 error-method_not_allowed = That address cannot be used this way. Go back and try again.

@@ -180,7 +180,24 @@ async fn save(
         );
     }
     let mut tx = state.db.begin_write().await?;
-    let new_id = super::save_campaign(&mut tx, id, &d).await?;
+    let new_id = match super::save_campaign(&mut tx, id, &d).await {
+        Ok(new_id) => new_id,
+        // Another campaign took the address between the check above and this write.
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            drop(tx);
+            return private_page_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &EditPage {
+                    c: &c.with_staff(staff),
+                    id,
+                    d,
+                    errors: vec![("slug", Msg::new("admin-campaign-error-slug-taken"))],
+                    saved: false,
+                },
+            );
+        }
+        Err(e) => return Err(e.into()),
+    };
     audit::record(
         &mut tx,
         Some(&staff),

@@ -1,7 +1,7 @@
 //! One error type for every handler, mapped to a status and a stable code.
 //!
 //! Handlers return `Result<_, AppError>`. The response carries an [`ErrorPage`] extension
-//! and the `render_errors` middleware turns it into a friendly HTML page (with the help
+//! and the application's frame middleware (`app::frame`) turns it into a friendly HTML page (with the help
 //! links and the visitor's language) or, under `/api/`, a JSON envelope. Internal causes are
 //! logged, never shown. Form validation is not an error here: handlers re-render the form
 //! with its messages and a 422 themselves, so the visitor's input is kept.
@@ -35,6 +35,9 @@ pub enum AppError {
     CrossSite,
     #[error("database unavailable")]
     Unavailable,
+    /// A write met another one made at the same moment (a unique key already taken).
+    #[error("conflict")]
+    Conflict,
     /// Too many requests in flight: shed before doing any work (web::load).
     #[error("overloaded")]
     Overloaded,
@@ -49,6 +52,9 @@ impl From<sqlx::Error> for AppError {
                 tracing::error!(error = %e, "database unavailable");
                 AppError::Unavailable
             }
+            // Two writes raced for the same unique value: a clear 409, not a 500. (Forms
+            // that can say which field catch this themselves and answer 422.)
+            sqlx::Error::Database(ref d) if d.is_unique_violation() => AppError::Conflict,
             other => AppError::Internal(other.into()),
         }
     }
@@ -99,6 +105,7 @@ impl AppError {
             AppError::Redirect(_) => (StatusCode::SEE_OTHER, "redirect", None),
             AppError::CrossSite => (StatusCode::FORBIDDEN, "cross_site", None),
             AppError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None),
+            AppError::Conflict => (StatusCode::CONFLICT, "conflict", None),
             AppError::Overloaded => (StatusCode::SERVICE_UNAVAILABLE, "overloaded", None),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
         }

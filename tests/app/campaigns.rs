@@ -758,3 +758,25 @@ async fn events_lists_what_is_to_come_and_nothing_past_or_unpublished() {
         .assert_not_contains(&format!("id=\"day-{first}\""))
         .assert_contains("Nothing is planned yet");
 }
+
+/// A unique value taken by another write at the same moment (after the form's own check)
+/// is a clear 409, not a server error, on either database.
+#[tokio::test]
+async fn a_unique_key_taken_at_the_same_moment_is_a_conflict() {
+    use axum::response::IntoResponse;
+    let app = TestApp::new().await;
+    let slug: String = sqlx::query_scalar("SELECT slug FROM campaigns ORDER BY id LIMIT 1")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let err = sqlx::query(
+        "INSERT INTO campaigns (slug, name, starts_on, ends_on, published, created_at, updated_at) \
+         VALUES ($1, 'Same address', '2030-05-06', '2030-05-12', 0, 0, 0)",
+    )
+    .bind(&slug)
+    .execute(&app.state.db.pool)
+    .await
+    .expect_err("the address is taken");
+    let res = mmha::web::AppError::from(err).into_response();
+    assert_eq!(res.status().as_u16(), 409);
+}
