@@ -1412,6 +1412,17 @@ async fn a_send_stopped_part_way_sends_nobody_else() {
     );
 }
 
+/// Makes every queued message due now and delivers them; returns how many were sent.
+async fn deliver_due_now(app: &TestApp, transport: &mmha::mail::Transport) -> usize {
+    sqlx::query("UPDATE mail_queue SET next_attempt_at = 0")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    mmha::mail::deliver_all(&app.state.db, transport)
+        .await
+        .unwrap()
+}
+
 /// A running `tests/smtp_server.py`: its port and Maildir; stopped when dropped.
 struct SmtpServer {
     port: u16,
@@ -1535,16 +1546,7 @@ async fn a_permanent_refusal_fails_that_message_and_the_next_one_goes() {
     assert_eq!(to, "reader@example.org");
     assert!(sent.is_some() && failed.is_none(), "the next message went");
     // Nothing is left to try.
-    sqlx::query("UPDATE mail_queue SET next_attempt_at = 0")
-        .execute(&app.state.db.pool)
-        .await
-        .unwrap();
-    assert_eq!(
-        mmha::mail::deliver_all(&app.state.db, &transport)
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(deliver_due_now(&app, &transport).await, 0);
     let got = server.received();
     assert_eq!(got.len(), 1);
     assert!(got[0].contains("To: reader@example.org"));
@@ -1640,16 +1642,7 @@ async fn starttls_to_a_relay_whose_certificate_a_private_authority_signed() {
     smtp.ca_file = Some(dir.join("ca.pem"));
     config.smtp = Some(smtp);
     let trusted = mmha::mail::Transport::from_config(&config).unwrap();
-    sqlx::query("UPDATE mail_queue SET next_attempt_at = 0")
-        .execute(&app.state.db.pool)
-        .await
-        .unwrap();
-    assert_eq!(
-        mmha::mail::deliver_all(&app.state.db, &trusted)
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(deliver_due_now(&app, &trusted).await, 1);
     let got = server.received();
     assert_eq!(got.len(), 1);
     assert!(got[0].contains("To: reader@example.org"));
