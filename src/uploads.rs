@@ -230,6 +230,90 @@ fn encode(img: &DynamicImage, kind: Kind) -> Result<Vec<u8>, &'static str> {
     Ok(out)
 }
 
+/// The parts of a stored file that are not pixels: PNG chunks other than the image's own,
+/// JPEG segments other than JFIF, tables, frame and scan, WebP chunks other than the
+/// bitstream. Read from the file's structure, so picture data that happens to spell
+/// "GPS" is not mistaken for metadata; a file whose structure cannot be walked answers
+/// `["unreadable"]`. Cleaned pictures answer an empty list (the fuzz target holds it).
+pub fn metadata_parts(bytes: &[u8]) -> Vec<String> {
+    let name = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let unreadable = || vec!["unreadable".to_string()];
+    let mut found = Vec::new();
+    if let Some(mut rest) = bytes.strip_prefix(b"\x89PNG\r\n\x1a\n".as_slice()) {
+        const PIXELS: &[&[u8]] = &[b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS"];
+        while !rest.is_empty() {
+            if rest.len() < 12 {
+                return unreadable();
+            }
+            let len = u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
+            let Some(end) = len.checked_add(12).filter(|&e| e <= rest.len()) else {
+                return unreadable();
+            };
+            if !PIXELS.contains(&&rest[4..8]) {
+                found.push(name(&rest[4..8]));
+            }
+            rest = &rest[end..];
+        }
+    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        const PIXELS: &[&[u8]] = &[b"VP8 ", b"VP8L", b"VP8X", b"ALPH"];
+        let mut rest = &bytes[12..];
+        while !rest.is_empty() {
+            if rest.len() < 8 {
+                return unreadable();
+            }
+            let len = u32::from_le_bytes([rest[4], rest[5], rest[6], rest[7]]) as usize;
+            let padded = len + (len & 1);
+            let Some(end) = padded.checked_add(8).filter(|&e| e <= rest.len()) else {
+                return unreadable();
+            };
+            if !PIXELS.contains(&&rest[..4]) {
+                found.push(name(&rest[..4]));
+            }
+            rest = &rest[end..];
+        }
+    } else if let Some(mut rest) = bytes.strip_prefix([0xFF, 0xD8].as_slice()) {
+        loop {
+            let [0xFF, marker, ..] = *rest else {
+                return unreadable();
+            };
+            if marker == 0xD9 {
+                break;
+            }
+            if rest.len() < 4 {
+                return unreadable();
+            }
+            let len = usize::from(u16::from_be_bytes([rest[2], rest[3]]));
+            if len < 2 || 2 + len > rest.len() {
+                return unreadable();
+            }
+            let body = &rest[4..2 + len];
+            match marker {
+                // Frame, Huffman and quantisation tables, restart interval, scan.
+                0xC0..=0xC3 | 0xC4 | 0xDB | 0xDD | 0xDA => {}
+                0xE0 if body.starts_with(b"JFIF\0") => {}
+                _ => found.push(format!("JPEG segment {marker:02X}")),
+            }
+            rest = &rest[2 + len..];
+            if marker == 0xDA {
+                // Entropy-coded data runs to the next marker that is neither a stuffed
+                // 0xFF00 nor a restart marker.
+                let mut i = 0;
+                while i + 1 < rest.len()
+                    && !(rest[i] == 0xFF
+                        && rest[i + 1] != 0
+                        && !(0xD0..=0xD7).contains(&rest[i + 1]))
+                {
+                    i += 1;
+                }
+                rest = &rest[i..];
+            }
+        }
+    } else {
+        return unreadable();
+    }
+    found
+}
+
 /// A stored picture's name, parsed: `{hash}-{w}x{h}.{ext}` (sizes known) or, from before
 /// pictures were resized, `{hash}.{ext}` (sizes unknown, no copies).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -672,6 +756,37 @@ pub mod tests {
         for c in j.copies.iter().chain(&p.copies) {
             assert_eq!(leaks(&c.bytes), Vec::<&str>::new());
         }
+        // Read from the files' structure: the uploads carried metadata, the cleaned files
+        // carry none.
+        assert_eq!(
+            metadata_parts(&jpeg(40, 30)),
+            ["JPEG segment E1", "JPEG segment E1", "JPEG segment FE"]
+        );
+        assert_eq!(metadata_parts(&png(40, 30)), ["tEXt", "eXIf"]);
+        let big = clean(&png(1000, 500)).unwrap();
+        assert!(big.copies.iter().any(|c| c.kind == Kind::Webp));
+        for file in [&j.bytes, &p.bytes, &big.bytes].into_iter().chain(
+            j.copies
+                .iter()
+                .chain(&p.copies)
+                .chain(&big.copies)
+                .map(|c| &c.bytes),
+        ) {
+            assert_eq!(metadata_parts(file), Vec::<String>::new());
+        }
+        let mut webp_with_exif = big
+            .copies
+            .iter()
+            .find(|c| c.kind == Kind::Webp)
+            .unwrap()
+            .bytes
+            .clone();
+        webp_with_exif.extend_from_slice(b"EXIF\x04\0\0\0GPS!");
+        assert_eq!(metadata_parts(&webp_with_exif), ["EXIF"]);
+        assert_eq!(
+            metadata_parts(&j.bytes[..j.bytes.len() / 2]),
+            ["unreadable"]
+        );
         // A cleaned picture is accepted again, at the same size.
         let again = clean(&j.bytes).unwrap();
         assert_eq!((again.width, again.height), (400, 300));
