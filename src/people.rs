@@ -34,7 +34,7 @@ pub fn routes() -> Router<AppState> {
 pub async fn export(db: &Db, email: &str) -> sqlx::Result<Option<Value>> {
     let email = email.trim().to_lowercase();
     let mailing = list::export(db, &email).await?;
-    let time = |t: i64| crate::cms::date_time(t);
+    let time = |t: i64| crate::uktime::date_time(t);
     let enquiries: Vec<crate::enquiries::Enquiry> = crate::enquiries::by_email(db, &email).await?;
     let mut enquiry_values = Vec::new();
     for e in &enquiries {

@@ -196,7 +196,7 @@ should replace or confirm it.*",
     about.image = waves.into();
     about.image_alt = waves_alt.into();
     about.image_alt_cy = waves_alt_cy.into();
-    pages::save_page(tx, backend, None, &about, None).await?;
+    pages::store::save_page(tx, backend, None, &about, None).await?;
 
     let involved = page(
         "get-involved",
@@ -215,7 +215,7 @@ Organisations that share our aims can join the alliance. Contact the membership 
 *Demo content.*",
         Some(20),
     );
-    pages::save_page(tx, backend, None, &involved, None).await?;
+    pages::store::save_page(tx, backend, None, &involved, None).await?;
 
     let disclaimer = page(
         "disclaimer",
@@ -229,7 +229,7 @@ services](/help).\n\n\
 If you or someone else is in danger now, **call 999**.\n\n*Demo content.*",
         None,
     );
-    pages::save_page(tx, backend, None, &disclaimer, None).await?;
+    pages::store::save_page(tx, backend, None, &disclaimer, None).await?;
 
     let privacy = page(
         "privacy",
@@ -245,7 +245,7 @@ cookie for staff. Nothing else.\n\
 *Demo content: the alliance's own privacy notice goes here.*",
         None,
     );
-    pages::save_page(tx, backend, None, &privacy, None).await?;
+    pages::store::save_page(tx, backend, None, &privacy, None).await?;
 
     let a11y = page(
         "accessibility",
@@ -258,7 +258,7 @@ If something does not work for you, please tell us using the contact details at 
 bottom of every page.\n\n*Demo content.*",
         None,
     );
-    pages::save_page(tx, backend, None, &a11y, None).await?;
+    pages::store::save_page(tx, backend, None, &a11y, None).await?;
 
     let posts: [(&str, &str, &str, &str, &str, &str); 4] = [
         (
@@ -330,7 +330,7 @@ proceedings.\n\n*Demo news post.*",
             status: "published".into(),
             is_demo: Some("1".into()),
         };
-        news::save_post(tx, backend, None, &f, None).await?;
+        news::store::save_post(tx, backend, None, &f, None).await?;
     }
 
     for (slug, title, kind, desc, url) in [

@@ -107,10 +107,91 @@ pub fn days_between(first: Date, last: Date) -> Vec<Date> {
     out
 }
 
+// Dates as people read and type them.
+
+/// Formats a Unix time as "24 November 2026" (UTC).
+pub fn long_date(ts: i64) -> String {
+    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(ts) else {
+        return String::new();
+    };
+    let f = time::macros::format_description!("[day padding:none] [month repr:long] [year]");
+    t.format(&f).unwrap_or_default()
+}
+
+/// A Unix time's (year, month, day) in UTC.
+pub fn ymd(ts: i64) -> (i32, u8, u8) {
+    time::OffsetDateTime::from_unix_timestamp(ts)
+        .map(|t| (t.year(), u8::from(t.month()), t.day()))
+        .unwrap_or((1970, 1, 1))
+}
+
+/// Formats a Unix time as "2026-11-24" (for date inputs and machine-readable dates).
+pub fn iso_date(ts: i64) -> String {
+    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(ts) else {
+        return String::new();
+    };
+    let f = time::macros::format_description!("[year]-[month]-[day]");
+    t.format(&f).unwrap_or_default()
+}
+
+/// "2026-11-24 15:04" UTC, for staff screens.
+pub fn date_time(ts: i64) -> String {
+    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(ts) else {
+        return String::new();
+    };
+    let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+    t.format(&f).unwrap_or_default()
+}
+
+/// Parses "2026-11-24" to the Unix time of midday UTC that day (midday, so the date shows
+/// the same in every UK time zone offset).
+pub fn parse_date(s: &str) -> Option<i64> {
+    let f = time::macros::format_description!("[year]-[month]-[day]");
+    let d = time::Date::parse(s.trim(), &f).ok()?;
+    Some(d.with_hms(12, 0, 0).ok()?.assume_utc().unix_timestamp())
+}
+
+/// "2026-11-24 15:04" in UK time, for staff screens.
+pub fn uk_date_time(ts: i64) -> String {
+    date_time(ts + offset(ts))
+}
+
+/// Parses a `datetime-local` value ("2026-12-05T09:30", UK time) to a Unix time (the
+/// clock-change hours read as [`to_utc`] reads them).
+pub fn parse_uk_datetime(s: &str) -> Option<i64> {
+    let f = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    let t = time::PrimitiveDateTime::parse(s.trim(), &f).ok()?;
+    to_utc(t.date(), t.hour(), t.minute())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn uk_time() {
+        let winter = parse_uk_datetime("2026-12-05T09:30").unwrap();
+        assert_eq!(date_time(winter), "2026-12-05 09:30");
+        let summer = parse_uk_datetime("2026-07-01T09:30").unwrap();
+        assert_eq!(date_time(summer), "2026-07-01 08:30");
+        assert_eq!(uk_date_time(summer), "2026-07-01 09:30");
+        // 2026: BST from 29 March to 25 October.
+        assert_eq!(offset(parse_date("2026-03-28").unwrap()), 0);
+        assert_eq!(offset(parse_date("2026-03-29").unwrap()), 3600);
+        assert_eq!(offset(parse_date("2026-10-25").unwrap()), 0);
+        assert!(parse_uk_datetime("2026-13-05T09:30").is_none());
+        assert!(parse_uk_datetime("tomorrow").is_none());
+    }
+
+    #[test]
+    fn dates() {
+        let t = parse_date("2026-11-24").unwrap();
+        assert_eq!(iso_date(t), "2026-11-24");
+        assert_eq!(long_date(t), "24 November 2026");
+        assert!(parse_date("24/11/2026").is_none());
+        assert!(parse_date("2026-02-30").is_none());
+    }
 
     #[test]
     fn summer_time_starts_and_ends_at_one_utc_on_the_last_sundays() {

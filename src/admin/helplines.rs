@@ -165,7 +165,7 @@ async fn verify(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     staff.require(Permission::ManageHelplines)?;
-    let today = crate::cms::iso_date(db::now());
+    let today = crate::uktime::iso_date(db::now());
     let mut tx = state.db.begin_write().await?;
     if !helplines::mark_verified(&mut tx, id, &staff.email, &today).await? {
         return Err(AppError::NotFound);

@@ -13,11 +13,11 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 
+use crate::AppState;
 use crate::app::Ctx;
 use crate::audit::{self, AuditEntry, AuditFilter};
 use crate::auth::{Permission, StaffUser};
 use crate::web::{AppError, Query, private_page};
-use crate::{AppState, cms};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -49,7 +49,7 @@ struct DashboardTemplate<'a> {
 
 impl DashboardTemplate<'_> {
     fn when(&self, ts: &i64) -> String {
-        cms::date_time(*ts)
+        crate::uktime::date_time(*ts)
     }
 }
 
@@ -106,27 +106,27 @@ async fn dashboard(
         .filter(|(k, _)| kinds.contains(&k.as_str()))
         .map(|(_, n)| n)
         .sum();
-    let pending_stories = if staff.can_named("moderate") {
+    let pending_stories = if staff.may(Permission::Moderate) {
         crate::stories::pending_count(&state.db).await?
     } else {
         0
     };
-    let waiting_activities = if staff.can_named("moderate") {
+    let waiting_activities = if staff.may(Permission::Moderate) {
         crate::campaigns::count_waiting(&state.db).await?
     } else {
         0
     };
-    let urgent = if staff.can_named("moderate") {
+    let urgent = if staff.may(Permission::Moderate) {
         crate::safeguard::store::count_awaiting(&state.db).await?
     } else {
         0
     };
-    let open_applications = if staff.can_named("members") {
+    let open_applications = if staff.may(Permission::ManageMembers) {
         crate::members::open_count(&state.db).await?
     } else {
         0
     };
-    let recent = if staff.can_named("audit") {
+    let recent = if staff.may(Permission::ViewAudit) {
         audit::entries(&state.db, &AuditFilter::default())
             .await?
             .0
@@ -165,7 +165,7 @@ struct AuditTemplate<'a> {
 
 impl AuditTemplate<'_> {
     fn when(&self, ts: &i64) -> String {
-        cms::date_time(*ts)
+        crate::uktime::date_time(*ts)
     }
     fn page_href(&self, page: i64) -> String {
         format!(

@@ -31,7 +31,7 @@ struct Page<'a> {
 
 impl Page<'_> {
     fn when(&self, t: &i64) -> String {
-        crate::cms::uk_date_time(*t)
+        crate::uktime::uk_date_time(*t)
     }
     fn what(&self, f: &Flag) -> String {
         self.c.t(&format!("admin-safeguard-channel-{}", f.channel))

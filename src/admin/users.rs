@@ -15,7 +15,7 @@ use crate::app::Ctx;
 use crate::auth::store::{self, UserRow};
 use crate::auth::{Permission, Role, StaffUser, password, session};
 use crate::web::{AppError, Form, private_page_status, see_other};
-use crate::{AppState, audit, cms};
+use crate::{AppState, audit};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -41,7 +41,7 @@ impl UsersTemplate<'_> {
         crate::app::field_error(self.c, &self.errors, field)
     }
     fn when(&self, ts: &Option<i64>) -> String {
-        ts.map(cms::date_time)
+        ts.map(crate::uktime::date_time)
             .unwrap_or_else(|| self.c.t("admin-never"))
     }
 }

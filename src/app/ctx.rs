@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 
 use crate::AppState;
-use crate::auth::StaffUser;
+use crate::auth::{Can, StaffUser};
 use crate::i18n::Lang;
 use crate::site::Snapshot;
 
@@ -23,6 +23,8 @@ pub struct Ctx {
     /// Path and query of this request, for the language switch and `next=` links.
     pub path: String,
     pub staff: Option<StaffUser>,
+    /// What the logged-in member of staff may do (nothing on public pages).
+    pub can: Can,
     /// Set when the visitor's text disclosed risk: every page of this answer opens with
     /// crisis help (see [`Ctx::screen`]).
     pub crisis: Option<Crisis>,
@@ -43,6 +45,7 @@ impl Ctx {
             snap,
             path,
             staff: None,
+            can: Can::default(),
             crisis: None,
         }
     }
@@ -84,6 +87,7 @@ impl Ctx {
     }
 
     pub fn with_staff(mut self, staff: StaffUser) -> Ctx {
+        self.can = Can::of(staff.role);
         self.staff = Some(staff);
         self
     }
@@ -209,11 +213,6 @@ impl Ctx {
         } else {
             path == href || path.starts_with(&format!("{href}/"))
         }
-    }
-
-    /// The user's role can do `perm` (staff pages only).
-    pub fn can(&self, perm: &str) -> bool {
-        self.staff.as_ref().is_some_and(|s| s.can_named(perm))
     }
 }
 

@@ -21,7 +21,7 @@ use serde_json::{Map, Value, json};
 use super::services::{self, SERVICE_COLUMNS, ServiceRow, is_uuid};
 use crate::AppState;
 use crate::app::Ctx;
-use crate::db::Db;
+use crate::db::{self, Db};
 use crate::web::{self, AppError, Msg, Query};
 
 pub fn routes() -> Router<AppState> {
@@ -270,7 +270,7 @@ fn service_filters(q: &ListQuery) -> Result<(Vec<String>, Vec<Arg>), AppError> {
         let ts = time::OffsetDateTime::parse(when, &time::format_description::well_known::Rfc3339)
             .map(|t| t.unix_timestamp())
             .or_else(|_| {
-                crate::cms::parse_date(when)
+                crate::uktime::parse_date(when)
                     .map(|t| t - 12 * 3600)
                     .ok_or(())
             })
@@ -383,10 +383,7 @@ async fn orgs_by_id(db: &Db, ids: &[&str]) -> sqlx::Result<HashMap<String, OrgRo
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let list = (1..=ids.len())
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = db::marks(1, ids.len());
     let mut q = sqlx::query_as::<_, OrgRow>(sqlx::AssertSqlSafe(format!(
         "SELECT id, name, description, email, website FROM organizations WHERE id IN ({list})"
     )));

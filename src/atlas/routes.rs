@@ -1146,7 +1146,7 @@ impl AdminAreaTemplate<'_> {
         crate::app::field_error(self.c, &self.errors, field)
     }
     fn when(&self, ts: &i64) -> String {
-        crate::cms::date_time(*ts)
+        crate::uktime::date_time(*ts)
     }
 }
 

@@ -634,7 +634,7 @@ async fn verify(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     staff.require(Permission::PublishContent)?;
-    let today = crate::cms::iso_date(db::now());
+    let today = crate::uktime::iso_date(db::now());
     let mut tx = state.db.begin_write().await?;
     let n = sqlx::query("UPDATE services SET verified = 'yes', verified_on = $1, verified_by = $2, updated_at = $3 WHERE id = $4")
         .bind(&today)

@@ -2,14 +2,13 @@
 //! every instance. The cookie holds a random 256-bit token; the database holds only its
 //! SHA-256, so a leaked database cannot be used to log in.
 
-use crate::token::{random_token, token_hash};
-
 use super::{Role, StaffUser};
 use crate::db::{self, Db, Tx};
+use crate::token::{PrivateLink, token_hash};
 
 /// Starts a session for `user_id`; returns the token for the cookie.
 pub async fn create_session(tx: &mut Tx, user_id: i64, hours: i64) -> sqlx::Result<String> {
-    let token = random_token();
+    let token = PrivateLink::new().into_string();
     let now = db::now();
     sqlx::query(
         "INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
@@ -26,10 +25,10 @@ pub async fn create_session(tx: &mut Tx, user_id: i64, hours: i64) -> sqlx::Resu
 /// The active staff member for a session token, if the session is live and the account
 /// is enabled.
 pub async fn staff_by_session(db: &Db, token: &str) -> sqlx::Result<Option<StaffUser>> {
-    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+    let Some(link) = PrivateLink::parse(token) else {
         return Ok(None);
-    }
-    let hash = token_hash(token);
+    };
+    let hash = link.hash();
     let row: Option<(i64, String, String, String, i64)> = sqlx::query_as(
         "SELECT u.id, u.email, u.name, u.role, (SELECT COUNT(*) FROM user_totp t \
          WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL) \

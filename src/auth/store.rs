@@ -1,7 +1,7 @@
 //! SQL for staff accounts and first-run setup tokens.
 
 use crate::db::{self, Db, Tx};
-use crate::token::{random_token, token_hash};
+use crate::token::{PrivateLink, token_hash};
 
 /// A staff account as stored.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -149,7 +149,7 @@ pub async fn active_admins(db: &Db) -> sqlx::Result<i64> {
 
 /// Creates a one-time setup token valid for 24 hours and returns it.
 pub async fn create_setup_token(db: &Db) -> sqlx::Result<String> {
-    let token = random_token();
+    let token = PrivateLink::new().into_string();
     sqlx::query("INSERT INTO setup_tokens (token_hash, expires_at) VALUES ($1, $2)")
         .bind(token_hash(&token))
         .bind(db::now() + 24 * 3600)
@@ -160,10 +160,13 @@ pub async fn create_setup_token(db: &Db) -> sqlx::Result<String> {
 
 /// True when the token is live (without using it up).
 pub async fn setup_token_valid(db: &Db, token: &str) -> sqlx::Result<bool> {
+    let Some(link) = PrivateLink::parse(token) else {
+        return Ok(false);
+    };
     let n: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM setup_tokens WHERE token_hash = $1 AND expires_at > $2",
     )
-    .bind(token_hash(token))
+    .bind(link.hash())
     .bind(db::now())
     .fetch_one(&db.pool)
     .await?;
@@ -172,8 +175,11 @@ pub async fn setup_token_valid(db: &Db, token: &str) -> sqlx::Result<bool> {
 
 /// Uses up a setup token (and every other one: setup happens once). True if it was live.
 pub async fn consume_setup_token(tx: &mut Tx, token: &str) -> sqlx::Result<bool> {
+    let Some(link) = PrivateLink::parse(token) else {
+        return Ok(false);
+    };
     let n = sqlx::query("DELETE FROM setup_tokens WHERE token_hash = $1 AND expires_at > $2")
-        .bind(token_hash(token))
+        .bind(link.hash())
         .bind(db::now())
         .execute(&mut **tx)
         .await?

@@ -7,7 +7,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use rand::{Rng, RngExt};
 
 use crate::db::{self, Db, Tx};
-use crate::token::token_hash;
+use crate::token::{PrivateLink, token_hash};
 
 /// Seconds per code.
 const STEP: i64 = 30;
@@ -254,7 +254,7 @@ pub async fn disable(tx: &mut Tx, user_id: i64) -> sqlx::Result<()> {
 
 /// Starts the step between password and code; returns the challenge token.
 pub async fn start_challenge(tx: &mut Tx, user_id: i64, next: &str) -> sqlx::Result<String> {
-    let token = crate::token::random_token();
+    let token = PrivateLink::new().into_string();
     sqlx::query("DELETE FROM login_challenges WHERE expires_at < $1")
         .bind(db::now())
         .execute(&mut **tx)
@@ -273,14 +273,14 @@ pub async fn start_challenge(tx: &mut Tx, user_id: i64, next: &str) -> sqlx::Res
 
 /// The live challenge for a token: (user id, next page, wrong attempts so far).
 pub async fn challenge(tx: &mut Tx, token: &str) -> sqlx::Result<Option<(i64, String, i64)>> {
-    if token.len() != 64 {
+    let Some(link) = PrivateLink::parse(token) else {
         return Ok(None);
-    }
+    };
     sqlx::query_as(
         "SELECT user_id, next, attempts FROM login_challenges WHERE token_hash = $1 \
          AND expires_at > $2",
     )
-    .bind(token_hash(token))
+    .bind(link.hash())
     .bind(db::now())
     .fetch_optional(&mut **tx)
     .await

@@ -286,7 +286,7 @@ impl EvaluationPage<'_> {
         }
     }
     fn sent(&self) -> String {
-        crate::cms::date_time(self.k.survey_sent_at)
+        crate::uktime::date_time(self.k.survey_sent_at)
     }
 }
 
@@ -415,7 +415,7 @@ impl QueuePage<'_> {
             .unwrap_or("")
     }
     fn when(&self, t: &i64) -> String {
-        crate::cms::date_time(*t)
+        crate::uktime::date_time(*t)
     }
 }
 
@@ -470,7 +470,7 @@ impl ActivityPage<'_> {
         super::routes::day_label(self.c.lang, d)
     }
     fn when(&self, t: &i64) -> String {
-        crate::cms::date_time(*t)
+        crate::uktime::date_time(*t)
     }
 }
 

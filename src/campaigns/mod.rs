@@ -16,6 +16,7 @@ pub mod survey;
 use crate::atlas::Atlas;
 use crate::db::{self, Db, Tx};
 use crate::finder::index::PostcodeIndex;
+use crate::token::{PrivateLink, token_hash};
 use crate::uktime;
 use crate::web::{FieldErrors, Msg};
 
@@ -819,7 +820,7 @@ pub async fn insert(
     lang: crate::i18n::Lang,
     is_demo: bool,
 ) -> sqlx::Result<(i64, String)> {
-    let token = crate::token::random_token();
+    let token = PrivateLink::new().into_string();
     let uid = crate::token::random_token()[..20].to_string();
     let now = db::now();
     let id: i64 = sqlx::query_scalar(
@@ -846,7 +847,7 @@ pub async fn insert(
     .bind(&c.d.contact_name)
     .bind(&c.email)
     .bind(lang.code())
-    .bind(crate::token::token_hash(&token))
+    .bind(token_hash(&token))
     .bind(c.sessions.first().map(|s| s.0).unwrap_or(0))
     .bind(is_demo as i64)
     .bind(now)
@@ -971,11 +972,14 @@ pub async fn activity_by_id(db: &Db, id: i64) -> sqlx::Result<Option<Activity>> 
 }
 
 pub async fn activity_by_token(db: &Db, token: &str) -> sqlx::Result<Option<Activity>> {
+    let Some(link) = PrivateLink::parse(token) else {
+        return Ok(None);
+    };
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE manage_hash = $1 \
          OR id = (SELECT activity_id FROM activity_links WHERE hash = $1)"
     )))
-    .bind(crate::token::token_hash(token))
+    .bind(link.hash())
     .fetch_optional(&db.pool)
     .await
 }
@@ -983,9 +987,9 @@ pub async fn activity_by_token(db: &Db, token: &str) -> sqlx::Result<Option<Acti
 /// Another private link for an activity, to send with an email (only hashes are kept,
 /// so a link already sent cannot be sent again; the earlier ones keep working).
 pub async fn new_token(tx: &mut Tx, id: i64) -> sqlx::Result<String> {
-    let token = crate::token::random_token();
+    let token = PrivateLink::new().into_string();
     sqlx::query("INSERT INTO activity_links (hash, activity_id) VALUES ($1, $2)")
-        .bind(crate::token::token_hash(&token))
+        .bind(token_hash(&token))
         .bind(id)
         .execute(&mut **tx)
         .await?;

@@ -129,6 +129,15 @@ impl Db {
     }
 }
 
+/// `n` numbered placeholders from `$first`, for an `IN (…)` list: `marks(4, 3)` is
+/// `"$4, $5, $6"`. The one place a placeholder list is built.
+pub fn marks(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Current time as UTC Unix seconds, the storage format of every timestamp.
 pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
@@ -168,5 +177,12 @@ mod tests {
         let postgres = names(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres"));
         assert!(!sqlite.is_empty());
         assert_eq!(sqlite, postgres);
+    }
+
+    #[test]
+    fn placeholder_lists() {
+        assert_eq!(super::marks(4, 3), "$4, $5, $6");
+        assert_eq!(super::marks(1, 1), "$1");
+        assert_eq!(super::marks(1, 0), "");
     }
 }

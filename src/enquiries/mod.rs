@@ -109,7 +109,7 @@ impl Draft {
                     errors.push(("outlet", Msg::new("contact-error-too-long-200")));
                 }
                 if !self.deadline.is_empty() {
-                    match crate::cms::parse_uk_datetime(&self.deadline) {
+                    match crate::uktime::parse_uk_datetime(&self.deadline) {
                         Some(t) if t > now => deadline = Some(t),
                         Some(_) => {
                             errors.push(("deadline", Msg::new("contact-error-deadline-past")))
@@ -299,7 +299,6 @@ pub async fn inbox(db: &Db, kinds: &[&str], f: &Filter) -> sqlx::Result<Vec<Enqu
     if kinds.is_empty() {
         return Ok(Vec::new());
     }
-    let marks: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 4)).collect();
     let sql = format!(
         "SELECT {COLUMNS} {FROM} \
          WHERE e.kind IN ({}) \
@@ -311,7 +310,7 @@ pub async fn inbox(db: &Db, kinds: &[&str], f: &Filter) -> sqlx::Result<Vec<Enqu
          CASE WHEN e.kind = 'media' AND e.deadline IS NOT NULL \
            AND e.status IN ('new', 'in_progress') THEN 0 ELSE 1 END, \
          e.deadline, e.created_at DESC, e.id DESC LIMIT 500",
-        marks.join(", ")
+        db::marks(4, kinds.len())
     );
     let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(&f.status)

@@ -180,7 +180,7 @@ async fn contact_post(
 }
 
 fn deadline_text(t: i64) -> String {
-    crate::cms::uk_date_time(t)
+    crate::uktime::uk_date_time(t)
 }
 
 fn acknowledgement(
@@ -300,7 +300,7 @@ struct InboxPage<'a> {
 
 impl InboxPage<'_> {
     fn when(&self, t: &i64) -> String {
-        crate::cms::uk_date_time(*t)
+        crate::uktime::uk_date_time(*t)
     }
     fn is(&self, v: &Option<String>, want: &str) -> bool {
         v.as_deref() == Some(want)
@@ -366,7 +366,7 @@ struct EnquiryPage<'a> {
 
 impl EnquiryPage<'_> {
     fn when(&self, t: &i64) -> String {
-        crate::cms::uk_date_time(*t)
+        crate::uktime::uk_date_time(*t)
     }
     fn error(&self, field: &str) -> String {
         crate::app::field_error(self.c, &self.errors, field)

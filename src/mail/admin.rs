@@ -96,7 +96,7 @@ impl EditPage<'_> {
         super::field_error(self.c, &self.errors, field)
     }
     fn when(&self, t: Option<i64>) -> String {
-        t.map(crate::cms::uk_date_time).unwrap_or_default()
+        t.map(crate::uktime::uk_date_time).unwrap_or_default()
     }
     fn status_label(&self) -> String {
         self.c
@@ -308,7 +308,7 @@ async fn edit_post(
     let existing = bulletin::newsletter(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let can_send = staff.can_named("publish");
+    let can_send = staff.may(Permission::PublishContent);
     let by = staff.id;
     let c = c.with_staff(staff);
     let f = read_form(id, pairs);
@@ -417,7 +417,7 @@ async fn edit_post(
             bulletin::start(&state.db, id).await?;
             Ok(see_other(&format!("/admin/bulletin/{id}")))
         }
-        "schedule" => match crate::cms::parse_uk_datetime(&f.schedule_at) {
+        "schedule" => match crate::uktime::parse_uk_datetime(&f.schedule_at) {
             Some(at) if at > crate::db::now() => {
                 bulletin::schedule(&state.db, id, Some(at)).await?;
                 Ok(see_other(&format!("/admin/bulletin/{id}?saved=1")))
@@ -529,7 +529,7 @@ impl SubscribersPage<'_> {
         v.as_deref().unwrap_or("")
     }
     fn when(&self, t: &i64) -> String {
-        crate::cms::uk_date_time(*t)
+        crate::uktime::uk_date_time(*t)
     }
     fn is(&self, v: &Option<String>, want: &str) -> bool {
         v.as_deref() == Some(want)
@@ -605,7 +605,7 @@ async fn subscribers_csv(
     staff.require(Permission::EditContent)?;
     let (total, rows) = find_subscribers(&state, &q, i64::MAX).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
-    let date = |t: Option<i64>| t.map(crate::cms::date_time).unwrap_or_default();
+    let date = |t: Option<i64>| t.map(crate::uktime::date_time).unwrap_or_default();
     w.write_record([
         "email",
         "name",
@@ -688,10 +688,16 @@ impl SegmentsPage<'_> {
             parts.push(self.c.t(&format!("subscribe-topic-{}", s.topic)));
         }
         if s.subscribed_after > 0 {
-            parts.push(format!("≥ {}", crate::cms::long_date(s.subscribed_after)));
+            parts.push(format!(
+                "≥ {}",
+                crate::uktime::long_date(s.subscribed_after)
+            ));
         }
         if s.subscribed_before > 0 {
-            parts.push(format!("< {}", crate::cms::long_date(s.subscribed_before)));
+            parts.push(format!(
+                "< {}",
+                crate::uktime::long_date(s.subscribed_before)
+            ));
         }
         if parts.is_empty() {
             self.c.t("admin-segments-everyone")
@@ -701,7 +707,7 @@ impl SegmentsPage<'_> {
     }
     fn date(&self, t: &i64) -> String {
         if *t > 0 {
-            crate::cms::iso_date(*t)
+            crate::uktime::iso_date(*t)
         } else {
             String::new()
         }
@@ -719,7 +725,7 @@ fn read_segment(pairs: &[(String, String)]) -> (Segment, Vec<(&'static str, &'st
             "audience" if AUDIENCES.contains(&v) => s.audience = v.into(),
             "lang" if v == "en" || v == "cy" => s.lang = v.into(),
             "topic" if TOPICS.contains(&v) => s.topic = v.into(),
-            "after" | "before" if !v.is_empty() => match crate::cms::parse_date(v) {
+            "after" | "before" if !v.is_empty() => match crate::uktime::parse_date(v) {
                 Some(t) if k == "after" => s.subscribed_after = t,
                 Some(t) => s.subscribed_before = t,
                 None => errors.push((
@@ -822,7 +828,7 @@ impl ArchivePage<'_> {
         n.version(self.c.lang).0
     }
     fn date(&self, n: &Newsletter) -> String {
-        crate::cms::long_date(n.finished_at.unwrap_or(n.created_at))
+        crate::uktime::long_date(n.finished_at.unwrap_or(n.created_at))
     }
 }
 
@@ -856,6 +862,6 @@ async fn issue_page(
         subject,
         body_html: crate::cms::markdown::render(body),
         lang,
-        date: crate::cms::long_date(n.finished_at.unwrap_or(n.created_at)),
+        date: crate::uktime::long_date(n.finished_at.unwrap_or(n.created_at)),
     })
 }

@@ -123,7 +123,7 @@ fn lang_code(v: &str) -> Option<&'static str> {
 fn parse_day(v: &str) -> Option<i64> {
     let v = v.trim();
     let day = v.split([' ', 'T']).next().unwrap_or(v);
-    if let Some(t) = crate::cms::parse_date(day) {
+    if let Some(t) = crate::uktime::parse_date(day) {
         return Some(t);
     }
     let mut parts = day.split('/');
@@ -131,7 +131,7 @@ fn parse_day(v: &str) -> Option<i64> {
     if parts.next().is_some() || y.len() != 4 {
         return None;
     }
-    crate::cms::parse_date(&format!("{y}-{m:0>2}-{d:0>2}"))
+    crate::uktime::parse_date(&format!("{y}-{m:0>2}-{d:0>2}"))
 }
 
 /// Checks a whole subscriber file. `now` bounds consent dates (none in the future).
@@ -424,19 +424,18 @@ pub async fn apply(
                 .bind(&r.audience)
                 .bind(&r.lang)
                 .bind(&r.topics)
-                .bind(crate::token::random_token())
+                .bind(crate::token::PrivateLink::new().into_string())
                 .bind(r.consented_at.unwrap_or(now));
         }
         q.bind(source).execute(&mut **tx).await?;
         // One consent event per new subscriber, found by address.
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let n = chunk.len();
         let sql = format!(
             "INSERT INTO subscriber_consents (subscriber_id, at, action, source, wording_version, lang) \
              SELECT id, ${}, 'import', ${}, 'import', lang FROM subscribers WHERE email IN ({})",
             n + 1,
             n + 2,
-            marks.join(", ")
+            db::marks(1, n)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for r in chunk {
@@ -704,7 +703,7 @@ mod tests {
         assert_eq!(rows[0].topics, "policy,events");
         assert_eq!(
             rows[0].consented_at,
-            crate::cms::parse_date("2026-05-04"),
+            crate::uktime::parse_date("2026-05-04"),
             "UK day order"
         );
         assert_eq!(

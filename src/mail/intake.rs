@@ -228,7 +228,7 @@ impl SuppressionsPage<'_> {
         crate::app::field_error(self.c, &self.errors, field)
     }
     fn when(&self, t: &i64) -> String {
-        crate::cms::uk_date_time(*t)
+        crate::uktime::uk_date_time(*t)
     }
 }
 

@@ -5,6 +5,7 @@ use sha2::{Digest, Sha256};
 
 use crate::db::{self, Db, Tx};
 use crate::i18n::Lang;
+use crate::token::{PrivateLink, token_hash};
 
 /// Topics a subscriber can choose (message ids `subscribe-topic-{code}`).
 pub const TOPICS: &[&str] = &["ebulletin", "campaigns", "policy", "events"];
@@ -95,13 +96,13 @@ pub async fn by_email(tx: &mut Tx, email: &str) -> sqlx::Result<Option<Subscribe
 }
 
 pub async fn by_manage_token(db: &Db, token: &str) -> sqlx::Result<Option<Subscriber>> {
-    if token.len() < 20 {
+    let Some(link) = PrivateLink::parse(token) else {
         return Ok(None);
-    }
+    };
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM subscribers WHERE manage_token = $1"
     )))
-    .bind(token)
+    .bind(link.as_str())
     .fetch_optional(&db.pool)
     .await
 }
@@ -217,18 +218,18 @@ pub async fn signup(
             .bind(prefs.lang.code())
             .bind(prefs.topics_text())
             .bind(source)
-            .bind(crate::token::random_token())
+            .bind(PrivateLink::new().into_string())
             .bind(now)
             .fetch_one(&mut **tx)
             .await?
         }
     };
     record_consent(tx, sub, "signup", source, prefs.lang, ip).await?;
-    let token = crate::token::random_token();
+    let token = PrivateLink::new().into_string();
     sqlx::query(
         "INSERT INTO subscriber_tokens (token_hash, subscriber_id, expires_at) VALUES ($1, $2, $3)",
     )
-    .bind(crate::token::token_hash(&token))
+    .bind(token_hash(&token))
     .bind(sub)
     .bind(now + confirm_days * 86_400)
     .execute(&mut **tx)
@@ -240,11 +241,14 @@ pub async fn signup(
 /// Whether a confirmation token is valid now (unused, unexpired), without using it: the
 /// GET of a confirmation link only shows a button.
 pub async fn token_valid(db: &Db, token: &str) -> sqlx::Result<bool> {
+    let Some(link) = PrivateLink::parse(token) else {
+        return Ok(false);
+    };
     let n: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM subscriber_tokens WHERE token_hash = $1 AND used_at IS NULL \
          AND expires_at > $2",
     )
-    .bind(crate::token::token_hash(token))
+    .bind(link.hash())
     .bind(db::now())
     .fetch_one(&db.pool)
     .await?;
@@ -259,13 +263,16 @@ pub async fn confirm(
     token: &str,
     ip: Option<&str>,
 ) -> sqlx::Result<Option<Subscriber>> {
+    let Some(link) = PrivateLink::parse(token) else {
+        return Ok(None);
+    };
     let now = db::now();
     let id: Option<i64> = sqlx::query_scalar(
         "UPDATE subscriber_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL \
          AND expires_at > $1 RETURNING subscriber_id",
     )
     .bind(now)
-    .bind(crate::token::token_hash(token))
+    .bind(link.hash())
     .fetch_optional(&mut **tx)
     .await?;
     let Some(id) = id else { return Ok(None) };
@@ -366,7 +373,7 @@ pub async fn export(db: &Db, email: &str) -> sqlx::Result<Option<serde_json::Val
     .bind(s.id)
     .fetch_all(&db.pool)
     .await?;
-    let time = |t: i64| crate::cms::date_time(t);
+    let time = |t: i64| crate::uktime::date_time(t);
     Ok(Some(serde_json::json!({
         "email": s.email,
         "name": s.name,

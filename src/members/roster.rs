@@ -6,6 +6,7 @@
 use crate::db::{self, Db, Tx};
 use crate::i18n::Lang;
 use crate::site::settings::NATIONS;
+use crate::token::{PrivateLink, token_hash};
 use crate::web::{FieldErrors, Msg};
 
 /// The two lists.
@@ -128,8 +129,8 @@ pub async fn add(
     email: &str,
     lang: Lang,
 ) -> sqlx::Result<String> {
-    let token = crate::token::random_token();
-    let hash = crate::token::token_hash(&token);
+    let token = PrivateLink::new().into_string();
+    let hash = token_hash(&token);
     let now = db::now();
     let existing: Option<i64> =
         sqlx::query_scalar("SELECT id FROM roster WHERE list = $1 AND email = $2")
@@ -178,13 +179,13 @@ pub async fn add(
 }
 
 pub async fn by_token(db: &Db, token: &str) -> sqlx::Result<Option<Entry>> {
-    if token.len() != 64 {
+    let Some(link) = PrivateLink::parse(token) else {
         return Ok(None);
-    }
+    };
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM roster WHERE manage_hash = $1"
     )))
-    .bind(crate::token::token_hash(token))
+    .bind(link.hash())
     .fetch_optional(&db.pool)
     .await
 }

@@ -407,7 +407,7 @@ impl AdminPage<'_> {
         crate::app::field_error(self.c, &self.errors, field)
     }
     fn when(&self, t: &i64) -> String {
-        crate::cms::uk_date_time(*t)
+        crate::uktime::uk_date_time(*t)
     }
     fn status_label(&self, e: &Entry) -> String {
         self.c.t(&format!("admin-roster-status-{}", e.status))

@@ -372,7 +372,7 @@ struct ListPage<'a> {
 
 impl ListPage<'_> {
     fn when(&self, t: &i64) -> String {
-        crate::cms::uk_date_time(*t)
+        crate::uktime::uk_date_time(*t)
     }
 }
 
@@ -414,7 +414,7 @@ struct ReviewPage<'a> {
 
 impl ReviewPage<'_> {
     fn when(&self, t: &i64) -> String {
-        crate::cms::uk_date_time(*t)
+        crate::uktime::uk_date_time(*t)
     }
     fn error(&self, field: &str) -> String {
         crate::app::field_error(self.c, &self.errors, field)

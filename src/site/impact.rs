@@ -212,7 +212,7 @@ impl ImpactTemplate<'_> {
         }
     }
     fn updated(&self, f: &Figure) -> String {
-        let (y, m, _) = crate::cms::ymd(f.updated_at);
+        let (y, m, _) = crate::uktime::ymd(f.updated_at);
         self.c.month_year(&y, &m)
     }
     fn total(&self) -> String {

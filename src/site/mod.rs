@@ -38,7 +38,7 @@ impl Snapshot {
         // version next time and loads again, so we never keep stale data for long.
         let version = db::content_version(db).await?;
         let site = settings::site(db).await?;
-        let nav = crate::cms::pages::nav_items(db).await?;
+        let nav = crate::cms::pages::store::nav_items(db).await?;
         let helplines = helplines::helplines(db).await?;
         let theme_css = site.theme_css();
         let theme_hash = crate::web::assets::short_hash(theme_css.as_bytes());

@@ -79,7 +79,7 @@ async fn home(
         "text/html; charset=utf-8",
         web::PUBLIC_REVALIDATE,
         || async move {
-            let news = news::latest(&st.db, 3).await?;
+            let news = news::store::latest(&st.db, 3).await?;
             let campaign = crate::campaigns::current_or_next(&st.db, &today).await?;
             let site = &cc.snap.site;
             let alt = if cc.is_cy() && !site.get("hero_image_alt_cy").is_empty() {

@@ -10,6 +10,7 @@ use crate::auth::StaffUser;
 use crate::db::{self, Db, Tx};
 use crate::i18n::Lang;
 use crate::site::settings::NATIONS;
+use crate::token::{PrivateLink, token_hash};
 use crate::web::{FieldErrors, Msg};
 
 /// Consent scopes, in the order the form offers them.
@@ -154,7 +155,7 @@ pub async fn create(
     lang: Lang,
 ) -> sqlx::Result<(i64, String)> {
     let now = db::now();
-    let token = crate::token::random_token();
+    let token = PrivateLink::new().into_string();
     let named = d.scope == "named";
     let id = sqlx::query_scalar(
         "INSERT INTO stories (title, body, first_name, town, nation, teller, email, scope, \
@@ -176,7 +177,7 @@ pub async fn create(
     .bind(i64::from(risk.is_risky()))
     // Categories only ("suicide,baby"): the words that matched are never kept.
     .bind(risk.codes())
-    .bind(crate::token::token_hash(&token))
+    .bind(token_hash(&token))
     .bind(now)
     .bind(&d.image)
     .fetch_one(&mut **tx)
@@ -479,13 +480,13 @@ pub async fn reject(
 
 /// The story a withdrawal token belongs to (not yet withdrawn).
 pub async fn by_withdraw_token(db: &Db, token: &str) -> sqlx::Result<Option<Story>> {
-    if token.len() < 20 {
+    let Some(link) = PrivateLink::parse(token) else {
         return Ok(None);
-    }
+    };
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM stories WHERE withdraw_hash = $1 AND status <> 'withdrawn'"
     )))
-    .bind(crate::token::token_hash(token))
+    .bind(link.hash())
     .fetch_optional(&db.pool)
     .await
 }

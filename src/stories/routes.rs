@@ -367,7 +367,7 @@ struct QueuePage<'a> {
 
 impl QueuePage<'_> {
     fn when(&self, t: &i64) -> String {
-        crate::cms::uk_date_time(*t)
+        crate::uktime::uk_date_time(*t)
     }
 }
 
@@ -411,7 +411,7 @@ struct ModeratePage<'a> {
 
 impl ModeratePage<'_> {
     fn when(&self, t: &i64) -> String {
-        crate::cms::uk_date_time(*t)
+        crate::uktime::uk_date_time(*t)
     }
     fn error(&self, field: &str) -> String {
         crate::app::field_error(self.c, &self.errors, field)

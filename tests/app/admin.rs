@@ -193,7 +193,7 @@ async fn helplines_are_edited_and_verified() {
     app.post(&format!("/admin/helplines/{id}/verify"), &[])
         .await
         .assert_status(303);
-    let today = mmha::cms::iso_date(mmha::db::now());
+    let today = mmha::uktime::iso_date(mmha::db::now());
     app.get("/admin/helplines")
         .await
         .assert_contains(&format!("{today} by editor@example.org"));

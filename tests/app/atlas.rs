@@ -527,7 +527,7 @@ async fn editors_add_and_check_services() {
     app.post(&format!("/admin/services/{id}/verify"), &[])
         .await
         .assert_status(303);
-    let today = mmha::cms::iso_date(mmha::db::now());
+    let today = mmha::uktime::iso_date(mmha::db::now());
     app.get(&format!("/services/{id}"))
         .await
         .assert_contains(&format!("Checked on {today} by editor@example.org"));

@@ -122,7 +122,10 @@ async fn the_contact_form_follows_its_kind_keeps_input_and_acknowledges() {
         "Could someone talk to us about the new map?\n\nThanks."
     );
     assert_eq!(status, "new");
-    assert_eq!(deadline, mmha::cms::parse_uk_datetime("2099-06-01T17:00"));
+    assert_eq!(
+        deadline,
+        mmha::uktime::parse_uk_datetime("2099-06-01T17:00")
+    );
     let mails = outbox(&app).await;
     assert_eq!(mails.len(), 2, "acknowledgement and team alert");
     let ack = mails

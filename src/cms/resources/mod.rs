@@ -15,9 +15,11 @@ use serde::Deserialize;
 use super::search;
 use crate::app::Ctx;
 use crate::auth::{Permission, StaffUser};
-use crate::db::{self, Db, Tx};
+use crate::db::{self, Tx};
 use crate::web::{self, AppError, Query, private_page, private_page_status, see_other};
 use crate::{AppState, audit};
+
+pub mod store;
 
 pub const KINDS: &[&str] = &["guideline", "report", "leaflet", "other"];
 
@@ -68,45 +70,6 @@ impl ResourceRow {
         };
         format!("{ext}, {size}")
     }
-}
-
-const COLUMNS: &str = "id, slug, title, kind, description, file_name, stored_name, content_type, \
-                       size_bytes, external_url, status, is_demo, updated_at FROM resources";
-
-/// Published resources, optionally of one kind.
-pub async fn published(db: &Db, kind: &str) -> sqlx::Result<Vec<ResourceRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} WHERE status = 'published' AND ($1 = '' OR kind = $1) ORDER BY kind, title"
-    )))
-    .bind(kind)
-    .fetch_all(&db.pool)
-    .await
-}
-
-pub async fn all_resources(db: &Db) -> sqlx::Result<Vec<ResourceRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} ORDER BY updated_at DESC"
-    )))
-    .fetch_all(&db.pool)
-    .await
-}
-
-pub async fn resource_by_id(db: &Db, id: i64) -> sqlx::Result<Option<ResourceRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} WHERE id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(&db.pool)
-    .await
-}
-
-pub async fn resource_by_stored(db: &Db, stored: &str) -> sqlx::Result<Option<ResourceRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} WHERE stored_name = $1"
-    )))
-    .bind(stored)
-    .fetch_optional(&db.pool)
-    .await
 }
 
 /// An accepted file type: extension, content type, whether browsers may show it inline,
@@ -349,7 +312,7 @@ async fn list(
         "text/html; charset=utf-8",
         web::PUBLIC_REVALIDATE,
         || async move {
-            let resources = published(&st.db, &kind).await?;
+            let resources = store::published(&st.db, &kind).await?;
             Ok(ListTemplate {
                 c: &cc,
                 resources,
@@ -377,7 +340,7 @@ async fn download(
         .iter()
         .find(|t| t.ext == ext)
         .ok_or(AppError::NotFound)?;
-    let row = resource_by_stored(&state.db, &stored)
+    let row = store::resource_by_stored(&state.db, &stored)
         .await?
         .ok_or(AppError::NotFound)?;
     if row.status != "published" && staff.is_none() {
@@ -423,7 +386,7 @@ async fn admin_list(
     staff: StaffUser,
 ) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
-    let resources = all_resources(&state.db).await?;
+    let resources = store::all_resources(&state.db).await?;
     private_page(&AdminListTemplate {
         c: &c.with_staff(staff),
         resources,
@@ -475,7 +438,7 @@ async fn edit_form(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
-    let row = resource_by_id(&state.db, id)
+    let row = store::resource_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
     private_page(&EditTemplate {
@@ -506,7 +469,7 @@ async fn update(
     multipart: Multipart,
 ) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
-    resource_by_id(&state.db, id)
+    store::resource_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
     save(&state, c.with_staff(staff), Some(id), multipart).await
@@ -604,14 +567,11 @@ async fn save(
     }
     errors.extend(f.problems());
     let current = match id {
-        Some(id) => resource_by_id(&state.db, id).await?,
+        Some(id) => store::resource_by_id(&state.db, id).await?,
         None => None,
     };
     if errors.is_empty() {
-        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM resources WHERE slug = $1")
-            .bind(f.slug.trim())
-            .fetch_optional(&state.db.pool)
-            .await?;
+        let taken = store::slug_owner(&state.db, f.slug.trim()).await?;
         if taken.is_some() && taken != id {
             errors.push((
                 "slug",
@@ -661,14 +621,12 @@ async fn save(
         None => None,
     };
     let mut tx = state.db.begin_write().await?;
-    let new_id = write_row(
-        &mut tx,
-        id,
+    let file = file_facts(
         &f,
         current.as_ref(),
         stored.as_ref().map(|(n, u)| (n.as_str(), *u)),
-    )
-    .await?;
+    );
+    let new_id = store::write_row(&mut tx, id, &f, file).await?;
     if f.status == "published" {
         let url = format!("/resources#{}", f.slug.trim());
         search::index_doc(
@@ -708,15 +666,14 @@ async fn save(
     Ok(see_other("/admin/resources"))
 }
 
-async fn write_row(
-    tx: &mut Tx,
-    id: Option<i64>,
+/// The file a saved resource keeps: the new upload, else the current file unless staff
+/// removed it, else none.
+fn file_facts(
     f: &ResourceForm,
     current: Option<&ResourceRow>,
     file: Option<(&str, &Upload)>,
-) -> sqlx::Result<i64> {
-    let now = db::now();
-    let (file_name, stored_name, content_type, size) = match (file, current) {
+) -> (String, String, String, i64) {
+    match (file, current) {
         (Some((stored, u)), _) => (
             u.file_name.clone(),
             stored.to_string(),
@@ -730,36 +687,7 @@ async fn write_row(
             r.size_bytes,
         ),
         _ => (String::new(), String::new(), String::new(), 0),
-    };
-    let sql = match id {
-        Some(_) => {
-            "UPDATE resources SET slug=$1, title=$2, kind=$3, description=$4, external_url=$5, \
-             status=$6, is_demo=$7, file_name=$8, stored_name=$9, content_type=$10, \
-             size_bytes=$11, updated_at=$12 WHERE id=$13 RETURNING id"
-        }
-        None => {
-            "INSERT INTO resources (slug, title, kind, description, external_url, status, is_demo, \
-             file_name, stored_name, content_type, size_bytes, updated_at, created_at) \
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$12) RETURNING id"
-        }
-    };
-    let mut q = sqlx::query_scalar(sql)
-        .bind(f.slug.trim())
-        .bind(f.title.trim())
-        .bind(&f.kind)
-        .bind(f.description.trim())
-        .bind(f.external_url.trim())
-        .bind(&f.status)
-        .bind(i64::from(f.is_demo))
-        .bind(file_name)
-        .bind(stored_name)
-        .bind(content_type)
-        .bind(size)
-        .bind(now);
-    if let Some(id) = id {
-        q = q.bind(id);
     }
-    q.fetch_one(&mut **tx).await
 }
 
 async fn delete(
@@ -768,15 +696,12 @@ async fn delete(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     staff.require(Permission::PublishContent)?;
-    let row = resource_by_id(&state.db, id)
+    let row = store::resource_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin_write().await?;
     search::remove_doc(&mut tx, state.db.backend, "resource", id).await?;
-    sqlx::query("DELETE FROM resources WHERE id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    store::delete_resource(&mut tx, id).await?;
     db::bump_content_version(&mut tx).await?;
     audit::record(
         &mut tx,
@@ -814,7 +739,7 @@ pub async fn insert_link(
         is_demo: true,
         remove_file: false,
     };
-    write_row(tx, None, &f, None, None).await
+    store::write_row(tx, None, &f, file_facts(&f, None, None)).await
 }
 
 #[cfg(test)]
