@@ -75,9 +75,7 @@ async fn report(state: &AppState, days: i64, path: &str) -> Result<Report, AppEr
         .collect();
     // Campaign reach: its own pages and its activities' pages.
     let views = analytics::campaign_pages(&state.db, &since).await?;
-    let owners: Vec<(i64, i64)> = sqlx::query_as("SELECT id, campaign_id FROM activities")
-        .fetch_all(&state.db.pool)
-        .await?;
+    let owners = crate::campaigns::activity_campaigns(&state.db).await?;
     let owner: std::collections::HashMap<i64, i64> = owners.into_iter().collect();
     let list = crate::campaigns::campaigns(&state.db, false).await?;
     let mut campaigns: Vec<(String, i64, i64)> = Vec::new();

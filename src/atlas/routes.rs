@@ -660,16 +660,7 @@ async fn save_levels(
         Ok(levels) => {
             let mut tx = state.db.begin_write().await?;
             for l in &levels {
-                sqlx::query(
-                    "UPDATE score_levels SET label = $1, label_cy = $2, criteria = $3, colour = $4 WHERE level = $5",
-                )
-                .bind(&l.label)
-                .bind(&l.label_cy)
-                .bind(&l.criteria)
-                .bind(&l.colour)
-                .bind(l.level)
-                .execute(&mut *tx)
-                .await?;
+                store::update_level(&mut tx, l).await?;
             }
             crate::db::bump_content_version(&mut tx).await?;
             audit::record(
@@ -1312,17 +1303,7 @@ async fn admin_rename_area(
         .await;
     }
     let mut tx = state.db.begin_write().await?;
-    // Past the latest change, even within the same second, so every instance's atlas
-    // fingerprint (count, latest change) moves and the new name shows.
-    sqlx::query(
-        "UPDATE areas SET name = $1, updated_at = (SELECT CASE WHEN MAX(updated_at) >= $2 \
-         THEN MAX(updated_at) + 1 ELSE $2 END FROM areas) WHERE code = $3",
-    )
-    .bind(name)
-    .bind(crate::db::now())
-    .bind(&area.code)
-    .execute(&mut *tx)
-    .await?;
+    store::rename_area(&mut tx, &area.code, name).await?;
     crate::db::bump_content_version(&mut tx).await?;
     audit::record(
         &mut tx,

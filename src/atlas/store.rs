@@ -124,6 +124,37 @@ pub async fn insert_level(tx: &mut Tx, l: &Level) -> sqlx::Result<()> {
     Ok(())
 }
 
+/// Changes a level's wording and colour.
+pub async fn update_level(tx: &mut Tx, l: &Level) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE score_levels SET label = $1, label_cy = $2, criteria = $3, colour = $4 WHERE level = $5",
+    )
+    .bind(&l.label)
+    .bind(&l.label_cy)
+    .bind(&l.criteria)
+    .bind(&l.colour)
+    .bind(l.level)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Renames an area. Its change time goes past the latest change, even within the same
+/// second, so every instance's atlas fingerprint (count, latest change) moves and the
+/// new name shows.
+pub async fn rename_area(tx: &mut Tx, code: &str, name: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE areas SET name = $1, updated_at = (SELECT CASE WHEN MAX(updated_at) >= $2 \
+         THEN MAX(updated_at) + 1 ELSE $2 END FROM areas) WHERE code = $3",
+    )
+    .bind(name)
+    .bind(db::now())
+    .bind(code)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 const SCORE_COLUMNS: &str = "area_code, year, level, criteria, note, source, is_demo, updated_by, updated_at FROM area_scores";
 
 /// Every score in a year.

@@ -411,11 +411,7 @@ async fn change_password(
     let hash = password::hash(f.password.clone()).await?;
     let mut tx = state.db.begin_write().await?;
     store::set_password(&mut tx, staff.id, &hash).await?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
-        .bind(staff.id)
-        .bind(&staff.session_hash)
-        .execute(&mut *tx)
-        .await?;
+    session::end_other_sessions(&mut tx, staff.id, &staff.session_hash).await?;
     audit::record(
         &mut tx,
         Some(&staff),

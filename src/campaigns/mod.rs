@@ -971,6 +971,13 @@ pub async fn activity_by_id(db: &Db, id: i64) -> sqlx::Result<Option<Activity>> 
     .await
 }
 
+/// Every activity's campaign, as (activity id, campaign id).
+pub async fn activity_campaigns(db: &Db) -> sqlx::Result<Vec<(i64, i64)>> {
+    sqlx::query_as("SELECT id, campaign_id FROM activities")
+        .fetch_all(&db.pool)
+        .await
+}
+
 pub async fn activity_by_token(db: &Db, token: &str) -> sqlx::Result<Option<Activity>> {
     let Some(link) = PrivateLink::parse(token) else {
         return Ok(None);

@@ -345,6 +345,13 @@ pub async fn clear(db: &Db) -> anyhow::Result<u64> {
     Ok(n)
 }
 
+/// When the stored postcode index was imported, and its summary.
+pub async fn latest_summary(db: &Db) -> sqlx::Result<Option<(i64, String)>> {
+    sqlx::query_as("SELECT created_at, summary FROM postcode_indexes ORDER BY id DESC LIMIT 1")
+        .fetch_optional(&db.pool)
+        .await
+}
+
 /// The id of the stored index in use (0: the shipped one).
 pub async fn stored_id(db: &Db) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM postcode_indexes")

@@ -70,10 +70,7 @@ async fn admin_finder(
     // Include this instance's searches of the last minute.
     let _ = state.finder.counter.flush(&state.db).await;
     let idx = state.postcodes();
-    let imported: Option<(i64, String)> =
-        sqlx::query_as("SELECT created_at, summary FROM postcode_indexes ORDER BY id DESC LIMIT 1")
-            .fetch_optional(&state.db.pool)
-            .await?;
+    let imported = super::import::latest_summary(&state.db).await?;
     let atlas = state.atlas();
     let per_area = super::stats::per_area(&state.db, 30)
         .await?

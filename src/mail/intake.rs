@@ -236,11 +236,7 @@ async fn suppressions_view<'a>(
     state: &AppState,
     c: &'a Ctx,
 ) -> Result<SuppressionsPage<'a>, AppError> {
-    let counts = sqlx::query_as(
-        "SELECT reason, CAST(COUNT(*) AS BIGINT) FROM mail_suppressions GROUP BY reason ORDER BY reason",
-    )
-    .fetch_all(&state.db.pool)
-    .await?;
+    let counts = list::suppression_counts(&state.db).await?;
     Ok(SuppressionsPage {
         c,
         counts,
@@ -269,12 +265,7 @@ async fn suppressions_page(
     let c = c.with_staff(staff);
     let mut page = suppressions_view(&state, &c).await?;
     if let Some(check) = q.check.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let entry = sqlx::query_as(
-            "SELECT reason, created_at FROM mail_suppressions WHERE email_hash = $1",
-        )
-        .bind(list::email_hash(check))
-        .fetch_optional(&state.db.pool)
-        .await?;
+        let entry = list::suppression_of(&state.db, check).await?;
         page.checked = Some((check.to_string(), entry));
     }
     private_page(&page)

@@ -435,6 +435,23 @@ pub async fn erase(tx: &mut Tx, email: &str) -> sqlx::Result<bool> {
     Ok(id.is_some() || queued > 0)
 }
 
+/// Suppressed addresses per reason.
+pub async fn suppression_counts(db: &Db) -> sqlx::Result<Vec<(String, i64)>> {
+    sqlx::query_as(
+        "SELECT reason, CAST(COUNT(*) AS BIGINT) FROM mail_suppressions GROUP BY reason ORDER BY reason",
+    )
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// Why and since when an address is suppressed, if it is.
+pub async fn suppression_of(db: &Db, email: &str) -> sqlx::Result<Option<(String, i64)>> {
+    sqlx::query_as("SELECT reason, created_at FROM mail_suppressions WHERE email_hash = $1")
+        .bind(email_hash(email))
+        .fetch_optional(&db.pool)
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
