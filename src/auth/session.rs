@@ -69,8 +69,6 @@ pub async fn end_all_sessions(tx: &mut Tx, user_id: i64) -> sqlx::Result<u64> {
         .rows_affected())
 }
 
-/// Deletes expired sessions and old login failures. Run periodically; safe to run on
-/// several instances at once.
 /// Ends every session of a user but the one with `keep_hash` (after a password change).
 pub async fn end_other_sessions(tx: &mut Tx, user_id: i64, keep_hash: &str) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
@@ -81,6 +79,8 @@ pub async fn end_other_sessions(tx: &mut Tx, user_id: i64, keep_hash: &str) -> s
     Ok(())
 }
 
+/// Deletes expired sessions and old login failures. Run periodically; safe to run on
+/// several instances at once.
 pub async fn purge_expired(db: &Db) -> sqlx::Result<()> {
     let now = db::now();
     sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
