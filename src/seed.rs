@@ -418,7 +418,7 @@ support you want.",
             sort_order: ((i + 1) * 10).to_string(),
             is_demo: Some("1".into()),
         };
-        crate::site::impact::save_figure(tx, None, &f).await?;
+        crate::site::impact::store::save_figure(tx, None, &f).await?;
     }
     Ok(())
 }

@@ -126,11 +126,8 @@ const HANDLERS_STILL_WITH_SQL: &[&str] = &[
     "src/admin/mod.rs",
     "src/atlas/oruk.rs",
     "src/atlas/service_admin.rs",
-    "src/campaigns/admin.rs",
     "src/campaigns/survey.rs",
     "src/cms/search.rs",
-    "src/mail/admin.rs",
-    "src/site/impact.rs",
     "src/uploads.rs",
 ];
 

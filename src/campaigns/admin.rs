@@ -70,11 +70,7 @@ async fn campaigns_page(
 ) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
     let list = super::campaigns(&state.db, false).await?;
-    let counts: Vec<(i64, String, i64)> = sqlx::query_as(
-        "SELECT campaign_id, status, COUNT(*) FROM activities GROUP BY campaign_id, status",
-    )
-    .fetch_all(&state.db.pool)
-    .await?;
+    let counts = super::activity_counts(&state.db).await?;
     let campaigns = list
         .into_iter()
         .map(|k| {
@@ -308,13 +304,7 @@ async fn evaluation_get(
         .await?
         .ok_or(AppError::NotFound)?;
     let s = super::survey::summary(&state.db, id).await?;
-    let organisers: i64 = sqlx::query_scalar(
-        "SELECT COUNT(DISTINCT contact_email) FROM activities WHERE campaign_id = $1 \
-         AND status = 'approved' AND contact_email <> ''",
-    )
-    .bind(id)
-    .fetch_one(&state.db.pool)
-    .await?;
+    let organisers = super::organiser_count(&state.db, id).await?;
     let notice = match q.done.as_str() {
         "invited" => "admin-campaign-invited",
         "saved" => "admin-saved",
@@ -365,16 +355,7 @@ async fn evaluation_post(
             let text = crate::web::input::paragraphs(get("evaluation"), 20_000);
             let publish = get("evaluation_published") == "1"
                 && crate::auth::allows(staff.role, Permission::PublishContent);
-            sqlx::query(
-                "UPDATE campaigns SET evaluation = $1, evaluation_published = $2, updated_at = $3 \
-                 WHERE id = $4",
-            )
-            .bind(&text)
-            .bind(publish as i64)
-            .bind(crate::db::now())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+            super::save_evaluation(&mut tx, id, &text, publish).await?;
             crate::db::bump_content_version(&mut tx).await?;
             audit::record(
                 &mut tx,

@@ -971,6 +971,47 @@ pub async fn activity_by_id(db: &Db, id: i64) -> sqlx::Result<Option<Activity>> 
     .await
 }
 
+/// Activities per campaign and status, as (campaign id, status, count).
+pub async fn activity_counts(db: &Db) -> sqlx::Result<Vec<(i64, String, i64)>> {
+    sqlx::query_as(
+        "SELECT campaign_id, status, CAST(COUNT(*) AS BIGINT) FROM activities \
+         GROUP BY campaign_id, status",
+    )
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// How many organisers (distinct contact addresses) ran approved activities in a campaign.
+pub async fn organiser_count(db: &Db, campaign_id: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT contact_email) FROM activities WHERE campaign_id = $1 \
+         AND status = 'approved' AND contact_email <> ''",
+    )
+    .bind(campaign_id)
+    .fetch_one(&db.pool)
+    .await
+}
+
+/// Saves a campaign's evaluation summary and whether it is public.
+pub async fn save_evaluation(
+    tx: &mut Tx,
+    campaign_id: i64,
+    text: &str,
+    published: bool,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE campaigns SET evaluation = $1, evaluation_published = $2, updated_at = $3 \
+         WHERE id = $4",
+    )
+    .bind(text)
+    .bind(i64::from(published))
+    .bind(db::now())
+    .bind(campaign_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Every activity's campaign, as (activity id, campaign id).
 pub async fn activity_campaigns(db: &Db) -> sqlx::Result<Vec<(i64, i64)>> {
     sqlx::query_as("SELECT id, campaign_id FROM activities")

@@ -49,14 +49,7 @@ async fn list_page(
 ) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
     // Sent counts for every newsletter in one query, not one per row.
-    let sent: std::collections::HashMap<i64, i64> = sqlx::query_as(
-        "SELECT newsletter_id, CAST(COUNT(*) AS BIGINT) FROM newsletter_sends \
-         WHERE status = 'sent' GROUP BY newsletter_id",
-    )
-    .fetch_all(&state.db.pool)
-    .await?
-    .into_iter()
-    .collect();
+    let sent = bulletin::sent_counts(&state.db).await?;
     let newsletters = bulletin::newsletters(&state.db)
         .await?
         .into_iter()
@@ -65,11 +58,7 @@ async fn list_page(
             (n, done)
         })
         .collect();
-    let counts = sqlx::query_as(
-        "SELECT status, CAST(COUNT(*) AS BIGINT) FROM subscribers GROUP BY status ORDER BY status",
-    )
-    .fetch_all(&state.db.pool)
-    .await?;
+    let counts = list::status_counts(&state.db).await?;
     private_page(&ListPage {
         c: &c.with_staff(staff),
         newsletters,
@@ -545,36 +534,14 @@ async fn find_subscribers(
     q: &SubscriberQuery,
     limit: i64,
 ) -> Result<(i64, Vec<list::Subscriber>), AppError> {
-    let text = q.q.as_deref().unwrap_or("").trim().to_lowercase();
-    let like = format!("%{}%", text.replace(['%', '_'], ""));
-    let filter = "($1 = '' OR LOWER(email) LIKE $2 OR LOWER(name) LIKE $2) \
-        AND ($3 = '' OR status = $3) AND ($4 = '' OR nation = $4) \
-        AND ($5 = '' OR audience = $5) AND ($6 = '' OR lang = $6)";
-    let args = [
-        text,
-        like,
-        q.status.clone().unwrap_or_default(),
-        q.nation.clone().unwrap_or_default(),
-        q.audience.clone().unwrap_or_default(),
-        q.lang.clone().unwrap_or_default(),
-    ];
-    let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) FROM subscribers WHERE {filter}"
-    )));
-    for a in &args {
-        count = count.bind(a.clone());
-    }
-    let total = count.fetch_one(&state.db.pool).await?;
-    let mut rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT id, email, name, nation, audience, lang, topics, status, source, manage_token, \
-         created_at, confirmed_at, unsubscribed_at FROM subscribers WHERE {filter} \
-         ORDER BY created_at DESC, id DESC LIMIT $7"
-    )));
-    for a in &args {
-        rows = rows.bind(a.clone());
-    }
-    let rows = rows.bind(limit).fetch_all(&state.db.pool).await?;
-    Ok((total, rows))
+    let f = list::Filter {
+        text: q.q.as_deref().unwrap_or(""),
+        status: q.status.as_deref().unwrap_or(""),
+        nation: q.nation.as_deref().unwrap_or(""),
+        audience: q.audience.as_deref().unwrap_or(""),
+        lang: q.lang.as_deref().unwrap_or(""),
+    };
+    Ok(list::find(&state.db, &f, limit).await?)
 }
 
 async fn subscribers_page(

@@ -619,3 +619,14 @@ async fn finish(db: &Db) -> sqlx::Result<()> {
     .await?;
     tx.commit().await
 }
+
+/// Messages sent so far, per newsletter (one query for the whole list).
+pub async fn sent_counts(db: &Db) -> sqlx::Result<std::collections::HashMap<i64, i64>> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT newsletter_id, CAST(COUNT(*) AS BIGINT) FROM newsletter_sends \
+         WHERE status = 'sent' GROUP BY newsletter_id",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.into_iter().collect())
+}

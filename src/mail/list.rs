@@ -452,6 +452,59 @@ pub async fn suppression_of(db: &Db, email: &str) -> sqlx::Result<Option<(String
         .await
 }
 
+/// Subscribers per status.
+pub async fn status_counts(db: &Db) -> sqlx::Result<Vec<(String, i64)>> {
+    sqlx::query_as(
+        "SELECT status, CAST(COUNT(*) AS BIGINT) FROM subscribers GROUP BY status ORDER BY status",
+    )
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// The staff list's filters ("" for any).
+pub struct Filter<'a> {
+    /// Part of an address or name.
+    pub text: &'a str,
+    pub status: &'a str,
+    pub nation: &'a str,
+    pub audience: &'a str,
+    pub lang: &'a str,
+}
+
+/// Subscribers matching the filters: the total, and the newest `limit` of them.
+pub async fn find(db: &Db, f: &Filter<'_>, limit: i64) -> sqlx::Result<(i64, Vec<Subscriber>)> {
+    let text = f.text.trim().to_lowercase();
+    let like = format!("%{}%", text.replace(['%', '_'], ""));
+    let filter = "($1 = '' OR LOWER(email) LIKE $2 OR LOWER(name) LIKE $2) \
+        AND ($3 = '' OR status = $3) AND ($4 = '' OR nation = $4) \
+        AND ($5 = '' OR audience = $5) AND ($6 = '' OR lang = $6)";
+    let args = [
+        text,
+        like,
+        f.status.to_string(),
+        f.nation.to_string(),
+        f.audience.to_string(),
+        f.lang.to_string(),
+    ];
+    let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM subscribers WHERE {filter}"
+    )));
+    for a in &args {
+        count = count.bind(a.clone());
+    }
+    let total = count.fetch_one(&db.pool).await?;
+    let mut rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id, email, name, nation, audience, lang, topics, status, source, manage_token, \
+         created_at, confirmed_at, unsubscribed_at FROM subscribers WHERE {filter} \
+         ORDER BY created_at DESC, id DESC LIMIT $7"
+    )));
+    for a in &args {
+        rows = rows.bind(a.clone());
+    }
+    let rows = rows.bind(limit).fetch_all(&db.pool).await?;
+    Ok((total, rows))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,9 +13,11 @@ use serde::Deserialize;
 
 use crate::app::Ctx;
 use crate::auth::{Permission, StaffUser};
-use crate::db::{self, Db, Tx};
+use crate::db;
 use crate::web::{self, AppError, Form, private_page, private_page_status, see_other};
 use crate::{AppState, audit};
+
+pub mod store;
 
 /// Sections of the impact page, in order.
 pub const SECTIONS: &[&str] = &["investment", "services", "reach", "voice"];
@@ -32,25 +34,6 @@ pub struct Figure {
     pub sort_order: i64,
     pub is_demo: i64,
     pub updated_at: i64,
-}
-
-pub async fn figures(db: &Db) -> sqlx::Result<Vec<Figure>> {
-    sqlx::query_as(
-        "SELECT id, section, label, value, detail, nation, sort_order, is_demo, updated_at \
-         FROM impact_figures ORDER BY sort_order, id",
-    )
-    .fetch_all(&db.pool)
-    .await
-}
-
-pub async fn figure_by_id(db: &Db, id: i64) -> sqlx::Result<Option<Figure>> {
-    sqlx::query_as(
-        "SELECT id, section, label, value, detail, nation, sort_order, is_demo, updated_at \
-         FROM impact_figures WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&db.pool)
-    .await
 }
 
 /// What staff submit for a figure.
@@ -118,36 +101,6 @@ impl FigureForm {
         }
         e
     }
-}
-
-/// Saves a figure and bumps the content version.
-pub async fn save_figure(tx: &mut Tx, id: Option<i64>, f: &FigureForm) -> sqlx::Result<i64> {
-    let order: i64 = f.sort_order.trim().parse().unwrap_or(0);
-    let sql = match id {
-        Some(_) => {
-            "UPDATE impact_figures SET section=$1, label=$2, value=$3, detail=$4, nation=$5, \
-             sort_order=$6, is_demo=$7, updated_at=$8 WHERE id=$9 RETURNING id"
-        }
-        None => {
-            "INSERT INTO impact_figures (section, label, value, detail, nation, sort_order, \
-             is_demo, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id"
-        }
-    };
-    let mut q = sqlx::query_scalar(sql)
-        .bind(&f.section)
-        .bind(f.label.trim())
-        .bind(f.value.trim())
-        .bind(f.detail.trim())
-        .bind(&f.nation)
-        .bind(order)
-        .bind(i64::from(f.is_demo.is_some()))
-        .bind(db::now());
-    if let Some(id) = id {
-        q = q.bind(id);
-    }
-    let id = q.fetch_one(&mut **tx).await?;
-    db::bump_content_version(tx).await?;
-    Ok(id)
 }
 
 pub fn routes() -> Router<AppState> {
@@ -270,7 +223,7 @@ async fn impact_page(
         "text/html; charset=utf-8",
         web::PUBLIC_REVALIDATE,
         || async move {
-            let all = figures(&st.db).await?;
+            let all = store::figures(&st.db).await?;
             let any_demo = all.iter().any(|f| f.is_demo != 0);
             let sections = SECTIONS
                 .iter()
@@ -376,7 +329,7 @@ async fn admin_list(
     staff: StaffUser,
 ) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
-    let figures = figures(&state.db).await?;
+    let figures = store::figures(&state.db).await?;
     private_page(&AdminListTemplate {
         c: &c.with_staff(staff),
         figures,
@@ -420,7 +373,7 @@ async fn edit_form(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
-    let fig = figure_by_id(&state.db, id)
+    let fig = store::figure_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
     private_page(&EditTemplate {
@@ -447,7 +400,7 @@ async fn update(
     Path(id): Path<i64>,
     Form(f): Form<FigureForm>,
 ) -> Result<Response, AppError> {
-    figure_by_id(&state.db, id)
+    store::figure_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
     save(&state, c, staff, Some(id), f).await
@@ -475,7 +428,7 @@ async fn save(
         );
     }
     let mut tx = state.db.begin_write().await?;
-    let new_id = save_figure(&mut tx, id, &f).await?;
+    let new_id = store::save_figure(&mut tx, id, &f).await?;
     let action = if id.is_some() {
         "update_impact_figure"
     } else {
@@ -501,14 +454,11 @@ async fn delete(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     staff.require(Permission::PublishContent)?;
-    let fig = figure_by_id(&state.db, id)
+    let fig = store::figure_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin_write().await?;
-    sqlx::query("DELETE FROM impact_figures WHERE id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    store::delete_figure(&mut tx, id).await?;
     db::bump_content_version(&mut tx).await?;
     audit::record(
         &mut tx,
