@@ -13,6 +13,12 @@ use crate::AppState;
 use crate::auth::{Permission, StaffUser};
 use crate::web::AppError;
 
+/// Health checks are never shed: a balancer that sees 503 takes the instance out.
+pub const ESSENTIAL: crate::web::load::Essential = crate::web::load::Essential {
+    paths: &["/healthz", "/readyz"],
+    prefixes: &[],
+};
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))

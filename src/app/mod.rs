@@ -138,6 +138,14 @@ impl MakeRequestId for SequentialRequestId {
     }
 }
 
+/// What each capability declares must never be shed under load (`web::load`).
+pub const ESSENTIAL: &[crate::web::load::Essential] = &[
+    crate::site::routes::ESSENTIAL,
+    crate::finder::routes::ESSENTIAL,
+    crate::ops::ESSENTIAL,
+    crate::web::load::ASSETS,
+];
+
 async fn not_found() -> AppError {
     AppError::NotFound
 }
@@ -157,9 +165,9 @@ async fn frame(State(state): State<AppState>, req: Request, next: Next) -> Respo
     let uri = req.uri().clone();
     let lang = ctx::lang_from(req.headers());
     let writes = !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
-    // RFC 8058 one-click unsubscribe is posted by mail providers from their own sites; the
-    // unguessable token in the path is its authority.
-    let one_click = uri.path().starts_with("/subscribe/unsubscribe/");
+    let one_click = uri
+        .path()
+        .starts_with(crate::mail::routes::ONE_CLICK_UNSUBSCRIBE);
     // For analytics: what a GET needs to be counted once answered, taken now (nothing at
     // all for bots, opt-outs, staff and paths that are not counted).
     let view = if state.config.analytics && method == Method::GET {
@@ -171,7 +179,7 @@ async fn frame(State(state): State<AppState>, req: Request, next: Next) -> Respo
     };
     // Overloaded, non-essential requests are turned away at once. Help never is, nor a
     // form someone filled in (a story turned away would be lost).
-    let slot = if writes || crate::web::load::essential(uri.path()) {
+    let slot = if writes || crate::web::load::essential(uri.path(), ESSENTIAL) {
         None
     } else {
         Some(state.load.enter(state.config.max_in_flight))

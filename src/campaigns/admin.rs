@@ -525,18 +525,16 @@ fn decision_letter(
         paras.push(note.to_string());
     }
     let link = format!("{}/activities/manage/{token}", state.config.public_url);
-    Letter {
-        kind: "activity-decision",
+    Letter::new(
+        "activity-decision",
         lang,
-        to: &a.contact_email,
+        &a.contact_email,
         site,
-        subject: lang.t(&format!("activity-mail-{action}-subject")),
-        heading: lang.t(&format!("activity-mail-{action}-subject")),
-        paras,
-        action: Some((lang.t("activity-mail-button"), link)),
-        footer: vec![lang.t("roster-mail-not-you")],
-        unsubscribe_url: None,
-    }
+        lang.t(&format!("activity-mail-{action}-subject")),
+    )
+    .paras(paras)
+    .button(lang.t("activity-mail-button"), link)
+    .footer(vec![lang.t("roster-mail-not-you")])
     .outgoing()
 }
 

@@ -800,24 +800,22 @@ fn link_letter(
     title: &str,
     token: &str,
 ) -> crate::mail::Outgoing {
-    Letter {
-        kind: "activity-link",
+    Letter::new(
+        "activity-link",
         lang,
         to,
         site,
-        subject: lang.t("activity-mail-subject"),
-        heading: lang.t("activity-mail-subject"),
-        paras: vec![
-            lang.t1("activity-mail-text", "title", title),
-            lang.t("activity-mail-keep"),
-        ],
-        action: Some((
-            lang.t("activity-mail-button"),
-            format!("{}/activities/manage/{token}", state.config.public_url),
-        )),
-        footer: vec![lang.t("roster-mail-not-you")],
-        unsubscribe_url: None,
-    }
+        lang.t("activity-mail-subject"),
+    )
+    .paras(vec![
+        lang.t1("activity-mail-text", "title", title),
+        lang.t("activity-mail-keep"),
+    ])
+    .button(
+        lang.t("activity-mail-button"),
+        format!("{}/activities/manage/{token}", state.config.public_url),
+    )
+    .footer(vec![lang.t("roster-mail-not-you")])
     .outgoing()
 }
 

@@ -318,32 +318,29 @@ pub async fn invite(
     let sender = crate::mail::Sender::new(&state.config, site);
     for (email, lang) in &rows {
         let lang = crate::i18n::Lang::from_code(lang).unwrap_or_default();
-        let m = crate::mail::Letter {
-            kind: "campaign-survey",
+        let m = crate::mail::Letter::new(
+            "campaign-survey",
             lang,
-            to: email,
+            email,
             site,
-            subject: lang.t1(
+            lang.t1(
                 "survey-mail-subject",
                 "campaign",
                 k.name(lang == crate::i18n::Lang::Cy),
             ),
-            heading: lang.t1(
-                "survey-mail-subject",
-                "campaign",
-                k.name(lang == crate::i18n::Lang::Cy),
+        )
+        .paras(vec![
+            lang.t("survey-mail-text"),
+            lang.t("survey-mail-share"),
+        ])
+        .button(
+            lang.t("survey-mail-button"),
+            format!(
+                "{}/campaigns/{}/survey?role=organiser",
+                state.config.public_url, k.slug
             ),
-            paras: vec![lang.t("survey-mail-text"), lang.t("survey-mail-share")],
-            action: Some((
-                lang.t("survey-mail-button"),
-                format!(
-                    "{}/campaigns/{}/survey?role=organiser",
-                    state.config.public_url, k.slug
-                ),
-            )),
-            footer: vec![lang.t("roster-mail-not-you")],
-            unsubscribe_url: None,
-        }
+        )
+        .footer(vec![lang.t("roster-mail-not-you")])
         .outgoing();
         crate::mail::enqueue(tx, &sender, &m).await?;
     }

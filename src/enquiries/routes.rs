@@ -203,24 +203,23 @@ fn acknowledgement(
         ));
     }
     paras.push(lang.t("contact-ack-not-emergency"));
-    Letter {
-        kind: "enquiry-ack",
+    Letter::new(
+        "enquiry-ack",
         lang,
         to,
         site,
-        subject: lang.t_args(
+        lang.t_args(
             "contact-ack-subject",
             &[("reference", reference.to_string().into())],
         ),
-        heading: lang.t(&format!("contact-ack-heading-{kind}")),
-        paras,
-        action: Some((
-            lang.t("contact-ack-help-button"),
-            format!("{}/help", state.config.public_url),
-        )),
-        footer: vec![lang.t("contact-ack-not-you")],
-        unsubscribe_url: None,
-    }
+    )
+    .heading(lang.t(&format!("contact-ack-heading-{kind}")))
+    .paras(paras)
+    .button(
+        lang.t("contact-ack-help-button"),
+        format!("{}/help", state.config.public_url),
+    )
+    .footer(vec![lang.t("contact-ack-not-you")])
     .outgoing()
 }
 
@@ -245,24 +244,22 @@ fn team_alert(
             &[("deadline", deadline_text(t).into())],
         ));
     }
-    Letter {
-        kind: "enquiry-alert",
+    Letter::new(
+        "enquiry-alert",
         lang,
         to,
         site,
-        subject: lang.t_args(
+        lang.t_args(
             &format!("contact-alert-subject-{kind}"),
             &[("reference", reference.to_string().into())],
         ),
-        heading: lang.t(&format!("contact-alert-subject-{kind}")),
-        paras,
-        action: Some((
-            lang.t("contact-alert-button"),
-            format!("{}/admin/enquiries/{id}", state.config.public_url),
-        )),
-        footer: Vec::new(),
-        unsubscribe_url: None,
-    }
+    )
+    .heading(lang.t(&format!("contact-alert-subject-{kind}")))
+    .paras(paras)
+    .button(
+        lang.t("contact-alert-button"),
+        format!("{}/admin/enquiries/{id}", state.config.public_url),
+    )
     .outgoing()
 }
 

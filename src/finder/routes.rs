@@ -32,6 +32,12 @@ use crate::web::error::AppError;
 use crate::web::splice::{HOLE, Skeleton};
 use crate::web::{Form, Query};
 
+/// The finder and its API are help: never shed under load.
+pub const ESSENTIAL: crate::web::load::Essential = crate::web::load::Essential {
+    paths: &["/support"],
+    prefixes: &["/support/", "/api/v1/support", "/api/v1/lookup"],
+};
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/support", get(support_get).post(support_post))

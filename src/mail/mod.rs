@@ -74,7 +74,60 @@ pub struct Letter<'a> {
     pub unsubscribe_url: Option<String>,
 }
 
-impl Letter<'_> {
+impl<'a> Letter<'a> {
+    /// A letter whose heading is its subject, with no text, button or footer yet.
+    pub fn new(
+        kind: &'static str,
+        lang: Lang,
+        to: &'a str,
+        site: &'a str,
+        subject: impl Into<String>,
+    ) -> Letter<'a> {
+        let subject = subject.into();
+        Letter {
+            kind,
+            lang,
+            to,
+            site,
+            heading: subject.clone(),
+            subject,
+            paras: Vec::new(),
+            action: None,
+            footer: Vec::new(),
+            unsubscribe_url: None,
+        }
+    }
+
+    /// A heading other than the subject.
+    pub fn heading(mut self, heading: impl Into<String>) -> Self {
+        self.heading = heading.into();
+        self
+    }
+
+    /// The paragraphs of the message.
+    pub fn paras(mut self, paras: Vec<String>) -> Self {
+        self.paras = paras;
+        self
+    }
+
+    /// The one button, and where it goes.
+    pub fn button(mut self, label: impl Into<String>, url: impl Into<String>) -> Self {
+        self.action = Some((label.into(), url.into()));
+        self
+    }
+
+    /// Small print under the message.
+    pub fn footer(mut self, footer: Vec<String>) -> Self {
+        self.footer = footer;
+        self
+    }
+
+    /// The address that unsubscribes the recipient (also sent as `List-Unsubscribe`).
+    pub fn unsubscribe(mut self, url: impl Into<String>) -> Self {
+        self.unsubscribe_url = Some(url.into());
+        self
+    }
+
     pub fn outgoing(self) -> Outgoing {
         let action = self
             .action

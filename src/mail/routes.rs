@@ -19,6 +19,11 @@ use crate::web::antispam::{SEND_AGAIN, Verdict};
 use crate::web::error::AppError;
 use crate::web::{Form, private_page, private_page_status, see_other};
 
+/// Where RFC 8058 one-click unsubscribe is posted. Mail providers post it from their own
+/// sites, so the frame lets it past the cross-site rule: the unguessable token in the
+/// path is its authority.
+pub const ONE_CLICK_UNSUBSCRIBE: &str = "/subscribe/unsubscribe/";
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/subscribe", get(form_get).post(form_post))
@@ -514,27 +519,26 @@ fn confirm_mail(state: &AppState, c: &Ctx, s: &Subscriber, token: &str) -> Outgo
     let lang = s.lang();
     let site = c.site("name");
     let url = format!("{}/subscribe/confirm/{token}", state.config.public_url);
-    Letter {
-        kind: "confirm",
+    Letter::new(
+        "confirm",
         lang,
-        to: &s.email,
+        &s.email,
         site,
-        subject: lang.t_args(
+        lang.t_args(
             "email-confirm-subject",
             &[("site", site.to_string().into())],
         ),
-        heading: lang.t("email-confirm-heading"),
-        paras: vec![
-            lang.t_args("email-confirm-text", &[("site", site.to_string().into())]),
-            lang.t_args(
-                "email-confirm-expiry",
-                &[("days", state.config.confirm_days.into())],
-            ),
-        ],
-        action: Some((lang.t("email-confirm-button"), url)),
-        footer: vec![lang.t("email-confirm-not-you")],
-        unsubscribe_url: None,
-    }
+    )
+    .heading(lang.t("email-confirm-heading"))
+    .paras(vec![
+        lang.t_args("email-confirm-text", &[("site", site.to_string().into())]),
+        lang.t_args(
+            "email-confirm-expiry",
+            &[("days", state.config.confirm_days.into())],
+        ),
+    ])
+    .button(lang.t("email-confirm-button"), url)
+    .footer(vec![lang.t("email-confirm-not-you")])
     .outgoing()
 }
 
@@ -563,27 +567,27 @@ fn welcome_mail(state: &AppState, c: &Ctx, s: &Subscriber) -> Outgoing {
     let lang = s.lang();
     let site = c.site("name");
     let (footer, unsubscribe) = manage_footer(state, lang, s);
-    Letter {
-        kind: "welcome",
+    Letter::new(
+        "welcome",
         lang,
-        to: &s.email,
+        &s.email,
         site,
-        subject: lang.t_args(
+        lang.t_args(
             "email-welcome-subject",
             &[("site", site.to_string().into())],
         ),
-        heading: lang.t("email-welcome-heading"),
-        paras: vec![
-            lang.t_args("email-welcome-text", &[("site", site.to_string().into())]),
-            lang.t("email-welcome-archive"),
-        ],
-        action: Some((
-            lang.t("email-welcome-button"),
-            format!("{}/bulletin", state.config.public_url),
-        )),
-        footer,
-        unsubscribe_url: Some(unsubscribe),
-    }
+    )
+    .heading(lang.t("email-welcome-heading"))
+    .paras(vec![
+        lang.t_args("email-welcome-text", &[("site", site.to_string().into())]),
+        lang.t("email-welcome-archive"),
+    ])
+    .button(
+        lang.t("email-welcome-button"),
+        format!("{}/bulletin", state.config.public_url),
+    )
+    .footer(footer)
+    .unsubscribe(unsubscribe)
     .outgoing()
 }
 
@@ -591,26 +595,26 @@ fn already_mail(state: &AppState, c: &Ctx, s: &Subscriber) -> Outgoing {
     let lang = s.lang();
     let site = c.site("name");
     let (footer, unsubscribe) = manage_footer(state, lang, s);
-    Letter {
-        kind: "already-subscribed",
+    Letter::new(
+        "already-subscribed",
         lang,
-        to: &s.email,
+        &s.email,
         site,
-        subject: lang.t_args(
+        lang.t_args(
             "email-already-subject",
             &[("site", site.to_string().into())],
         ),
-        heading: lang.t("email-already-heading"),
-        paras: vec![lang.t("email-already-text")],
-        action: Some((
-            lang.t("email-already-button"),
-            format!(
-                "{}/subscribe/manage/{}",
-                state.config.public_url, s.manage_token
-            ),
-        )),
-        footer,
-        unsubscribe_url: Some(unsubscribe),
-    }
+    )
+    .heading(lang.t("email-already-heading"))
+    .paras(vec![lang.t("email-already-text")])
+    .button(
+        lang.t("email-already-button"),
+        format!(
+            "{}/subscribe/manage/{}",
+            state.config.public_url, s.manage_token
+        ),
+    )
+    .footer(footer)
+    .unsubscribe(unsubscribe)
     .outgoing()
 }

@@ -133,21 +133,19 @@ fn link_letter(
     list: &str,
     token: &str,
 ) -> crate::mail::Outgoing {
-    Letter {
-        kind: "roster-link",
+    Letter::new(
+        "roster-link",
         lang,
         to,
         site,
-        subject: lang.t(&format!("roster-mail-subject-{list}")),
-        heading: lang.t(&format!("roster-mail-subject-{list}")),
-        paras: vec![lang.t(&format!("roster-mail-text-{list}"))],
-        action: Some((
-            lang.t("roster-mail-button"),
-            format!("{}/roster/manage/{token}", state.config.public_url),
-        )),
-        footer: vec![lang.t("roster-mail-not-you")],
-        unsubscribe_url: None,
-    }
+        lang.t(&format!("roster-mail-subject-{list}")),
+    )
+    .paras(vec![lang.t(&format!("roster-mail-text-{list}"))])
+    .button(
+        lang.t("roster-mail-button"),
+        format!("{}/roster/manage/{token}", state.config.public_url),
+    )
+    .footer(vec![lang.t("roster-mail-not-you")])
     .outgoing()
 }
 

@@ -236,24 +236,17 @@ fn letter(
         &[("name", name.to_string().into())],
     )];
     paras.extend(extra);
-    Letter {
-        kind: "membership",
+    Letter::new(
+        "membership",
         lang,
         to,
         site,
-        subject: lang.t_args(
+        lang.t_args(
             &format!("member-mail-{key}-subject"),
             &[("name", name.to_string().into())],
         ),
-        heading: lang.t_args(
-            &format!("member-mail-{key}-subject"),
-            &[("name", name.to_string().into())],
-        ),
-        paras,
-        action: None,
-        footer: Vec::new(),
-        unsubscribe_url: None,
-    }
+    )
+    .paras(paras)
     .outgoing()
 }
 
@@ -327,21 +320,18 @@ async fn apply_post(
         }
     } else if crate::site::settings::looks_like_email(&team) {
         let lang = Lang::En;
-        let alert = Letter {
-            kind: "membership-alert",
+        let alert = Letter::new(
+            "membership-alert",
             lang,
-            to: &team,
-            site: &site,
-            subject: lang.t("member-alert-subject"),
-            heading: lang.t("member-alert-subject"),
-            paras: vec![lang.t("member-alert-text")],
-            action: Some((
-                lang.t("member-alert-button"),
-                format!("{}/admin/members/{id}", state.config.public_url),
-            )),
-            footer: Vec::new(),
-            unsubscribe_url: None,
-        }
+            &team,
+            &site,
+            lang.t("member-alert-subject"),
+        )
+        .paras(vec![lang.t("member-alert-text")])
+        .button(
+            lang.t("member-alert-button"),
+            format!("{}/admin/members/{id}", state.config.public_url),
+        )
         .outgoing();
         crate::mail::enqueue(&mut tx, &sender, &alert).await?;
     }

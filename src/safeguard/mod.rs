@@ -130,24 +130,21 @@ pub fn alert(
 ) -> crate::mail::Outgoing {
     let lang = crate::i18n::Lang::En;
     let what = lang.t(&format!("admin-safeguard-channel-{channel}"));
-    crate::mail::Letter {
-        kind: "safeguarding-alert",
+    crate::mail::Letter::new(
+        "safeguarding-alert",
         lang,
         to,
         site,
-        subject: lang.t1("admin-safeguard-alert-subject", "what", &what),
-        heading: lang.t1("admin-safeguard-alert-subject", "what", &what),
-        paras: vec![
-            lang.t1("admin-safeguard-alert-kinds", "kinds", category_names(f)),
-            lang.t("admin-safeguard-alert-text"),
-        ],
-        action: Some((
-            lang.t("admin-safeguard-alert-button"),
-            format!("{public_url}{}", admin_path(channel, id)),
-        )),
-        footer: Vec::new(),
-        unsubscribe_url: None,
-    }
+        lang.t1("admin-safeguard-alert-subject", "what", &what),
+    )
+    .paras(vec![
+        lang.t1("admin-safeguard-alert-kinds", "kinds", category_names(f)),
+        lang.t("admin-safeguard-alert-text"),
+    ])
+    .button(
+        lang.t("admin-safeguard-alert-button"),
+        format!("{public_url}{}", admin_path(channel, id)),
+    )
     .outgoing()
 }
 

@@ -11,6 +11,14 @@ use serde::Deserialize;
 
 use super::helplines::{self, HelpNow, Helpline, Urgency};
 use crate::AppState;
+use crate::web::load::Essential;
+
+/// Never shed under load: the help page, Exit this page, and the stylesheet and icon
+/// every page asks for.
+pub const ESSENTIAL: Essential = Essential {
+    paths: &["/help", "/exit", "/favicon.ico"],
+    prefixes: &["/theme/"],
+};
 use crate::app::Ctx;
 use crate::app::ctx::{LANG_COOKIE, cookie};
 use crate::auth::{SESSION_COOKIE, session};

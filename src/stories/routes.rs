@@ -282,18 +282,20 @@ async fn new_post(
 }
 
 fn withdraw_letter(site: &str, lang: Lang, to: &str, link: &str) -> crate::mail::Outgoing {
-    Letter {
-        kind: "story-received",
+    Letter::new(
+        "story-received",
         lang,
         to,
         site,
-        subject: lang.t("story-mail-subject"),
-        heading: lang.t("story-mail-heading"),
-        paras: vec![lang.t("story-mail-text"), lang.t("story-mail-withdraw")],
-        action: Some((lang.t("story-withdraw-button"), link.to_string())),
-        footer: vec![lang.t("story-mail-keep")],
-        unsubscribe_url: None,
-    }
+        lang.t("story-mail-subject"),
+    )
+    .heading(lang.t("story-mail-heading"))
+    .paras(vec![
+        lang.t("story-mail-text"),
+        lang.t("story-mail-withdraw"),
+    ])
+    .button(lang.t("story-withdraw-button"), link.to_string())
+    .footer(vec![lang.t("story-mail-keep")])
     .outgoing()
 }
 
@@ -565,18 +567,14 @@ async fn moderate_post(
                 let lang = Lang::from_code(&s.lang).unwrap_or_default();
                 let site = c.site("name").to_string();
                 let sender = Sender::new(&state.config, &site);
-                let m = Letter {
-                    kind: "story-rejected",
+                let m = Letter::new(
+                    "story-rejected",
                     lang,
-                    to: &s.email,
-                    site: &site,
-                    subject: lang.t("story-rejected-subject"),
-                    heading: lang.t("story-rejected-subject"),
-                    paras: vec![lang.t("story-rejected-text"), reason.clone()],
-                    action: None,
-                    footer: Vec::new(),
-                    unsubscribe_url: None,
-                }
+                    &s.email,
+                    &site,
+                    lang.t("story-rejected-subject"),
+                )
+                .paras(vec![lang.t("story-rejected-text"), reason.clone()])
                 .outgoing();
                 crate::mail::enqueue(&mut tx, &sender, &m).await?;
             }

@@ -15,20 +15,32 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-/// Requests that are never shed.
-pub fn essential(path: &str) -> bool {
-    matches!(
-        path,
-        "/help" | "/exit" | "/support" | "/healthz" | "/readyz" | "/favicon.ico"
-    ) || [
-        "/assets/",
-        "/theme/",
-        "/api/v1/support",
-        "/api/v1/lookup",
-        "/support/",
-    ]
-    .iter()
-    .any(|p| path.starts_with(p))
+/// Paths a capability declares never to be shed: help and what help pages need. Each
+/// capability that serves one owns its `Essential` beside its routes; the application
+/// gathers them (`app::ESSENTIAL`).
+#[derive(Clone, Copy, Debug)]
+pub struct Essential {
+    /// Exact paths.
+    pub paths: &'static [&'static str],
+    /// Path prefixes.
+    pub prefixes: &'static [&'static str],
+}
+
+impl Essential {
+    pub fn covers(&self, path: &str) -> bool {
+        self.paths.contains(&path) || self.prefixes.iter().any(|p| path.starts_with(p))
+    }
+}
+
+/// The hashed static files every page needs.
+pub const ASSETS: Essential = Essential {
+    paths: &[],
+    prefixes: &["/assets/"],
+};
+
+/// Whether any of `declared` says `path` is never shed.
+pub fn essential(path: &str, declared: &[Essential]) -> bool {
+    declared.iter().any(|e| e.covers(path))
 }
 
 /// How often the probe wakes.
@@ -128,8 +140,17 @@ mod tests {
         assert!(s.enter(2).is_ok());
         drop(b);
         assert_eq!(s.in_flight(), 0);
-        assert!(essential("/help") && essential("/support") && essential("/assets/site.css"));
-        assert!(!essential("/news") && !essential("/campaigns"));
+        let help = Essential {
+            paths: &["/help"],
+            prefixes: &["/support/"],
+        };
+        let declared = [help, ASSETS];
+        for path in ["/help", "/support/cf10", "/assets/site.css"] {
+            assert!(essential(path, &declared), "{path}");
+        }
+        for path in ["/news", "/campaigns", "/help/more", "/support", "/"] {
+            assert!(!essential(path, &declared), "{path}");
+        }
     }
 
     #[test]
