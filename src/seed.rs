@@ -137,6 +137,19 @@ pub fn seed_helplines() -> anyhow::Result<Vec<HelplineForm>> {
     Ok(out)
 }
 
+/// How many items of demo content are still on the site (pages, posts, resources and
+/// impact figures labelled demo), for the staff dashboard's reminder to replace them.
+pub async fn demo_items(db: &Db) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM pages WHERE is_demo = 1) + \
+         (SELECT COUNT(*) FROM posts WHERE is_demo = 1) + \
+         (SELECT COUNT(*) FROM resources WHERE is_demo = 1) + \
+         (SELECT COUNT(*) FROM impact_figures WHERE is_demo = 1)",
+    )
+    .fetch_one(&db.pool)
+    .await
+}
+
 async fn load_helplines(tx: &mut Tx) -> anyhow::Result<()> {
     for f in seed_helplines()? {
         helplines::save_helpline(tx, None, &f).await?;

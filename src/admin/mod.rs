@@ -53,10 +53,6 @@ impl DashboardTemplate<'_> {
     }
 }
 
-async fn count(state: &AppState, sql: &'static str) -> Result<i64, AppError> {
-    Ok(sqlx::query_scalar(sql).fetch_one(&state.db.pool).await?)
-}
-
 async fn dashboard(
     State(state): State<AppState>,
     c: Ctx,
@@ -66,32 +62,25 @@ async fn dashboard(
         (
             "admin-pages",
             "/admin/pages",
-            count(&state, "SELECT COUNT(*) FROM pages").await?,
+            crate::cms::pages::store::count(&state.db).await?,
         ),
         (
             "admin-news-posts",
             "/admin/news",
-            count(&state, "SELECT COUNT(*) FROM posts").await?,
+            crate::cms::news::store::count(&state.db).await?,
         ),
         (
             "admin-resources",
             "/admin/resources",
-            count(&state, "SELECT COUNT(*) FROM resources").await?,
+            crate::cms::resources::store::count(&state.db).await?,
         ),
         (
             "admin-helplines",
             "/admin/helplines",
-            count(&state, "SELECT COUNT(*) FROM helplines").await?,
+            crate::site::helplines::count(&state.db).await?,
         ),
     ];
-    let demo_items = count(
-        &state,
-        "SELECT (SELECT COUNT(*) FROM pages WHERE is_demo = 1) + \
-         (SELECT COUNT(*) FROM posts WHERE is_demo = 1) + \
-         (SELECT COUNT(*) FROM resources WHERE is_demo = 1) + \
-         (SELECT COUNT(*) FROM impact_figures WHERE is_demo = 1)",
-    )
-    .await?;
+    let demo_items = crate::seed::demo_items(&state.db).await?;
     let unverified = state
         .snapshot()
         .helplines

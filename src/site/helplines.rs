@@ -337,6 +337,13 @@ pub async fn helplines(db: &Db) -> sqlx::Result<Vec<Helpline>> {
     .await
 }
 
+/// How many helplines there are (hidden ones included), for the staff dashboard.
+pub async fn count(db: &Db) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM helplines")
+        .fetch_one(&db.pool)
+        .await
+}
+
 pub async fn helpline_by_id(db: &Db, id: i64) -> sqlx::Result<Option<Helpline>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM helplines WHERE id = $1"

@@ -206,3 +206,10 @@ pub async fn delete_post(tx: &mut Tx, id: i64) -> sqlx::Result<()> {
         .await?;
     Ok(())
 }
+
+/// How many posts there are (drafts included), for the staff dashboard.
+pub async fn count(db: &Db) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM posts")
+        .fetch_one(&db.pool)
+        .await
+}

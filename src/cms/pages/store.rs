@@ -243,3 +243,10 @@ pub async fn delete_page(tx: &mut Tx, id: i64) -> sqlx::Result<()> {
         .await?;
     Ok(())
 }
+
+/// How many pages there are (drafts included), for the staff dashboard.
+pub async fn count(db: &Db) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM pages")
+        .fetch_one(&db.pool)
+        .await
+}

@@ -99,3 +99,10 @@ pub async fn delete_resource(tx: &mut Tx, id: i64) -> sqlx::Result<()> {
         .await?;
     Ok(())
 }
+
+/// How many resources there are (drafts included), for the staff dashboard.
+pub async fn count(db: &Db) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM resources")
+        .fetch_one(&db.pool)
+        .await
+}

@@ -1,21 +1,15 @@
 //! Site search over published pages, news and resources.
 //!
-//! This is the one place the SQL forks by dialect: SQLite uses an FTS5 table, PostgreSQL a
+//! `routes.rs` is the `/search` page. The SQL forks by dialect here: SQLite uses an FTS5 table, PostgreSQL a
 //! weighted `tsvector` column with a GIN index. Both get the same query shape (every word,
 //! as a prefix) built from the visitor's words, never from raw query syntax, and both mark
 //! matches with private-use characters that become `<mark>` only after HTML escaping.
 
-use askama::Template;
-use axum::Router;
-use axum::extract::State;
-use axum::response::Response;
-use axum::routing::get;
-use serde::Deserialize;
-
-use crate::AppState;
-use crate::app::Ctx;
 use crate::db::{Backend, Db, Tx};
-use crate::web::{AppError, Query, private_page};
+
+mod routes;
+
+pub use routes::routes;
 
 const MARK_START: char = '\u{E000}';
 const MARK_END: char = '\u{E001}';
@@ -159,44 +153,6 @@ pub fn highlight(text: &str) -> String {
         }
     }
     out
-}
-
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/search", get(search_page))
-}
-
-#[derive(Template)]
-#[template(path = "cms/search.html")]
-struct SearchTemplate<'a> {
-    c: &'a Ctx,
-    q: &'a str,
-    hits: Vec<Hit>,
-}
-
-impl SearchTemplate<'_> {
-    fn kind_label(&self, kind: &str) -> String {
-        self.c.t(&format!("search-kind-{kind}"))
-    }
-}
-
-#[derive(Deserialize, Default)]
-struct SearchQuery {
-    q: Option<String>,
-}
-
-/// `GET /search?q=…` — not cached (the words are the visitor's own) and not stored.
-async fn search_page(
-    State(state): State<AppState>,
-    c: Ctx,
-    Query(q): Query<SearchQuery>,
-) -> Result<Response, AppError> {
-    let text: String = q.q.unwrap_or_default().chars().take(200).collect();
-    let hits = search(&state.db, &text, 30).await?;
-    private_page(&SearchTemplate {
-        c: &c,
-        q: text.trim(),
-        hits,
-    })
 }
 
 #[cfg(test)]
