@@ -8,18 +8,18 @@ use crate::token::{PrivateLink, token_hash};
 
 /// Starts a session for `user_id`; returns the token for the cookie.
 pub async fn create_session(tx: &mut Tx, user_id: i64, hours: i64) -> sqlx::Result<String> {
-    let token = PrivateLink::new().into_string();
+    let link = PrivateLink::new();
     let now = db::now();
     sqlx::query(
         "INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
     )
-    .bind(token_hash(&token))
+    .bind(link.hash())
     .bind(user_id)
     .bind(now)
     .bind(now + hours * 3600)
     .execute(&mut **tx)
     .await?;
-    Ok(token)
+    Ok(link.into_string())
 }
 
 /// The active staff member for a session token, if the session is live and the account

@@ -1,7 +1,7 @@
 //! SQL for staff accounts and first-run setup tokens.
 
 use crate::db::{self, Db, Tx};
-use crate::token::{PrivateLink, token_hash};
+use crate::token::PrivateLink;
 
 /// A staff account as stored.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -149,13 +149,13 @@ pub async fn active_admins(db: &Db) -> sqlx::Result<i64> {
 
 /// Creates a one-time setup token valid for 24 hours and returns it.
 pub async fn create_setup_token(db: &Db) -> sqlx::Result<String> {
-    let token = PrivateLink::new().into_string();
+    let link = PrivateLink::new();
     sqlx::query("INSERT INTO setup_tokens (token_hash, expires_at) VALUES ($1, $2)")
-        .bind(token_hash(&token))
+        .bind(link.hash())
         .bind(db::now() + 24 * 3600)
         .execute(&db.pool)
         .await?;
-    Ok(token)
+    Ok(link.into_string())
 }
 
 /// True when the token is live (without using it up).

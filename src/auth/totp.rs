@@ -254,7 +254,7 @@ pub async fn disable(tx: &mut Tx, user_id: i64) -> sqlx::Result<()> {
 
 /// Starts the step between password and code; returns the challenge token.
 pub async fn start_challenge(tx: &mut Tx, user_id: i64, next: &str) -> sqlx::Result<String> {
-    let token = PrivateLink::new().into_string();
+    let link = PrivateLink::new();
     sqlx::query("DELETE FROM login_challenges WHERE expires_at < $1")
         .bind(db::now())
         .execute(&mut **tx)
@@ -262,13 +262,13 @@ pub async fn start_challenge(tx: &mut Tx, user_id: i64, next: &str) -> sqlx::Res
     sqlx::query(
         "INSERT INTO login_challenges (token_hash, user_id, next, expires_at) VALUES ($1, $2, $3, $4)",
     )
-    .bind(token_hash(&token))
+    .bind(link.hash())
     .bind(user_id)
     .bind(next)
     .bind(db::now() + CHALLENGE_SECONDS)
     .execute(&mut **tx)
     .await?;
-    Ok(token)
+    Ok(link.into_string())
 }
 
 /// The live challenge for a token: (user id, next page, wrong attempts so far).

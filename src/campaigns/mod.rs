@@ -16,7 +16,7 @@ pub mod survey;
 use crate::atlas::Atlas;
 use crate::db::{self, Db, Tx};
 use crate::finder::index::PostcodeIndex;
-use crate::token::{PrivateLink, token_hash};
+use crate::token::PrivateLink;
 use crate::uktime;
 use crate::web::{FieldErrors, Msg};
 
@@ -820,7 +820,7 @@ pub async fn insert(
     lang: crate::i18n::Lang,
     is_demo: bool,
 ) -> sqlx::Result<(i64, String)> {
-    let token = PrivateLink::new().into_string();
+    let link = PrivateLink::new();
     let uid = crate::token::random_token()[..20].to_string();
     let now = db::now();
     let id: i64 = sqlx::query_scalar(
@@ -847,14 +847,14 @@ pub async fn insert(
     .bind(&c.d.contact_name)
     .bind(&c.email)
     .bind(lang.code())
-    .bind(token_hash(&token))
+    .bind(link.hash())
     .bind(c.sessions.first().map(|s| s.0).unwrap_or(0))
     .bind(is_demo as i64)
     .bind(now)
     .fetch_one(&mut **tx)
     .await?;
     write_sessions(tx, id, &c.sessions).await?;
-    Ok((id, token))
+    Ok((id, link.into_string()))
 }
 
 async fn write_sessions(tx: &mut Tx, id: i64, sessions: &[(i64, i64, String)]) -> sqlx::Result<()> {
@@ -1035,13 +1035,13 @@ pub async fn activity_by_token(db: &Db, token: &str) -> sqlx::Result<Option<Acti
 /// Another private link for an activity, to send with an email (only hashes are kept,
 /// so a link already sent cannot be sent again; the earlier ones keep working).
 pub async fn new_token(tx: &mut Tx, id: i64) -> sqlx::Result<String> {
-    let token = PrivateLink::new().into_string();
+    let link = PrivateLink::new();
     sqlx::query("INSERT INTO activity_links (hash, activity_id) VALUES ($1, $2)")
-        .bind(token_hash(&token))
+        .bind(link.hash())
         .bind(id)
         .execute(&mut **tx)
         .await?;
-    Ok(token)
+    Ok(link.into_string())
 }
 
 /// The status a moderator's action leads to.

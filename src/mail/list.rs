@@ -5,7 +5,7 @@ use sha2::{Digest, Sha256};
 
 use crate::db::{self, Db, Tx};
 use crate::i18n::Lang;
-use crate::token::{PrivateLink, token_hash};
+use crate::token::PrivateLink;
 
 /// Topics a subscriber can choose (message ids `subscribe-topic-{code}`).
 pub const TOPICS: &[&str] = &["ebulletin", "campaigns", "policy", "events"];
@@ -225,17 +225,17 @@ pub async fn signup(
         }
     };
     record_consent(tx, sub, "signup", source, prefs.lang, ip).await?;
-    let token = PrivateLink::new().into_string();
+    let link = PrivateLink::new();
     sqlx::query(
         "INSERT INTO subscriber_tokens (token_hash, subscriber_id, expires_at) VALUES ($1, $2, $3)",
     )
-    .bind(token_hash(&token))
+    .bind(link.hash())
     .bind(sub)
     .bind(now + confirm_days * 86_400)
     .execute(&mut **tx)
     .await?;
     let s = by_email(tx, email).await?.ok_or(sqlx::Error::RowNotFound)?;
-    Ok(Signup::Confirm(s, token))
+    Ok(Signup::Confirm(s, link.into_string()))
 }
 
 /// Whether a confirmation token is valid now (unused, unexpired), without using it: the
@@ -494,8 +494,7 @@ pub async fn find(db: &Db, f: &Filter<'_>, limit: i64) -> sqlx::Result<(i64, Vec
     }
     let total = count.fetch_one(&db.pool).await?;
     let mut rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT id, email, name, nation, audience, lang, topics, status, source, manage_token, \
-         created_at, confirmed_at, unsubscribed_at FROM subscribers WHERE {filter} \
+        "SELECT {COLUMNS} FROM subscribers WHERE {filter} \
          ORDER BY created_at DESC, id DESC LIMIT $7"
     )));
     for a in &args {

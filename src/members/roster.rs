@@ -6,7 +6,7 @@
 use crate::db::{self, Db, Tx};
 use crate::i18n::Lang;
 use crate::site::settings::NATIONS;
-use crate::token::{PrivateLink, token_hash};
+use crate::token::PrivateLink;
 use crate::web::{FieldErrors, Msg};
 
 /// The two lists.
@@ -129,8 +129,8 @@ pub async fn add(
     email: &str,
     lang: Lang,
 ) -> sqlx::Result<String> {
-    let token = PrivateLink::new().into_string();
-    let hash = token_hash(&token);
+    let link = PrivateLink::new();
+    let hash = link.hash();
     let now = db::now();
     let existing: Option<i64> =
         sqlx::query_scalar("SELECT id FROM roster WHERE list = $1 AND email = $2")
@@ -175,7 +175,7 @@ pub async fn add(
             .await?;
         }
     }
-    Ok(token)
+    Ok(link.into_string())
 }
 
 pub async fn by_token(db: &Db, token: &str) -> sqlx::Result<Option<Entry>> {

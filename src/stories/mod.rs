@@ -10,7 +10,7 @@ use crate::auth::StaffUser;
 use crate::db::{self, Db, Tx};
 use crate::i18n::Lang;
 use crate::site::settings::NATIONS;
-use crate::token::{PrivateLink, token_hash};
+use crate::token::PrivateLink;
 use crate::web::{FieldErrors, Msg};
 
 /// Consent scopes, in the order the form offers them.
@@ -155,7 +155,7 @@ pub async fn create(
     lang: Lang,
 ) -> sqlx::Result<(i64, String)> {
     let now = db::now();
-    let token = PrivateLink::new().into_string();
+    let link = PrivateLink::new();
     let named = d.scope == "named";
     let id = sqlx::query_scalar(
         "INSERT INTO stories (title, body, first_name, town, nation, teller, email, scope, \
@@ -177,7 +177,7 @@ pub async fn create(
     .bind(i64::from(risk.is_risky()))
     // Categories only ("suicide,baby"): the words that matched are never kept.
     .bind(risk.codes())
-    .bind(token_hash(&token))
+    .bind(link.hash())
     .bind(now)
     .bind(&d.image)
     .fetch_one(&mut **tx)
@@ -185,7 +185,7 @@ pub async fn create(
     if risk.is_risky() {
         crate::safeguard::store::record(tx, "story", id, risk, lang.code()).await?;
     }
-    Ok((id, token))
+    Ok((id, link.into_string()))
 }
 
 /// One story as staff and pages see it.
