@@ -249,8 +249,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 file.display()
             );
             let mut tx = db.begin_write().await?;
-            let r = crate::mail::import::apply_bounces(&mut tx, &bounces, config.bounce_threshold)
-                .await?;
+            let r = crate::mail::import::store::apply_bounces(
+                &mut tx,
+                &bounces,
+                config.bounce_threshold,
+            )
+            .await?;
             let summary = format!(
                 "{} hard, {} soft, {} already counted, {} now undeliverable",
                 r.hard, r.soft, r.repeated, r.undeliverable
@@ -384,7 +388,7 @@ fn spawn_background(state: AppState) {
                 let mut tick = tokio::time::interval(Duration::from_secs(1));
                 loop {
                     tick.tick().await;
-                    if let Err(e) = crate::mail::bulletin::start_scheduled(&news.db).await {
+                    if let Err(e) = crate::mail::bulletin::store::start_scheduled(&news.db).await {
                         tracing::warn!(error = %e, "starting scheduled newsletters failed");
                     }
                     let sender =
@@ -409,7 +413,7 @@ fn spawn_background(state: AppState) {
         let mut tick = tokio::time::interval(Duration::from_secs(600));
         loop {
             tick.tick().await;
-            if let Err(e) = session::purge_expired(&state.db).await {
+            if let Err(e) = session::store::purge_expired(&state.db).await {
                 tracing::warn!(error = %e, "session purge failed");
             }
             if let Err(e) = crate::atlas::staging::purge_stale(&state.config.data_dir).await {
@@ -515,7 +519,7 @@ async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
                 .with_context(|| format!("no account for {email}"))?;
             let mut tx = db.begin_write().await?;
             store::set_disabled(&mut tx, u.id, true).await?;
-            session::end_all_sessions(&mut tx, u.id).await?;
+            session::store::end_all_sessions(&mut tx, u.id).await?;
             audit::record_cli(&mut tx, "disable_user", "user", u.id, &u.email).await?;
             tx.commit().await?;
             println!("Disabled {} and ended its sessions.", u.email);
@@ -525,8 +529,8 @@ async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
                 .await?
                 .with_context(|| format!("no account for {email}"))?;
             let mut tx = db.begin_write().await?;
-            crate::auth::totp::disable(&mut tx, u.id).await?;
-            session::end_all_sessions(&mut tx, u.id).await?;
+            crate::auth::totp::store::disable(&mut tx, u.id).await?;
+            session::store::end_all_sessions(&mut tx, u.id).await?;
             audit::record_cli(&mut tx, "two_factor_reset", "user", u.id, &u.email).await?;
             tx.commit().await?;
             println!(
@@ -558,7 +562,7 @@ async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
             let hash = password::hash(pw).await?;
             let mut tx = db.begin_write().await?;
             store::set_password(&mut tx, u.id, &hash).await?;
-            session::end_all_sessions(&mut tx, u.id).await?;
+            session::store::end_all_sessions(&mut tx, u.id).await?;
             audit::record_cli(&mut tx, "reset_password", "user", u.id, &u.email).await?;
             tx.commit().await?;
             println!("New password set for {}; its sessions were ended.", u.email);
@@ -709,9 +713,9 @@ async fn import(config: Config, cmd: ImportCommand) -> anyhow::Result<()> {
                     );
                 }
             };
-            let (outcomes, s) = import::plan(&db, &rows).await?;
+            let (outcomes, s) = import::store::plan(&db, &rows).await?;
             let mut tx = db.begin_write().await?;
-            import::apply(&mut tx, &rows, &outcomes, &format!("import: {source}")).await?;
+            import::store::apply(&mut tx, &rows, &outcomes, &format!("import: {source}")).await?;
             let summary = format!(
                 "{} added, {} confirmed, {} already subscribed, {} suppressed, {} duplicates",
                 s.add, s.confirm, s.already, s.suppressed, s.duplicate
@@ -784,7 +788,7 @@ async fn import(config: Config, cmd: ImportCommand) -> anyhow::Result<()> {
             reset,
         } => {
             if reset {
-                let n = crate::finder::import::clear(&db).await?;
+                let n = crate::finder::import::store::clear(&db).await?;
                 println!(
                     "Removed {n} imported postcode index(es); the shipped one is in use again."
                 );
@@ -820,7 +824,7 @@ async fn import(config: Config, cmd: ImportCommand) -> anyhow::Result<()> {
                 Err(e) => bail!("{}: {e}; nothing was imported", file.display()),
             };
             let idx = std::sync::Arc::new(idx);
-            crate::finder::import::store(&db, idx.clone(), &summary).await?;
+            crate::finder::import::store::store(&db, idx.clone(), &summary).await?;
             for line in summary.lines() {
                 println!("{line}");
             }

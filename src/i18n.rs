@@ -203,7 +203,7 @@ mod tests {
                     .map(|k| format!("search-kind-{k}")),
             )
             .chain(
-                crate::atlas::service_admin::DAYS
+                crate::atlas::services::form::DAYS
                     .iter()
                     .map(|d| format!("admin-day-{d}")),
             )

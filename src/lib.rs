@@ -81,7 +81,7 @@ impl AppState {
         seed::load(&db, config.demo_content, &config.uploads_dir()).await?;
         let snapshot = Snapshot::load(&db).await?;
         let atlas = atlas::Atlas::load(&db).await?;
-        let postcodes = finder::import::load(&db).await?;
+        let postcodes = finder::import::store::load(&db).await?;
         let load = web::load::Shedder::default();
         load.spawn_probe(std::time::Duration::from_millis(config.shed_latency_ms));
         Ok(AppState(Arc::new(Shared {
@@ -136,7 +136,7 @@ impl AppState {
         }
         // A postcode import stores a new index: load it, then swap, so lookups never see
         // half of one.
-        let stored = finder::import::stored_id(&self.db).await?;
+        let stored = finder::import::store::stored_id(&self.db).await?;
         if stored
             != self
                 .postcodes
@@ -144,7 +144,7 @@ impl AppState {
                 .unwrap_or_else(PoisonError::into_inner)
                 .0
         {
-            let fresh = finder::import::load(&self.db).await?;
+            let fresh = finder::import::store::load(&self.db).await?;
             *self
                 .postcodes
                 .write()

@@ -33,12 +33,13 @@ pub fn routes() -> Router<AppState> {
 /// Everything held about `email`; `None` when nothing is.
 pub async fn export(db: &Db, email: &str) -> sqlx::Result<Option<Value>> {
     let email = email.trim().to_lowercase();
-    let mailing = list::export(db, &email).await?;
+    let mailing = list::store::export(db, &email).await?;
     let time = |t: i64| crate::uktime::date_time(t);
-    let enquiries: Vec<crate::enquiries::Enquiry> = crate::enquiries::by_email(db, &email).await?;
+    let enquiries: Vec<crate::enquiries::Enquiry> =
+        crate::enquiries::store::by_email(db, &email).await?;
     let mut enquiry_values = Vec::new();
     for e in &enquiries {
-        let notes = crate::enquiries::notes(db, e.id).await?;
+        let notes = crate::enquiries::store::notes(db, e.id).await?;
         enquiry_values.push(json!({
             "reference": e.reference, "kind": e.kind, "name": e.name, "email": e.email,
             "phone": e.phone, "organisation": e.organisation, "outlet": e.outlet,
@@ -50,7 +51,7 @@ pub async fn export(db: &Db, email: &str) -> sqlx::Result<Option<Value>> {
             })).collect::<Vec<_>>(),
         }));
     }
-    let stories = crate::stories::by_email(db, &email).await?;
+    let stories = crate::stories::store::by_email(db, &email).await?;
     let story_values: Vec<Value> = stories
         .iter()
         .map(|s| {
@@ -67,7 +68,7 @@ pub async fn export(db: &Db, email: &str) -> sqlx::Result<Option<Value>> {
             })
         })
         .collect();
-    let memberships: Vec<Value> = crate::members::by_contact(db, &email)
+    let memberships: Vec<Value> = crate::members::store::by_contact(db, &email)
         .await?
         .iter()
         .map(|m| {
@@ -78,7 +79,7 @@ pub async fn export(db: &Db, email: &str) -> sqlx::Result<Option<Value>> {
             })
         })
         .collect();
-    let roster: Vec<Value> = crate::members::roster::by_email(db, &email)
+    let roster: Vec<Value> = crate::members::roster::store::by_email(db, &email)
         .await?
         .iter()
         .map(|e| {
@@ -90,7 +91,7 @@ pub async fn export(db: &Db, email: &str) -> sqlx::Result<Option<Value>> {
             })
         })
         .collect();
-    let activities: Vec<Value> = crate::campaigns::by_email(db, &email)
+    let activities: Vec<Value> = crate::campaigns::store::by_email(db, &email)
         .await?
         .iter()
         .map(|a| {
@@ -137,12 +138,12 @@ pub struct Erased {
 /// everywhere, text and details blanked).
 pub async fn erase(tx: &mut Tx, backend: db::Backend, email: &str) -> sqlx::Result<Erased> {
     let email = email.trim().to_lowercase();
-    let mailing = list::erase(tx, &email).await?;
-    let enquiries = crate::enquiries::erase(tx, &email).await?;
-    let stories = crate::stories::erase_by_email(tx, backend, &email).await?;
-    let memberships = crate::members::erase_contact(tx, &email).await?;
-    let roster = crate::members::roster::erase(tx, &email).await?;
-    let activities = crate::campaigns::erase(tx, &email).await?;
+    let mailing = list::store::erase(tx, &email).await?;
+    let enquiries = crate::enquiries::store::erase(tx, &email).await?;
+    let stories = crate::stories::store::erase_by_email(tx, backend, &email).await?;
+    let memberships = crate::members::store::erase_contact(tx, &email).await?;
+    let roster = crate::members::roster::store::erase(tx, &email).await?;
+    let activities = crate::campaigns::store::erase(tx, &email).await?;
     Ok(Erased {
         mailing,
         enquiries,
@@ -249,13 +250,13 @@ async fn person_erase(
             },
         );
     }
-    let mut pictures: Vec<String> = crate::stories::by_email(&state.db, &email)
+    let mut pictures: Vec<String> = crate::stories::store::by_email(&state.db, &email)
         .await?
         .into_iter()
         .map(|s| s.image)
         .collect();
     pictures.extend(
-        crate::members::roster::by_email(&state.db, &email)
+        crate::members::roster::store::by_email(&state.db, &email)
             .await?
             .into_iter()
             .map(|e| e.photo),

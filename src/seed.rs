@@ -109,7 +109,7 @@ pub async fn load(db: &Db, demo: bool, uploads: &std::path::Path) -> anyhow::Res
     }
     if demo && seeded.is_none() {
         crate::campaigns::demo::seed(&mut tx, picture(&written, "circles")).await?;
-        crate::site::tracker::seed_demo(&mut tx).await?;
+        crate::site::tracker::store::seed_demo(&mut tx).await?;
     }
     db::bump_content_version(&mut tx).await?;
     tx.commit().await?;
@@ -152,7 +152,7 @@ pub async fn demo_items(db: &Db) -> sqlx::Result<i64> {
 
 async fn load_helplines(tx: &mut Tx) -> anyhow::Result<()> {
     for f in seed_helplines()? {
-        helplines::save_helpline(tx, None, &f).await?;
+        helplines::store::save_helpline(tx, None, &f).await?;
     }
     Ok(())
 }

@@ -119,15 +119,16 @@ fn the_checker_sees_paths_and_grouped_imports() {
     assert_eq!(m, ["site", "db", "auth"]);
 }
 
-/// Files that serve requests and still run SQL themselves: what is left of moving every
-/// query into its capability's store (issue 21). The list only shrinks: a file here that
-/// no longer runs SQL fails the test until it is taken off.
-const HANDLERS_STILL_WITH_SQL: &[&str] = &[
-    "src/atlas/oruk.rs",
-    "src/atlas/service_admin.rs",
-    "src/campaigns/survey.rs",
-    "src/uploads.rs",
-];
+/// Whether a source file is a store: `store.rs`, a file under a `store/` folder, or the
+/// database floor `src/db/`.
+fn is_store(name: &str) -> bool {
+    name.ends_with("/store.rs") || name.contains("/store/") || name.starts_with("src/db/")
+}
+
+/// Benchmark fixtures build their own data on purpose and are left out of the count.
+fn is_bench(name: &str) -> bool {
+    name.ends_with("bench.rs")
+}
 
 #[test]
 fn handlers_leave_sql_to_stores() {
@@ -140,20 +141,54 @@ fn handlers_leave_sql_to_stores() {
         let name = f.strip_prefix(root).unwrap().display().to_string();
         let text = std::fs::read_to_string(&f).unwrap();
         let serves = text.contains("State<AppState>");
-        let sql = text.contains("sqlx::query");
         handlers += usize::from(serves);
-        let listed = HANDLERS_STILL_WITH_SQL.contains(&name.as_str());
-        if serves && sql && !listed {
+        if serves && text.contains("sqlx::query") {
             problems.push(format!(
                 "{name} serves requests and runs SQL: put the queries in the capability's store"
-            ));
-        }
-        if listed && !(serves && sql) {
-            problems.push(format!(
-                "{name} no longer mixes handlers and SQL: take it off HANDLERS_STILL_WITH_SQL"
             ));
         }
     }
     assert!(handlers >= 30, "found the handler files ({handlers})");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The share of query calls (`sqlx::query…`) that sit in stores, in percent (issue 21
+/// asked for 90). The floor only rises.
+const STORE_SHARE_FLOOR: usize = 90;
+
+#[test]
+fn queries_live_in_stores() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    let (mut all, mut in_stores) = (0, 0);
+    let mut elsewhere = Vec::new();
+    for f in files {
+        let name = f.strip_prefix(root).unwrap().display().to_string();
+        if is_bench(&name) {
+            continue;
+        }
+        let n = std::fs::read_to_string(&f)
+            .unwrap()
+            .matches("sqlx::query")
+            .count();
+        all += n;
+        if is_store(&name) {
+            in_stores += n;
+        } else if n > 0 {
+            elsewhere.push(format!("{name}: {n}"));
+        }
+    }
+    assert!(all >= 300, "found the queries ({all})");
+    let share = in_stores * 100 / all;
+    elsewhere.sort();
+    println!(
+        "{in_stores} of {all} query calls in stores ({share} %); elsewhere:\n{}",
+        elsewhere.join("\n")
+    );
+    assert!(
+        share >= STORE_SHARE_FLOOR,
+        "only {share} % of query calls are in stores (the floor is {STORE_SHARE_FLOOR} %); elsewhere:\n{}",
+        elsewhere.join("\n")
+    );
 }

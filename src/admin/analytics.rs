@@ -51,9 +51,9 @@ struct Report {
 async fn report(state: &AppState, days: i64, path: &str) -> Result<Report, AppError> {
     let since = analytics::since(days);
     let path = if path.len() <= 200 { path } else { "" };
-    let per_day = analytics::per_day(&state.db, &since, path).await?;
-    let pages = analytics::per_page(&state.db, &since, 100).await?;
-    let referrers = analytics::referrers(&state.db, &since, 50).await?;
+    let per_day = analytics::store::per_day(&state.db, &since, path).await?;
+    let pages = analytics::store::per_page(&state.db, &since, 100).await?;
+    let referrers = analytics::store::referrers(&state.db, &since, 50).await?;
     let atlas = state.atlas();
     let searches = crate::finder::stats::per_area(&state.db, days)
         .await?
@@ -74,10 +74,10 @@ async fn report(state: &AppState, days: i64, path: &str) -> Result<Report, AppEr
         })
         .collect();
     // Campaign reach: its own pages and its activities' pages.
-    let views = analytics::campaign_pages(&state.db, &since).await?;
-    let owners = crate::campaigns::activity_campaigns(&state.db).await?;
+    let views = analytics::store::campaign_pages(&state.db, &since).await?;
+    let owners = crate::campaigns::store::activity_campaigns(&state.db).await?;
     let owner: std::collections::HashMap<i64, i64> = owners.into_iter().collect();
-    let list = crate::campaigns::campaigns(&state.db, false).await?;
+    let list = crate::campaigns::store::campaigns(&state.db, false).await?;
     let mut campaigns: Vec<(String, i64, i64)> = Vec::new();
     for k in &list {
         let prefix = format!("/campaigns/{}", k.slug);

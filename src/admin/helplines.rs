@@ -36,7 +36,7 @@ async fn list(
     staff: StaffUser,
 ) -> Result<Response, AppError> {
     staff.require(Permission::ManageHelplines)?;
-    let helplines = helplines::helplines(&state.db).await?;
+    let helplines = helplines::store::helplines(&state.db).await?;
     private_page(&ListTemplate {
         c: &c.with_staff(staff),
         helplines,
@@ -84,7 +84,7 @@ async fn edit_form(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     staff.require(Permission::ManageHelplines)?;
-    let h = helplines::helpline_by_id(&state.db, id)
+    let h = helplines::store::helpline_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
     private_page(&EditTemplate {
@@ -111,7 +111,7 @@ async fn update(
     Path(id): Path<i64>,
     Form(f): Form<HelplineForm>,
 ) -> Result<Response, AppError> {
-    helplines::helpline_by_id(&state.db, id)
+    helplines::store::helpline_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
     save(&state, c, staff, Some(id), f).await
@@ -138,7 +138,7 @@ async fn save(
         );
     }
     let mut tx = state.db.begin_write().await?;
-    let new_id = helplines::save_helpline(&mut tx, id, &f).await?;
+    let new_id = helplines::store::save_helpline(&mut tx, id, &f).await?;
     db::bump_content_version(&mut tx).await?;
     let action = if id.is_some() {
         "update_helpline"
@@ -167,7 +167,7 @@ async fn verify(
     staff.require(Permission::ManageHelplines)?;
     let today = crate::uktime::iso_date(db::now());
     let mut tx = state.db.begin_write().await?;
-    if !helplines::mark_verified(&mut tx, id, &staff.email, &today).await? {
+    if !helplines::store::mark_verified(&mut tx, id, &staff.email, &today).await? {
         return Err(AppError::NotFound);
     }
     db::bump_content_version(&mut tx).await?;
@@ -192,7 +192,7 @@ async fn delete(
 ) -> Result<Response, AppError> {
     staff.require(Permission::ManageHelplines)?;
     let mut tx = state.db.begin_write().await?;
-    if !helplines::delete_helpline(&mut tx, id).await? {
+    if !helplines::store::delete_helpline(&mut tx, id).await? {
         return Err(AppError::NotFound);
     }
     db::bump_content_version(&mut tx).await?;

@@ -77,7 +77,7 @@ async fn dashboard(
         (
             "admin-helplines",
             "/admin/helplines",
-            crate::site::helplines::count(&state.db).await?,
+            crate::site::helplines::store::count(&state.db).await?,
         ),
     ];
     let demo_items = crate::seed::demo_items(&state.db).await?;
@@ -89,19 +89,19 @@ async fn dashboard(
         .count();
     // New enquiries of the kinds this person answers.
     let kinds = crate::enquiries::kinds_for(&staff, &c.snap.site);
-    let new_enquiries: i64 = crate::enquiries::new_counts(&state.db)
+    let new_enquiries: i64 = crate::enquiries::store::new_counts(&state.db)
         .await?
         .into_iter()
         .filter(|(k, _)| kinds.contains(&k.as_str()))
         .map(|(_, n)| n)
         .sum();
     let pending_stories = if staff.may(Permission::Moderate) {
-        crate::stories::pending_count(&state.db).await?
+        crate::stories::store::pending_count(&state.db).await?
     } else {
         0
     };
     let waiting_activities = if staff.may(Permission::Moderate) {
-        crate::campaigns::count_waiting(&state.db).await?
+        crate::campaigns::store::count_waiting(&state.db).await?
     } else {
         0
     };
@@ -111,7 +111,7 @@ async fn dashboard(
         0
     };
     let open_applications = if staff.may(Permission::ManageMembers) {
-        crate::members::open_count(&state.db).await?
+        crate::members::store::open_count(&state.db).await?
     } else {
         0
     };

@@ -236,7 +236,7 @@ async fn disable(
     keep_an_admin(&state, &target).await?;
     let mut tx = state.db.begin_write().await?;
     store::set_disabled(&mut tx, id, true).await?;
-    session::end_all_sessions(&mut tx, id).await?;
+    session::store::end_all_sessions(&mut tx, id).await?;
     audit::record(
         &mut tx,
         Some(&staff),
@@ -310,7 +310,7 @@ async fn reset_password(
     let hash = password::hash(f.password.clone()).await?;
     let mut tx = state.db.begin_write().await?;
     store::set_password(&mut tx, id, &hash).await?;
-    session::end_all_sessions(&mut tx, id).await?;
+    session::store::end_all_sessions(&mut tx, id).await?;
     audit::record(
         &mut tx,
         Some(&staff),

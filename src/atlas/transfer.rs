@@ -180,8 +180,8 @@ pub async fn import_areas(
 pub struct ServiceImportRow {
     /// The service to update, or None for a new one.
     pub id: Option<String>,
-    pub form: super::service_admin::ServiceForm,
-    pub clean: super::service_admin::CleanService,
+    pub form: super::services::form::ServiceForm,
+    pub clean: super::services::form::CleanService,
 }
 
 /// Checks a services CSV (columns named like the service form: `name`, `organization`,
@@ -253,11 +253,11 @@ pub async fn check_services(
         {
             errors.push(err(row, "id", "admin-services-import-unknown-id"));
         }
-        let mut form = super::service_admin::ServiceForm::from_pairs(pairs);
+        let mut form = super::services::form::ServiceForm::from_pairs(pairs);
         if form.status.is_empty() {
             form.status = "active".into();
         }
-        match super::service_admin::check(&form, &known) {
+        match super::services::form::check(&form, &known) {
             Ok(clean) => rows.push(ServiceImportRow { id, form, clean }),
             Err(problems) => errors.extend(problems.into_iter().map(|(field, message)| RowError {
                 row,
@@ -294,7 +294,7 @@ pub async fn apply_services(
             .clean
             .position
             .and_then(|(lat, lon)| atlas.area_at(lon, lat).map(|a| a.code.clone()));
-        super::service_admin::write(&mut tx, &id, exists, &r.form, &r.clean, area_at).await?;
+        super::services::store::write(&mut tx, &id, exists, &r.form, &r.clean, area_at).await?;
         if exists {
             updated += 1;
         } else {

@@ -176,7 +176,7 @@ where
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(AppError::LoginRequired(next));
         };
-        match session::staff_by_session(&state.db, token).await? {
+        match session::store::staff_by_session(&state.db, token).await? {
             // Where two-factor login is required for admins, an admin without it can only
             // set it up (or log out) until they have.
             Some(user)

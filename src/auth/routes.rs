@@ -99,7 +99,7 @@ async fn login(
     }
     let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
     let (email_key, ip_key) = session::throttle_keys(&state.db, f.email.trim(), &ip).await?;
-    if session::is_throttled(&state.db, &email_key, &ip_key).await? {
+    if session::store::is_throttled(&state.db, &email_key, &ip_key).await? {
         return again(
             StatusCode::TOO_MANY_REQUESTS,
             Msg::new("admin-login-throttled"),
@@ -114,7 +114,7 @@ async fn login(
     let user = match user {
         Some(u) if ok && !u.is_disabled() => u,
         _ => {
-            session::record_failure(&state.db, &email_key, &ip_key).await?;
+            session::store::record_failure(&state.db, &email_key, &ip_key).await?;
             return again(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Msg::new("admin-login-wrong"),
@@ -122,10 +122,10 @@ async fn login(
         }
     };
     let mut tx = state.db.begin_write().await?;
-    if super::totp::enabled(&state.db, user.id).await? {
+    if super::totp::store::enabled(&state.db, user.id).await? {
         // The password was right; no session until the code is too. Failures are cleared
         // only then, so repeating the password cannot buy more guesses at the code.
-        let challenge = super::totp::start_challenge(&mut tx, user.id, &next).await?;
+        let challenge = super::totp::store::start_challenge(&mut tx, user.id, &next).await?;
         tx.commit().await?;
         return private_page(&super::two_factor::CodeTemplate {
             c: &c,
@@ -133,8 +133,9 @@ async fn login(
             error: None,
         });
     }
-    session::clear_failures(&mut tx, &email_key).await?;
-    let token = session::create_session(&mut tx, user.id, state.config.session_hours).await?;
+    session::store::clear_failures(&mut tx, &email_key).await?;
+    let token =
+        session::store::create_session(&mut tx, user.id, state.config.session_hours).await?;
     store::record_login(&mut tx, user.id).await?;
     let actor = StaffUser {
         id: user.id,
@@ -164,7 +165,7 @@ async fn login(
 
 async fn logout(State(state): State<AppState>, staff: StaffUser) -> Result<Response, AppError> {
     let mut tx = state.db.begin_write().await?;
-    session::end_session(&mut tx, &staff.session_hash).await?;
+    session::store::end_session(&mut tx, &staff.session_hash).await?;
     audit::record(&mut tx, Some(&staff), "logout", "user", staff.id, "").await?;
     tx.commit().await?;
     Ok((
@@ -185,7 +186,7 @@ async fn logout_everywhere(
     staff: StaffUser,
 ) -> Result<Response, AppError> {
     let mut tx = state.db.begin_write().await?;
-    let n = session::end_all_sessions(&mut tx, staff.id).await?;
+    let n = session::store::end_all_sessions(&mut tx, staff.id).await?;
     audit::record(
         &mut tx,
         Some(&staff),
@@ -411,7 +412,7 @@ async fn change_password(
     let hash = password::hash(f.password.clone()).await?;
     let mut tx = state.db.begin_write().await?;
     store::set_password(&mut tx, staff.id, &hash).await?;
-    session::end_other_sessions(&mut tx, staff.id, &staff.session_hash).await?;
+    session::store::end_other_sessions(&mut tx, staff.id, &staff.session_hash).await?;
     audit::record(
         &mut tx,
         Some(&staff),

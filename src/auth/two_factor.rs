@@ -49,28 +49,29 @@ async fn code_post(
     Form(f): Form<CodeForm>,
 ) -> Result<Response, AppError> {
     let mut tx = state.db.begin_write().await?;
-    let Some((user_id, next, attempts)) = totp::challenge(&mut tx, &f.challenge).await? else {
+    let Some((user_id, next, attempts)) = totp::store::challenge(&mut tx, &f.challenge).await?
+    else {
         tx.rollback().await?;
         // Expired or used up: start again from the password.
         return Ok(see_other("/admin/login?expired=1"));
     };
     let user = store::user_by_id(&state.db, user_id).await?;
     let Some(user) = user.filter(|u| !u.is_disabled()) else {
-        totp::end_challenge(&mut tx, &f.challenge).await?;
+        totp::store::end_challenge(&mut tx, &f.challenge).await?;
         tx.commit().await?;
         return Ok(see_other("/admin/login"));
     };
     let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
     let (email_key, ip_key) = session::throttle_keys(&state.db, &user.email, &ip).await?;
-    if session::is_throttled(&state.db, &email_key, &ip_key).await? {
-        totp::end_challenge(&mut tx, &f.challenge).await?;
+    if session::store::is_throttled(&state.db, &email_key, &ip_key).await? {
+        totp::store::end_challenge(&mut tx, &f.challenge).await?;
         tx.commit().await?;
         return Err(AppError::TooManyRequests(Msg::new("admin-login-throttled")));
     }
-    let Some(how) = totp::check_login_code(&mut tx, user_id, &f.code).await? else {
-        totp::challenge_failed(&mut tx, &f.challenge, attempts).await?;
+    let Some(how) = totp::store::check_login_code(&mut tx, user_id, &f.code).await? else {
+        totp::store::challenge_failed(&mut tx, &f.challenge, attempts).await?;
         tx.commit().await?;
-        session::record_failure(&state.db, &email_key, &ip_key).await?;
+        session::store::record_failure(&state.db, &email_key, &ip_key).await?;
         if attempts + 1 >= totp::CHALLENGE_ATTEMPTS {
             return Ok(see_other("/admin/login?expired=1"));
         }
@@ -83,9 +84,10 @@ async fn code_post(
             },
         );
     };
-    totp::end_challenge(&mut tx, &f.challenge).await?;
-    session::clear_failures(&mut tx, &email_key).await?;
-    let token = session::create_session(&mut tx, user.id, state.config.session_hours).await?;
+    totp::store::end_challenge(&mut tx, &f.challenge).await?;
+    session::store::clear_failures(&mut tx, &email_key).await?;
+    let token =
+        session::store::create_session(&mut tx, user.id, state.config.session_hours).await?;
     store::record_login(&mut tx, user.id).await?;
     let actor = StaffUser {
         id: user.id,
@@ -144,11 +146,11 @@ async fn view<'a>(
     c: &'a Ctx,
     staff: &StaffUser,
 ) -> Result<EnrolTemplate<'a>, AppError> {
-    let enabled = totp::enabled(&state.db, staff.id).await?;
+    let enabled = totp::store::enabled(&state.db, staff.id).await?;
     let (qr, secret) = if enabled {
         (String::new(), String::new())
     } else {
-        let secret = totp::pending_secret(&state.db, staff.id).await?;
+        let secret = totp::store::pending_secret(&state.db, staff.id).await?;
         let uri = totp::otpauth_uri(c.site("name"), &staff.email, &secret);
         (totp::qr_svg(&uri), totp::grouped(&secret))
     };
@@ -159,7 +161,7 @@ async fn view<'a>(
         secret,
         codes: Vec::new(),
         left: if enabled {
-            totp::recovery_left(&state.db, staff.id).await?
+            totp::store::recovery_left(&state.db, staff.id).await?
         } else {
             0
         },
@@ -198,7 +200,8 @@ async fn enrol_post(
     let mut page = view(&state, &c, &staff).await?;
     let mut tx = state.db.begin_write().await?;
     match f.action.as_str() {
-        "confirm" if !page.enabled => match totp::confirm(&mut tx, staff.id, &f.code).await? {
+        "confirm" if !page.enabled => match totp::store::confirm(&mut tx, staff.id, &f.code).await?
+        {
             Some(codes) => {
                 audit::record(&mut tx, Some(&staff), "two_factor_on", "user", staff.id, "").await?;
                 tx.commit().await?;
@@ -219,7 +222,7 @@ async fn enrol_post(
                 page.error = Some(Msg::new("admin-two-factor-required-here"));
                 return private_page_status(StatusCode::CONFLICT, &page);
             }
-            if totp::check_login_code(&mut tx, staff.id, &f.code)
+            if totp::store::check_login_code(&mut tx, staff.id, &f.code)
                 .await?
                 .is_none()
             {
@@ -228,7 +231,7 @@ async fn enrol_post(
                 return private_page_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
             }
             if f.action == "codes" {
-                let codes = totp::new_recovery_codes(&mut tx, staff.id).await?;
+                let codes = totp::store::new_recovery_codes(&mut tx, staff.id).await?;
                 audit::record(
                     &mut tx,
                     Some(&staff),
@@ -244,7 +247,7 @@ async fn enrol_post(
                 page.notice = "admin-two-factor-new-codes";
                 return private_page(&page);
             }
-            totp::disable(&mut tx, staff.id).await?;
+            totp::store::disable(&mut tx, staff.id).await?;
             audit::record(
                 &mut tx,
                 Some(&staff),

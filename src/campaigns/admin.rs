@@ -69,8 +69,8 @@ async fn campaigns_page(
     staff: StaffUser,
 ) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
-    let list = super::campaigns(&state.db, false).await?;
-    let counts = super::activity_counts(&state.db).await?;
+    let list = super::store::campaigns(&state.db, false).await?;
+    let counts = super::store::activity_counts(&state.db).await?;
     let campaigns = list
         .into_iter()
         .map(|k| {
@@ -140,7 +140,7 @@ async fn save(
     d.image = image;
     let old = match id {
         Some(id) => Some(
-            super::campaign_by_id(&state.db, id)
+            super::store::campaign_by_id(&state.db, id)
                 .await?
                 .ok_or(AppError::NotFound)?,
         ),
@@ -159,7 +159,8 @@ async fn save(
     if let Some(m) = upload_problem {
         errors.push(("image_file", m));
     }
-    if errors.iter().all(|(f, _)| *f != "slug") && super::slug_taken(&state.db, &d.slug, id).await?
+    if errors.iter().all(|(f, _)| *f != "slug")
+        && super::store::slug_taken(&state.db, &d.slug, id).await?
     {
         errors.push(("slug", Msg::new("admin-campaign-error-slug-taken")));
     }
@@ -176,7 +177,7 @@ async fn save(
         );
     }
     let mut tx = state.db.begin_write().await?;
-    let new_id = match super::save_campaign(&mut tx, id, &d).await {
+    let new_id = match super::store::save_campaign(&mut tx, id, &d).await {
         Ok(new_id) => new_id,
         // Another campaign took the address between the check above and this write.
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
@@ -240,10 +241,10 @@ async fn edit_get(
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
-    let k = super::campaign_by_id(&state.db, id)
+    let k = super::store::campaign_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let days = super::days(&state.db, id).await?;
+    let days = super::store::days(&state.db, id).await?;
     private_page(&EditPage {
         c: &c.with_staff(staff),
         id: Some(id),
@@ -300,11 +301,11 @@ async fn evaluation_get(
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
-    let k = super::campaign_by_id(&state.db, id)
+    let k = super::store::campaign_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let s = super::survey::summary(&state.db, id).await?;
-    let organisers = super::organiser_count(&state.db, id).await?;
+    let organisers = super::store::organiser_count(&state.db, id).await?;
     let notice = match q.done.as_str() {
         "invited" => "admin-campaign-invited",
         "saved" => "admin-saved",
@@ -327,7 +328,7 @@ async fn evaluation_post(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
-    let k = super::campaign_by_id(&state.db, id)
+    let k = super::store::campaign_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let get = |name: &str| crate::web::field(&pairs, name);
@@ -355,7 +356,7 @@ async fn evaluation_post(
             let text = crate::web::input::paragraphs(get("evaluation"), 20_000);
             let publish = get("evaluation_published") == "1"
                 && crate::auth::allows(staff.role, Permission::PublishContent);
-            super::save_evaluation(&mut tx, id, &text, publish).await?;
+            super::store::save_evaluation(&mut tx, id, &text, publish).await?;
             crate::db::bump_content_version(&mut tx).await?;
             audit::record(
                 &mut tx,
@@ -418,8 +419,8 @@ async fn queue_page(
     } else {
         "pending".to_string()
     };
-    let rows = super::for_moderation(&state.db, &status).await?;
-    let campaigns = super::campaigns(&state.db, false).await?;
+    let rows = super::store::for_moderation(&state.db, &status).await?;
+    let campaigns = super::store::campaigns(&state.db, false).await?;
     private_page(&QueuePage {
         c: &c.with_staff(staff),
         status,
@@ -463,7 +464,7 @@ async fn activity_get(
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
     staff.require(Permission::Moderate)?;
-    let a = super::activity_by_id(&state.db, id)
+    let a = super::store::activity_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let saved = q.saved.is_some();
@@ -481,8 +482,8 @@ async fn activity_page(
     errors: FieldErrors,
     saved: bool,
 ) -> Result<Response, AppError> {
-    let sessions = super::sessions_of(&state.db, a.id).await?;
-    let k = super::campaign_by_id(&state.db, a.campaign_id).await?;
+    let sessions = super::store::sessions_of(&state.db, a.id).await?;
+    let k = super::store::campaign_by_id(&state.db, a.campaign_id).await?;
     let flag = crate::safeguard::store::for_item(&state.db, "activity", a.id).await?;
     let area = state
         .atlas()
@@ -546,7 +547,7 @@ async fn activity_post(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     staff.require(Permission::Moderate)?;
-    let a = super::activity_by_id(&state.db, id)
+    let a = super::store::activity_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let get = |name: &str| crate::web::field(&pairs, name);
@@ -570,14 +571,14 @@ async fn activity_post(
     let site = c.site("name").to_string();
     let sender = Sender::new(&state.config, &site);
     let mut tx = state.db.begin_write().await?;
-    super::moderate(&mut tx, &a, action, &note).await?;
+    super::store::moderate(&mut tx, &a, action, &note).await?;
     // The organiser hears of each decision, with a fresh private link (only its hash is
     // kept, so the one they were sent cannot be sent again).
     if matches!(action, "approve" | "changes" | "reject")
         && !a.contact_email.is_empty()
         && a.status != super::moderated_status(action)
     {
-        let token = super::new_token(&mut tx, a.id).await?;
+        let token = super::store::new_token(&mut tx, a.id).await?;
         let m = decision_letter(&state, &site, &a, action, &note, &token);
         crate::mail::enqueue(&mut tx, &sender, &m).await?;
     }

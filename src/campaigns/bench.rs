@@ -169,7 +169,8 @@ async fn seed_activities(state: &AppState, n: usize) -> anyhow::Result<()> {
             postcode: String::new(),
             sessions,
         };
-        let (aid, _) = super::insert(&mut tx, id, &checked, crate::i18n::Lang::En, true).await?;
+        let (aid, _) =
+            super::store::insert(&mut tx, id, &checked, crate::i18n::Lang::En, true).await?;
         sqlx::query("UPDATE activities SET status = 'approved', was_public = 1 WHERE id = $1")
             .bind(aid)
             .execute(&mut *tx)

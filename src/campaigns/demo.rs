@@ -226,7 +226,7 @@ pub async fn seed(tx: &mut Tx, picture: (&str, &str, &str)) -> anyhow::Result<()
             postcode: postcode.to_string(),
             sessions: times,
         };
-        let (aid, _) = super::insert(tx, id, &checked, crate::i18n::Lang::En, true).await?;
+        let (aid, _) = super::store::insert(tx, id, &checked, crate::i18n::Lang::En, true).await?;
         sqlx::query(
             "UPDATE activities SET status = 'approved', was_public = 1, featured = $1 WHERE id = $2",
         )

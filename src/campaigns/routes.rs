@@ -136,7 +136,7 @@ async fn list_page(
         "text/html; charset=utf-8",
         web::PUBLIC_REVALIDATE,
         || async move {
-            let campaigns = super::campaigns(&st.db, true).await?;
+            let campaigns = super::store::campaigns(&st.db, true).await?;
             Ok(ListPage {
                 c: &cc,
                 campaigns,
@@ -192,8 +192,11 @@ async fn events_page(
         "text/html; charset=utf-8",
         web::PUBLIC_REVALIDATE,
         || async move {
-            let list = cards(&st, super::upcoming_activities(&st.db, &today).await?);
-            let campaigns = super::campaigns(&st.db, true).await?;
+            let list = cards(
+                &st,
+                super::store::upcoming_activities(&st.db, &today).await?,
+            );
+            let campaigns = super::store::campaigns(&st.db, true).await?;
             let last = uktime::parse_day(&today)
                 .map(|d| uktime::day_string(d + time::Duration::days(EVENTS_DAYS_AHEAD)))
                 .unwrap_or_default();
@@ -228,7 +231,7 @@ async fn events_page(
 }
 
 async fn published(state: &AppState, slug: &str) -> Result<Campaign, AppError> {
-    match super::campaign_by_slug(&state.db, slug).await? {
+    match super::store::campaign_by_slug(&state.db, slug).await? {
         Some(k) if k.published == 1 => Ok(k),
         _ => Err(AppError::NotFound),
     }
@@ -289,8 +292,8 @@ async fn campaign_page(
         web::PUBLIC_REVALIDATE,
         || async move {
             let k = published(&st, &slug).await?;
-            let days = super::days(&st.db, k.id).await?;
-            let all = super::public_activities(&st.db, k.id).await?;
+            let days = super::store::days(&st.db, k.id).await?;
+            let all = super::store::public_activities(&st.db, k.id).await?;
             let count = all.len();
             let mut featured: Vec<Listed> =
                 all.iter().filter(|l| l.a.featured == 1).cloned().collect();
@@ -404,7 +407,7 @@ async fn activities_page(
         web::PUBLIC_REVALIDATE,
         || async move {
             let k = published(&st, &slug).await?;
-            let all = super::public_activities(&st.db, k.id).await?;
+            let all = super::store::public_activities(&st.db, k.id).await?;
             let areas = areas_with_activities(&st, &all);
             let list: Vec<Listed> = all.into_iter().filter(|l| f.matches(l)).collect();
             let day_options = k.days().into_iter().map(uktime::day_string).collect();
@@ -484,8 +487,8 @@ async fn calendar_page(
         web::PUBLIC_REVALIDATE,
         || async move {
             let k = published(&st, &slug).await?;
-            let themes = super::days(&st.db, k.id).await?;
-            let list = cards(&st, super::public_activities(&st.db, k.id).await?);
+            let themes = super::store::days(&st.db, k.id).await?;
+            let list = cards(&st, super::store::public_activities(&st.db, k.id).await?);
             let mut days: Vec<CalendarDay> = k
                 .days()
                 .into_iter()
@@ -628,7 +631,7 @@ async fn map_page(
         web::PUBLIC_REVALIDATE,
         || async move {
             let k = published(&st, &slug).await?;
-            let list = super::public_activities(&st.db, k.id).await?;
+            let list = super::store::public_activities(&st.db, k.id).await?;
             let atlas = st.atlas();
             let online = list.iter().filter(|l| l.a.kind != "in_person").count();
             Ok(MapPage {
@@ -688,15 +691,15 @@ async fn activity_page(
         "text/html; charset=utf-8",
         web::PUBLIC_REVALIDATE,
         || async move {
-            let a = match super::activity_by_id(&st.db, id).await? {
+            let a = match super::store::activity_by_id(&st.db, id).await? {
                 Some(a) if a.is_public() => a,
                 _ => return Err(AppError::NotFound),
             };
-            let k = super::campaign_by_id(&st.db, a.campaign_id)
+            let k = super::store::campaign_by_id(&st.db, a.campaign_id)
                 .await?
                 .filter(|k| k.published == 1)
                 .ok_or(AppError::NotFound)?;
-            let sessions = super::sessions_of(&st.db, a.id).await?;
+            let sessions = super::store::sessions_of(&st.db, a.id).await?;
             let area = area_name(&st, &a.area_code);
             Ok(ActivityPage {
                 c: &cc,
@@ -758,7 +761,7 @@ async fn register_get(
     c: Ctx,
     Query(q): Query<RegisterQuery>,
 ) -> Result<Response, AppError> {
-    let campaigns = super::open_campaigns(&state.db, &today()).await?;
+    let campaigns = super::store::open_campaigns(&state.db, &today()).await?;
     let mut d = ActivityDraft {
         kind: "in_person".into(),
         ..ActivityDraft::default()
@@ -827,7 +830,7 @@ async fn register_post(
 ) -> Result<Response, AppError> {
     let now = crate::db::now();
     let field = |name: &str| crate::web::field(&pairs, name);
-    let campaigns = super::open_campaigns(&state.db, &today()).await?;
+    let campaigns = super::store::open_campaigns(&state.db, &today()).await?;
     let d = ActivityDraft::from_pairs(&pairs);
     // Before anything else answers: a risky text gets crisis help on every answer.
     let (c, risk) = c.screen(
@@ -862,14 +865,14 @@ async fn register_post(
         Err(errors) => return page(d, errors, None, StatusCode::UNPROCESSABLE_ENTITY),
     };
     let ip = web::client_ip(&parts, state.config.trust_proxy);
-    if web::antispam::over_limit(&state.db, "activity", &ip, PER_HOUR).await? {
+    if web::antispam::store::over_limit(&state.db, "activity", &ip, PER_HOUR).await? {
         let throttled = Some("contact-throttled");
         return page(d, Vec::new(), throttled, StatusCode::TOO_MANY_REQUESTS);
     }
     let site = c.site("name").to_string();
     let sender = Sender::new(&state.config, &site);
     let mut tx = state.db.begin_write().await?;
-    let (id, token) = super::insert(&mut tx, campaign_id, &checked, c.lang, false).await?;
+    let (id, token) = super::store::insert(&mut tx, campaign_id, &checked, c.lang, false).await?;
     if risk.is_risky() {
         flag_activity(&state, &mut tx, &sender, &site, id, risk, c.lang).await?;
     }
@@ -898,7 +901,7 @@ async fn flag_activity(
     lang: crate::i18n::Lang,
 ) -> Result<(), AppError> {
     crate::safeguard::store::record(tx, "activity", id, risk, lang.code()).await?;
-    for to in crate::stories::safeguarding_contacts(&state.db).await? {
+    for to in crate::stories::store::safeguarding_contacts(&state.db).await? {
         let m = crate::safeguard::alert(&state.config.public_url, site, &to, "activity", id, risk);
         crate::mail::enqueue(tx, sender, &m).await?;
     }
@@ -916,13 +919,13 @@ async fn manage_get(
     c: Ctx,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    let Some(a) = super::activity_by_token(&state.db, &token).await? else {
+    let Some(a) = super::store::activity_by_token(&state.db, &token).await? else {
         return Err(AppError::NotFound);
     };
-    let sessions = super::sessions_of(&state.db, a.id).await?;
-    let k = super::campaign_by_id(&state.db, a.campaign_id).await?;
+    let sessions = super::store::sessions_of(&state.db, a.id).await?;
+    let k = super::store::campaign_by_id(&state.db, a.campaign_id).await?;
     let slug = k.as_ref().map(|k| k.slug.clone()).unwrap_or_default();
-    let mut campaigns = super::open_campaigns(&state.db, &today()).await?;
+    let mut campaigns = super::store::open_campaigns(&state.db, &today()).await?;
     if let Some(k) = k
         && !campaigns.iter().any(|o| o.id == k.id)
     {
@@ -949,18 +952,18 @@ async fn manage_post(
     // Before anything else answers: a risky text gets crisis help on every answer.
     let texts = ["title", "description", "organiser", "venue"].map(|k| web::field(&pairs, k));
     let (c, risk) = c.screen(&texts, Some(web::field(&pairs, "nation")));
-    let Some(a) = super::activity_by_token(&state.db, &token).await? else {
+    let Some(a) = super::store::activity_by_token(&state.db, &token).await? else {
         return Err(AppError::NotFound);
     };
     let action = match web::field(&pairs, "action") {
         "" => "save",
         a => a,
     };
-    let campaigns = super::open_campaigns(&state.db, &today()).await?;
+    let campaigns = super::store::open_campaigns(&state.db, &today()).await?;
     if action == "cancel" {
         if a.status != "cancelled" {
             let mut tx = state.db.begin_write().await?;
-            super::cancel(&mut tx, &a).await?;
+            super::store::cancel(&mut tx, &a).await?;
             tx.commit().await?;
             state.refresh().await?;
         }
@@ -990,7 +993,7 @@ async fn manage_post(
         Err(errors) => return render(d, a, errors, false, StatusCode::UNPROCESSABLE_ENTITY),
     };
     let mut tx = state.db.begin_write().await?;
-    super::update(&mut tx, &a, campaign_id, &checked).await?;
+    super::store::update(&mut tx, &a, campaign_id, &checked).await?;
     if risk.is_risky() {
         let site = c.site("name").to_string();
         let sender = Sender::new(&state.config, &site);
@@ -998,7 +1001,7 @@ async fn manage_post(
     }
     tx.commit().await?;
     state.refresh().await?;
-    let a = super::activity_by_id(&state.db, a.id)
+    let a = super::store::activity_by_id(&state.db, a.id)
         .await?
         .ok_or(AppError::NotFound)?;
     render(d, a, Vec::new(), true, StatusCode::OK)
@@ -1078,10 +1081,10 @@ async fn ics_feed(
         "text/calendar; charset=utf-8",
         web::PUBLIC_REVALIDATE,
         || async move {
-            let mut list = super::feed_activities(&st.db, None).await?;
+            let mut list = super::store::feed_activities(&st.db, None).await?;
             let mut name = cc.site("name").to_string();
             if !q.campaign.is_empty() {
-                let k = super::campaign_by_slug(&st.db, &q.campaign)
+                let k = super::store::campaign_by_slug(&st.db, &q.campaign)
                     .await?
                     .filter(|k| k.published == 1)
                     .ok_or(AppError::NotFound)?;
@@ -1150,8 +1153,8 @@ async fn json_feed(
 ) -> Result<Response, AppError> {
     let since = since(&q.updated_since)?;
     let now = crate::db::now();
-    let mut list = super::feed_activities(&state.db, since).await?;
-    let campaigns = super::campaigns(&state.db, true).await?;
+    let mut list = super::store::feed_activities(&state.db, since).await?;
+    let campaigns = super::store::campaigns(&state.db, true).await?;
     if !q.campaign.is_empty() {
         let k = campaigns
             .iter()

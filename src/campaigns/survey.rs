@@ -43,13 +43,7 @@ pub struct Summary {
 }
 
 pub async fn summary(db: &Db, campaign_id: i64) -> sqlx::Result<Summary> {
-    let rows: Vec<(String, String, i64, String, String, i64)> = sqlx::query_as(
-        "SELECT role, nation, reach, worked, quote, quote_ok FROM campaign_survey \
-         WHERE campaign_id = $1 ORDER BY id",
-    )
-    .bind(campaign_id)
-    .fetch_all(&db.pool)
-    .await?;
+    let rows = super::store::survey_answers(db, campaign_id).await?;
     let mut s = Summary::default();
     let mut order: Vec<String> = crate::site::settings::NATIONS
         .iter()
@@ -151,23 +145,6 @@ impl Answer {
     }
 }
 
-pub async fn record(tx: &mut Tx, campaign_id: i64, a: &Answer, reach: i64) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "INSERT INTO campaign_survey (campaign_id, role, nation, reach, worked, quote, quote_ok, \
-         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-    )
-    .bind(campaign_id)
-    .bind(&a.role)
-    .bind(&a.nation)
-    .bind(if a.role == "organiser" { reach } else { 0 })
-    .bind(a.worked.trim())
-    .bind(a.quote.trim())
-    .bind((a.quote_ok && !a.quote.trim().is_empty()) as i64)
-    .bind(db::now())
-    .fetch_one(&mut **tx)
-    .await
-}
-
 #[derive(Template)]
 #[template(path = "campaigns/survey.html")]
 struct SurveyPage<'a> {
@@ -193,7 +170,7 @@ struct RoleQuery {
 }
 
 async fn campaign(state: &AppState, slug: &str) -> Result<Campaign, AppError> {
-    super::campaign_by_slug(&state.db, slug)
+    super::store::campaign_by_slug(&state.db, slug)
         .await?
         .filter(|k| k.published == 1)
         .ok_or(AppError::NotFound)
@@ -267,17 +244,17 @@ async fn survey_post(
         Err(errors) => return page(k, a, errors, false, StatusCode::UNPROCESSABLE_ENTITY),
     };
     let ip = web::client_ip(&parts, state.config.trust_proxy);
-    if web::antispam::over_limit(&state.db, "survey", &ip, 10).await? {
+    if web::antispam::store::over_limit(&state.db, "survey", &ip, 10).await? {
         let errors = vec![("worked", Msg::new("contact-throttled"))];
         return page(k, a, errors, false, StatusCode::TOO_MANY_REQUESTS);
     }
     let mut tx = state.db.begin_write().await?;
-    let id = record(&mut tx, k.id, &a, reach).await?;
+    let id = super::store::record_survey_answer(&mut tx, k.id, &a, reach).await?;
     if risk.is_risky() {
         crate::safeguard::store::record(&mut tx, "survey", id, risk, c.lang.code()).await?;
         let site = c.site("name").to_string();
         let sender = crate::mail::Sender::new(&state.config, &site);
-        for to in crate::stories::safeguarding_contacts(&state.db).await? {
+        for to in crate::stories::store::safeguarding_contacts(&state.db).await? {
             let url = &state.config.public_url;
             let m = crate::safeguard::alert(url, &site, &to, "survey", id, risk);
             crate::mail::enqueue(&mut tx, &sender, &m).await?;
@@ -297,24 +274,10 @@ pub async fn invite(
     site: &str,
 ) -> anyhow::Result<usize> {
     // Claim the sending first: of two staff pressing the button at once, only one sends.
-    let claimed = sqlx::query(
-        "UPDATE campaigns SET survey_sent_at = $1 WHERE id = $2 AND survey_sent_at = 0",
-    )
-    .bind(db::now())
-    .bind(k.id)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    if claimed == 0 {
+    if !super::store::claim_survey_invitations(tx, k.id).await? {
         return Ok(0);
     }
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT contact_email, MIN(lang) FROM activities WHERE campaign_id = $1 \
-         AND status = 'approved' AND contact_email <> '' GROUP BY contact_email ORDER BY 1",
-    )
-    .bind(k.id)
-    .fetch_all(&mut **tx)
-    .await?;
+    let rows = super::store::organiser_contacts(tx, k.id).await?;
     let sender = crate::mail::Sender::new(&state.config, site);
     for (email, lang) in &rows {
         let lang = crate::i18n::Lang::from_code(lang).unwrap_or_default();

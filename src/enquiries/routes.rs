@@ -136,7 +136,7 @@ async fn contact_post(
         Err(errors) => return page(d, errors, None, StatusCode::UNPROCESSABLE_ENTITY),
     };
     let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
-    if crate::web::antispam::over_limit(&state.db, "contact", &ip, PER_HOUR).await? {
+    if crate::web::antispam::store::over_limit(&state.db, "contact", &ip, PER_HOUR).await? {
         return page(
             d,
             Vec::new(),
@@ -147,7 +147,7 @@ async fn contact_post(
     let site = c.site("name").to_string();
     let sender = Sender::new(&state.config, &site);
     let mut tx = state.db.begin_write().await?;
-    let (id, reference) = super::create(&mut tx, &d, &email, deadline, c.lang).await?;
+    let (id, reference) = super::store::create(&mut tx, &d, &email, deadline, c.lang).await?;
     let ack = acknowledgement(&state, &site, c.lang, &email, &kind, &reference, deadline);
     crate::mail::enqueue(&mut tx, &sender, &ack).await?;
     let team = c.site(&format!("contact_{kind}")).to_string();
@@ -159,7 +159,7 @@ async fn contact_post(
         let to = if has_team {
             vec![team.clone()]
         } else {
-            crate::stories::safeguarding_contacts(&state.db).await?
+            crate::stories::store::safeguarding_contacts(&state.db).await?
         };
         let public_url = &state.config.public_url;
         for to in &to {
@@ -336,7 +336,7 @@ async fn inbox_page(
             .filter(|m| !m.is_empty())
             .map(|_| staff.id),
     };
-    let rows = super::inbox(&state.db, &kinds, &filter).await?;
+    let rows = super::store::inbox(&state.db, &kinds, &filter).await?;
     let mut q = q;
     q.status = Some(filter.status);
     private_page(&InboxPage {
@@ -386,7 +386,7 @@ async fn visible(
     staff: &StaffUser,
     id: i64,
 ) -> Result<Enquiry, AppError> {
-    super::get(&state.db, id)
+    super::store::get(&state.db, id)
         .await?
         .filter(|e| super::handles(staff, &c.snap.site, &e.kind))
         .ok_or(AppError::NotFound)
@@ -397,8 +397,8 @@ async fn enquiry_view<'a>(
     c: &'a Ctx,
     e: Enquiry,
 ) -> Result<EnquiryPage<'a>, AppError> {
-    let notes = super::notes(&state.db, e.id).await?;
-    let handlers = super::handlers(&state.db, &c.snap.site, &e.kind).await?;
+    let notes = super::store::notes(&state.db, e.id).await?;
+    let handlers = super::store::handlers(&state.db, &c.snap.site, &e.kind).await?;
     Ok(EnquiryPage {
         c,
         e,
@@ -461,7 +461,7 @@ async fn enquiry_post(
                 return private_page_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
             }
             let mut tx = state.db.begin_write().await?;
-            super::add_note(&mut tx, id, &staff, &body).await?;
+            super::store::add_note(&mut tx, id, &staff, &body).await?;
             crate::audit::record(&mut tx, Some(&staff), "note", "enquiry", id, &e.reference)
                 .await?;
             tx.commit().await?;
@@ -471,14 +471,14 @@ async fn enquiry_post(
             if !STATUSES.contains(&status.as_str()) {
                 return Err(AppError::BadRequest(Msg::new("admin-enquiry-bad-status")));
             }
-            let handlers = super::handlers(&state.db, &c.snap.site, &e.kind).await?;
+            let handlers = super::store::handlers(&state.db, &c.snap.site, &e.kind).await?;
             let assignee = match get("assignee").parse::<i64>() {
                 Ok(a) if handlers.iter().any(|(id, _)| *id == a) => Some(a),
                 Ok(_) => return Err(AppError::BadRequest(Msg::new("admin-enquiry-bad-assignee"))),
                 Err(_) => None,
             };
             let mut tx = state.db.begin_write().await?;
-            super::update(&mut tx, id, &status, assignee).await?;
+            super::store::update(&mut tx, id, &status, assignee).await?;
             crate::audit::record(
                 &mut tx,
                 Some(&staff),

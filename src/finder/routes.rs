@@ -76,7 +76,7 @@ async fn admin_finder(
     // Include this instance's searches of the last minute.
     let _ = state.finder.counter.flush(&state.db).await;
     let idx = state.postcodes();
-    let imported = super::import::latest_summary(&state.db).await?;
+    let imported = super::import::store::latest_summary(&state.db).await?;
     let atlas = state.atlas();
     let per_area = super::stats::per_area(&state.db, 30)
         .await?

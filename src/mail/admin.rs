@@ -49,8 +49,8 @@ async fn list_page(
 ) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
     // Sent counts for every newsletter in one query, not one per row.
-    let sent = bulletin::sent_counts(&state.db).await?;
-    let newsletters = bulletin::newsletters(&state.db)
+    let sent = bulletin::store::sent_counts(&state.db).await?;
+    let newsletters = bulletin::store::newsletters(&state.db)
         .await?
         .into_iter()
         .map(|n| {
@@ -58,7 +58,7 @@ async fn list_page(
             (n, done)
         })
         .collect();
-    let counts = list::status_counts(&state.db).await?;
+    let counts = list::store::status_counts(&state.db).await?;
     private_page(&ListPage {
         c: &c.with_staff(staff),
         newsletters,
@@ -133,12 +133,12 @@ async fn edit_page_for(
     shown: Shown,
 ) -> Result<Response, AppError> {
     let mut segments = Vec::new();
-    for s in bulletin::segments(&state.db).await? {
+    for s in bulletin::store::segments(&state.db).await? {
         let size = s.size(&state.db).await?;
         segments.push((s, size));
     }
     let everyone = Segment::everyone().size(&state.db).await?;
-    let progress = bulletin::progress(&state.db, n.id).await?;
+    let progress = bulletin::store::progress(&state.db, n.id).await?;
     private_page_status(
         shown.status,
         &EditPage {
@@ -251,7 +251,7 @@ async fn new_post(
         };
         return edit_page_for(&state, &c, f.n, shown).await;
     }
-    let id = bulletin::save(&state.db, &f.n, by)
+    let id = bulletin::store::save(&state.db, &f.n, by)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(see_other(&format!("/admin/bulletin/{id}?saved=1")))
@@ -271,7 +271,7 @@ async fn edit_page(
 ) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
     let c = c.with_staff(staff);
-    let n = bulletin::newsletter(&state.db, id)
+    let n = bulletin::store::newsletter(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let notice = if q.saved.is_some() {
@@ -294,7 +294,7 @@ async fn edit_post(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
-    let existing = bulletin::newsletter(&state.db, id)
+    let existing = bulletin::store::newsletter(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let can_send = staff.may(Permission::PublishContent);
@@ -322,7 +322,7 @@ async fn edit_post(
         if !can_send {
             return Err(AppError::Forbidden);
         }
-        if bulletin::cancel(&state.db, id).await? {
+        if bulletin::store::cancel(&state.db, id).await? {
             let mut tx = state.db.begin_write().await?;
             crate::audit::record(
                 &mut tx,
@@ -353,7 +353,7 @@ async fn edit_post(
         n.status = existing.status.clone();
         return again(n, StatusCode::UNPROCESSABLE_ENTITY, errors, "").await;
     }
-    if bulletin::save(&state.db, &f.n, by).await?.is_none() {
+    if bulletin::store::save(&state.db, &f.n, by).await?.is_none() {
         return again(
             existing,
             StatusCode::CONFLICT,
@@ -362,7 +362,7 @@ async fn edit_post(
         )
         .await;
     }
-    let n = bulletin::newsletter(&state.db, id)
+    let n = bulletin::store::newsletter(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
     match f.action.as_str() {
@@ -403,12 +403,12 @@ async fn edit_post(
         }
         "send" | "schedule" | "unschedule" if !can_send => Err(AppError::Forbidden),
         "send" => {
-            bulletin::start(&state.db, id).await?;
+            bulletin::store::start(&state.db, id).await?;
             Ok(see_other(&format!("/admin/bulletin/{id}")))
         }
         "schedule" => match crate::uktime::parse_uk_datetime(&f.schedule_at) {
             Some(at) if at > crate::db::now() => {
-                bulletin::schedule(&state.db, id, Some(at)).await?;
+                bulletin::store::schedule(&state.db, id, Some(at)).await?;
                 Ok(see_other(&format!("/admin/bulletin/{id}?saved=1")))
             }
             _ => {
@@ -422,7 +422,7 @@ async fn edit_post(
             }
         },
         "unschedule" => {
-            bulletin::schedule(&state.db, id, None).await?;
+            bulletin::store::schedule(&state.db, id, None).await?;
             Ok(see_other(&format!("/admin/bulletin/{id}?saved=1")))
         }
         _ => Ok(see_other(&format!("/admin/bulletin/{id}?saved=1"))),
@@ -444,7 +444,7 @@ async fn preview(
     Query(q): Query<PreviewQuery>,
 ) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
-    let n = bulletin::newsletter(&state.db, id)
+    let n = bulletin::store::newsletter(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let lang = q
@@ -541,7 +541,7 @@ async fn find_subscribers(
         audience: q.audience.as_deref().unwrap_or(""),
         lang: q.lang.as_deref().unwrap_or(""),
     };
-    Ok(list::find(&state.db, &f, limit).await?)
+    Ok(list::store::find(&state.db, &f, limit).await?)
 }
 
 async fn subscribers_page(
@@ -715,7 +715,7 @@ async fn segments_view(
     errors: Vec<(&'static str, &'static str)>,
 ) -> Result<Response, AppError> {
     let mut segments = Vec::new();
-    for s in bulletin::segments(&state.db).await? {
+    for s in bulletin::store::segments(&state.db).await? {
         let size = s.size(&state.db).await?;
         segments.push((s, size));
     }
@@ -779,7 +779,7 @@ async fn segments_post(
         )
         .await;
     }
-    bulletin::create_segment(&state.db, &draft).await?;
+    bulletin::store::create_segment(&state.db, &draft).await?;
     Ok(see_other("/admin/segments"))
 }
 
@@ -800,7 +800,7 @@ impl ArchivePage<'_> {
 }
 
 async fn archive_page(State(state): State<AppState>, c: Ctx) -> Result<Response, AppError> {
-    let issues = bulletin::archive(&state.db).await?;
+    let issues = bulletin::store::archive(&state.db).await?;
     private_page(&ArchivePage { c: &c, issues })
 }
 
@@ -819,7 +819,7 @@ async fn issue_page(
     c: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let n = bulletin::newsletter(&state.db, id)
+    let n = bulletin::store::newsletter(&state.db, id)
         .await?
         .filter(|n| n.status == "sent" && n.in_archive == 1)
         .ok_or(AppError::NotFound)?;

@@ -80,9 +80,9 @@ async fn add_subscribers(db: &Db, n: usize) -> anyhow::Result<()> {
     let start = Instant::now();
     let rows = super::import::check_csv(&csv, db::now())
         .map_err(|e| anyhow::anyhow!("generated file rejected: {} problems", e.len()))?;
-    let (outcomes, summary) = super::import::plan(db, &rows).await?;
+    let (outcomes, summary) = super::import::store::plan(db, &rows).await?;
     let mut tx = db.begin_write().await?;
-    super::import::apply(&mut tx, &rows, &outcomes, "benchmark data (not real)").await?;
+    super::import::store::apply(&mut tx, &rows, &outcomes, "benchmark data (not real)").await?;
     tx.commit().await?;
     println!(
         "import: {} subscribers from CSV (checked, planned, written in one transaction) in {:.2} s",
@@ -104,7 +104,7 @@ async fn start_newsletter(db: &Db, label: &str) -> anyhow::Result<(i64, i64)> {
     .bind(db::now())
     .fetch_one(&db.pool)
     .await?;
-    let n = super::bulletin::start(db, id)
+    let n = super::bulletin::store::start(db, id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("newsletter {id} did not start"))?;
     Ok((id, n))

@@ -148,7 +148,7 @@ async fn import_check(
             private_page_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Ok(rows) => {
-            let (_, summary) = import::plan(&state.db, &rows).await?;
+            let (_, summary) = import::store::plan(&state.db, &rows).await?;
             let token = staging::keep(&state, "subscribers.csv", text).await?;
             page.plan = Some((summary, token));
             page.csv.clear();
@@ -186,9 +186,9 @@ async fn import_confirm(
             return private_page_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
-    let (outcomes, summary) = import::plan(&state.db, &rows).await?;
+    let (outcomes, summary) = import::store::plan(&state.db, &rows).await?;
     let mut tx = state.db.begin_write().await?;
-    import::apply(&mut tx, &rows, &outcomes, &format!("import: {source}")).await?;
+    import::store::apply(&mut tx, &rows, &outcomes, &format!("import: {source}")).await?;
     crate::audit::record(
         &mut tx,
         Some(&staff),
@@ -236,7 +236,7 @@ async fn suppressions_view<'a>(
     state: &AppState,
     c: &'a Ctx,
 ) -> Result<SuppressionsPage<'a>, AppError> {
-    let counts = list::suppression_counts(&state.db).await?;
+    let counts = list::store::suppression_counts(&state.db).await?;
     Ok(SuppressionsPage {
         c,
         counts,
@@ -265,7 +265,7 @@ async fn suppressions_page(
     let c = c.with_staff(staff);
     let mut page = suppressions_view(&state, &c).await?;
     if let Some(check) = q.check.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let entry = list::suppression_of(&state.db, check).await?;
+        let entry = list::store::suppression_of(&state.db, check).await?;
         page.checked = Some((check.to_string(), entry));
     }
     private_page(&page)
@@ -313,7 +313,7 @@ async fn suppress_post(
         return private_page_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let mut tx = state.db.begin_write().await?;
-    let added = import::suppress(&mut tx, &emails, "staff").await?;
+    let added = import::store::suppress(&mut tx, &emails, "staff").await?;
     crate::audit::record(
         &mut tx,
         Some(&staff),
@@ -348,7 +348,8 @@ async fn bounces_post(
         return private_page_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let mut tx = state.db.begin_write().await?;
-    let report = import::apply_bounces(&mut tx, &bounces, state.config.bounce_threshold).await?;
+    let report =
+        import::store::apply_bounces(&mut tx, &bounces, state.config.bounce_threshold).await?;
     crate::audit::record(
         &mut tx,
         Some(&staff),

@@ -15,6 +15,7 @@ pub mod intake;
 pub mod list;
 pub mod routes;
 mod smtp;
+pub mod store;
 
 use std::path::{Path, PathBuf};
 
@@ -257,18 +258,7 @@ pub fn build(sender: &Sender, m: &Outgoing) -> anyhow::Result<String> {
 /// Queues a message in the caller's transaction.
 pub async fn enqueue(tx: &mut Tx, sender: &Sender, m: &Outgoing) -> anyhow::Result<()> {
     let text = build(sender, m)?;
-    let now = db::now();
-    sqlx::query(
-        "INSERT INTO mail_queue (created_at, kind, to_addr, message, next_attempt_at) \
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(now)
-    .bind(m.kind)
-    .bind(&m.to)
-    .bind(text)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    store::enqueue(tx, m.kind, &m.to, &text).await?;
     Ok(())
 }
 
@@ -348,22 +338,7 @@ pub(crate) fn backoff(attempts: i64) -> i64 {
 /// Several workers (instances) may run this at once: each claims rows by moving their
 /// `locked_until` forward, and only the claimant sends them.
 pub async fn deliver_due(db: &Db, transport: &Transport, limit: i64) -> anyhow::Result<usize> {
-    let now = db::now();
-    let skip_locked = match db.backend {
-        db::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-        db::Backend::Sqlite => "",
-    };
-    let claimed: Vec<(i64, String, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "UPDATE mail_queue SET locked_until = $1, attempts = attempts + 1 WHERE id IN \
-         (SELECT id FROM mail_queue WHERE sent_at IS NULL AND failed_at IS NULL \
-          AND next_attempt_at <= $2 AND locked_until <= $2 ORDER BY id LIMIT $3{skip_locked}) \
-         RETURNING id, to_addr, message, attempts"
-    )))
-    .bind(now + 120)
-    .bind(now)
-    .bind(limit)
-    .fetch_all(&db.pool)
-    .await?;
+    let claimed = store::claim_due(db, limit).await?;
     let mut sent = 0;
     for (id, to, message, attempts) in claimed {
         match transport
@@ -372,28 +347,15 @@ pub async fn deliver_due(db: &Db, transport: &Transport, limit: i64) -> anyhow::
         {
             Ok(()) => {
                 sent += 1;
-                sqlx::query("UPDATE mail_queue SET sent_at = $1, message = '' WHERE id = $2")
-                    .bind(db::now())
-                    .bind(id)
-                    .execute(&db.pool)
-                    .await?;
+                store::mark_sent(db, id).await?;
             }
             Err(e) => {
                 let give_up = !e.transient || attempts >= MAX_ATTEMPTS;
                 // The server's reply can quote the address: it goes in the table for staff,
                 // not in the log.
                 tracing::warn!(id, attempts, give_up, "mail delivery failed");
-                sqlx::query(
-                    "UPDATE mail_queue SET locked_until = 0, last_error = $1, \
-                     next_attempt_at = $2, failed_at = $3, \
-                     message = CASE WHEN $3 IS NULL THEN message ELSE '' END WHERE id = $4",
-                )
-                .bind(e.message.chars().take(500).collect::<String>())
-                .bind(db::now() + backoff(attempts))
-                .bind(give_up.then(db::now))
-                .bind(id)
-                .execute(&db.pool)
-                .await?;
+                let error: String = e.message.chars().take(500).collect();
+                store::mark_failed(db, id, &error, db::now() + backoff(attempts), give_up).await?;
             }
         }
     }

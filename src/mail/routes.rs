@@ -225,7 +225,9 @@ async fn form_post(
         );
     }
     let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
-    if crate::web::antispam::over_limit(&state.db, "subscribe", &ip, SIGNUPS_PER_HOUR).await? {
+    if crate::web::antispam::store::over_limit(&state.db, "subscribe", &ip, SIGNUPS_PER_HOUR)
+        .await?
+    {
         return private_page_status(
             StatusCode::TOO_MANY_REQUESTS,
             &SubscribePage {
@@ -242,7 +244,7 @@ async fn form_post(
     let record_ip = state.config.record_consent_ip.then_some(ip.as_str());
     let sender = Sender::new(&state.config, c.site("name"));
     let mut tx = state.db.begin_write().await?;
-    match list::signup(
+    match list::store::signup(
         &mut tx,
         &email,
         &prefs,
@@ -329,7 +331,7 @@ async fn confirm_get(
     c: Ctx,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    if !list::token_valid(&state.db, &token).await? {
+    if !list::store::token_valid(&state.db, &token).await? {
         return link_gone(&c);
     }
     notice(
@@ -355,7 +357,7 @@ async fn confirm_post(
     let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
     let record_ip = state.config.record_consent_ip.then_some(ip.as_str());
     let mut tx = state.db.begin_write().await?;
-    let Some(s) = list::confirm(&mut tx, &token, record_ip).await? else {
+    let Some(s) = list::store::confirm(&mut tx, &token, record_ip).await? else {
         // Roll back now: a dropped transaction is only rolled back when its connection is
         // next used, and meanwhile holds its locks.
         tx.rollback().await?;
@@ -396,7 +398,7 @@ impl ManagePage<'_> {
 }
 
 async fn subscriber(state: &AppState, token: &str) -> Result<Subscriber, AppError> {
-    list::by_manage_token(&state.db, token)
+    list::store::by_manage_token(&state.db, token)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -451,7 +453,7 @@ async fn manage_post(
         );
     }
     let mut tx = state.db.begin_write().await?;
-    list::update_prefs(&mut tx, &s, &prefs).await?;
+    list::store::update_prefs(&mut tx, &s, &prefs).await?;
     tx.commit().await?;
     private_page(&ManagePage {
         c: &c,
@@ -496,7 +498,7 @@ async fn unsubscribe_post(
 ) -> Result<Response, AppError> {
     let s = subscriber(&state, &token).await?;
     let mut tx = state.db.begin_write().await?;
-    list::unsubscribe(&mut tx, &s, "unsubscribe-link").await?;
+    list::store::unsubscribe(&mut tx, &s, "unsubscribe-link").await?;
     tx.commit().await?;
     unsubscribed_page(&c, &s)
 }

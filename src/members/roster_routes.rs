@@ -74,7 +74,7 @@ impl ListPage<'_> {
 }
 
 async fn supporters_page(State(state): State<AppState>, c: Ctx) -> Result<Response, AppError> {
-    let entries = roster::listed(&state.db, "supporter").await?;
+    let entries = roster::store::listed(&state.db, "supporter").await?;
     private_page(&ListPage {
         c: &c,
         list: "supporter",
@@ -83,7 +83,7 @@ async fn supporters_page(State(state): State<AppState>, c: Ctx) -> Result<Respon
 }
 
 async fn champions_page(State(state): State<AppState>, c: Ctx) -> Result<Response, AppError> {
-    let entries = roster::listed(&state.db, "champion").await?;
+    let entries = roster::store::listed(&state.db, "champion").await?;
     private_page(&ListPage {
         c: &c,
         list: "champion",
@@ -186,7 +186,7 @@ async fn join_post(
         Err(errors) => return page(d, errors, None, false, StatusCode::UNPROCESSABLE_ENTITY),
     };
     let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
-    if crate::web::antispam::over_limit(&state.db, "supporter", &ip, PER_HOUR).await? {
+    if crate::web::antispam::store::over_limit(&state.db, "supporter", &ip, PER_HOUR).await? {
         let throttled = Some("contact-throttled");
         return page(
             d,
@@ -199,7 +199,7 @@ async fn join_post(
     let site = c.site("name").to_string();
     let sender = Sender::new(&state.config, &site);
     let mut tx = state.db.begin_write().await?;
-    let token = roster::add(&mut tx, "supporter", &d, &email, c.lang).await?;
+    let token = roster::store::add(&mut tx, "supporter", &d, &email, c.lang).await?;
     let m = link_letter(&state, &site, c.lang, &email, "supporter", &token);
     crate::mail::enqueue(&mut tx, &sender, &m).await?;
     tx.commit().await?;
@@ -235,7 +235,7 @@ async fn manage_get(
     c: Ctx,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    let e = roster::by_token(&state.db, &token).await?;
+    let e = roster::store::by_token(&state.db, &token).await?;
     let status = if e.is_some() {
         StatusCode::OK
     } else {
@@ -270,7 +270,7 @@ async fn manage_post(
         ],
         None,
     );
-    let Some(e) = roster::by_token(&state.db, &token).await? else {
+    let Some(e) = roster::store::by_token(&state.db, &token).await? else {
         return private_page_status(
             StatusCode::NOT_FOUND,
             &ManagePage {
@@ -286,7 +286,7 @@ async fn manage_post(
     let get = |name: &str| crate::web::field(pairs, name).to_string();
     let mut tx = state.db.begin_write().await?;
     if get("action") == "leave" {
-        roster::leave(&mut tx, e.id).await?;
+        roster::store::leave(&mut tx, e.id).await?;
         tx.commit().await?;
         crate::uploads::delete_if_unused(&state, &e.photo).await?;
         state.refresh().await?;
@@ -345,7 +345,7 @@ async fn manage_post(
     } else {
         String::new()
     };
-    roster::save_choices(
+    roster::store::save_choices(
         &mut tx,
         &e,
         &show_name,
@@ -357,11 +357,11 @@ async fn manage_post(
     .await?;
     if risk.is_risky() {
         // Not listed until someone has read it; staff are told.
-        roster::set_hidden(&mut tx, e.id, true).await?;
+        roster::store::set_hidden(&mut tx, e.id, true).await?;
         crate::safeguard::store::record(&mut tx, "supporter", e.id, risk, c.lang.code()).await?;
         let site = c.site("name").to_string();
         let sender = Sender::new(&state.config, &site);
-        for to in crate::stories::safeguarding_contacts(&state.db).await? {
+        for to in crate::stories::store::safeguarding_contacts(&state.db).await? {
             let m = crate::safeguard::alert(
                 &state.config.public_url,
                 &site,
@@ -378,7 +378,7 @@ async fn manage_post(
         crate::uploads::delete_if_unused(&state, &e.photo).await?;
     }
     state.refresh().await?;
-    let e = roster::by_token(&state.db, &token).await?;
+    let e = roster::store::by_token(&state.db, &token).await?;
     private_page(&ManagePage {
         c: &c,
         e,
@@ -432,7 +432,7 @@ async fn admin_page(
 ) -> Result<Response, AppError> {
     staff.require(Permission::ManageMembers)?;
     let list = list_of(q.list.as_deref());
-    let entries = roster::all(&state.db, &list).await?;
+    let entries = roster::store::all(&state.db, &list).await?;
     private_page(&AdminPage {
         c: &c.with_staff(staff),
         list,
@@ -460,7 +460,7 @@ async fn admin_post(
             let email = match d.check() {
                 Ok(e) => e,
                 Err(errors) => {
-                    let entries = roster::all(&state.db, "champion").await?;
+                    let entries = roster::store::all(&state.db, "champion").await?;
                     return private_page_status(
                         StatusCode::UNPROCESSABLE_ENTITY,
                         &AdminPage {
@@ -477,7 +477,7 @@ async fn admin_post(
             let site = c.site("name").to_string();
             let sender = Sender::new(&state.config, &site);
             let mut tx = state.db.begin_write().await?;
-            let token = roster::add(&mut tx, "champion", &d, &email, Lang::En).await?;
+            let token = roster::store::add(&mut tx, "champion", &d, &email, Lang::En).await?;
             let m = link_letter(&state, &site, Lang::En, &email, "champion", &token);
             crate::mail::enqueue(&mut tx, &sender, &m).await?;
             crate::audit::record(&mut tx, Some(&staff), "champion_add", "roster", "", &d.name)
@@ -487,11 +487,11 @@ async fn admin_post(
         }
         "hide" | "show" => {
             let id: i64 = get("id").parse().map_err(|_| AppError::NotFound)?;
-            let e = roster::get(&state.db, id)
+            let e = roster::store::get(&state.db, id)
                 .await?
                 .ok_or(AppError::NotFound)?;
             let mut tx = state.db.begin_write().await?;
-            roster::set_hidden(&mut tx, id, get("action") == "hide").await?;
+            roster::store::set_hidden(&mut tx, id, get("action") == "hide").await?;
             crate::audit::record(
                 &mut tx,
                 Some(&staff),

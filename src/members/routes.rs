@@ -47,7 +47,9 @@ async fn logo_post(
     form: crate::web::Fields,
 ) -> Result<Response, AppError> {
     staff.require(Permission::ManageMembers)?;
-    let m = super::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let m = super::store::get(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let flag = crate::safeguard::store::for_item(&state.db, "member", id).await?;
     let file = form.file("logo");
     let remove = form.pairs.iter().any(|(k, _)| k == "remove");
@@ -84,7 +86,7 @@ async fn logo_post(
         }
     };
     let mut tx = state.db.begin_write().await?;
-    super::set_logo(&mut tx, id, &name).await?;
+    super::store::set_logo(&mut tx, id, &name).await?;
     crate::audit::record(&mut tx, Some(&staff), "member_logo", "member", id, &m.name).await?;
     tx.commit().await?;
     state.refresh().await?;
@@ -143,7 +145,7 @@ async fn directory_page(
         "text/html; charset=utf-8",
         crate::web::PUBLIC_REVALIDATE,
         || async move {
-            let members = super::directory(&st.db, &nation, &kind).await?;
+            let members = super::store::directory(&st.db, &nation, &kind).await?;
             Ok(DirectoryPage {
                 c: &cc,
                 members,
@@ -186,7 +188,7 @@ async fn profile_page(
         "text/html; charset=utf-8",
         crate::web::PUBLIC_REVALIDATE,
         || async move {
-            let m = super::by_slug(&st.db, &slug)
+            let m = super::store::by_slug(&st.db, &slug)
                 .await?
                 .ok_or(AppError::NotFound)?;
             Ok(ProfilePage { c: &cc, m }.render()?)
@@ -291,7 +293,7 @@ async fn apply_post(
         Err(errors) => return page(a, errors, None, StatusCode::UNPROCESSABLE_ENTITY),
     };
     let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
-    if crate::web::antispam::over_limit(&state.db, "member", &ip, PER_HOUR).await? {
+    if crate::web::antispam::store::over_limit(&state.db, "member", &ip, PER_HOUR).await? {
         return page(
             a,
             Vec::new(),
@@ -302,7 +304,7 @@ async fn apply_post(
     let site = c.site("name").to_string();
     let sender = Sender::new(&state.config, &site);
     let mut tx = state.db.begin_write().await?;
-    let id = super::create(&mut tx, &a, &email, &website, c.lang).await?;
+    let id = super::store::create(&mut tx, &a, &email, &website, c.lang).await?;
     let ack = letter(&site, c.lang, &email, "received", &a.name, Vec::new());
     crate::mail::enqueue(&mut tx, &sender, &ack).await?;
     let team = c.site("contact_membership").to_string();
@@ -311,7 +313,7 @@ async fn apply_post(
         let to = if crate::site::settings::looks_like_email(&team) {
             vec![team.clone()]
         } else {
-            crate::stories::safeguarding_contacts(&state.db).await?
+            crate::stories::store::safeguarding_contacts(&state.db).await?
         };
         for to in &to {
             let public_url = &state.config.public_url;
@@ -382,7 +384,7 @@ async fn list_page(
         .status
         .filter(|s| STATUSES.contains(&s.as_str()))
         .unwrap_or_default();
-    let members = super::list(&state.db, &status).await?;
+    let members = super::store::list(&state.db, &status).await?;
     private_page(&ListPage {
         c: &c.with_staff(staff),
         members,
@@ -422,7 +424,9 @@ async fn review_page(
     Query(q): Query<SavedQueryOpt>,
 ) -> Result<Response, AppError> {
     staff.require(Permission::ManageMembers)?;
-    let m = super::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let m = super::store::get(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let flag = crate::safeguard::store::for_item(&state.db, "member", id).await?;
     if flag.is_some() {
         crate::safeguard::store::first_look(&state.db, "member", id, &staff.email).await?;
@@ -452,7 +456,9 @@ async fn review_post(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     staff.require(Permission::ManageMembers)?;
-    let m = super::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let m = super::store::get(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let flag = crate::safeguard::store::for_item(&state.db, "member", id).await?;
     let get = |name: &str| crate::web::field(&pairs, name).to_string();
     let c = c.with_staff(staff.clone());
@@ -488,7 +494,7 @@ async fn review_post(
             };
             match a.check() {
                 Ok((_, website)) => {
-                    super::save_profile(
+                    super::store::save_profile(
                         &mut tx, id, &a.name, &a.kind, &a.nation, &website, &a.profile,
                     )
                     .await?;
@@ -534,7 +540,7 @@ async fn review_post(
                 "decline" => "declined",
                 _ => "left",
             };
-            if !super::decide(&mut tx, &m, to, &reason, &staff).await? {
+            if !super::store::decide(&mut tx, &m, to, &reason, &staff).await? {
                 tx.rollback().await?;
                 return Err(AppError::BadRequest(Msg::new("admin-member-bad-step")));
             }
@@ -552,7 +558,7 @@ async fn review_post(
                 let sender = Sender::new(&state.config, &site);
                 let extra = match to {
                     "approved" => {
-                        let fresh = super::get_in(&mut tx, id).await?;
+                        let fresh = super::store::get_in(&mut tx, id).await?;
                         vec![format!(
                             "{}/members/{}",
                             state.config.public_url,

@@ -39,7 +39,7 @@ impl Snapshot {
         let version = db::content_version(db).await?;
         let site = settings::site(db).await?;
         let nav = crate::cms::pages::store::nav_items(db).await?;
-        let helplines = helplines::helplines(db).await?;
+        let helplines = helplines::store::helplines(db).await?;
         let theme_css = site.theme_css();
         let theme_hash = crate::web::assets::short_hash(theme_css.as_bytes());
         Ok(Snapshot {

@@ -88,7 +88,7 @@ async fn home(
         web::PUBLIC_REVALIDATE,
         || async move {
             let news = news::store::latest(&st.db, 3).await?;
-            let campaign = crate::campaigns::current_or_next(&st.db, &today).await?;
+            let campaign = crate::campaigns::store::current_or_next(&st.db, &today).await?;
             let site = &cc.snap.site;
             let alt = if cc.is_cy() && !site.get("hero_image_alt_cy").is_empty() {
                 site.get("hero_image_alt_cy")
@@ -207,7 +207,7 @@ async fn end_any_session(state: &AppState, headers: &HeaderMap) {
     if let Some(token) = cookie(headers, SESSION_COOKIE)
         && let Ok(mut tx) = state.db.begin_write().await
     {
-        let _ = session::end_session(&mut tx, &crate::token::token_hash(token)).await;
+        let _ = session::store::end_session(&mut tx, &crate::token::token_hash(token)).await;
         let _ = tx.commit().await;
     }
 }

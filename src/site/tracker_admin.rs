@@ -50,8 +50,8 @@ async fn list(
     staff: StaffUser,
 ) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
-    let asks = tracker::asks(&state.db).await?;
-    let items = tracker::items(&state.db).await?;
+    let asks = tracker::store::asks(&state.db).await?;
+    let items = tracker::store::items(&state.db).await?;
     private_page(&ListPage {
         c: &c.with_staff(staff),
         asks,
@@ -91,7 +91,7 @@ async fn ask_edit(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
-    let a = tracker::asks(&state.db)
+    let a = tracker::store::asks(&state.db)
         .await?
         .into_iter()
         .find(|a| a.id == id)
@@ -113,7 +113,10 @@ async fn save_ask(
 ) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
     if let Some(id) = id
-        && !tracker::asks(&state.db).await?.iter().any(|a| a.id == id)
+        && !tracker::store::asks(&state.db)
+            .await?
+            .iter()
+            .any(|a| a.id == id)
     {
         return Err(AppError::NotFound);
     }
@@ -130,7 +133,7 @@ async fn save_ask(
         );
     }
     let mut tx = state.db.begin_write().await?;
-    let new_id = tracker::save_ask(&mut tx, id, &f).await?;
+    let new_id = tracker::store::save_ask(&mut tx, id, &f).await?;
     audit::record(
         &mut tx,
         Some(&staff),
@@ -219,7 +222,7 @@ async fn item_new(
             },
             ..ItemForm::default()
         },
-        asks: tracker::asks(&state.db).await?,
+        asks: tracker::store::asks(&state.db).await?,
         areas: area_list(&state),
         errors: Vec::new(),
     })
@@ -232,14 +235,14 @@ async fn item_edit(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
-    let i = tracker::item_by_id(&state.db, id)
+    let i = tracker::store::item_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
     private_page(&ItemPage {
         c: &c.with_staff(staff),
         id: Some(id),
         f: ItemForm::from_item(&i),
-        asks: tracker::asks(&state.db).await?,
+        asks: tracker::store::asks(&state.db).await?,
         areas: area_list(&state),
         errors: Vec::new(),
     })
@@ -254,11 +257,11 @@ async fn save_item(
 ) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
     if let Some(id) = id
-        && tracker::item_by_id(&state.db, id).await?.is_none()
+        && tracker::store::item_by_id(&state.db, id).await?.is_none()
     {
         return Err(AppError::NotFound);
     }
-    let asks = tracker::asks(&state.db).await?;
+    let asks = tracker::store::asks(&state.db).await?;
     let atlas = state.atlas();
     let checked = match f.check(&asks, |code| atlas.area(code).is_some()) {
         Ok(v) => v,
@@ -277,7 +280,7 @@ async fn save_item(
         }
     };
     let mut tx = state.db.begin_write().await?;
-    let new_id = tracker::save_item(&mut tx, id, &f, &checked).await?;
+    let new_id = tracker::store::save_item(&mut tx, id, &f, &checked).await?;
     audit::record(
         &mut tx,
         Some(&staff),
@@ -324,7 +327,7 @@ async fn delete(
 ) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
     let mut tx = state.db.begin_write().await?;
-    if !tracker::delete(&mut tx, &f.what, f.id).await? {
+    if !tracker::store::delete(&mut tx, &f.what, f.id).await? {
         tx.rollback().await?;
         return Err(AppError::NotFound);
     }

@@ -93,8 +93,8 @@ async fn list_page(
         "text/html; charset=utf-8",
         crate::web::SENSITIVE,
         || async move {
-            let stories = super::published(&st.db).await?;
-            let quoted = super::published_quotes(&st.db).await?;
+            let stories = super::store::published(&st.db).await?;
+            let quoted = super::store::published_quotes(&st.db).await?;
             Ok(ListPage {
                 c: &cc,
                 stories,
@@ -128,7 +128,7 @@ async fn story_page(
         "text/html; charset=utf-8",
         crate::web::SENSITIVE,
         || async move {
-            let s = super::get(&st.db, id)
+            let s = super::store::get(&st.db, id)
                 .await?
                 // A "quotes only" story never has a page of its own.
                 .filter(|s| s.status == "published" && super::publishable(&s.scope))
@@ -243,7 +243,7 @@ async fn new_post(
         }
     };
     let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
-    if crate::web::antispam::over_limit(&state.db, "story", &ip, PER_HOUR).await? {
+    if crate::web::antispam::store::over_limit(&state.db, "story", &ip, PER_HOUR).await? {
         return page(
             d,
             Vec::new(),
@@ -254,12 +254,12 @@ async fn new_post(
     let site = c.site("name").to_string();
     let sender = Sender::new(&state.config, &site);
     let contacts = if risk.is_risky() {
-        super::safeguarding_contacts(&state.db).await?
+        super::store::safeguarding_contacts(&state.db).await?
     } else {
         Vec::new()
     };
     let mut tx = state.db.begin_write().await?;
-    let (id, token) = super::create(&mut tx, &d, email.as_deref(), risk, c.lang).await?;
+    let (id, token) = super::store::create(&mut tx, &d, email.as_deref(), risk, c.lang).await?;
     let link = format!("{}/stories/withdraw/{token}", state.config.public_url);
     if let Some(to) = &email {
         let m = withdraw_letter(&site, c.lang, to, &link);
@@ -314,7 +314,7 @@ async fn withdraw_get(
     c: Ctx,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    let s = super::by_withdraw_token(&state.db, &token).await?;
+    let s = super::store::by_withdraw_token(&state.db, &token).await?;
     let status = if s.is_some() {
         StatusCode::OK
     } else {
@@ -336,7 +336,7 @@ async fn withdraw_post(
     c: Ctx,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    let Some(s) = super::by_withdraw_token(&state.db, &token).await? else {
+    let Some(s) = super::store::by_withdraw_token(&state.db, &token).await? else {
         // Already withdrawn (or never existed): say it is gone either way.
         return private_page(&WithdrawPage {
             c: &c,
@@ -346,7 +346,7 @@ async fn withdraw_post(
         });
     };
     let mut tx = state.db.begin_write().await?;
-    super::withdraw(&mut tx, state.db.backend, &s).await?;
+    super::store::withdraw(&mut tx, state.db.backend, &s).await?;
     super::audit(&mut tx, None, "story_withdrawn", &s).await?;
     tx.commit().await?;
     crate::uploads::delete_if_unused(&state, &s.image).await?;
@@ -389,7 +389,7 @@ async fn queue_page(
         .status
         .filter(|s| ["pending", "published", "rejected", "withdrawn"].contains(&s.as_str()))
         .unwrap_or_default();
-    let stories = super::queue(&state.db, &status).await?;
+    let stories = super::store::queue(&state.db, &status).await?;
     private_page(&QueuePage {
         c: &c.with_staff(staff),
         stories,
@@ -458,7 +458,9 @@ async fn moderate_page(
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
     staff.require(Permission::Moderate)?;
-    let s = super::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let s = super::store::get(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if s.is_flagged() {
         crate::safeguard::store::first_look(&state.db, "story", id, &staff.email).await?;
     }
@@ -476,7 +478,7 @@ async fn moderate_post(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     staff.require(Permission::Moderate)?;
-    let s = super::get(&state.db, id)
+    let s = super::store::get(&state.db, id)
         .await?
         .filter(|s| s.status != "withdrawn")
         .ok_or(AppError::NotFound)?;
@@ -529,7 +531,7 @@ async fn moderate_post(
         "save" | "publish" => {
             let changed = title != s.public_title() || body != s.public_body();
             if changed {
-                super::save_edit(&mut tx, id, &title, &body).await?;
+                super::store::save_edit(&mut tx, id, &title, &body).await?;
                 super::audit(&mut tx, Some(&staff), "story_edit", &s).await?;
             }
             if action == "publish" {
@@ -538,13 +540,13 @@ async fn moderate_post(
                     edited_body: Some(body),
                     ..s.clone()
                 };
-                if super::publish(&mut tx, backend, &fresh).await? {
+                if super::store::publish(&mut tx, backend, &fresh).await? {
                     super::audit(&mut tx, Some(&staff), "story_publish", &fresh).await?;
                 }
             }
         }
         "remove_image" => {
-            super::remove_image(&mut tx, id).await?;
+            super::store::remove_image(&mut tx, id).await?;
             super::audit(&mut tx, Some(&staff), "story_remove_image", &s).await?;
             tx.commit().await?;
             crate::uploads::delete_if_unused(&state, &s.image).await?;
@@ -552,16 +554,16 @@ async fn moderate_post(
             return Ok(see_other(&format!("/admin/stories/{id}?saved=1")));
         }
         "quotes" => {
-            if super::publish_quotes(&mut tx, &s, &quotes).await? {
+            if super::store::publish_quotes(&mut tx, &s, &quotes).await? {
                 super::audit(&mut tx, Some(&staff), "story_publish_quotes", &s).await?;
             }
         }
         "unpublish" => {
-            super::unpublish(&mut tx, backend, &s).await?;
+            super::store::unpublish(&mut tx, backend, &s).await?;
             super::audit(&mut tx, Some(&staff), "story_unpublish", &s).await?;
         }
         "reject" => {
-            super::reject(&mut tx, backend, &s, &reason).await?;
+            super::store::reject(&mut tx, backend, &s, &reason).await?;
             super::audit(&mut tx, Some(&staff), "story_reject", &s).await?;
             if !s.email.is_empty() {
                 let lang = Lang::from_code(&s.lang).unwrap_or_default();

@@ -32,7 +32,7 @@ async fn staff_import_consented_subscribers_without_bringing_back_anyone_who_lef
     .assert_status(200);
     add_subscriber(&app, "gone@example.org", "", "", "en", "confirmed").await;
     let mut tx = app.state.db.begin_write().await.unwrap();
-    mmha::mail::list::erase(&mut tx, "gone@example.org")
+    mmha::mail::list::store::erase(&mut tx, "gone@example.org")
         .await
         .unwrap();
     tx.commit().await.unwrap();

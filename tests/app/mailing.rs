@@ -1087,12 +1087,12 @@ async fn a_send_killed_mid_way_resumes_without_skipping_or_repeating_anyone() {
             "a long test passphrase",
         )
         .await;
-    let id = mmha::mail::bulletin::save(&app.state.db, &n, editor)
+    let id = mmha::mail::bulletin::store::save(&app.state.db, &n, editor)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(
-        mmha::mail::bulletin::start(&app.state.db, id)
+        mmha::mail::bulletin::store::start(&app.state.db, id)
             .await
             .unwrap(),
         Some(N as i64)
@@ -1333,7 +1333,7 @@ async fn a_scheduled_newsletter_starts_when_its_time_comes() {
         .assert_contains("Scheduled to send at 2099-07-01 09:30 (UK time).");
     // Not yet due: nothing starts.
     assert_eq!(
-        mmha::mail::bulletin::start_scheduled(&app.state.db)
+        mmha::mail::bulletin::store::start_scheduled(&app.state.db)
             .await
             .unwrap(),
         0
@@ -1344,13 +1344,13 @@ async fn a_scheduled_newsletter_starts_when_its_time_comes() {
         .await
         .unwrap();
     assert_eq!(
-        mmha::mail::bulletin::start_scheduled(&app.state.db)
+        mmha::mail::bulletin::store::start_scheduled(&app.state.db)
             .await
             .unwrap(),
         1
     );
     assert_eq!(
-        mmha::mail::bulletin::start_scheduled(&app.state.db)
+        mmha::mail::bulletin::store::start_scheduled(&app.state.db)
             .await
             .unwrap(),
         0,

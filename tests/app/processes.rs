@@ -339,7 +339,10 @@ async fn start_newsletter(db: &mmha::db::Db, subject: &str) -> (i64, i64) {
     .fetch_one(&db.pool)
     .await
     .unwrap();
-    let n = mmha::mail::bulletin::start(db, id).await.unwrap().unwrap();
+    let n = mmha::mail::bulletin::store::start(db, id)
+        .await
+        .unwrap()
+        .unwrap();
     (id, n)
 }
 

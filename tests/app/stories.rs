@@ -400,13 +400,13 @@ async fn a_quotes_only_story_publishes_only_its_quotes_and_withdrawal_removes_th
     let link = withdraw_path(&res.body);
     let id = story_id(&app).await;
     // The domain layer refuses to publish the whole text, whatever the screen sends.
-    let story = mmha::stories::get(&app.state.db, id)
+    let story = mmha::stories::store::get(&app.state.db, id)
         .await
         .unwrap()
         .unwrap();
     let mut tx = app.state.db.begin_write().await.unwrap();
     assert!(
-        !mmha::stories::publish(&mut tx, app.state.db.backend, &story)
+        !mmha::stories::store::publish(&mut tx, app.state.db.backend, &story)
             .await
             .unwrap()
     );

@@ -238,8 +238,8 @@ async fn impact_page(
                 })
                 .filter(|(_, v)| !v.is_empty())
                 .collect();
-            let asks = super::tracker::asks(&st.db).await?;
-            let items = super::tracker::items(&st.db).await?;
+            let asks = super::tracker::store::asks(&st.db).await?;
+            let items = super::tracker::store::items(&st.db).await?;
             let any_demo = any_demo
                 || asks.iter().any(|a| a.is_demo != 0)
                 || items.iter().any(|i| i.is_demo != 0);
@@ -267,7 +267,7 @@ async fn impact_page(
                     (l.level, l.colour, label)
                 })
                 .collect();
-            let rows = super::tracker::levels_by_year(&st.db).await?;
+            let rows = super::tracker::store::levels_by_year(&st.db).await?;
             let mut levels = super::tracker::levels_chart(&rows, &legend);
             levels.title = cc.t("impact-levels-title");
             let mut years: Vec<i64> = rows.iter().map(|r| r.0).collect();
@@ -288,7 +288,7 @@ async fn impact_page(
                 })
                 .collect();
             let atlas = st.atlas();
-            let changes = super::tracker::score_changes(&st.db, &items)
+            let changes = super::tracker::store::score_changes(&st.db, &items)
                 .await?
                 .into_iter()
                 .map(|(id, code, before, after)| {

@@ -24,6 +24,8 @@ use sha2::{Digest, Sha256};
 use crate::AppState;
 use crate::web::{AppError, Msg};
 
+pub mod store;
+
 /// Largest upload accepted.
 pub const MAX_BYTES: usize = 5 * 1024 * 1024;
 /// Largest width or height.
@@ -523,17 +525,7 @@ pub async fn delete_if_unused(state: &AppState, name: &str) -> Result<(), AppErr
     let Some(parsed) = Name::parse(name).filter(|n| n.kind != Kind::Webp) else {
         return Ok(());
     };
-    let used: i64 = sqlx::query_scalar(
-        "SELECT (SELECT COUNT(*) FROM stories WHERE image = $1) + \
-         (SELECT COUNT(*) FROM members WHERE logo = $1) + \
-         (SELECT COUNT(*) FROM roster WHERE photo = $1) + \
-         (SELECT COUNT(*) FROM pages WHERE image = $1) + \
-         (SELECT COUNT(*) FROM campaigns WHERE image = $1) + \
-         (SELECT COUNT(*) FROM site_settings WHERE value = $1)",
-    )
-    .bind(name)
-    .fetch_one(&state.db.pool)
-    .await?;
+    let used = store::references(&state.db, name).await?;
     if used == 0 {
         let dir = state.config.uploads_dir().join("images");
         let mut files = vec![name.to_string()];

@@ -17,6 +17,8 @@ use axum::http::HeaderMap;
 
 use crate::db::Db;
 
+pub mod store;
+
 /// What one page view needs from its request.
 pub struct Hit<'a> {
     pub path: &'a str,
@@ -224,30 +226,12 @@ impl Analytics {
             let mut tx = db.begin_write().await?;
             for (day, paths) in &views {
                 for (path, (v, u)) in paths {
-                    sqlx::query(
-                        "INSERT INTO page_views (day, path, views, visitors) VALUES ($1, $2, $3, $4) \
-                         ON CONFLICT (day, path) DO UPDATE SET views = page_views.views + excluded.views, \
-                         visitors = page_views.visitors + excluded.visitors",
-                    )
-                    .bind(day)
-                    .bind(path)
-                    .bind(v)
-                    .bind(u)
-                    .execute(&mut *tx)
-                    .await?;
+                    store::add_views(&mut tx, day, path, *v, *u).await?;
                 }
             }
             for (day, domains) in &refs {
                 for (domain, n) in domains {
-                    sqlx::query(
-                        "INSERT INTO page_referrers (day, domain, views) VALUES ($1, $2, $3) \
-                         ON CONFLICT (day, domain) DO UPDATE SET views = page_referrers.views + excluded.views",
-                    )
-                    .bind(day)
-                    .bind(domain)
-                    .bind(n)
-                    .execute(&mut *tx)
-                    .await?;
+                    store::add_referrals(&mut tx, day, domain, *n).await?;
                 }
             }
             tx.commit().await?;
@@ -297,53 +281,6 @@ fn bump(map: &mut HashMap<String, (i64, i64)>, path: &str, views: i64, visitors:
 pub fn since(days: i64) -> String {
     let today = crate::uktime::local(crate::db::now()).date();
     crate::uktime::day_string(today - time::Duration::days(days.max(1) - 1))
-}
-
-/// (day, views, visitors) for one page (`""` for the whole site), oldest first.
-pub async fn per_day(db: &Db, since: &str, path: &str) -> sqlx::Result<Vec<(String, i64, i64)>> {
-    sqlx::query_as(
-        "SELECT day, views, visitors FROM page_views WHERE path = $2 AND day >= $1 ORDER BY day",
-    )
-    .bind(since)
-    .bind(path)
-    .fetch_all(&db.pool)
-    .await
-}
-
-/// (path, views, visitors) over the period, most viewed first.
-pub async fn per_page(db: &Db, since: &str, limit: i64) -> sqlx::Result<Vec<(String, i64, i64)>> {
-    sqlx::query_as(
-        "SELECT path, CAST(SUM(views) AS BIGINT), CAST(SUM(visitors) AS BIGINT) FROM page_views \
-         WHERE path <> '' AND day >= $1 GROUP BY path ORDER BY 2 DESC, path LIMIT $2",
-    )
-    .bind(since)
-    .bind(limit)
-    .fetch_all(&db.pool)
-    .await
-}
-
-/// (domain, views) over the period, most first.
-pub async fn referrers(db: &Db, since: &str, limit: i64) -> sqlx::Result<Vec<(String, i64)>> {
-    sqlx::query_as(
-        "SELECT domain, CAST(SUM(views) AS BIGINT) FROM page_referrers WHERE day >= $1 \
-         GROUP BY domain ORDER BY 2 DESC, domain LIMIT $2",
-    )
-    .bind(since)
-    .bind(limit)
-    .fetch_all(&db.pool)
-    .await
-}
-
-/// (path, views, visitors) of campaign and activity pages over the period.
-pub async fn campaign_pages(db: &Db, since: &str) -> sqlx::Result<Vec<(String, i64, i64)>> {
-    sqlx::query_as(
-        "SELECT path, CAST(SUM(views) AS BIGINT), CAST(SUM(visitors) AS BIGINT) FROM page_views \
-         WHERE day >= $1 AND (path LIKE '/campaigns/%' OR path LIKE '/activities/%') \
-         GROUP BY path",
-    )
-    .bind(since)
-    .fetch_all(&db.pool)
-    .await
 }
 
 #[cfg(test)]

@@ -1,10 +1,7 @@
-//! Server-side sessions stored in the database, so they survive restarts and are shared by
-//! every instance. The cookie holds a random 256-bit token; the database holds only its
-//! SHA-256, so a leaked database cannot be used to log in.
+//! SQL for sessions and login throttling.
 
-use super::{Role, StaffUser};
+use super::*;
 use crate::db::{self, Db, Tx};
-use crate::token::{PrivateLink, token_hash};
 
 /// Starts a session for `user_id`; returns the token for the cookie.
 pub async fn create_session(tx: &mut Tx, user_id: i64, hours: i64) -> sqlx::Result<String> {
@@ -98,21 +95,6 @@ pub async fn purge_expired(db: &Db) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// Window over which failed logins are counted.
-pub const THROTTLE_WINDOW: i64 = 15 * 60;
-/// Failures allowed per account in the window.
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-/// Failures allowed per client address in the window.
-pub const MAX_FAILURES_PER_IP: i64 = 20;
-
-/// The throttle keys for an attempt. Hashed, so the table holds no addresses or emails.
-pub async fn throttle_keys(db: &Db, email: &str, ip: &str) -> sqlx::Result<(String, String)> {
-    Ok((
-        token_hash(&format!("email:{}", email.to_lowercase())),
-        crate::web::antispam::address_key(db, "login", ip).await?,
-    ))
-}
-
 /// True when either key has used up its failures in the window.
 pub async fn is_throttled(db: &Db, email_key: &str, ip_key: &str) -> sqlx::Result<bool> {
     let since = db::now() - THROTTLE_WINDOW;
@@ -154,23 +136,4 @@ pub async fn clear_failures(tx: &mut Tx, email_key: &str) -> sqlx::Result<()> {
         .execute(&mut **tx)
         .await?;
     Ok(())
-}
-
-/// The `Set-Cookie` value for a new session.
-pub fn session_cookie(token: &str, hours: i64, secure: bool) -> String {
-    format!(
-        "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
-        super::SESSION_COOKIE,
-        hours * 3600,
-        if secure { "; Secure" } else { "" }
-    )
-}
-
-/// The `Set-Cookie` value that removes the session cookie.
-pub fn clear_cookie(secure: bool) -> String {
-    format!(
-        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
-        super::SESSION_COOKIE,
-        if secure { "; Secure" } else { "" }
-    )
 }

@@ -1,8 +1,15 @@
-//! Services: who provides what, where, for whom. SQL, seed data, and the service page.
+//! Services: who provides what, where, for whom. Records and ids here; the staff form in
+//! `form`, every query in `store`.
 
 use sha2::{Digest, Sha256};
 
-use crate::db::{self, Db, Tx};
+pub mod form;
+pub mod store;
+
+pub use store::{
+    areas_of, ensure_organization, insert_service, locations_of, mbu_positions, service_by_id,
+    services_for_area,
+};
 
 /// A service as stored (one-to-one fields).
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -64,52 +71,6 @@ pub struct LocationRow {
     pub area_code: Option<String>,
 }
 
-pub async fn service_by_id(db: &Db, id: &str) -> sqlx::Result<Option<ServiceRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {SERVICE_COLUMNS} FROM services s JOIN organizations o ON o.id = s.organization_id \
-         WHERE s.id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(&db.pool)
-    .await
-}
-
-/// Services that serve an area, community teams first.
-pub async fn services_for_area(db: &Db, code: &str) -> sqlx::Result<Vec<ServiceRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {SERVICE_COLUMNS} FROM services s JOIN organizations o ON o.id = s.organization_id \
-         JOIN service_areas sa ON sa.service_id = s.id WHERE sa.area_code = $1 \
-         ORDER BY CASE s.kind WHEN 'community' THEN 0 WHEN 'mmhs' THEN 1 WHEN 'mbu' THEN 2 ELSE 3 END, s.name"
-    )))
-    .bind(code)
-    .fetch_all(&db.pool)
-    .await
-}
-
-/// Locations of a service.
-pub async fn locations_of(db: &Db, service_id: &str) -> sqlx::Result<Vec<LocationRow>> {
-    sqlx::query_as(
-        "SELECT l.id, sal.id AS sal_id, l.name, l.address_1, l.city, l.state_province, \
-         l.postal_code, l.country, l.latitude, l.longitude, l.position_note, l.area_code \
-         FROM service_at_locations sal JOIN locations l ON l.id = sal.location_id \
-         WHERE sal.service_id = $1 ORDER BY l.name",
-    )
-    .bind(service_id)
-    .fetch_all(&db.pool)
-    .await
-}
-
-/// Codes of the areas a service serves.
-pub async fn areas_of(db: &Db, service_id: &str) -> sqlx::Result<Vec<(String, String)>> {
-    sqlx::query_as(
-        "SELECT a.code, a.name FROM service_areas sa JOIN areas a ON a.code = sa.area_code \
-         WHERE sa.service_id = $1 ORDER BY a.name",
-    )
-    .bind(service_id)
-    .fetch_all(&db.pool)
-    .await
-}
-
 /// An MBU with its position, for "nearest MBUs".
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct MbuPosition {
@@ -119,18 +80,6 @@ pub struct MbuPosition {
     pub status: String,
     pub latitude: f64,
     pub longitude: f64,
-}
-
-/// Active and temporarily closed MBUs that have a position.
-pub async fn mbu_positions(db: &Db) -> sqlx::Result<Vec<MbuPosition>> {
-    sqlx::query_as(
-        "SELECT s.id, s.name, l.city, s.status, l.latitude, l.longitude FROM services s \
-         JOIN service_at_locations sal ON sal.service_id = s.id JOIN locations l ON l.id = sal.location_id \
-         WHERE s.kind = 'mbu' AND s.status IN ('active', 'temporarily closed') \
-         AND l.latitude IS NOT NULL AND l.longitude IS NOT NULL",
-    )
-    .fetch_all(&db.pool)
-    .await
 }
 
 /// The `n` units nearest a point, nearest first: their places in `all` and straight-line
@@ -237,28 +186,6 @@ pub fn term_id(code: &str) -> String {
     stable_uuid(&format!("taxonomy-term:{code}"))
 }
 
-/// Inserts an organisation (if new) and returns its id.
-pub async fn ensure_organization(
-    tx: &mut Tx,
-    name: &str,
-    description: &str,
-    demo: bool,
-) -> sqlx::Result<String> {
-    let id = stable_uuid(&format!("organization:{name}"));
-    sqlx::query(
-        "INSERT INTO organizations (id, name, description, is_demo, updated_at) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(&id)
-    .bind(name)
-    .bind(description)
-    .bind(i64::from(demo))
-    .bind(db::now())
-    .execute(&mut **tx)
-    .await?;
-    Ok(id)
-}
-
 /// Everything needed to insert a service with one location.
 #[derive(Clone, Debug, Default)]
 pub struct NewService {
@@ -291,90 +218,6 @@ pub struct NewService {
     pub serves: Vec<String>,
     /// (byday, opens_at, closes_at, description)
     pub schedule: Option<(String, String, String, String)>,
-}
-
-/// Writes a service with its location, areas served, type term and schedule.
-pub async fn insert_service(tx: &mut Tx, s: &NewService) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO services (id, organization_id, name, kind, description, url, phone, status, \
-         minimum_age, maximum_age, eligibility_description, referral, hours, beds, source_url, \
-         verified, verified_by, notes, is_demo, updated_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)",
-    )
-    .bind(&s.id)
-    .bind(&s.organization_id)
-    .bind(&s.name)
-    .bind(&s.kind)
-    .bind(&s.description)
-    .bind(&s.url)
-    .bind(&s.phone)
-    .bind(&s.status)
-    .bind(s.minimum_age)
-    .bind(s.maximum_age)
-    .bind(&s.eligibility_description)
-    .bind(&s.referral)
-    .bind(&s.hours)
-    .bind(s.beds)
-    .bind(&s.source_url)
-    .bind(&s.verified)
-    .bind(&s.verified_by)
-    .bind(&s.notes)
-    .bind(i64::from(s.demo))
-    .bind(db::now())
-    .execute(&mut **tx)
-    .await?;
-    let location_id = stable_uuid(&format!("location:{}", s.id));
-    sqlx::query(
-        "INSERT INTO locations (id, name, address_1, city, latitude, longitude, position_note, area_code) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
-    )
-    .bind(&location_id)
-    .bind(&s.location_name)
-    .bind(&s.address_1)
-    .bind(&s.city)
-    .bind(s.latitude)
-    .bind(s.longitude)
-    .bind(&s.position_note)
-    .bind(&s.area_code)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO service_at_locations (id, service_id, location_id) VALUES ($1, $2, $3)",
-    )
-    .bind(stable_uuid(&format!("sal:{}", s.id)))
-    .bind(&s.id)
-    .bind(&location_id)
-    .execute(&mut **tx)
-    .await?;
-    for code in &s.serves {
-        sqlx::query("INSERT INTO service_areas (id, service_id, area_code) VALUES ($1, $2, $3)")
-            .bind(stable_uuid(&format!("service-area:{}:{code}", s.id)))
-            .bind(&s.id)
-            .bind(code)
-            .execute(&mut **tx)
-            .await?;
-    }
-    sqlx::query("INSERT INTO service_terms (id, service_id, taxonomy_term_id) VALUES ($1, $2, $3)")
-        .bind(stable_uuid(&format!("service-term:{}", s.id)))
-        .bind(&s.id)
-        .bind(term_id(&s.kind))
-        .execute(&mut **tx)
-        .await?;
-    if let Some((byday, opens, closes, description)) = &s.schedule {
-        sqlx::query(
-            "INSERT INTO schedules (id, service_id, byday, opens_at, closes_at, description) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(stable_uuid(&format!("schedule:{}", s.id)))
-        .bind(&s.id)
-        .bind(byday)
-        .bind(opens)
-        .bind(closes)
-        .bind(description)
-        .execute(&mut **tx)
-        .await?;
-    }
-    db::bump_content_version(tx).await
 }
 
 #[cfg(test)]

@@ -18,11 +18,15 @@ use axum::routing::get;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::services::{self, SERVICE_COLUMNS, ServiceRow, is_uuid};
+use super::services::{self, ServiceRow, is_uuid};
 use crate::AppState;
 use crate::app::Ctx;
-use crate::db::{self, Db};
+use crate::db::Db;
 use crate::web::{self, AppError, Msg, Query};
+
+pub mod store;
+
+use store::{OrgRow, SalRow, ServiceFilter, TaxonomyRow, TermRow};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -213,76 +217,34 @@ async fn root(
     .await
 }
 
-/// A bound value for dynamically built SQL.
-enum Arg {
-    Text(String),
-    Int(i64),
-}
-
-/// WHERE clauses (over `services s`) and their arguments for the service filters.
-fn service_filters(q: &ListQuery) -> Result<(Vec<String>, Vec<Arg>), AppError> {
-    let mut clauses = vec!["1 = 1".to_string()];
-    let mut args: Vec<Arg> = Vec::new();
-    let next = |args: &mut Vec<Arg>, a: Arg| {
-        args.push(a);
-        format!("${}", args.len())
+/// The service filters of a list query, checked.
+fn service_filters(q: &ListQuery) -> Result<ServiceFilter, AppError> {
+    let modified_after = match present(&q.modified_after) {
+        None => None,
+        Some(when) => Some(
+            time::OffsetDateTime::parse(when, &time::format_description::well_known::Rfc3339)
+                .map(|t| t.unix_timestamp())
+                .or_else(|_| {
+                    crate::uktime::parse_date(when)
+                        .map(|t| t - 12 * 3600)
+                        .ok_or(())
+                })
+                .map_err(|_| bad("modified_after"))?,
+        ),
     };
-    if let Some(s) = present(&q.search) {
-        let like = format!("%{}%", s.to_lowercase().replace(['%', '_'], ""));
-        let p = next(&mut args, Arg::Text(like));
-        // Words may name the service, what it does, who runs it or the town it is in.
-        clauses.push(format!(
-            "(LOWER(s.name) LIKE {p} OR LOWER(s.description) LIKE {p} \
-             OR EXISTS (SELECT 1 FROM organizations so WHERE so.id = s.organization_id AND LOWER(so.name) LIKE {p}) \
-             OR EXISTS (SELECT 1 FROM service_at_locations ss JOIN locations sl ON sl.id = ss.location_id \
-                        WHERE ss.service_id = s.id AND (LOWER(sl.city) LIKE {p} OR LOWER(sl.name) LIKE {p})))"
-        ));
-    }
-    if let Some(t) = uuid_param(&q.taxonomy_term_id, "taxonomy_term_id")? {
-        let p = next(&mut args, Arg::Text(t));
-        clauses.push(format!(
-            "EXISTS (SELECT 1 FROM service_terms st WHERE st.service_id = s.id AND st.taxonomy_term_id = {p})"
-        ));
-    }
-    if let Some(t) = uuid_param(&q.taxonomy_id, "taxonomy_id")? {
-        let p = next(&mut args, Arg::Text(t));
-        clauses.push(format!(
-            "EXISTS (SELECT 1 FROM service_terms st JOIN taxonomy_terms tt ON tt.id = st.taxonomy_term_id \
-             WHERE st.service_id = s.id AND tt.taxonomy_id = {p})"
-        ));
-    }
-    if let Some(age) = int_param(&q.minimum_age, "minimum_age", 0..=150)? {
-        let p = next(&mut args, Arg::Int(age));
-        clauses.push(format!("(s.maximum_age IS NULL OR s.maximum_age >= {p})"));
-    }
-    if let Some(age) = int_param(&q.maximum_age, "maximum_age", 0..=150)? {
-        let p = next(&mut args, Arg::Int(age));
-        clauses.push(format!("(s.minimum_age IS NULL OR s.minimum_age <= {p})"));
-    }
-    if let Some(day) = present(&q.day) {
-        let code = day_code(day).ok_or(bad("day"))?;
-        let p = next(&mut args, Arg::Text(format!("%{code}%")));
-        clauses.push(format!(
-            "EXISTS (SELECT 1 FROM schedules sc WHERE sc.service_id = s.id AND sc.byday LIKE {p})"
-        ));
-    }
-    if let Some(when) = present(&q.modified_after) {
-        let ts = time::OffsetDateTime::parse(when, &time::format_description::well_known::Rfc3339)
-            .map(|t| t.unix_timestamp())
-            .or_else(|_| {
-                crate::uktime::parse_date(when)
-                    .map(|t| t - 12 * 3600)
-                    .ok_or(())
-            })
-            .map_err(|_| bad("modified_after"))?;
-        let p = next(&mut args, Arg::Int(ts));
-        clauses.push(format!("s.updated_at > {p}"));
-    }
-    if let Some(org) = uuid_param(&q.organization_id, "organization_id")? {
-        let p = next(&mut args, Arg::Text(org));
-        clauses.push(format!("s.organization_id = {p}"));
-    }
-    Ok((clauses, args))
+    Ok(ServiceFilter {
+        search: present(&q.search).map(str::to_string),
+        taxonomy_term_id: uuid_param(&q.taxonomy_term_id, "taxonomy_term_id")?,
+        taxonomy_id: uuid_param(&q.taxonomy_id, "taxonomy_id")?,
+        minimum_age: int_param(&q.minimum_age, "minimum_age", 0..=150)?,
+        maximum_age: int_param(&q.maximum_age, "maximum_age", 0..=150)?,
+        day: match present(&q.day) {
+            None => None,
+            Some(day) => Some(day_code(day).ok_or(bad("day"))?),
+        },
+        modified_after,
+        organization_id: uuid_param(&q.organization_id, "organization_id")?,
+    })
 }
 
 /// RFC 5545 day codes from a day name or code ("monday", "Mo", "MO").
@@ -308,67 +270,6 @@ fn day_code(day: &str) -> Option<&'static str> {
         .map(|(_, code)| *code)
 }
 
-fn bind_all<'q>(
-    mut q: sqlx::query::QueryAs<'q, sqlx::Any, ServiceRow, sqlx::any::AnyArguments>,
-    args: &'q [Arg],
-) -> sqlx::query::QueryAs<'q, sqlx::Any, ServiceRow, sqlx::any::AnyArguments> {
-    for a in args {
-        q = match a {
-            Arg::Text(s) => q.bind(s.as_str()),
-            Arg::Int(n) => q.bind(*n),
-        };
-    }
-    q
-}
-
-async fn count_services(db: &Db, clauses: &[String], args: &[Arg]) -> sqlx::Result<i64> {
-    let sql = format!(
-        "SELECT COUNT(*) FROM services s WHERE {}",
-        clauses.join(" AND ")
-    );
-    let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
-    for a in args {
-        q = match a {
-            Arg::Text(s) => q.bind(s.as_str()),
-            Arg::Int(n) => q.bind(*n),
-        };
-    }
-    q.fetch_one(&db.pool).await
-}
-
-async fn services_page(
-    db: &Db,
-    clauses: &[String],
-    args: &[Arg],
-    limit: Option<(i64, i64)>,
-) -> sqlx::Result<Vec<ServiceRow>> {
-    let paging = match limit {
-        Some((limit, offset)) => format!(" LIMIT {limit} OFFSET {offset}"),
-        None => String::new(),
-    };
-    let sql = format!(
-        "SELECT {SERVICE_COLUMNS} FROM services s JOIN organizations o ON o.id = s.organization_id \
-         WHERE {} ORDER BY s.name, s.id{paging}",
-        clauses.join(" AND ")
-    );
-    bind_all(
-        sqlx::query_as::<_, ServiceRow>(sqlx::AssertSqlSafe(sql)),
-        args,
-    )
-    .fetch_all(&db.pool)
-    .await
-}
-
-/// An organisation as stored.
-#[derive(Clone, Debug, sqlx::FromRow)]
-struct OrgRow {
-    id: String,
-    name: String,
-    description: String,
-    email: String,
-    website: String,
-}
-
 fn org_json(o: &OrgRow) -> Value {
     Obj::new()
         .req("id", o.id.as_str())
@@ -377,24 +278,6 @@ fn org_json(o: &OrgRow) -> Value {
         .text("email", &o.email)
         .text("website", &o.website)
         .done()
-}
-
-async fn orgs_by_id(db: &Db, ids: &[&str]) -> sqlx::Result<HashMap<String, OrgRow>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let list = db::marks(1, ids.len());
-    let mut q = sqlx::query_as::<_, OrgRow>(sqlx::AssertSqlSafe(format!(
-        "SELECT id, name, description, email, website FROM organizations WHERE id IN ({list})"
-    )));
-    for id in ids {
-        q = q.bind(*id);
-    }
-    Ok(q.fetch_all(&db.pool)
-        .await?
-        .into_iter()
-        .map(|o| (o.id.clone(), o))
-        .collect())
 }
 
 /// The one-to-one fields of a service.
@@ -434,19 +317,13 @@ async fn list_services(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let (page, per_page) = paging(&q)?;
-    let (clauses, args) = service_filters(&q)?;
+    let filter = service_filters(&q)?;
     let st = state.clone();
     cached_json(&state, &c, &headers, || async move {
-        let total = count_services(&st.db, &clauses, &args).await?;
-        let rows = services_page(
-            &st.db,
-            &clauses,
-            &args,
-            Some((per_page, (page - 1) * per_page)),
-        )
-        .await?;
+        let total = store::count_services(&st.db, &filter).await?;
+        let rows = store::services_page(&st.db, &filter, per_page, (page - 1) * per_page).await?;
         let org_ids: Vec<&str> = rows.iter().map(|r| r.organization_id.as_str()).collect();
-        let orgs = orgs_by_id(&st.db, &org_ids).await?;
+        let orgs = store::orgs_by_id(&st.db, &org_ids).await?;
         let contents = rows
             .iter()
             .map(|s| {
@@ -460,24 +337,6 @@ async fn list_services(
         Ok(page_envelope(contents, total, page, per_page))
     })
     .await
-}
-
-#[derive(sqlx::FromRow)]
-struct ScheduleRow {
-    id: String,
-    byday: String,
-    opens_at: String,
-    closes_at: String,
-    description: String,
-}
-
-#[derive(sqlx::FromRow)]
-struct TermRow {
-    id: String,
-    taxonomy_id: String,
-    code: String,
-    name: String,
-    description: String,
 }
 
 fn term_json(t: &TermRow) -> Value {
@@ -527,25 +386,11 @@ fn location_json(l: &services::LocationRow, with_address: bool) -> Value {
 
 /// The full nested service record.
 async fn service_record(db: &Db, s: &ServiceRow) -> Result<Value, AppError> {
-    let orgs = orgs_by_id(db, &[s.organization_id.as_str()]).await?;
+    let orgs = store::orgs_by_id(db, &[s.organization_id.as_str()]).await?;
     let locations = services::locations_of(db, &s.id).await?;
     let areas = services::areas_of(db, &s.id).await?;
-    let schedules: Vec<ScheduleRow> = sqlx::query_as(
-        "SELECT id, byday, opens_at, closes_at, description FROM schedules WHERE service_id = $1 ORDER BY id",
-    )
-    .bind(&s.id)
-    .fetch_all(&db.pool)
-    .await?;
-    let terms: Vec<(String, TermRow)> = sqlx::query_as::<_, (String, String, String, String, String, String)>(
-        "SELECT st.id, t.id, t.taxonomy_id, t.code, t.name, t.description FROM service_terms st \
-         JOIN taxonomy_terms t ON t.id = st.taxonomy_term_id WHERE st.service_id = $1 ORDER BY t.name",
-    )
-    .bind(&s.id)
-    .fetch_all(&db.pool)
-    .await?
-    .into_iter()
-    .map(|(sid, id, taxonomy_id, code, name, description)| (sid, TermRow { id, taxonomy_id, code, name, description }))
-    .collect();
+    let schedules = store::schedules_of(db, &s.id).await?;
+    let terms = store::terms_of(db, &s.id).await?;
     let mut o = service_fields(s);
     if let Some(org) = orgs.get(&s.organization_id) {
         o = o.req("organization", org_json(org));
@@ -649,15 +494,14 @@ async fn list_organizations(
     let (page, per_page) = paging(&q)?;
     let st = state.clone();
     cached_json(&state, &c, &headers, || async move {
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organizations").fetch_one(&st.db.pool).await?;
-        let rows: Vec<OrgRow> = sqlx::query_as(
-            "SELECT id, name, description, email, website FROM organizations ORDER BY name, id LIMIT $1 OFFSET $2",
-        )
-        .bind(per_page)
-        .bind((page - 1) * per_page)
-        .fetch_all(&st.db.pool)
-        .await?;
-        Ok(page_envelope(rows.iter().map(org_json).collect(), total, page, per_page))
+        let (total, rows) =
+            store::organizations_page(&st.db, per_page, (page - 1) * per_page).await?;
+        Ok(page_envelope(
+            rows.iter().map(org_json).collect(),
+            total,
+            page,
+            per_page,
+        ))
     })
     .await
 }
@@ -672,20 +516,11 @@ async fn get_organization(
     let id = checked_id(&id)?;
     let st = state.clone();
     cached_json(&state, &c, &headers, || async move {
-        let orgs = orgs_by_id(&st.db, &[id.as_str()]).await?;
+        let orgs = store::orgs_by_id(&st.db, &[id.as_str()]).await?;
         let org = orgs.get(&id).ok_or(AppError::NotFound)?;
         Ok(org_json(org))
     })
     .await
-}
-
-#[derive(sqlx::FromRow)]
-struct TaxonomyRow {
-    id: String,
-    name: String,
-    description: String,
-    uri: String,
-    version: String,
 }
 
 fn taxonomy_json(t: &TaxonomyRow) -> Value {
@@ -708,15 +543,13 @@ async fn list_taxonomies(
     let (page, per_page) = paging(&q)?;
     let st = state.clone();
     cached_json(&state, &c, &headers, || async move {
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM taxonomies").fetch_one(&st.db.pool).await?;
-        let rows: Vec<TaxonomyRow> = sqlx::query_as(
-            "SELECT id, name, description, uri, version FROM taxonomies ORDER BY name, id LIMIT $1 OFFSET $2",
-        )
-        .bind(per_page)
-        .bind((page - 1) * per_page)
-        .fetch_all(&st.db.pool)
-        .await?;
-        Ok(page_envelope(rows.iter().map(taxonomy_json).collect(), total, page, per_page))
+        let (total, rows) = store::taxonomies_page(&st.db, per_page, (page - 1) * per_page).await?;
+        Ok(page_envelope(
+            rows.iter().map(taxonomy_json).collect(),
+            total,
+            page,
+            per_page,
+        ))
     })
     .await
 }
@@ -731,13 +564,9 @@ async fn get_taxonomy(
     let id = checked_id(&id)?;
     let st = state.clone();
     cached_json(&state, &c, &headers, || async move {
-        let t: TaxonomyRow = sqlx::query_as(
-            "SELECT id, name, description, uri, version FROM taxonomies WHERE id = $1",
-        )
-        .bind(&id)
-        .fetch_optional(&st.db.pool)
-        .await?
-        .ok_or(AppError::NotFound)?;
+        let t = store::taxonomy(&st.db, &id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         Ok(taxonomy_json(&t))
     })
     .await
@@ -754,21 +583,8 @@ async fn list_terms(
     let taxonomy = uuid_param(&q.taxonomy_id, "taxonomy_id")?.unwrap_or_default();
     let st = state.clone();
     cached_json(&state, &c, &headers, || async move {
-        let total: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM taxonomy_terms WHERE ($1 = '' OR taxonomy_id = $1)",
-        )
-        .bind(&taxonomy)
-        .fetch_one(&st.db.pool)
-        .await?;
-        let rows: Vec<TermRow> = sqlx::query_as(
-            "SELECT id, taxonomy_id, code, name, description FROM taxonomy_terms \
-             WHERE ($1 = '' OR taxonomy_id = $1) ORDER BY name, id LIMIT $2 OFFSET $3",
-        )
-        .bind(&taxonomy)
-        .bind(per_page)
-        .bind((page - 1) * per_page)
-        .fetch_all(&st.db.pool)
-        .await?;
+        let (total, rows) =
+            store::terms_page(&st.db, &taxonomy, per_page, (page - 1) * per_page).await?;
         Ok(page_envelope(
             rows.iter().map(term_json).collect(),
             total,
@@ -789,13 +605,7 @@ async fn get_term(
     let id = checked_id(&id)?;
     let st = state.clone();
     cached_json(&state, &c, &headers, || async move {
-        let t: TermRow = sqlx::query_as(
-            "SELECT id, taxonomy_id, code, name, description FROM taxonomy_terms WHERE id = $1",
-        )
-        .bind(&id)
-        .fetch_optional(&st.db.pool)
-        .await?
-        .ok_or(AppError::NotFound)?;
+        let t = store::term(&st.db, &id).await?.ok_or(AppError::NotFound)?;
         Ok(term_json(&t))
     })
     .await
@@ -804,7 +614,8 @@ async fn get_term(
 /// Postcode districts (outward codes) and their middle, from the bundled `outcodes.csv`,
 /// for `postcode` filters. The full postcode index arrives with the support finder.
 static OUTCODES: LazyLock<HashMap<String, (f64, f64, String)>> = LazyLock::new(|| {
-    let mut reader = csv::Reader::from_reader(include_str!("../../seed/outcodes.csv").as_bytes());
+    let mut reader =
+        csv::Reader::from_reader(include_str!("../../../seed/outcodes.csv").as_bytes());
     reader
         .records()
         .filter_map(Result::ok)
@@ -833,18 +644,6 @@ fn outcode(postcode: &str) -> Option<String> {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct SalRow {
-    sal_id: String,
-    #[sqlx(flatten)]
-    service: ServiceRow,
-    location_id: String,
-    location_name: String,
-    position_note: String,
-    latitude: Option<f64>,
-    longitude: Option<f64>,
-}
-
 fn sal_list_json(r: &SalRow) -> Value {
     Obj::new()
         .req("id", r.sal_id.as_str())
@@ -865,24 +664,6 @@ fn sal_list_json(r: &SalRow) -> Value {
         .done()
 }
 
-async fn sal_rows(db: &Db, clauses: &[String], args: &[Arg]) -> sqlx::Result<Vec<SalRow>> {
-    let sql = format!(
-        "SELECT sal.id AS sal_id, {SERVICE_COLUMNS}, l.id AS location_id, l.name AS location_name, \
-         l.position_note, l.latitude, l.longitude FROM service_at_locations sal \
-         JOIN services s ON s.id = sal.service_id JOIN organizations o ON o.id = s.organization_id \
-         JOIN locations l ON l.id = sal.location_id WHERE {} ORDER BY s.name, sal.id",
-        clauses.join(" AND ")
-    );
-    let mut q = sqlx::query_as::<_, SalRow>(sqlx::AssertSqlSafe(sql));
-    for a in args {
-        q = match a {
-            Arg::Text(s) => q.bind(s.as_str()),
-            Arg::Int(n) => q.bind(*n),
-        };
-    }
-    q.fetch_all(&db.pool).await
-}
-
 /// `GET /api/oruk/service_at_locations` — with `postcode` (and `proximity` in metres).
 async fn list_sals(
     State(state): State<AppState>,
@@ -891,7 +672,7 @@ async fn list_sals(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let (page, per_page) = paging(&q)?;
-    let (clauses, args) = service_filters(&q)?;
+    let filter = service_filters(&q)?;
     let place = match present(&q.postcode) {
         None => None,
         Some(p) => {
@@ -906,7 +687,7 @@ async fn list_sals(
     }
     let st = state.clone();
     cached_json(&state, &c, &headers, || async move {
-        let mut rows = sal_rows(&st.db, &clauses, &args).await?;
+        let mut rows = store::sal_rows(&st.db, &filter).await?;
         if let Some((lat, lon, area)) = place {
             match proximity {
                 Some(metres) => rows.retain(|r| match (r.latitude, r.longitude) {
@@ -916,12 +697,7 @@ async fn list_sals(
                     _ => false,
                 }),
                 None => {
-                    let serving: Vec<String> = sqlx::query_scalar(
-                        "SELECT service_id FROM service_areas WHERE area_code = $1",
-                    )
-                    .bind(&area)
-                    .fetch_all(&st.db.pool)
-                    .await?;
+                    let serving = store::services_serving(&st.db, &area).await?;
                     rows.retain(|r| serving.contains(&r.service.id));
                 }
             }
@@ -948,12 +724,7 @@ async fn get_sal(
     let id = checked_id(&id)?;
     let st = state.clone();
     cached_json(&state, &c, &headers, || async move {
-        let clauses = vec!["sal.id = $1".to_string()];
-        let args = vec![Arg::Text(id)];
-        let row = sal_rows(&st.db, &clauses, &args)
-            .await?
-            .pop()
-            .ok_or(AppError::NotFound)?;
+        let row = store::sal(&st.db, &id).await?.ok_or(AppError::NotFound)?;
         let locations = services::locations_of(&st.db, &row.service.id).await?;
         let mut v = sal_list_json(&row);
         if let (Some(l), Value::Object(m)) =
