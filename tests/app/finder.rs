@@ -336,7 +336,7 @@ async fn the_finder_speaks_welsh() {
         .assert_contains("Eich ardal iechyd")
         .assert_contains("Ffoniwch 999")
         .assert_contains("Ardal iechyd: Cardiff and Vale University Health Board")
-        .assert_contains("Yr unedau mam a baban agosaf");
+        .assert_contains("Yr unedau mamau a babanod agosaf");
     let res = app
         .get_with("/support?postcode=%3C%3E", &[("cookie", "lang=cy")])
         .await;

@@ -171,7 +171,7 @@ pub async fn seed_demo(tx: &mut Tx) -> sqlx::Result<()> {
         ),
         (
             "A mother and baby unit within reach of every family",
-            "Uned mam a baban o fewn cyrraedd pob teulu",
+            "Uned mamau a babanod o fewn cyrraedd pob teulu",
         ),
     ];
     let mut ids = Vec::new();
