@@ -641,7 +641,7 @@ async fn bench(config: Config, cmd: BenchCommand) -> anyhow::Result<()> {
                     .await?;
             anyhow::ensure!(!codes.is_empty(), "no areas loaded");
             let mut tx = db.begin_write().await?;
-            let org = crate::atlas::services::ensure_organization(
+            let org = crate::atlas::services::store::ensure_organization(
                 &mut tx,
                 "Benchmark data (not real)",
                 "Generated for load tests.",
@@ -666,7 +666,7 @@ async fn bench(config: Config, cmd: BenchCommand) -> anyhow::Result<()> {
                     serves: vec![code.clone()],
                     ..Default::default()
                 };
-                crate::atlas::services::insert_service(&mut tx, &s).await?;
+                crate::atlas::services::store::insert_service(&mut tx, &s).await?;
             }
             tx.commit().await?;
             println!("Added {count} benchmark services (labelled as demo data).");

@@ -855,7 +855,7 @@ async fn area_page(
                 .into_iter()
                 .map(|(i, d)| (atlas.areas[i].code == area.code, d))
                 .collect();
-            let services = services::services_for_area(&st.db, &area.code).await?;
+            let services = services::store::services_for_area(&st.db, &area.code).await?;
             let nearest_mbus = match map_area {
                 Some(a) => nearest_mbus(&st.db, a.shape.bbox).await?,
                 None => vec![],
@@ -884,7 +884,7 @@ async fn nearest_mbus(
     bbox: (f64, f64, f64, f64),
 ) -> Result<Vec<(services::MbuPosition, i64)>, AppError> {
     let (lon, lat) = ((bbox.0 + bbox.2) / 2.0, (bbox.1 + bbox.3) / 2.0);
-    let all = services::mbu_positions(db).await?;
+    let all = services::store::mbu_positions(db).await?;
     Ok(services::nearest_mbus(&all, lat, lon, 3)
         .into_iter()
         .map(|(i, d)| (all[i].clone(), d.round() as i64))
@@ -928,11 +928,11 @@ async fn service_page(
         "text/html; charset=utf-8",
         web::PUBLIC_REVALIDATE,
         || async move {
-            let s = services::service_by_id(&st.db, &id)
+            let s = services::store::service_by_id(&st.db, &id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let locations = services::locations_of(&st.db, &s.id).await?;
-            let areas = services::areas_of(&st.db, &s.id).await?;
+            let locations = services::store::locations_of(&st.db, &s.id).await?;
+            let areas = services::store::areas_of(&st.db, &s.id).await?;
             Ok(ServiceTemplate {
                 c: &cc,
                 s,
@@ -1050,7 +1050,7 @@ async fn api_area(
     let levels = store::levels(&state.db).await?;
     let history = store::scores_of(&state.db, &area.code).await?;
     let base = &state.config.public_url;
-    let services = services::services_for_area(&state.db, &area.code)
+    let services = services::store::services_for_area(&state.db, &area.code)
         .await?
         .into_iter()
         .map(|s| ApiService {

@@ -94,7 +94,7 @@ pub async fn seed(tx: &mut Tx, features: &[Feature], demo: bool) -> anyhow::Resu
             r.operator.trim().to_string()
         };
         let organization_id =
-            services::ensure_organization(tx, &operator, "NHS provider.", false).await?;
+            services::store::ensure_organization(tx, &operator, "NHS provider.", false).await?;
         let status = r.status.to_lowercase();
         let unverified =
             status.contains("unverified") || r.notes.to_lowercase().contains("not verified");
@@ -138,7 +138,7 @@ pub async fn seed(tx: &mut Tx, features: &[Feature], demo: bool) -> anyhow::Resu
             serves: area.map(|a| vec![a.code.clone()]).unwrap_or_default(),
             ..Default::default()
         };
-        services::insert_service(tx, &s).await?;
+        services::store::insert_service(tx, &s).await?;
     }
     if demo {
         for (i, f) in features.iter().enumerate() {
@@ -148,7 +148,7 @@ pub async fn seed(tx: &mut Tx, features: &[Feature], demo: bool) -> anyhow::Resu
                 "scotland" => "Scotland",
                 _ => "Northern Ireland",
             };
-            let organization_id = services::ensure_organization(
+            let organization_id = services::store::ensure_organization(
                 tx,
                 &format!("Demo NHS perinatal services, {nation}"),
                 "Demo organisation for illustration; not a real provider.",
@@ -189,7 +189,7 @@ pub async fn seed(tx: &mut Tx, features: &[Feature], demo: bool) -> anyhow::Resu
                 )),
                 ..Default::default()
             };
-            services::insert_service(tx, &s).await?;
+            services::store::insert_service(tx, &s).await?;
         }
     }
     Ok(())

@@ -101,7 +101,7 @@ async fn render(
         .filter(|a| !a.is_retired())
         .collect();
     let row = match &id {
-        Some(id) => services::service_by_id(&state.db, id).await?,
+        Some(id) => services::store::service_by_id(&state.db, id).await?,
         None => None,
     };
     let status = if errors.is_empty() {
@@ -146,11 +146,11 @@ async fn edit_form(
     if !services::is_uuid(&id) {
         return Err(AppError::NotFound);
     }
-    let s = services::service_by_id(&state.db, &id)
+    let s = services::store::service_by_id(&state.db, &id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let locations = services::locations_of(&state.db, &id).await?;
-    let areas = services::areas_of(&state.db, &id)
+    let locations = services::store::locations_of(&state.db, &id).await?;
+    let areas = services::store::areas_of(&state.db, &id)
         .await?
         .into_iter()
         .map(|(code, _)| code)
@@ -233,7 +233,11 @@ async fn update(
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    if !services::is_uuid(&id) || services::service_by_id(&state.db, &id).await?.is_none() {
+    if !services::is_uuid(&id)
+        || services::store::service_by_id(&state.db, &id)
+            .await?
+            .is_none()
+    {
         return Err(AppError::NotFound);
     }
     save(&state, c, staff, Some(id), ServiceForm::from_pairs(pairs)).await

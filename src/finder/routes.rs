@@ -174,7 +174,7 @@ async fn area_info(state: &AppState, version: i64, code: &str) -> Option<Arc<Are
             .into_iter()
             .next();
         let levels = store::levels(&state.db).await.ok()?;
-        let services = services::services_for_area(&state.db, code)
+        let services = services::store::services_for_area(&state.db, code)
             .await
             .ok()?
             .into_iter()
@@ -322,7 +322,7 @@ async fn mbus(state: &AppState, version: i64) -> Option<Arc<Mbus>> {
     if let Some(m) = state.finder.with(version, |c| c.mbus.clone()) {
         return Some(m);
     }
-    let list = services::mbu_positions(&state.db).await.ok()?;
+    let list = services::store::mbu_positions(&state.db).await.ok()?;
     let atlas = state.atlas();
     let nations = list
         .iter()

@@ -387,8 +387,8 @@ fn location_json(l: &services::LocationRow, with_address: bool) -> Value {
 /// The full nested service record.
 async fn service_record(db: &Db, s: &ServiceRow) -> Result<Value, AppError> {
     let orgs = store::orgs_by_id(db, &[s.organization_id.as_str()]).await?;
-    let locations = services::locations_of(db, &s.id).await?;
-    let areas = services::areas_of(db, &s.id).await?;
+    let locations = services::store::locations_of(db, &s.id).await?;
+    let areas = services::store::areas_of(db, &s.id).await?;
     let schedules = store::schedules_of(db, &s.id).await?;
     let terms = store::terms_of(db, &s.id).await?;
     let mut o = service_fields(s);
@@ -476,7 +476,7 @@ async fn get_service(
     let id = checked_id(&id)?;
     let st = state.clone();
     cached_json(&state, &c, &headers, || async move {
-        let s = services::service_by_id(&st.db, &id)
+        let s = services::store::service_by_id(&st.db, &id)
             .await?
             .ok_or(AppError::NotFound)?;
         service_record(&st.db, &s).await
@@ -725,7 +725,7 @@ async fn get_sal(
     let st = state.clone();
     cached_json(&state, &c, &headers, || async move {
         let row = store::sal(&st.db, &id).await?.ok_or(AppError::NotFound)?;
-        let locations = services::locations_of(&st.db, &row.service.id).await?;
+        let locations = services::store::locations_of(&st.db, &row.service.id).await?;
         let mut v = sal_list_json(&row);
         if let (Some(l), Value::Object(m)) =
             (locations.iter().find(|l| l.sal_id == row.sal_id), &mut v)

@@ -6,11 +6,6 @@ use sha2::{Digest, Sha256};
 pub mod form;
 pub mod store;
 
-pub use store::{
-    areas_of, ensure_organization, insert_service, locations_of, mbu_positions, service_by_id,
-    services_for_area,
-};
-
 /// A service as stored (one-to-one fields).
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct ServiceRow {
