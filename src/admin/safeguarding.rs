@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 
@@ -17,7 +17,9 @@ use crate::web::{AppError, private_page};
 const WEEKS: i64 = 12;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/admin/safeguarding", get(page))
+    Router::new()
+        .route("/admin/safeguarding", get(page))
+        .route("/admin/safeguarding/{channel}/{id}", get(item_page))
 }
 
 #[derive(Template)]
@@ -89,6 +91,78 @@ async fn page(
         awaiting,
         weeks,
         recent,
+    })
+}
+
+/// What was written, for a channel with no staff page of its own.
+enum Written {
+    /// A supporter or Champion sign-up: the entry (its line is the free text).
+    Signup(crate::members::roster::Entry),
+    /// A campaign survey answer: the campaign's name and id, role, nation, what worked,
+    /// the quote.
+    Survey {
+        campaign: String,
+        campaign_id: i64,
+        role: String,
+        nation: String,
+        worked: String,
+        quote: String,
+    },
+}
+
+#[derive(Template)]
+#[template(path = "admin/safeguard_item.html")]
+struct ItemPage<'a> {
+    c: &'a Ctx,
+    flag: Option<Flag>,
+    what: String,
+    written: Written,
+}
+
+/// `/admin/safeguarding/{channel}/{id}`: a flagged sign-up line or survey answer, read in
+/// full; opening it counts as the first look. Items with a page of their own go there.
+async fn item_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Path((channel, id)): Path<(String, i64)>,
+) -> Result<Response, AppError> {
+    staff.require(Permission::Moderate)?;
+    let Some(flag) = store::for_item(&state.db, &channel, id).await? else {
+        return Err(AppError::NotFound);
+    };
+    let written = match channel.as_str() {
+        "supporter" => match crate::members::roster::store::get(&state.db, id).await? {
+            Some(e) => Written::Signup(e),
+            None => return Err(AppError::NotFound),
+        },
+        "survey" => match crate::campaigns::store::survey_answer(&state.db, id).await? {
+            Some((campaign_id, role, nation, worked, quote)) => {
+                let campaign = crate::campaigns::store::campaign_by_id(&state.db, campaign_id)
+                    .await?
+                    .map(|k| k.name)
+                    .unwrap_or_default();
+                Written::Survey {
+                    campaign,
+                    campaign_id,
+                    role,
+                    nation,
+                    worked,
+                    quote,
+                }
+            }
+            None => return Err(AppError::NotFound),
+        },
+        _ => return Ok(crate::web::see_other(&flag.admin_path())),
+    };
+    store::first_look(&state.db, &channel, id, &staff.email).await?;
+    let c = c.with_staff(staff);
+    let what = c.t(&format!("admin-safeguard-channel-{channel}"));
+    private_page(&ItemPage {
+        c: &c,
+        flag: Some(flag),
+        what,
+        written,
     })
 }
 

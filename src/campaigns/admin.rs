@@ -386,6 +386,7 @@ struct QueuePage<'a> {
     status: String,
     rows: Vec<Activity>,
     campaigns: Vec<Campaign>,
+    flags: crate::safeguard::store::Flags,
 }
 
 impl QueuePage<'_> {
@@ -419,13 +420,16 @@ async fn queue_page(
     } else {
         "pending".to_string()
     };
-    let rows = super::store::for_moderation(&state.db, &status).await?;
+    let mut rows = super::store::for_moderation(&state.db, &status).await?;
+    let flags = crate::safeguard::store::flagged_items(&state.db, "activity").await?;
+    flags.first(&mut rows, |a| a.id, |a| a.status == "pending");
     let campaigns = super::store::campaigns(&state.db, false).await?;
     private_page(&QueuePage {
         c: &c.with_staff(staff),
         status,
         rows,
         campaigns,
+        flags,
     })
 }
 

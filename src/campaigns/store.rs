@@ -560,6 +560,19 @@ pub async fn survey_answers(
     .await
 }
 
+/// One survey answer, for the safeguarding page: (campaign id, role, nation, worked, quote).
+pub async fn survey_answer(
+    db: &Db,
+    id: i64,
+) -> sqlx::Result<Option<(i64, String, String, String, String)>> {
+    sqlx::query_as(
+        "SELECT campaign_id, role, nation, worked, quote FROM campaign_survey WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await
+}
+
 /// Stores one answer to the survey; returns its id.
 pub async fn record_survey_answer(
     tx: &mut Tx,

@@ -167,6 +167,10 @@ pub struct Member {
 }
 
 impl Member {
+    /// Still waiting for a decision (received or under review).
+    pub fn is_open(&self) -> bool {
+        matches!(self.status.as_str(), "received" | "under_review")
+    }
     pub fn lang(&self) -> Lang {
         Lang::from_code(&self.lang).unwrap_or_default()
     }

@@ -398,6 +398,7 @@ struct AdminPage<'a> {
     d: Draft,
     errors: FieldErrors,
     added: bool,
+    flags: crate::safeguard::store::Flags,
 }
 
 impl AdminPage<'_> {
@@ -432,7 +433,9 @@ async fn admin_page(
 ) -> Result<Response, AppError> {
     staff.require(Permission::ManageMembers)?;
     let list = list_of(q.list.as_deref());
-    let entries = roster::store::all(&state.db, &list).await?;
+    let mut entries = roster::store::all(&state.db, &list).await?;
+    let flags = crate::safeguard::store::flagged_items(&state.db, "supporter").await?;
+    flags.first(&mut entries, |e| e.id, |e| e.status == "hidden");
     private_page(&AdminPage {
         c: &c.with_staff(staff),
         list,
@@ -440,6 +443,7 @@ async fn admin_page(
         d: Draft::default(),
         errors: Vec::new(),
         added: q.added.is_some(),
+        flags,
     })
 }
 
@@ -460,7 +464,10 @@ async fn admin_post(
             let email = match d.check() {
                 Ok(e) => e,
                 Err(errors) => {
-                    let entries = roster::store::all(&state.db, "champion").await?;
+                    let mut entries = roster::store::all(&state.db, "champion").await?;
+                    let flags =
+                        crate::safeguard::store::flagged_items(&state.db, "supporter").await?;
+                    flags.first(&mut entries, |e| e.id, |e| e.status == "hidden");
                     return private_page_status(
                         StatusCode::UNPROCESSABLE_ENTITY,
                         &AdminPage {
@@ -470,6 +477,7 @@ async fn admin_post(
                             d,
                             errors,
                             added: false,
+                            flags,
                         },
                     );
                 }

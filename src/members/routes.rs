@@ -360,6 +360,7 @@ struct ListPage<'a> {
     c: &'a Ctx,
     members: Vec<Member>,
     status: String,
+    flags: crate::safeguard::store::Flags,
 }
 
 impl ListPage<'_> {
@@ -384,11 +385,14 @@ async fn list_page(
         .status
         .filter(|s| STATUSES.contains(&s.as_str()))
         .unwrap_or_default();
-    let members = super::store::list(&state.db, &status).await?;
+    let mut members = super::store::list(&state.db, &status).await?;
+    let flags = crate::safeguard::store::flagged_items(&state.db, "member").await?;
+    flags.first(&mut members, |m| m.id, |m| m.is_open());
     private_page(&ListPage {
         c: &c.with_staff(staff),
         members,
         status,
+        flags,
     })
 }
 

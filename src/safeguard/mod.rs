@@ -6,13 +6,16 @@
 //!
 //! The detector is a small rule language (`rules.txt`, read by [`rules`]) over normalised
 //! words ([`normalise`]): English inflections and Welsh mutations are generated from the
-//! words the rules list ([`forms`]), once, when the rules are first used. It prefers
+//! words the rules list ([`forms`]), once, when the rules are first used. Beside the rules
+//! a classifier learned from the corpus ([`model`]) catches phrasings no rule names; a
+//! text is flagged when either flags it. It prefers
 //! flagging to missing: a moderator's minute is cheap, a missed disclosure is not. Its
 //! recall and false alarms are measured on the labelled corpus in `tests/safeguarding/`
 //! (see `docs/safeguarding.md`).
 
 pub mod bench;
 pub mod forms;
+pub mod model;
 pub mod normalise;
 pub mod rules;
 pub mod store;
@@ -105,7 +108,9 @@ pub fn admin_path(channel: &str, id: i64) -> String {
         "enquiry" => format!("/admin/enquiries/{id}"),
         "member" => format!("/admin/members/{id}"),
         "activity" => format!("/admin/activities/{id}"),
-        _ => "/admin/safeguarding".to_string(),
+        // Sign-up lines and survey answers have no page of their own: the safeguarding
+        // page shows them.
+        other => format!("/admin/safeguarding/{other}/{id}"),
     }
 }
 
@@ -153,29 +158,49 @@ pub(crate) static RULES: LazyLock<rules::Rules> = LazyLock::new(|| {
     rules::Rules::parse(include_str!("rules.txt")).unwrap_or_else(|e| panic!("{e}"))
 });
 
-/// Compiles the rules now.
+/// The classifier, learned from the tuning part of the corpus on first use.
+pub(crate) static MODEL: LazyLock<model::Model> =
+    LazyLock::new(|| model::Model::train(include_str!("../../tests/safeguarding/tuning.tsv")));
+
+/// Compiles the rules and learns the classifier now.
 pub fn warm() {
     LazyLock::force(&RULES);
+    LazyLock::force(&MODEL);
 }
 
-/// The risk disclosed in `texts` (each checked on its own: a title and a body, say).
+/// The risk disclosed in `texts` (each checked on its own: a title and a body, say): the
+/// rules' categories, or when no rule matches, the classifier's.
 pub fn check(texts: &[&str]) -> Finding {
+    let (f, calmed) = rules_check(texts);
+    if f.is_risky() {
+        f
+    } else {
+        MODEL.check(texts, &calmed)
+    }
+}
+
+/// The rules' categories alone, and which sentences a calm rule cleared.
+fn rules_check(texts: &[&str]) -> (Finding, Vec<bool>) {
     let mut f = Finding::default();
-    RULES.scan(texts, |r| {
+    let calmed = RULES.scan(texts, |r| {
         if let Some(c) = RULES.rules[r].category {
             f = f.with(c);
         }
     });
-    f
+    (f, calmed)
 }
 
-/// The rules that match `texts` (line in `rules.txt` and source), for reports and tests.
+/// The rules that match `texts` (line in `rules.txt` and source), and line 0 for the
+/// classifier when it flags them, for reports and tests.
 pub fn explain(texts: &[&str]) -> Vec<(usize, &'static str)> {
     let mut out = Vec::new();
-    RULES.scan(texts, |r| {
+    let calmed = RULES.scan(texts, |r| {
         let rule = &RULES.rules[r];
         out.push((rule.line, rule.source.as_str()));
     });
+    if MODEL.check(texts, &calmed).is_risky() {
+        out.push((0, "classifier"));
+    }
     out.sort_unstable();
     out.dedup();
     out

@@ -5,7 +5,8 @@
 //! straightened. English contractions become their words (`I'm` → `i am`, `can't` →
 //! `can not`, `dont` → `do not`); Welsh clitics are split off (`mygu'r` → `mygu r`,
 //! `dwi'm` → `dwi m`). Anything that is not a letter, digit or apostrophe separates
-//! words; `.`, `!`, `?`, `;` and line breaks also end a sentence, which no rule crosses.
+//! words; `.`, `!`, `?` and line breaks also end a sentence, which no rule crosses (a
+//! semicolon does not: "I took an overdose years ago; I have been well since" is one thought).
 
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
@@ -86,7 +87,7 @@ pub fn pieces<'a>(folded: &'a str, mut each: impl FnMut(Piece<'a>)) {
         }
         let stop = match bytes[i] {
             b'.' => bytes.get(i + 1) != Some(&b'.') && (i == 0 || bytes[i - 1] != b'.'),
-            b'!' | b'?' | b';' | b'\n' => true,
+            b'!' | b'?' | b'\n' => true,
             _ => false,
         };
         if stop && !last_stop {

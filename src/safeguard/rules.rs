@@ -290,8 +290,11 @@ impl Rules {
     }
 
     /// Calls `hit` with the index of every rule that matches somewhere in `texts` (a rule
-    /// may be reported more than once), except in sentences a calm rule matches.
-    pub fn scan(&self, texts: &[&str], mut hit: impl FnMut(usize)) {
+    /// may be reported more than once), except in sentences a calm rule matches. Returns,
+    /// for each sentence end in order (each `.`, `!`, `?` or line break, and the end of
+    /// each text), whether a calm rule cleared the sentence before it.
+    pub fn scan(&self, texts: &[&str], mut hit: impl FnMut(usize)) -> Vec<bool> {
+        let mut calmed = Vec::new();
         let mut toks: Vec<u32> = Vec::new();
         for t in texts {
             let folded = normalise::fold(t);
@@ -322,6 +325,7 @@ impl Rules {
                 if !calm || uncalm {
                     held.iter().for_each(|r| hit(*r));
                 }
+                calmed.push(calm && !uncalm);
                 held.clear();
                 calm = false;
                 uncalm = false;
@@ -346,6 +350,7 @@ impl Rules {
                 }
             }
         }
+        calmed
     }
 }
 

@@ -135,14 +135,37 @@ pub async fn since(db: &Db, since: i64) -> sqlx::Result<Vec<Flag>> {
     .await
 }
 
-/// The flagged items of `channel` and their categories (for queues to put first).
-pub async fn flagged_items(db: &Db, channel: &str) -> sqlx::Result<Vec<(i64, String)>> {
-    sqlx::query_as(
-        "SELECT item_id, categories FROM safeguarding_flags WHERE channel = $1 ORDER BY item_id",
-    )
+/// The flags on one channel's items, for a queue to put flagged items first and tag them.
+#[derive(Debug, Default)]
+pub struct Flags(std::collections::HashMap<i64, Flag>);
+
+impl Flags {
+    pub fn get(&self, item_id: &i64) -> Option<&Flag> {
+        self.0.get(item_id)
+    }
+
+    /// The kinds of risk on item `item_id` in staff words, or `None` when it is not flagged.
+    pub fn kinds(&self, item_id: &i64) -> Option<String> {
+        self.get(item_id)
+            .map(|f| super::category_names(f.finding()))
+    }
+
+    /// Sorts `items` so that flagged ones still `waiting` (a decision to make) come
+    /// first, keeping the order among the rest.
+    pub fn first<T>(&self, items: &mut [T], id: impl Fn(&T) -> i64, waiting: impl Fn(&T) -> bool) {
+        items.sort_by_key(|t| !(waiting(t) && self.0.contains_key(&id(t))));
+    }
+}
+
+/// The flags on `channel`'s items.
+pub async fn flagged_items(db: &Db, channel: &str) -> sqlx::Result<Flags> {
+    let flags: Vec<Flag> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM safeguarding_flags WHERE channel = $1"
+    )))
     .bind(channel)
     .fetch_all(&db.pool)
-    .await
+    .await?;
+    Ok(Flags(flags.into_iter().map(|f| (f.item_id, f)).collect()))
 }
 
 /// One week of flags: how many, how many still unopened, and the median wait for a first

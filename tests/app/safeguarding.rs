@@ -251,6 +251,9 @@ async fn membership_applications_are_checked_too() {
     assert!(alert.text.contains("Not safe at home"));
     assert!(!alert.text.contains("hits me"));
     app.login_as(Role::Admin).await;
+    app.get("/admin/members")
+        .await
+        .assert_contains("<strong class=\"tag warning\">Safeguarding</strong> <span class=\"muted\">Not safe at home</span>");
     app.get(&format!("/admin/members/{id}"))
         .await
         .assert_status(200)
@@ -264,4 +267,139 @@ async fn membership_applications_are_checked_too() {
         .await,
         1
     );
+}
+
+/// The last private roster link emailed to `to`.
+async fn roster_link(app: &TestApp, to: &str) -> String {
+    let mails = outbox(app).await;
+    let m = mails
+        .iter()
+        .rev()
+        .find(|m| m.header("To") == to)
+        .expect("a mail with the link");
+    let i = m.text.find("/roster/manage/").expect("link in mail");
+    m.text[i..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '/' || *c == '_' || *c == '-')
+        .collect()
+}
+
+/// A Champion line and a survey answer have no staff page of their own: the safeguarding
+/// page shows what was written, opening it is the first look, and the Champions list puts
+/// the flagged entry first.
+#[tokio::test]
+async fn flagged_champion_lines_and_survey_answers_are_read_and_listed_first() {
+    let mut app = TestApp::new().await;
+    app.login_as(Role::Admin).await;
+    for (name, email) in [
+        ("Cath Calm", "cath@example.org"),
+        ("Rhian Risk", "rhian@example.org"),
+    ] {
+        app.post(
+            "/admin/roster",
+            &[("action", "add"), ("name", name), ("email", email)],
+        )
+        .await
+        .assert_status(303);
+    }
+    let visitor = app.another_browser();
+    let calm = roster_link(&app, "cath@example.org").await;
+    visitor
+        .post(
+            &calm,
+            &[("show_name", "full"), ("line", "Talking helped me.")],
+        )
+        .await
+        .assert_status(200)
+        .assert_not_contains("id=\"crisis-help\"");
+    let risky = roster_link(&app, "rhian@example.org").await;
+    visitor
+        .post(
+            &risky,
+            &[
+                ("show_name", "full"),
+                (
+                    "line",
+                    "I have the tablets saved up for when he is at work.",
+                ),
+            ],
+        )
+        .await
+        .assert_status(200)
+        .assert_contains("id=\"crisis-help\"");
+    let id = scalar(
+        &app,
+        "SELECT id FROM roster WHERE email = 'rhian@example.org'",
+    )
+    .await;
+    let path = format!("/admin/safeguarding/supporter/{id}");
+
+    // Listed first, tagged, linked to where the line can be read.
+    let list = app.get("/admin/roster?list=champion").await;
+    let flagged = position(&list.body, &format!("href=\"{path}\""));
+    assert!(flagged < position(&list.body, "Cath Calm"), "flagged first");
+    list.assert_contains(
+        "<strong class=\"tag warning\">Safeguarding</strong> <span class=\"muted\">Suicide</span>",
+    );
+    app.get("/admin/safeguarding")
+        .await
+        .assert_contains(&format!("href=\"{path}\""));
+
+    // Read in full; opening it is the first look.
+    app.get(&path)
+        .await
+        .assert_status(200)
+        .assert_contains("A supporter or Champion sign-up")
+        .assert_contains("I have the tablets saved up for when he is at work.")
+        .assert_contains("Hidden by staff");
+    app.get("/admin/safeguarding")
+        .await
+        .assert_contains("Nothing is waiting");
+
+    // A survey answer: the same.
+    app.post(
+        "/admin/campaigns/new",
+        &[
+            ("name", "World Maternal Mental Health Day 2026"),
+            ("slug", "wmmhd-2026"),
+            ("starts_on", "2026-05-06"),
+            ("ends_on", "2026-05-06"),
+            ("published", "1"),
+        ],
+    )
+    .await
+    .assert_status(303);
+    let cid = scalar(&app, "SELECT id FROM campaigns WHERE slug = 'wmmhd-2026'").await;
+    visitor
+        .post(
+            "/campaigns/wmmhd-2026/survey",
+            &[
+                ("role", "participant"),
+                (
+                    "worked",
+                    "Nothing works. I keep thinking my family would be better off without me.",
+                ),
+            ],
+        )
+        .await
+        .assert_status(200)
+        .assert_contains("id=\"crisis-help\"");
+    let answer = scalar(&app, "SELECT MAX(id) FROM campaign_survey").await;
+    let path = format!("/admin/safeguarding/survey/{answer}");
+    app.get("/admin/safeguarding")
+        .await
+        .assert_contains(&format!("href=\"{path}\""));
+    app.get(&path)
+        .await
+        .assert_status(200)
+        .assert_contains("better off without me")
+        .assert_contains(&format!("href=\"/admin/campaigns/{cid}/evaluation\""));
+    app.get("/admin/safeguarding")
+        .await
+        .assert_contains("Nothing is waiting");
+
+    // Nothing flagged there: not found.
+    app.get(&format!("/admin/safeguarding/survey/{}", answer + 1))
+        .await
+        .assert_status(404);
 }
