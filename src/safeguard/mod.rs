@@ -162,24 +162,104 @@ pub(crate) static RULES: LazyLock<rules::Rules> = LazyLock::new(|| {
 pub(crate) static MODEL: LazyLock<model::Model> =
     LazyLock::new(|| model::Model::train(include_str!("../../tests/safeguarding/tuning.tsv")));
 
+/// Every word the rules or the classifier know, with its id for each, so a text is
+/// normalised and each word looked up once for both.
+static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
+    let mut lex = Lexicon::default();
+    for (w, t) in RULES.terms() {
+        lex.entry(w).0 = t;
+    }
+    for (w, id) in MODEL.words() {
+        lex.entry(w).1 = id;
+    }
+    lex
+});
+
+type Fx = std::hash::BuildHasherDefault<rules::Fx>;
+
+/// Words of up to 16 bytes (nearly all) are kept inline as a number, so a lookup reads no
+/// other memory; longer ones by their text.
+#[derive(Default)]
+struct Lexicon {
+    short: std::collections::HashMap<u128, (u32, u32), Fx>,
+    long: std::collections::HashMap<Box<str>, (u32, u32), Fx>,
+}
+
+impl Lexicon {
+    /// A word of up to 16 bytes as a number (words never contain a zero byte).
+    fn key(w: &str) -> Option<u128> {
+        let b = w.as_bytes();
+        (b.len() <= 16).then(|| {
+            let mut k = [0u8; 16];
+            k[..b.len()].copy_from_slice(b);
+            u128::from_le_bytes(k)
+        })
+    }
+
+    fn entry(&mut self, w: &str) -> &mut (u32, u32) {
+        let none = (rules::OTHER, model::UNKNOWN);
+        match Lexicon::key(w) {
+            Some(k) => self.short.entry(k).or_insert(none),
+            None => self.long.entry(w.into()).or_insert(none),
+        }
+    }
+
+    /// The rules' term id and the classifier's word id of `w`.
+    fn get(&self, w: &str) -> (u32, u32) {
+        match Lexicon::key(w) {
+            Some(k) => self.short.get(&k),
+            None => self.long.get(w),
+        }
+        .copied()
+        .unwrap_or((rules::OTHER, model::UNKNOWN))
+    }
+}
+
 /// Compiles the rules and learns the classifier now.
 pub fn warm() {
-    LazyLock::force(&RULES);
-    LazyLock::force(&MODEL);
+    LazyLock::force(&LEXICON);
+}
+
+/// `texts` as the rules' term ids and the classifier's word ids, a sentence end after
+/// every sentence and at the end of every text in both.
+fn tokens(texts: &[&str]) -> (Vec<u32>, Vec<u32>) {
+    let mut terms = Vec::new();
+    let mut ids = Vec::new();
+    for t in texts {
+        let folded = normalise::fold(t);
+        normalise::pieces(&folded, |p| {
+            let (term, id) = match p {
+                normalise::Piece::Word(w) => LEXICON.get(w),
+                normalise::Piece::Stop => (rules::STOP, model::STOP),
+            };
+            terms.push(term);
+            ids.push(id);
+        });
+        terms.push(rules::STOP);
+        ids.push(model::STOP);
+    }
+    (terms, ids)
 }
 
 /// The risk disclosed in `texts` (each checked on its own: a title and a body, say): the
 /// rules' categories, or when no rule matches, the classifier's.
 pub fn check(texts: &[&str]) -> Finding {
-    let (f, calmed) = rules_check(texts);
+    let (terms, ids) = tokens(texts);
+    let mut f = Finding::default();
+    let calmed = RULES.scan_tokens(&terms, |r| {
+        if let Some(c) = RULES.rules[r].category {
+            f = f.with(c);
+        }
+    });
     if f.is_risky() {
         f
     } else {
-        MODEL.check(texts, &calmed)
+        MODEL.check_ids(&ids, &calmed)
     }
 }
 
 /// The rules' categories alone, and which sentences a calm rule cleared.
+#[cfg(test)]
 fn rules_check(texts: &[&str]) -> (Finding, Vec<bool>) {
     let mut f = Finding::default();
     let calmed = RULES.scan(texts, |r| {

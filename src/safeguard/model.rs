@@ -43,6 +43,11 @@ pub struct Model {
     categories: Map<u64, [f32; 4]>,
 }
 
+/// A word the model never saw.
+pub const UNKNOWN: u32 = u32::MAX - 1;
+/// The end of a sentence.
+pub const STOP: u32 = u32::MAX;
+
 fn pair(a: u32, b: u32) -> u64 {
     ((u64::from(a) + 1) << 32) | u64::from(b)
 }
@@ -132,11 +137,17 @@ impl Model {
     /// sentences `calmed` (by sentence end, in order, as the rules report them: plainly
     /// about the past and recovery, or about research or a campaign).
     pub fn check(&self, texts: &[&str], calmed: &[bool]) -> Finding {
+        self.check_ids(&self.ids(texts), calmed)
+    }
+
+    /// [`check`](Self::check) on texts already made into word ids ([`Model::id`]), with
+    /// [`STOP`] after every sentence and at the end of every text.
+    pub fn check_ids(&self, ids: &[u32], calmed: &[bool]) -> Finding {
         let mut found = Finding::default();
         let mut n = 0;
-        self.sentences(texts, |score, ids| {
+        self.sentences(ids, |score, sentence| {
             if score > THRESHOLD && !calmed.get(n).copied().unwrap_or(false) {
-                found = found.with(self.category(ids));
+                found = found.with(self.category(sentence));
             }
             n += 1;
         });
@@ -147,25 +158,52 @@ impl Model {
     /// has a word the model knows.
     pub fn score(&self, texts: &[&str]) -> Option<f32> {
         let mut best: Option<f32> = None;
-        self.sentences(texts, |s, ids| {
-            if !ids.is_empty() {
+        self.sentences(&self.ids(texts), |s, sentence| {
+            if sentence.iter().any(|id| *id != UNKNOWN) {
                 best = Some(best.map_or(s, |b| b.max(s)));
             }
         });
         best
     }
 
-    /// The category a flagged sentence (its word ids, `None` for an unknown word) most
-    /// resembles.
-    fn category(&self, ids: &[Option<u32>]) -> Category {
-        let mut feats: Vec<u64> = Vec::with_capacity(ids.len() * 2);
-        for (i, id) in ids.iter().enumerate() {
-            if let Some(b) = id {
+    /// A word's id, or [`UNKNOWN`] for a word never seen in training.
+    pub fn id(&self, w: &str) -> u32 {
+        self.words.get(w).copied().unwrap_or(UNKNOWN)
+    }
+
+    /// Every word the model knows, with its id.
+    pub fn words(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.words.iter().map(|(w, id)| (w.as_str(), *id))
+    }
+
+    /// `texts` as word ids, [`STOP`] after every sentence and at the end of every text.
+    fn ids(&self, texts: &[&str]) -> Vec<u32> {
+        let mut ids = Vec::new();
+        for t in texts {
+            let folded = normalise::fold(t);
+            normalise::pieces(&folded, |p| {
+                ids.push(match p {
+                    Piece::Word(w) => self.id(w),
+                    Piece::Stop => STOP,
+                })
+            });
+            ids.push(STOP);
+        }
+        ids
+    }
+
+    /// The category a flagged sentence (its word ids) most resembles.
+    fn category(&self, sentence: &[u32]) -> Category {
+        let mut feats: Vec<u64> = Vec::with_capacity(sentence.len() * 2);
+        let mut prev = UNKNOWN;
+        for b in sentence {
+            if *b != UNKNOWN {
                 feats.push(u64::from(*b));
-                if let Some(Some(a)) = i.checked_sub(1).map(|p| ids[p]) {
-                    feats.push(pair(a, *b));
+                if prev != UNKNOWN {
+                    feats.push(pair(prev, *b));
                 }
             }
+            prev = *b;
         }
         feats.sort_unstable();
         feats.dedup();
@@ -181,53 +219,35 @@ impl Model {
             .unwrap_or(Category::Suicide)
     }
 
-    /// Calls `each` at every sentence end, as the rules count them (each `.`, `!`, `?`
-    /// or line break, and the end of each text), with the sentence's score and its word
-    /// ids (`None` for a word never seen in training; empty for no known word).
-    fn sentences(&self, texts: &[&str], mut each: impl FnMut(f32, &[Option<u32>])) {
-        struct Sentence {
-            ids: Vec<Option<u32>>,
-            score: f32,
-            known: bool,
-            /// Its number, and per word id the sentence it last counted in, so a word
-            /// counts once per sentence (the features are present or not).
-            n: u32,
-            seen: Vec<u32>,
-        }
-        let mut s = Sentence {
-            ids: Vec::new(),
-            score: 0.0,
-            known: false,
-            n: 1,
-            seen: vec![0; self.single.len()],
-        };
-        let mut end = |s: &mut Sentence| {
-            each(s.score, if s.known { &s.ids } else { &[] });
-            s.ids.clear();
-            s.score = 0.0;
-            s.known = false;
-            s.n += 1;
-        };
-        for t in texts {
-            let folded = normalise::fold(t);
-            normalise::pieces(&folded, |p| match p {
-                Piece::Word(w) => {
-                    let id = self.words.get(w).copied();
-                    if let Some(b) = id {
-                        s.known = true;
-                        if s.seen[b as usize] != s.n {
-                            s.seen[b as usize] = s.n;
-                            s.score += self.single[b as usize];
-                        }
-                        if let Some(Some(a)) = s.ids.last() {
-                            s.score += self.pairs.get(&pair(*a, b)).copied().unwrap_or(0.0);
-                        }
-                    }
-                    s.ids.push(id);
+    /// Calls `each` at every sentence end in `ids` (each [`STOP`]) with the sentence's
+    /// score and its word ids. A word counts once per sentence (the features are present
+    /// or not); a pair repeated in one sentence counts each time.
+    fn sentences(&self, ids: &[u32], mut each: impl FnMut(f32, &[u32])) {
+        // Per word id, the sentence it last counted in.
+        let mut seen: Vec<u32> = vec![0; self.single.len()];
+        let mut n = 1u32;
+        let mut start = 0;
+        let mut score = 0f32;
+        for (i, b) in ids.iter().enumerate() {
+            match *b {
+                STOP => {
+                    each(score, &ids[start..i]);
+                    score = 0.0;
+                    start = i + 1;
+                    n += 1;
                 }
-                Piece::Stop => end(&mut s),
-            });
-            end(&mut s);
+                UNKNOWN => {}
+                b => {
+                    let slot = &mut seen[b as usize];
+                    if *slot != n {
+                        *slot = n;
+                        score += self.single[b as usize];
+                    }
+                    if i > start && ids[i - 1] < UNKNOWN {
+                        score += self.pairs.get(&pair(ids[i - 1], b)).copied().unwrap_or(0.0);
+                    }
+                }
+            }
         }
     }
 }
@@ -274,5 +294,21 @@ mod tests {
                     I've been well for a long time now and I train nurses to recognise risk.";
         assert!(crate::safeguard::rules_check(&[past]).1.contains(&true));
         assert!(!crate::safeguard::check(&[past]).is_risky());
+    }
+
+    /// The check normalises each text once and looks each word up once for the rules
+    /// and the classifier together: the same answer as asking each on its own.
+    #[test]
+    fn one_pass_for_both_answers_as_two_would() {
+        let corpus = include_str!("../../tests/safeguarding/tuning.tsv");
+        for (_, text) in corpus.lines().filter_map(labelled) {
+            let (rules, calmed) = crate::safeguard::rules_check(&[text]);
+            let two = if rules.is_risky() {
+                rules
+            } else {
+                crate::safeguard::MODEL.check(&[text], &calmed)
+            };
+            assert_eq!(crate::safeguard::check(&[text]), two, "{text}");
+        }
     }
 }

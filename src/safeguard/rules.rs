@@ -8,9 +8,9 @@ use super::forms;
 use super::normalise::{self, Piece};
 
 /// A word no rule names.
-const OTHER: u32 = u32::MAX - 1;
+pub const OTHER: u32 = u32::MAX - 1;
 /// The end of a sentence.
-const STOP: u32 = u32::MAX;
+pub const STOP: u32 = u32::MAX;
 
 /// What one step accepts: any of some words, any of some phrases, or the sentence's end.
 #[derive(Debug, Default)]
@@ -274,43 +274,44 @@ impl Rules {
         })
     }
 
-    /// Only the words, for measuring (bench).
-    pub fn tokens(&self, texts: &[&str]) -> usize {
-        let mut n = 0;
-        for t in texts {
-            let folded = normalise::fold(t);
-            normalise::pieces(&folded, |p| {
-                n += match p {
-                    Piece::Word(w) => self.terms.get(w).copied().unwrap_or(OTHER) as usize & 1,
-                    Piece::Stop => 1,
-                }
-            });
-        }
-        n
-    }
-
     /// Calls `hit` with the index of every rule that matches somewhere in `texts` (a rule
     /// may be reported more than once), except in sentences a calm rule matches. Returns,
     /// for each sentence end in order (each `.`, `!`, `?` or line break, and the end of
     /// each text), whether a calm rule cleared the sentence before it.
-    pub fn scan(&self, texts: &[&str], mut hit: impl FnMut(usize)) -> Vec<bool> {
-        let mut calmed = Vec::new();
+    pub fn scan(&self, texts: &[&str], hit: impl FnMut(usize)) -> Vec<bool> {
         let mut toks: Vec<u32> = Vec::new();
         for t in texts {
             let folded = normalise::fold(t);
             normalise::pieces(&folded, |p| {
                 toks.push(match p {
-                    Piece::Word(w) => self.terms.get(w).copied().unwrap_or(OTHER),
+                    Piece::Word(w) => self.term(w),
                     Piece::Stop => STOP,
                 })
             });
             toks.push(STOP);
         }
+        self.scan_tokens(&toks, hit)
+    }
+
+    /// A word's term id, or [`OTHER`].
+    pub fn term(&self, w: &str) -> u32 {
+        self.terms.get(w).copied().unwrap_or(OTHER)
+    }
+
+    /// Every word the rules know, with its term id.
+    pub fn terms(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.terms.iter().map(|(w, t)| (&**w, *t))
+    }
+
+    /// [`scan`](Self::scan) on texts already made into term ids ([`STOP`] after every
+    /// sentence and at the end of every text).
+    pub fn scan_tokens(&self, toks: &[u32], mut hit: impl FnMut(usize)) -> Vec<bool> {
+        let mut calmed = Vec::new();
         // The rules whose rarest word is present.
         let mut active = vec![0u64; self.rules.len().div_ceil(64)];
         let mut set = |r: u32| active[(r / 64) as usize] |= 1 << (r % 64);
         self.always.iter().for_each(|r| set(*r));
-        for t in &toks {
+        for t in toks {
             if *t < OTHER {
                 self.anchors[*t as usize].iter().for_each(|r| set(*r));
             }
@@ -341,7 +342,7 @@ impl Rules {
                 }
                 last = *r;
                 let rule = &self.rules[*r as usize];
-                if rest(&rule.steps, &toks, pos) {
+                if rest(&rule.steps, toks, pos) {
                     match rule.category {
                         Some(_) => held.push(*r as usize),
                         None if rule.uncalm => uncalm = true,
