@@ -11,9 +11,9 @@
 //! present or not (multinomial naive Bayes on binary features, uniform class priors,
 //! Lidstone smoothing). Each sentence is scored on its own, so adding a sentence never
 //! clears a flag; the score is the log-odds of risky against calm, and only words seen in
-//! training count. The category is the most likely of the four. Training is a single
-//! pass over about 2,000 lines (a few milliseconds); nothing is learned from what people
-//! write to the site.
+//! training count; a word counts once per sentence, a pair each time it appears. The
+//! category is the most likely of the four. Training is a single pass over about 2,500
+//! lines (a few milliseconds); nothing is learned from what people write to the site.
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
@@ -25,8 +25,8 @@ use super::{Category, Finding};
 type Map<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 
 /// Smoothing added to every count. Chosen, with [`THRESHOLD`], by training on the tuning
-/// part without one batch of a new author and scoring that batch, for each of four
-/// batches in turn (never on a held-out part).
+/// part without one batch of a new author and scoring that batch, for each batch of the
+/// third and fourth rounds in turn (never on a held-out part).
 const ALPHA: f64 = 0.5;
 
 /// Log-odds above which a sentence is flagged (e^6 ≈ 400 to 1).
