@@ -3,7 +3,7 @@
 //! pages, the iCalendar and JSON feeds, and the evaluation survey.
 
 use crate::harness::TestApp;
-use crate::mailing::{outbox, scalar};
+use crate::mailing::{link_in_mail, outbox, scalar};
 use mmha::auth::Role;
 use mmha::uktime;
 
@@ -18,21 +18,6 @@ async fn campaign(app: &TestApp) -> (String, String, String) {
 /// The campaign's day `n` (0 = first), "YYYY-MM-DD".
 fn day(first: &str, n: i64) -> String {
     uktime::day_string(uktime::parse_day(first).unwrap() + time::Duration::days(n))
-}
-
-/// The private link's path in the newest email to `to`.
-async fn link_for(app: &TestApp, to: &str) -> String {
-    let mails = outbox(app).await;
-    let m = mails
-        .iter()
-        .rev()
-        .find(|m| m.header("To") == to)
-        .expect("a mail with the link");
-    let i = m.text.find("/activities/manage/").expect("link in mail");
-    m.text[i..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '/' || *c == '_' || *c == '-')
-        .collect()
 }
 
 fn coffee_morning<'a>(slug: &'a str, date: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -165,7 +150,7 @@ async fn a_coffee_morning_in_cardiff_from_registration_to_the_calendar() {
         .await
         .assert_not_contains("Cuppa and chat");
     // The organiser's private link works without an account and shows the status.
-    let link = link_for(&app, "rhian@example.org").await;
+    let link = link_in_mail(&app, "rhian@example.org", "/activities/manage/").await;
     app.another_browser()
         .get(&link)
         .await
@@ -453,7 +438,7 @@ async fn organisers_edit_through_their_link_and_moderators_ask_for_changes() {
     form.push(("kind", "online"));
     app.post("/activities/new", &form).await.assert_status(200);
     let id = scalar(&app, "SELECT MAX(id) FROM activities").await;
-    let link = link_for(&app, "rhian@example.org").await;
+    let link = link_in_mail(&app, "rhian@example.org", "/activities/manage/").await;
     app.login_as(Role::Moderator).await;
     // Asking for changes needs a message.
     app.post(

@@ -86,6 +86,22 @@ pub(crate) async fn outbox(app: &TestApp) -> Vec<Mail> {
         .collect()
 }
 
+/// The path of the private link starting `prefix` (`/roster/manage/`) in the newest email
+/// to `to`.
+pub(crate) async fn link_in_mail(app: &TestApp, to: &str, prefix: &str) -> String {
+    let mails = outbox(app).await;
+    let m = mails
+        .iter()
+        .rev()
+        .find(|m| m.header("To") == to)
+        .expect("a mail with the link");
+    let i = m.text.find(prefix).expect("link in mail");
+    m.text[i..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '/' || *c == '_' || *c == '-')
+        .collect()
+}
+
 pub(crate) async fn scalar(app: &TestApp, sql: &str) -> i64 {
     sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_string()))
         .fetch_one(&app.state.db.pool)

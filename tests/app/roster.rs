@@ -2,23 +2,8 @@
 //! private link (nothing is listed before), and can leave, which deletes their entry.
 
 use crate::harness::TestApp;
-use crate::mailing::{outbox, scalar};
+use crate::mailing::{link_in_mail, scalar};
 use mmha::auth::Role;
-
-/// The private link's path in the newest email to `to`.
-async fn link_for(app: &TestApp, to: &str) -> String {
-    let mails = outbox(app).await;
-    let m = mails
-        .iter()
-        .rev()
-        .find(|m| m.header("To") == to)
-        .expect("a mail with the link");
-    let i = m.text.find("/roster/manage/").expect("link in mail");
-    m.text[i..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '/' || *c == '_' || *c == '-')
-        .collect()
-}
 
 #[tokio::test]
 async fn supporters_choose_what_is_shown_and_can_leave() {
@@ -50,7 +35,7 @@ async fn supporters_choose_what_is_shown_and_can_leave() {
     .assert_status(200)
     .assert_contains("emailed you a private link");
     // Nothing shown before the link is used; the GET of the link changes nothing.
-    let link = link_for(&app, "sara@example.org").await;
+    let link = link_in_mail(&app, "sara@example.org", "/roster/manage/").await;
     app.get(&link)
         .await
         .assert_status(200)
@@ -85,7 +70,7 @@ async fn supporters_choose_what_is_shown_and_can_leave() {
     .await
     .assert_status(200);
     assert_eq!(scalar(&app, "SELECT COUNT(*) FROM roster").await, 1);
-    let link = link_for(&app, "sara@example.org").await;
+    let link = link_in_mail(&app, "sara@example.org", "/roster/manage/").await;
     // Counted without a name.
     app.post(&link, &[("show_name", "none")])
         .await
@@ -131,7 +116,7 @@ async fn staff_add_champions_who_choose_their_line_and_staff_can_hide_an_entry()
         .assert_contains("Has not used their link yet");
     let visitor = app.another_browser();
     visitor.get("/champions").await.assert_not_contains("Priya");
-    let link = link_for(&app, "priya@example.org").await;
+    let link = link_in_mail(&app, "priya@example.org", "/roster/manage/").await;
     let long = "x".repeat(201);
     visitor
         .post(&link, &[("show_name", "full"), ("line", &long)])

@@ -4,7 +4,7 @@
 //! risk and a link; the first look is recorded for the weekly table.
 
 use crate::harness::TestApp;
-use crate::mailing::{outbox, scalar};
+use crate::mailing::{link_in_mail, outbox, scalar};
 use mmha::auth::Role;
 
 /// A message no calm text would contain, to look for in email and pages.
@@ -269,21 +269,6 @@ async fn membership_applications_are_checked_too() {
     );
 }
 
-/// The last private roster link emailed to `to`.
-async fn roster_link(app: &TestApp, to: &str) -> String {
-    let mails = outbox(app).await;
-    let m = mails
-        .iter()
-        .rev()
-        .find(|m| m.header("To") == to)
-        .expect("a mail with the link");
-    let i = m.text.find("/roster/manage/").expect("link in mail");
-    m.text[i..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '/' || *c == '_' || *c == '-')
-        .collect()
-}
-
 /// A Champion line and a survey answer have no staff page of their own: the safeguarding
 /// page shows what was written, opening it is the first look, and the Champions list puts
 /// the flagged entry first.
@@ -303,7 +288,7 @@ async fn flagged_champion_lines_and_survey_answers_are_read_and_listed_first() {
         .assert_status(303);
     }
     let visitor = app.another_browser();
-    let calm = roster_link(&app, "cath@example.org").await;
+    let calm = link_in_mail(&app, "cath@example.org", "/roster/manage/").await;
     visitor
         .post(
             &calm,
@@ -312,7 +297,7 @@ async fn flagged_champion_lines_and_survey_answers_are_read_and_listed_first() {
         .await
         .assert_status(200)
         .assert_not_contains("id=\"crisis-help\"");
-    let risky = roster_link(&app, "rhian@example.org").await;
+    let risky = link_in_mail(&app, "rhian@example.org", "/roster/manage/").await;
     visitor
         .post(
             &risky,
