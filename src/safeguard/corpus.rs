@@ -334,8 +334,8 @@ fn choose_the_classifier_settings() {
                 .collect();
             let m = super::model::Model::train_with(&rest, alpha);
             for l in lines(b) {
-                let rule = super::rules_check(&[l.text]).0.is_risky();
-                let calmed = super::rules_check(&[l.text]).1;
+                let (rules, calmed) = super::rules_check(&[l.text]);
+                let rule = rules.is_risky();
                 if alpha == 0.5
                     && l.category.is_none()
                     && !rule

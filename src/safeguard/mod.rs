@@ -223,22 +223,9 @@ pub fn warm() {
 /// `texts` as the rules' term ids and the classifier's word ids, a sentence end after
 /// every sentence and at the end of every text in both.
 fn tokens(texts: &[&str]) -> (Vec<u32>, Vec<u32>) {
-    let mut terms = Vec::new();
-    let mut ids = Vec::new();
-    for t in texts {
-        let folded = normalise::fold(t);
-        normalise::pieces(&folded, |p| {
-            let (term, id) = match p {
-                normalise::Piece::Word(w) => LEXICON.get(w),
-                normalise::Piece::Stop => (rules::STOP, model::STOP),
-            };
-            terms.push(term);
-            ids.push(id);
-        });
-        terms.push(rules::STOP);
-        ids.push(model::STOP);
-    }
-    (terms, ids)
+    normalise::tokens(texts, (rules::STOP, model::STOP), |w| LEXICON.get(w))
+        .into_iter()
+        .unzip()
 }
 
 /// The risk disclosed in `texts` (each checked on its own: a title and a body, say): the

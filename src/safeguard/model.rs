@@ -178,18 +178,7 @@ impl Model {
 
     /// `texts` as word ids, [`STOP`] after every sentence and at the end of every text.
     fn ids(&self, texts: &[&str]) -> Vec<u32> {
-        let mut ids = Vec::new();
-        for t in texts {
-            let folded = normalise::fold(t);
-            normalise::pieces(&folded, |p| {
-                ids.push(match p {
-                    Piece::Word(w) => self.id(w),
-                    Piece::Stop => STOP,
-                })
-            });
-            ids.push(STOP);
-        }
-        ids
+        normalise::tokens(texts, STOP, |w| self.id(w))
     }
 
     /// The category a flagged sentence (its word ids) most resembles.

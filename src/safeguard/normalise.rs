@@ -98,6 +98,23 @@ pub fn pieces<'a>(folded: &'a str, mut each: impl FnMut(Piece<'a>)) {
     }
 }
 
+/// Every word of `texts` as `word` makes it, and `stop` after every sentence and at the
+/// end of every text: the token stream the rules and the classifier read.
+pub fn tokens<T: Copy>(texts: &[&str], stop: T, mut word: impl FnMut(&str) -> T) -> Vec<T> {
+    let mut out = Vec::new();
+    for t in texts {
+        let folded = fold(t);
+        pieces(&folded, |p| {
+            out.push(match p {
+                Piece::Word(w) => word(w),
+                Piece::Stop => stop,
+            })
+        });
+        out.push(stop);
+    }
+    out
+}
+
 /// Words written without their apostrophe, as people type on phones.
 fn bare(w: &str) -> Option<&'static [&'static str]> {
     Some(match w {

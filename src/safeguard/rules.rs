@@ -5,7 +5,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use super::Category;
 use super::forms;
-use super::normalise::{self, Piece};
+use super::normalise;
 
 /// A word no rule names.
 pub const OTHER: u32 = u32::MAX - 1;
@@ -279,18 +279,7 @@ impl Rules {
     /// for each sentence end in order (each `.`, `!`, `?` or line break, and the end of
     /// each text), whether a calm rule cleared the sentence before it.
     pub fn scan(&self, texts: &[&str], hit: impl FnMut(usize)) -> Vec<bool> {
-        let mut toks: Vec<u32> = Vec::new();
-        for t in texts {
-            let folded = normalise::fold(t);
-            normalise::pieces(&folded, |p| {
-                toks.push(match p {
-                    Piece::Word(w) => self.term(w),
-                    Piece::Stop => STOP,
-                })
-            });
-            toks.push(STOP);
-        }
-        self.scan_tokens(&toks, hit)
+        self.scan_tokens(&normalise::tokens(texts, STOP, |w| self.term(w)), hit)
     }
 
     /// A word's term id, or [`OTHER`].
