@@ -48,6 +48,10 @@ async fn code_post(
     parts: Parts,
     Form(f): Form<CodeForm>,
 ) -> Result<Response, AppError> {
+    // Before the write transaction: the address key may need to write the day's secret
+    // (a new day since the password step, or another instance served it).
+    let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
+    let ip_key = session::ip_key(&state.db, &ip).await?;
     let mut tx = state.db.begin_write().await?;
     let Some((user_id, next, attempts)) = totp::store::challenge(&mut tx, &f.challenge).await?
     else {
@@ -61,8 +65,7 @@ async fn code_post(
         tx.commit().await?;
         return Ok(see_other("/admin/login"));
     };
-    let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
-    let (email_key, ip_key) = session::throttle_keys(&state.db, &user.email, &ip).await?;
+    let email_key = session::email_key(&user.email);
     if session::store::is_throttled(&state.db, &email_key, &ip_key).await? {
         totp::store::end_challenge(&mut tx, &f.challenge).await?;
         tx.commit().await?;

@@ -27,6 +27,9 @@ pub enum Backend {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// The day's secret behind address keys, cached per database (and shared by clones)
+    /// so a process that opens several databases never mixes their secrets up.
+    pub day_secret: std::sync::Arc<std::sync::Mutex<Option<(String, String)>>>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -80,7 +83,11 @@ impl Db {
             }
         }
         .context("could not connect to the database")?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            day_secret: Default::default(),
+        })
     }
 
     /// Applies the embedded migrations for this backend. Safe to call on every start, and

@@ -17,10 +17,18 @@ pub const MAX_FAILURES_PER_IP: i64 = 20;
 
 /// The throttle keys for an attempt. Hashed, so the table holds no addresses or emails.
 pub async fn throttle_keys(db: &Db, email: &str, ip: &str) -> sqlx::Result<(String, String)> {
-    Ok((
-        token_hash(&format!("email:{}", email.to_lowercase())),
-        crate::web::antispam::address_key(db, "login", ip).await?,
-    ))
+    Ok((email_key(email), ip_key(db, ip).await?))
+}
+
+/// The throttle key for an account.
+pub fn email_key(email: &str) -> String {
+    token_hash(&format!("email:{}", email.to_lowercase()))
+}
+
+/// The throttle key for a client address. May write the day's secret: take it before
+/// opening a write transaction.
+pub async fn ip_key(db: &Db, ip: &str) -> sqlx::Result<String> {
+    crate::web::antispam::address_key(db, "login", ip).await
 }
 
 /// The `Set-Cookie` value for a new session.

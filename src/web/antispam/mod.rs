@@ -57,8 +57,6 @@ pub async fn address_key(db: &Db, scope: &str, ip: &str) -> sqlx::Result<String>
     Ok(crate::token::token_hash(&format!("{secret}:{scope}:{ip}")))
 }
 
-static SECRET: std::sync::Mutex<Option<(String, String)>> = std::sync::Mutex::new(None);
-
 #[cfg(test)]
 mod tests {
     use super::{Verdict, verdict};

@@ -31,9 +31,12 @@ pub async fn over_limit(db: &Db, scope: &str, ip: &str, per_hour: i64) -> sqlx::
     Ok(false)
 }
 
+/// The day's secret, created by the first instance to need it. Opens a write transaction
+/// of its own when not yet cached, so never call it while holding one (on SQLite the
+/// second writer would wait on the first until the busy timeout).
 pub async fn day_secret(db: &Db) -> sqlx::Result<String> {
     let day = crate::uktime::utc_today();
-    if let Ok(g) = SECRET.lock()
+    if let Ok(g) = db.day_secret.lock()
         && let Some((d, s)) = g.as_ref()
         && *d == day
     {
@@ -58,7 +61,7 @@ pub async fn day_secret(db: &Db) -> sqlx::Result<String> {
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    if let Ok(mut g) = SECRET.lock() {
+    if let Ok(mut g) = db.day_secret.lock() {
         *g = Some((day, secret.clone()));
     }
     Ok(secret)
