@@ -54,6 +54,22 @@ fn time(name: &str, text: &str, rounds: usize) {
     );
 }
 
+/// The median of `rounds` runs of `f`, one part of the check on the calm English story.
+fn phase(name: &str, rounds: usize, mut f: impl FnMut()) {
+    let mut times: Vec<u64> = (0..rounds)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed().as_nanos() as u64
+        })
+        .collect();
+    times.sort_unstable();
+    println!(
+        "{name}, calm English story: median {:.1} µs",
+        times[times.len() / 2] as f64 / 1000.0
+    );
+}
+
 pub fn run(rounds: usize) {
     let start = Instant::now();
     super::warm();
@@ -91,6 +107,14 @@ pub fn run(rounds: usize) {
         "normalising and looking words up alone, calm English story: median {:.1} µs",
         times[times.len() / 2] as f64 / 1000.0
     );
+    let (terms, ids) = super::tokens(&[english.as_str()]);
+    let calmed = super::RULES.scan_tokens(&terms, |_| {});
+    phase("the rules alone on its words", rounds, || {
+        std::hint::black_box(super::RULES.scan_tokens(std::hint::black_box(&terms), |_| {}));
+    });
+    phase("the classifier alone on its words", rounds, || {
+        std::hint::black_box(super::MODEL.check_ids(std::hint::black_box(&ids), &calmed));
+    });
     time("calm English story", &english, rounds);
     time("calm Welsh story", &welsh, rounds);
     time("English story ending in a disclosure", &risky, rounds);

@@ -19,6 +19,7 @@ pub mod model;
 pub mod normalise;
 pub mod rules;
 pub mod store;
+pub mod table;
 
 use std::sync::LazyLock;
 
@@ -165,52 +166,52 @@ pub(crate) static MODEL: LazyLock<model::Model> =
 /// Every word the rules or the classifier know, with its id for each, so a text is
 /// normalised and each word looked up once for both.
 static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
-    let mut lex = Lexicon::default();
+    let mut all: std::collections::HashMap<&str, (u32, u32)> = Default::default();
+    let none = (rules::OTHER, model::UNKNOWN);
     for (w, t) in RULES.terms() {
-        lex.entry(w).0 = t;
+        all.entry(w).or_insert(none).0 = t;
     }
     for (w, id) in MODEL.words() {
-        lex.entry(w).1 = id;
+        all.entry(w).or_insert(none).1 = id;
     }
-    lex
+    Lexicon::new(all)
 });
 
 type Fx = std::hash::BuildHasherDefault<rules::Fx>;
 
-/// Words of up to 16 bytes (nearly all) are kept inline as a number, so a lookup reads no
-/// other memory; longer ones by their text.
-#[derive(Default)]
+/// Words of up to 8 bytes (most) are kept inline as one number in a [`table::Table`], so a
+/// lookup hashes a number and reads no other memory; longer ones by their text. The
+/// number is built a byte at a time, not copied: a copy into a buffer read back as a
+/// number stalls the processor (the store cannot be forwarded to the load).
 struct Lexicon {
-    short: std::collections::HashMap<u128, (u32, u32), Fx>,
+    short: table::Table<(u32, u32)>,
     long: std::collections::HashMap<Box<str>, (u32, u32), Fx>,
 }
 
-impl Lexicon {
-    /// A word of up to 16 bytes as a number (words never contain a zero byte).
-    fn key(w: &str) -> Option<u128> {
-        let b = w.as_bytes();
-        (b.len() <= 16).then(|| {
-            let mut k = [0u8; 16];
-            k[..b.len()].copy_from_slice(b);
-            u128::from_le_bytes(k)
-        })
-    }
+/// Up to 8 bytes as a little-endian number: never zero for a word, and two words never
+/// share one (words hold no zero byte, so the padding cannot make two words one).
+fn packed(b: &[u8]) -> u64 {
+    b.iter().rev().fold(0u64, |k, c| (k << 8) | u64::from(*c))
+}
 
-    fn entry(&mut self, w: &str) -> &mut (u32, u32) {
-        let none = (rules::OTHER, model::UNKNOWN);
-        match Lexicon::key(w) {
-            Some(k) => self.short.entry(k).or_insert(none),
-            None => self.long.entry(w.into()).or_insert(none),
+impl Lexicon {
+    fn new(all: std::collections::HashMap<&str, (u32, u32)>) -> Lexicon {
+        let (short, long): (Vec<_>, Vec<_>) = all
+            .into_iter()
+            .filter(|(w, _)| !w.is_empty())
+            .partition(|(w, _)| w.len() <= 8);
+        Lexicon {
+            short: table::Table::new(short.into_iter().map(|(w, v)| (packed(w.as_bytes()), v))),
+            long: long.into_iter().map(|(w, v)| (w.into(), v)).collect(),
         }
     }
 
     /// The rules' term id and the classifier's word id of `w`.
     fn get(&self, w: &str) -> (u32, u32) {
-        match Lexicon::key(w) {
-            Some(k) => self.short.get(&k),
-            None => self.long.get(w),
+        match w.len() {
+            1..=8 => self.short.get(packed(w.as_bytes())),
+            _ => self.long.get(w).copied(),
         }
-        .copied()
         .unwrap_or((rules::OTHER, model::UNKNOWN))
     }
 }
@@ -223,9 +224,18 @@ pub fn warm() {
 /// `texts` as the rules' term ids and the classifier's word ids, a sentence end after
 /// every sentence and at the end of every text in both.
 fn tokens(texts: &[&str]) -> (Vec<u32>, Vec<u32>) {
-    normalise::tokens(texts, (rules::STOP, model::STOP), |w| LEXICON.get(w))
-        .into_iter()
-        .unzip()
+    // About one word in six bytes of text.
+    let guess = texts.iter().map(|t| t.len() / 6 + 1).sum();
+    let (mut terms, mut ids) = (Vec::with_capacity(guess), Vec::with_capacity(guess));
+    normalise::each(texts, |p| {
+        let (term, id) = match p {
+            normalise::Piece::Word(w) => LEXICON.get(w),
+            normalise::Piece::Stop => (rules::STOP, model::STOP),
+        };
+        terms.push(term);
+        ids.push(id);
+    });
+    (terms, ids)
 }
 
 /// The risk disclosed in `texts` (each checked on its own: a title and a body, say): the

@@ -37,7 +37,7 @@ pub struct Model {
     /// Per word id: the evidence for risk, log P(w | risky) − log P(w | calm).
     single: Vec<f32>,
     /// The same per pair of neighbouring words ([`pair`]), for pairs seen in training.
-    pairs: Map<u64, f32>,
+    pairs: super::table::Table<f32>,
     /// log P(f | category) for each of [`Category::ALL`], per feature (a word id, or a
     /// pair): read only for a sentence that is flagged, to name its category.
     categories: Map<u64, [f32; 4]>,
@@ -113,14 +113,14 @@ impl Model {
         let v = counts.len() as f64;
         let lp = |n: u32, j: usize| ((f64::from(n) + alpha) / (totals[j] + alpha * v)).ln();
         let mut single = vec![0f32; words.len()];
-        let mut pairs = Map::default();
+        let mut pairs = Vec::new();
         let mut categories = Map::default();
         for (f, c) in counts {
             let risk = (lp(c[0], 0) - lp(c[1], 1)) as f32;
             if f < 1 << 32 {
                 single[f as usize] = risk;
             } else {
-                pairs.insert(f, risk);
+                pairs.push((f, risk));
             }
             let cats = [2, 3, 4, 5].map(|j| lp(c[j], j) as f32);
             categories.insert(f, cats);
@@ -128,7 +128,7 @@ impl Model {
         Model {
             words,
             single,
-            pairs,
+            pairs: super::table::Table::new(pairs),
             categories,
         }
     }
@@ -233,7 +233,7 @@ impl Model {
                         score += self.single[b as usize];
                     }
                     if i > start && ids[i - 1] < UNKNOWN {
-                        score += self.pairs.get(&pair(ids[i - 1], b)).copied().unwrap_or(0.0);
+                        score += self.pairs.get(pair(ids[i - 1], b)).unwrap_or(0.0);
                     }
                 }
             }

@@ -54,6 +54,17 @@ pub fn fold(text: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
+/// The ASCII bytes that are part of a word: letters, digits and the apostrophe.
+static WORD_BYTE: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).is_ascii_alphanumeric() || b == b'\'' as usize;
+        b += 1;
+    }
+    t
+};
+
 /// Calls `each` with every word (contractions expanded) and sentence end of folded text.
 pub fn pieces<'a>(folded: &'a str, mut each: impl FnMut(Piece<'a>)) {
     let bytes = folded.as_bytes();
@@ -61,7 +72,7 @@ pub fn pieces<'a>(folded: &'a str, mut each: impl FnMut(Piece<'a>)) {
     let word_char = |i: usize| -> (bool, usize) {
         let b = bytes[i];
         if b < 0x80 {
-            (b.is_ascii_alphanumeric() || b == b'\'', 1)
+            (WORD_BYTE[b as usize], 1)
         } else {
             let c = folded[i..].chars().next().unwrap_or(' ');
             (c.is_alphanumeric(), c.len_utf8())
@@ -73,15 +84,23 @@ pub fn pieces<'a>(folded: &'a str, mut each: impl FnMut(Piece<'a>)) {
         let (is_word, len) = word_char(i);
         if is_word {
             let start = i;
+            let mut apostrophe = bytes[i] == b'\'';
             i += len;
-            while i < bytes.len() {
-                let (is_word, len) = word_char(i);
-                if !is_word {
-                    break;
+            loop {
+                // Letters of plain ASCII, most of every text, without decoding.
+                while let Some(&b) = bytes.get(i)
+                    && b < 0x80
+                    && WORD_BYTE[b as usize]
+                {
+                    apostrophe |= b == b'\'';
+                    i += 1;
                 }
-                i += len;
+                match (i < bytes.len()).then(|| word_char(i)) {
+                    Some((true, len)) => i += len,
+                    _ => break,
+                }
             }
-            word(&folded[start..i], &mut each);
+            word(&folded[start..i], apostrophe, &mut each);
             last_stop = false;
             continue;
         }
@@ -102,70 +121,118 @@ pub fn pieces<'a>(folded: &'a str, mut each: impl FnMut(Piece<'a>)) {
 /// end of every text: the token stream the rules and the classifier read.
 pub fn tokens<T: Copy>(texts: &[&str], stop: T, mut word: impl FnMut(&str) -> T) -> Vec<T> {
     let mut out = Vec::new();
-    for t in texts {
-        let folded = fold(t);
-        pieces(&folded, |p| {
-            out.push(match p {
-                Piece::Word(w) => word(w),
-                Piece::Stop => stop,
-            })
-        });
-        out.push(stop);
-    }
+    each(texts, |p| {
+        out.push(match p {
+            Piece::Word(w) => word(w),
+            Piece::Stop => stop,
+        })
+    });
     out
 }
 
-/// Words written without their apostrophe, as people type on phones.
-fn bare(w: &str) -> Option<&'static [&'static str]> {
-    Some(match w {
-        "im" => &["i", "am"],
-        "ive" => &["i", "have"],
-        "cannot" | "cant" => &["can", "not"],
-        "dont" => &["do", "not"],
-        "wont" => &["will", "not"],
-        "didnt" => &["did", "not"],
-        "doesnt" => &["does", "not"],
-        "isnt" | "aint" => &["is", "not"],
-        "wasnt" => &["was", "not"],
-        "werent" => &["were", "not"],
-        "arent" => &["are", "not"],
-        "couldnt" => &["could", "not"],
-        "wouldnt" => &["would", "not"],
-        "shouldnt" => &["should", "not"],
-        "havent" => &["have", "not"],
-        "hasnt" => &["has", "not"],
-        "hadnt" => &["had", "not"],
-        "wanna" => &["want", "to"],
-        "gonna" => &["going", "to"],
-        "gotta" => &["got", "to"],
-        "theyd" => &["they", "would"],
-        "theyre" => &["they", "are"],
-        "youre" => &["you", "are"],
-        // Phone spellings.
-        "dnt" => &["do", "not"],
-        "cnt" | "cud" => &["can", "not"],
-        "ths" | "dis" => &["this"],
-        "nite" => &["night"],
-        "rn" => &["right", "now"],
-        "idk" => &["i", "do", "not", "know"],
-        "u" => &["you"],
-        "ur" => &["your"],
-        _ => return None,
-    })
+/// Calls `each` with every word of `texts` and a [`Piece::Stop`] after every sentence and
+/// at the end of every text: [`tokens`] without collecting them.
+pub fn each(texts: &[&str], mut each: impl FnMut(Piece<'_>)) {
+    for t in texts {
+        let folded = fold(t);
+        pieces(&folded, &mut each);
+        each(Piece::Stop);
+    }
 }
 
-fn word<'a>(w: &'a str, each: &mut impl FnMut(Piece<'a>)) {
-    let w = w.trim_matches('\'');
+/// Words written without their apostrophe, as people type on phones, by length (so a
+/// word is compared with the few of its own length only).
+const BARE: [&[(&str, &[&str])]; 9] = [
+    &[],
+    &[("u", &["you"])],
+    &[
+        ("im", &["i", "am"]),
+        ("rn", &["right", "now"]),
+        ("ur", &["your"]),
+    ],
+    &[
+        ("ive", &["i", "have"]),
+        ("dnt", &["do", "not"]),
+        ("cnt", &["can", "not"]),
+        ("cud", &["can", "not"]),
+        ("ths", &["this"]),
+        ("dis", &["this"]),
+        ("idk", &["i", "do", "not", "know"]),
+    ],
+    &[
+        ("cant", &["can", "not"]),
+        ("dont", &["do", "not"]),
+        ("wont", &["will", "not"]),
+        ("isnt", &["is", "not"]),
+        ("aint", &["is", "not"]),
+        ("nite", &["night"]),
+    ],
+    &[
+        ("didnt", &["did", "not"]),
+        ("wasnt", &["was", "not"]),
+        ("arent", &["are", "not"]),
+        ("hasnt", &["has", "not"]),
+        ("hadnt", &["had", "not"]),
+        ("wanna", &["want", "to"]),
+        ("gonna", &["going", "to"]),
+        ("gotta", &["got", "to"]),
+        ("theyd", &["they", "would"]),
+        ("youre", &["you", "are"]),
+    ],
+    &[
+        ("cannot", &["can", "not"]),
+        ("doesnt", &["does", "not"]),
+        ("werent", &["were", "not"]),
+        ("havent", &["have", "not"]),
+        ("theyre", &["they", "are"]),
+    ],
+    &[
+        ("couldnt", &["could", "not"]),
+        ("wouldnt", &["would", "not"]),
+    ],
+    &[("shouldnt", &["should", "not"])],
+];
+
+/// Per length, the first letters of [`BARE`]'s words (bit 0 for `a`): most words are
+/// ruled out by one bit test.
+const BARE_FIRST: [u32; 9] = {
+    let mut m = [0u32; 9];
+    let mut n = 0;
+    while n < BARE.len() {
+        let mut i = 0;
+        while i < BARE[n].len() {
+            m[n] |= 1 << (BARE[n][i].0.as_bytes()[0] - b'a');
+            i += 1;
+        }
+        n += 1;
+    }
+    m
+};
+
+fn bare(w: &str) -> Option<&'static [&'static str]> {
+    let first = *w.as_bytes().first()?;
+    if !first.is_ascii_lowercase() || BARE_FIRST.get(w.len())? & (1 << (first - b'a')) == 0 {
+        return None;
+    }
+    BARE[w.len()]
+        .iter()
+        // The first letter first: a call to compare the rest is slower than the word.
+        .find(|(k, _)| k.as_bytes()[0] == w.as_bytes()[0] && *k == w)
+        .map(|(_, v)| *v)
+}
+
+/// One word as it was typed (`apostrophe`: whether it holds one).
+fn word<'a>(mut w: &'a str, apostrophe: bool, each: &mut impl FnMut(Piece<'a>)) {
+    if apostrophe {
+        w = w.trim_matches('\'');
+    }
     if w.is_empty() {
         return;
     }
-    if !w.contains('\'') {
-        if let Some(words) = bare(w) {
-            for x in words {
-                each(Piece::Word(x));
-            }
-        } else {
-            each(Piece::Word(w));
+    if !apostrophe || !w.contains('\'') {
+        match bare(w) {
+            Some(words) => words.iter().for_each(|x| each(Piece::Word(x))),
+            None => each(Piece::Word(w)),
         }
         return;
     }
@@ -235,6 +302,17 @@ mod tests {
         assert_eq!(words("im done, dont care"), "i am done do not care");
         assert_eq!(words("the baby's cot"), "the baby cot");
         assert_eq!(words("I wanna go"), "i want to go");
+    }
+
+    #[test]
+    fn bare_words_are_kept_by_their_length() {
+        for (n, words) in BARE.iter().enumerate() {
+            assert!(words.iter().all(|(k, _)| k.len() == n), "length {n}");
+        }
+        assert_eq!(
+            words("idk u cant shouldnt"),
+            "i do not know you can not should not"
+        );
     }
 
     #[test]

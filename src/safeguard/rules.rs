@@ -20,6 +20,14 @@ struct Alts {
     /// Each a sequence of word sets (`in_front_of`, `@want_to`).
     phrases: Vec<Vec<Vec<u32>>>,
     end: bool,
+    /// Bit `id % 256` set for each of `words` and each first word of `phrases`: most
+    /// words of a text are ruled out by one bit test, before the search of a long list (a
+    /// class and its generated forms) or of dozens of phrases.
+    filter: [u64; 4],
+}
+
+fn filter_bit(t: u32) -> (usize, u64) {
+    (((t / 64) % 4) as usize, 1 << (t % 64))
 }
 
 impl Alts {
@@ -30,6 +38,10 @@ impl Alts {
             return true;
         }
         if t == STOP {
+            return false;
+        }
+        let (i, bit) = filter_bit(t);
+        if self.filter[i] & bit == 0 {
             return false;
         }
         if self.words.binary_search(&t).is_ok() && each(p + 1) {
@@ -296,49 +308,56 @@ impl Rules {
     /// sentence and at the end of every text).
     pub fn scan_tokens(&self, toks: &[u32], mut hit: impl FnMut(usize)) -> Vec<bool> {
         let mut calmed = Vec::new();
-        // The rules whose rarest word is present.
+        // The rules whose rarest word is in the sentence: no rule crosses a sentence end,
+        // so in a long text most rules are not tried in most sentences.
         let mut active = vec![0u64; self.rules.len().div_ceil(64)];
-        let mut set = |r: u32| active[(r / 64) as usize] |= 1 << (r % 64);
-        self.always.iter().for_each(|r| set(*r));
-        for t in toks {
-            if *t < OTHER {
-                self.anchors[*t as usize].iter().for_each(|r| set(*r));
-            }
-        }
-        let is_active = |r: u32| active[(r / 64) as usize] & (1 << (r % 64)) != 0;
         // Matches of the current sentence, held until its end in case a calm rule matches.
         let mut held: Vec<usize> = Vec::new();
-        let mut calm = false;
-        let mut uncalm = false;
-        for (pos, t) in toks.iter().enumerate() {
-            if *t == STOP {
+        let mut start = 0;
+        while start < toks.len() {
+            let end = toks[start..]
+                .iter()
+                .position(|t| *t == STOP)
+                .map_or(toks.len(), |n| start + n);
+            active.iter_mut().for_each(|a| *a = 0);
+            let mut set = |r: u32| active[(r / 64) as usize] |= 1 << (r % 64);
+            self.always.iter().for_each(|r| set(*r));
+            for t in &toks[start..end] {
+                if *t < OTHER {
+                    self.anchors[*t as usize].iter().for_each(|r| set(*r));
+                }
+            }
+            let is_active = |r: u32| active[(r / 64) as usize] & (1 << (r % 64)) != 0;
+            let (mut calm, mut uncalm) = (false, false);
+            for (pos, t) in toks.iter().enumerate().take(end).skip(start) {
+                if *t == OTHER {
+                    continue;
+                }
+                let mut last = u32::MAX;
+                for r in &self.starts[*t as usize] {
+                    if *r == last || !is_active(*r) {
+                        continue;
+                    }
+                    last = *r;
+                    let rule = &self.rules[*r as usize];
+                    if rest(&rule.steps, toks, pos) {
+                        match rule.category {
+                            Some(_) => held.push(*r as usize),
+                            None if rule.uncalm => uncalm = true,
+                            None => calm = true,
+                        }
+                    }
+                }
+            }
+            // Reported at the sentence's end (tokens always end with one).
+            if end < toks.len() {
                 if !calm || uncalm {
                     held.iter().for_each(|r| hit(*r));
                 }
                 calmed.push(calm && !uncalm);
-                held.clear();
-                calm = false;
-                uncalm = false;
-                continue;
             }
-            if *t == OTHER {
-                continue;
-            }
-            let mut last = u32::MAX;
-            for r in &self.starts[*t as usize] {
-                if *r == last || !is_active(*r) {
-                    continue;
-                }
-                last = *r;
-                let rule = &self.rules[*r as usize];
-                if rest(&rule.steps, toks, pos) {
-                    match rule.category {
-                        Some(_) => held.push(*r as usize),
-                        None if rule.uncalm => uncalm = true,
-                        None => calm = true,
-                    }
-                }
-            }
+            held.clear();
+            start = end + 1;
         }
         calmed
     }
@@ -393,6 +412,11 @@ where
     }
     alts.words.sort_unstable();
     alts.words.dedup();
+    let firsts: Vec<u32> = alts.firsts().collect();
+    for t in firsts {
+        let (i, bit) = filter_bit(t);
+        alts.filter[i] |= bit;
+    }
     Ok(alts)
 }
 
@@ -454,6 +478,16 @@ impl Hasher for Fx {
     }
     fn write_u8(&mut self, i: u8) {
         self.add(u64::from(i));
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_u128(&mut self, i: u128) {
+        self.add(i as u64);
+        self.add((i >> 64) as u64);
     }
     fn write_usize(&mut self, i: usize) {
         self.add(i as u64);
