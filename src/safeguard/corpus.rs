@@ -23,10 +23,12 @@ const MAX_FALSE_ALARMS: f64 = 0.08;
 /// The fourth round of corpus (600 sentences) moved one more calm sentence here over the
 /// line: at 51 sentences each is 2 %, so the ceiling here is 18 %. The fourth round,
 /// measured before it joined, is the larger unseen measure (docs/safeguarding.md).
+/// The fifth round moved one back (16 %) and one more risky sentence of the second part
+/// over the line (97 %): both raised to match.
 const HELDOUT_FLOOR_RECALL: f64 = 0.98;
-const HELDOUT_CEILING_FALSE_ALARMS: f64 = 0.18;
+const HELDOUT_CEILING_FALSE_ALARMS: f64 = 0.16;
 /// The same for the second held-out part.
-const HELDOUT2_FLOOR_RECALL: f64 = 0.95;
+const HELDOUT2_FLOOR_RECALL: f64 = 0.97;
 const HELDOUT2_CEILING_FALSE_ALARMS: f64 = 0.09;
 
 struct Line<'a> {
