@@ -544,6 +544,36 @@ await step('a risky message: crisis help on the first screen of the answer, in E
   assert(problems.length === 0, problems.join('\n     '));
 });
 
+await step('staff: the risky messages come first in the enquiries queue, marked urgent, and wait on the safeguarding page until opened', async () => {
+  // The messages sent in the step before (six of them, two languages by three widths).
+  const problems = [];
+  for (const [width, height] of [[390, 844], [1280, 900]]) {
+    const ctx = await context({ viewport: { width, height } });
+    const page = await ctx.newPage();
+    await login(page);
+    await page.goto(`${base}/admin/enquiries`);
+    const first = (await page.textContent('main table tbody tr th')) || '';
+    if (!first.includes('Urgent')) problems.push(`${width}px: the first enquiry is not marked urgent ("${first.trim()}")`);
+    if (!/suicide|Suicide/.test(first)) problems.push(`${width}px: the first enquiry does not say the kind of risk ("${first.trim()}")`);
+    await page.goto(`${base}/admin/safeguarding`);
+    const waiting = await page.$$eval('[aria-labelledby="waiting"] tbody tr', (rows) => rows.length);
+    if (waiting < 1) problems.push(`${width}px: nothing waits on the safeguarding page`);
+    const side = await sideways(page);
+    if (side.by > 0) problems.push(`${width}px: the safeguarding page scrolls sideways by ${side.by}px: ${side.over.join(', ')}`);
+    if (width === 1280) await axe(page, '/admin/safeguarding with flags waiting');
+    await page.screenshot({ path: path.join(outDir, `staff-safeguarding-${width}.png`), fullPage: true });
+    // Opening one records the first look: it no longer waits.
+    await Promise.all([page.waitForNavigation(), page.click('[aria-labelledby="waiting"] tbody tr a')]);
+    const banner = (await page.textContent('main')) || '';
+    if (!/safeguarding|Safeguarding/.test(banner)) problems.push(`${width}px: the flagged message has no safeguarding banner`);
+    await page.goto(`${base}/admin/safeguarding`);
+    const after = await page.$$eval('[aria-labelledby="waiting"] tbody tr', (rows) => rows.length);
+    if (after !== waiting - 1) problems.push(`${width}px: ${waiting} waited, ${after} wait after opening one`);
+    await ctx.close();
+  }
+  assert(problems.length === 0, problems.join('\n     '));
+});
+
 await step('Northern Ireland: the finder says plainly there is no mother and baby unit', async () => {
   const ctx = await context({ viewport: { width: 390, height: 844 } });
   const page = await ctx.newPage();
@@ -583,7 +613,7 @@ await step('axe: staff pages, WCAG 2.2 AA', async () => {
     '/admin/members', '/admin/bulletin', '/admin/bulletin/new', '/admin/subscribers', '/admin/areas',
     '/admin/services', '/admin/finder', '/admin/campaigns', '/admin/campaigns/new', '/admin/activities',
     '/admin/analytics', '/admin/impact', '/admin/impact/tracker', '/admin/helplines', '/admin/settings',
-    '/admin/users', '/admin/people', '/admin/audit',
+    '/admin/users', '/admin/people', '/admin/audit', '/admin/safeguarding',
   ];
   const problems = [];
   for (const p of pages) {
