@@ -9,6 +9,7 @@ use super::{Category, check, explain};
 const TUNING: &str = include_str!("../../tests/safeguarding/tuning.tsv");
 const HELDOUT: &str = include_str!("../../tests/safeguarding/heldout.tsv");
 const HELDOUT2: &str = include_str!("../../tests/safeguarding/heldout2.tsv");
+const HELDOUT3: &str = include_str!("../../tests/safeguarding/heldout3.tsv");
 
 /// The thresholds issue 19 set: a part fails below this recall …
 const MIN_RECALL: f64 = 0.97;
@@ -32,6 +33,11 @@ const HELDOUT_CEILING_FALSE_ALARMS: f64 = 0.18;
 /// The same for the second held-out part.
 const HELDOUT2_FLOOR_RECALL: f64 = 0.98;
 const HELDOUT2_CEILING_FALSE_ALARMS: f64 = 0.09;
+/// The same for the third, written blind on 2026-12-07 (300 sentences, half Welsh) so the
+/// measure rests on more than 51 and 70 calm sentences; set at its first measurement
+/// (95.6 % recall, 11.6 % false alarms).
+const HELDOUT3_FLOOR_RECALL: f64 = 0.95;
+const HELDOUT3_CEILING_FALSE_ALARMS: f64 = 0.12;
 
 struct Line<'a> {
     lang: &'a str,
@@ -194,6 +200,7 @@ fn corpus_is_large_and_welsh_enough() {
         .into_iter()
         .chain(lines(HELDOUT))
         .chain(lines(HELDOUT2))
+        .chain(lines(HELDOUT3))
         .collect();
     let welsh = all.iter().filter(|l| l.lang != "en").count();
     let risky = all.iter().filter(|l| l.category.is_some()).count();
@@ -204,7 +211,7 @@ fn corpus_is_large_and_welsh_enough() {
     }
     assert!(risky * 10 >= all.len() * 4 && risky * 10 <= all.len() * 6);
     // Every category, in both languages, in both parts.
-    for part in [TUNING, HELDOUT, HELDOUT2] {
+    for part in [TUNING, HELDOUT, HELDOUT2, HELDOUT3] {
         let part = lines(part);
         for c in Category::ALL {
             for welsh in [false, true] {
@@ -225,6 +232,7 @@ fn recall_and_false_alarms_on_the_tuning_and_held_out_parts() {
     let tuning = measure("tuning", TUNING, true);
     let heldout = measure("held-out", HELDOUT, false);
     let heldout2 = measure("held-out 2", HELDOUT2, false);
+    let heldout3 = measure("held-out 3", HELDOUT3, false);
     let check = |name: &str, t: Tally, min_recall: f64, max_false_alarms: f64| {
         assert!(
             t.recall() >= min_recall,
@@ -240,7 +248,11 @@ fn recall_and_false_alarms_on_the_tuning_and_held_out_parts() {
         );
     };
     check("tuning", tuning, MIN_RECALL, MAX_FALSE_ALARMS);
-    for (name, t) in [("held-out", heldout), ("held-out 2", heldout2)] {
+    for (name, t) in [
+        ("held-out", heldout),
+        ("held-out 2", heldout2),
+        ("held-out 3", heldout3),
+    ] {
         if t.recall() < MIN_RECALL || t.false_alarm_rate() > MAX_FALSE_ALARMS {
             println!(
                 "{name}: NOT YET at the target of {:.0} % recall and {:.0} % false alarms \
@@ -261,6 +273,12 @@ fn recall_and_false_alarms_on_the_tuning_and_held_out_parts() {
         heldout2,
         HELDOUT2_FLOOR_RECALL,
         HELDOUT2_CEILING_FALSE_ALARMS,
+    );
+    check(
+        "held-out 3",
+        heldout3,
+        HELDOUT3_FLOOR_RECALL,
+        HELDOUT3_CEILING_FALSE_ALARMS,
     );
 }
 
