@@ -80,33 +80,17 @@ pub fn run(rounds: usize) {
     let english = text(ENGLISH, 5000);
     let welsh = text(WELSH, 5000);
     let risky = format!("{english} I keep thinking everyone would be better off without me.");
-    let mut times = Vec::new();
-    for _ in 0..rounds {
-        let start = Instant::now();
+    phase("normalising alone", rounds, || {
         let folded = super::normalise::fold(std::hint::black_box(&english));
         let mut n = 0usize;
         super::normalise::pieces(&folded, |p| {
             n += usize::from(matches!(p, super::normalise::Piece::Word(_)))
         });
         std::hint::black_box(n);
-        times.push(start.elapsed().as_nanos() as u64);
-    }
-    times.sort_unstable();
-    println!(
-        "normalising alone, calm English story: median {:.1} µs",
-        times[times.len() / 2] as f64 / 1000.0
-    );
-    times.clear();
-    for _ in 0..rounds {
-        let start = Instant::now();
+    });
+    phase("normalising and looking words up alone", rounds, || {
         std::hint::black_box(super::tokens(std::hint::black_box(&[english.as_str()])));
-        times.push(start.elapsed().as_nanos() as u64);
-    }
-    times.sort_unstable();
-    println!(
-        "normalising and looking words up alone, calm English story: median {:.1} µs",
-        times[times.len() / 2] as f64 / 1000.0
-    );
+    });
     let (terms, ids) = super::tokens(&[english.as_str()]);
     let calmed = super::RULES.scan_tokens(&terms, |_| {});
     phase("the rules alone on its words", rounds, || {
