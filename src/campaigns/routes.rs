@@ -865,7 +865,8 @@ async fn register_post(
         Err(errors) => return page(d, errors, None, StatusCode::UNPROCESSABLE_ENTITY),
     };
     let ip = web::client_ip(&parts, state.config.trust_proxy);
-    if web::antispam::store::over_limit(&state.db, "activity", &ip, PER_HOUR).await? {
+    let limit = web::antispam::store::allowance(PER_HOUR, risk.is_risky());
+    if web::antispam::store::over_limit(&state.db, "activity", &ip, limit).await? {
         let throttled = Some("contact-throttled");
         return page(d, Vec::new(), throttled, StatusCode::TOO_MANY_REQUESTS);
     }

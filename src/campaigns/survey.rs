@@ -244,7 +244,8 @@ async fn survey_post(
         Err(errors) => return page(k, a, errors, false, StatusCode::UNPROCESSABLE_ENTITY),
     };
     let ip = web::client_ip(&parts, state.config.trust_proxy);
-    if web::antispam::store::over_limit(&state.db, "survey", &ip, 10).await? {
+    let limit = web::antispam::store::allowance(10, risk.is_risky());
+    if web::antispam::store::over_limit(&state.db, "survey", &ip, limit).await? {
         let errors = vec![("worked", Msg::new("contact-throttled"))];
         return page(k, a, errors, false, StatusCode::TOO_MANY_REQUESTS);
     }

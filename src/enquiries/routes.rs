@@ -136,7 +136,8 @@ async fn contact_post(
         Err(errors) => return page(d, errors, None, StatusCode::UNPROCESSABLE_ENTITY),
     };
     let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
-    if crate::web::antispam::store::over_limit(&state.db, "contact", &ip, PER_HOUR).await? {
+    let limit = crate::web::antispam::store::allowance(PER_HOUR, risk.is_risky());
+    if crate::web::antispam::store::over_limit(&state.db, "contact", &ip, limit).await? {
         return page(
             d,
             Vec::new(),

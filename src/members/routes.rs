@@ -293,7 +293,8 @@ async fn apply_post(
         Err(errors) => return page(a, errors, None, StatusCode::UNPROCESSABLE_ENTITY),
     };
     let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
-    if crate::web::antispam::store::over_limit(&state.db, "member", &ip, PER_HOUR).await? {
+    let limit = crate::web::antispam::store::allowance(PER_HOUR, risk.is_risky());
+    if crate::web::antispam::store::over_limit(&state.db, "member", &ip, limit).await? {
         return page(
             a,
             Vec::new(),

@@ -243,7 +243,8 @@ async fn new_post(
         }
     };
     let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
-    if crate::web::antispam::store::over_limit(&state.db, "story", &ip, PER_HOUR).await? {
+    let limit = crate::web::antispam::store::allowance(PER_HOUR, risk.is_risky());
+    if crate::web::antispam::store::over_limit(&state.db, "story", &ip, limit).await? {
         return page(
             d,
             Vec::new(),

@@ -3,6 +3,21 @@
 use super::*;
 use crate::db::Db;
 
+/// Submissions a risky text (one the safeguarding check flags) may make from one address
+/// in an hour, past its form's own limit: a person in crisis may write again and again,
+/// and what they write must reach a moderator, not only the crisis help on a 429. It
+/// still bounds a flood of texts written to pass the check.
+pub const RISKY_PER_HOUR: i64 = 30;
+
+/// The hourly limit for a submission: `per_hour`, or [`RISKY_PER_HOUR`] for a risky text.
+pub fn allowance(per_hour: i64, risky: bool) -> i64 {
+    if risky {
+        per_hour.max(RISKY_PER_HOUR)
+    } else {
+        per_hour
+    }
+}
+
 /// Counts this attempt against the client's address for `scope`; true when it has made
 /// `per_hour` attempts in the last hour already (and then this one is not counted).
 pub async fn over_limit(db: &Db, scope: &str, ip: &str, per_hour: i64) -> sqlx::Result<bool> {
