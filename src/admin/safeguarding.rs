@@ -29,14 +29,21 @@ struct Page<'a> {
     awaiting: Vec<Flag>,
     weeks: Vec<Week>,
     recent: Vec<Flag>,
+    /// Per flag id, what the item is called ([`store::item_names`]).
+    names: std::collections::HashMap<i64, String>,
 }
 
 impl Page<'_> {
     fn when(&self, t: &i64) -> String {
         crate::uktime::uk_date_time(*t)
     }
+    /// "An enquiry: ENQ-7K2P from Sam" (the channel alone when the item has gone).
     fn what(&self, f: &Flag) -> String {
-        self.c.t(&format!("admin-safeguard-channel-{}", f.channel))
+        let channel = self.c.t(&format!("admin-safeguard-channel-{}", f.channel));
+        match self.names.get(&f.id).map(|n| n.trim()) {
+            Some(name) if !name.is_empty() => format!("{channel}: {name}"),
+            _ => channel,
+        }
     }
     fn kinds(&self, f: &Flag) -> String {
         let names = crate::safeguard::category_names(f.finding());
@@ -84,13 +91,16 @@ async fn page(
 ) -> Result<Response, AppError> {
     staff.require(Permission::Moderate)?;
     let awaiting = store::awaiting(&state.db).await?;
-    let recent = store::since(&state.db, crate::db::now() - WEEKS * 7 * 86_400).await?;
+    let since = crate::db::now() - WEEKS * 7 * 86_400;
+    let recent = store::since(&state.db, since).await?;
+    let names = store::item_names(&state.db, since).await?;
     let weeks = store::weeks(&recent);
     private_page(&Page {
         c: &c.with_staff(staff),
         awaiting,
         weeks,
         recent,
+        names,
     })
 }
 

@@ -135,6 +135,33 @@ pub async fn since(db: &Db, since: i64) -> sqlx::Result<Vec<Flag>> {
     .await
 }
 
+/// A few words naming the item of each flag raised since `since` or still unopened, by
+/// flag id, for the staff safeguarding page: an enquiry's reference and sender, a story's
+/// or activity's title, a member's or supporter's name, a survey answer's campaign. One
+/// query for all of them (the only place this module reads the channels' own tables).
+pub async fn item_names(
+    db: &Db,
+    since: i64,
+) -> sqlx::Result<std::collections::HashMap<i64, String>> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT f.id, COALESCE(e.reference || ' from ' || e.name, s.title, m.name, r.name, \
+         a.title, k.name, '') \
+         FROM safeguarding_flags f \
+         LEFT JOIN enquiries e ON f.channel = 'enquiry' AND e.id = f.item_id \
+         LEFT JOIN stories s ON f.channel = 'story' AND s.id = f.item_id \
+         LEFT JOIN members m ON f.channel = 'member' AND m.id = f.item_id \
+         LEFT JOIN roster r ON f.channel = 'supporter' AND r.id = f.item_id \
+         LEFT JOIN activities a ON f.channel = 'activity' AND a.id = f.item_id \
+         LEFT JOIN campaign_survey v ON f.channel = 'survey' AND v.id = f.item_id \
+         LEFT JOIN campaigns k ON k.id = v.campaign_id \
+         WHERE f.first_seen_at IS NULL OR f.created_at >= $1",
+    )
+    .bind(since)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.into_iter().collect())
+}
+
 /// The flags on one channel's items, for a queue to put flagged items first and tag them.
 #[derive(Debug, Default)]
 pub struct Flags(std::collections::HashMap<i64, Flag>);

@@ -81,10 +81,15 @@ async fn a_risky_contact_message_gets_crisis_help_first_and_reaches_the_team_mar
     app.get("/admin")
         .await
         .assert_contains("Items that may disclose risk and have not been opened yet: 1.");
+    let reference: String = sqlx::query_scalar("SELECT reference FROM enquiries WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
     app.get("/admin/safeguarding")
         .await
         .assert_status(200)
-        .assert_contains("An enquiry")
+        .assert_contains(&format!("An enquiry: {reference} from "))
         .assert_contains(&format!("href=\"/admin/enquiries/{id}\""))
         .assert_contains("Suicide");
     let inbox = app.get("/admin/enquiries").await;
@@ -347,7 +352,8 @@ async fn flagged_champion_lines_and_survey_answers_are_read_and_listed_first() {
     );
     app.get("/admin/safeguarding")
         .await
-        .assert_contains(&format!("href=\"{path}\""));
+        .assert_contains(&format!("href=\"{path}\""))
+        .assert_contains("A supporter or Champion sign-up: Rhian Risk");
 
     // Read in full; opening it is the first look.
     app.get(&path)
@@ -392,7 +398,8 @@ async fn flagged_champion_lines_and_survey_answers_are_read_and_listed_first() {
     let path = format!("/admin/safeguarding/survey/{answer}");
     app.get("/admin/safeguarding")
         .await
-        .assert_contains(&format!("href=\"{path}\""));
+        .assert_contains(&format!("href=\"{path}\""))
+        .assert_contains("A campaign survey answer: World Maternal Mental Health Day 2026");
     app.get(&path)
         .await
         .assert_status(200)
