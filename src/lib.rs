@@ -64,7 +64,7 @@ pub struct Shared {
     /// (0: the shipped index). Swapped whole when an import lands.
     postcodes: Arc<RwLock<(i64, Arc<finder::index::PostcodeIndex>)>>,
     /// The finder's per-area pages and usage counts.
-    pub finder: Arc<finder::routes::FinderCache>,
+    pub finder: Arc<finder::answer::FinderCache>,
     /// Page-view counts waiting to be saved (analytics.rs).
     pub analytics: Arc<analytics::Analytics>,
     /// Non-essential requests in flight, for shedding load (web::load).
@@ -91,7 +91,7 @@ impl AppState {
             cache: Arc::new(web::cache::PageCache::default()),
             atlas: Arc::new(RwLock::new(Arc::new(atlas))),
             postcodes: Arc::new(RwLock::new(postcodes)),
-            finder: Arc::new(finder::routes::FinderCache::default()),
+            finder: Arc::new(finder::answer::FinderCache::default()),
             analytics: Arc::new(analytics::Analytics::default()),
             load,
         })))

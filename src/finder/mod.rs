@@ -11,6 +11,8 @@
 //! carry route patterns only; the result page is assembled per request from a per-area
 //! skeleton (`web::splice`) so not even the page cache holds a visitor's postcode.
 
+pub mod answer;
+pub mod api;
 pub mod bench;
 pub mod import;
 pub mod index;

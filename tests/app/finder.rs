@@ -344,6 +344,16 @@ async fn the_finder_speaks_welsh() {
         .assert_contains("Dim ond llythrennau a rhifau");
     let v = json(&app.get("/api/v1/support?postcode=!!&lang=cy").await.body);
     assert!(v["error"].as_str().unwrap().contains("llythrennau"));
+    // Half a position is no search: a plain 400 with help, not a server error.
+    let res = app.get("/api/v1/support?lat=51.5").await;
+    res.assert_status(400);
+    let v = json(&res.body);
+    assert!(v["error"].as_str().is_some_and(|e| !e.is_empty()));
+    assert!(
+        v["help"]["emergency"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+    );
 }
 
 #[tokio::test]
