@@ -41,15 +41,17 @@ const MAX_FALSE_ALARMS: f64 = 0.08;
 /// took one more off this part (9.8 %) and put one back on the third (9.1 %): one calm
 /// sentence at the classifier's line, which moves as it learns; the ceilings follow.
 /// The twelfth (320 lines from writers most sets leave out) brought the second part inside
-/// the target (97.1 %, 7.1 %), so it is now held to the target itself.
-const HELDOUT_FLOOR_RECALL: f64 = 0.98;
-const HELDOUT_CEILING_FALSE_ALARMS: f64 = 0.10;
+/// the target (97.1 %, 7.1 %), so it is now held to the target itself. The thirteenth
+/// (280 English texts, contact-form messages and whole stories) brought this part inside
+/// too (100 %, 7.8 %), and moved one sentence of the third each way (97.0 %, 9.8 %).
+const HELDOUT_FLOOR_RECALL: f64 = MIN_RECALL;
+const HELDOUT_CEILING_FALSE_ALARMS: f64 = MAX_FALSE_ALARMS;
 /// The same for the second held-out part.
 const HELDOUT2_FLOOR_RECALL: f64 = MIN_RECALL;
 const HELDOUT2_CEILING_FALSE_ALARMS: f64 = MAX_FALSE_ALARMS;
 /// The same for the third, written blind on 2026-12-07 (300 sentences, half Welsh) so the
 /// measure rests on more than 51 and 70 calm sentences; set at its first measurement
-/// (95.6 % recall, 11.6 % false alarms); moved with the eighth to eleventh rounds.
+/// (95.6 % recall, 11.6 % false alarms); moved with the eighth to thirteenth rounds.
 const HELDOUT3_FLOOR_RECALL: f64 = 0.97;
 const HELDOUT3_CEILING_FALSE_ALARMS: f64 = 0.10;
 
