@@ -2,6 +2,8 @@
 //! and the map. Boundaries are stored in the database at full resolution and kept in memory
 //! parsed (for point lookups) and as small SVG paths (for the map).
 
+pub mod admin;
+pub mod api;
 pub mod geo;
 pub mod import;
 pub mod oruk;
