@@ -47,6 +47,10 @@ const MAX_FALSE_ALARMS: f64 = 0.08;
 /// The fourteenth (320 Welsh lines) put one calm sentence of the second part back over
 /// the line (8.6 %): a single sentence at the classifier's line, so its ceiling is 9 %
 /// again rather than the batch being kept out (a batch joins whatever it does here).
+/// The fifteenth (320 lines, both languages) brought the third part inside the target for
+/// the first time (97.0 %, 7.9 %); the sixteenth (200 lines, five sixths risky, to keep
+/// the corpus near half risky) raised the second and third parts' recall (98.6 %, 97.8 %)
+/// and put one calm sentence of the third back over (8.5 %).
 const HELDOUT_FLOOR_RECALL: f64 = MIN_RECALL;
 const HELDOUT_CEILING_FALSE_ALARMS: f64 = MAX_FALSE_ALARMS;
 /// The same for the second held-out part.
@@ -54,9 +58,9 @@ const HELDOUT2_FLOOR_RECALL: f64 = MIN_RECALL;
 const HELDOUT2_CEILING_FALSE_ALARMS: f64 = 0.09;
 /// The same for the third, written blind on 2026-12-07 (300 sentences, half Welsh) so the
 /// measure rests on more than 51 and 70 calm sentences; set at its first measurement
-/// (95.6 % recall, 11.6 % false alarms); moved with the eighth to fourteenth rounds.
+/// (95.6 % recall, 11.6 % false alarms); moved with the eighth to sixteenth rounds.
 const HELDOUT3_FLOOR_RECALL: f64 = 0.97;
-const HELDOUT3_CEILING_FALSE_ALARMS: f64 = 0.10;
+const HELDOUT3_CEILING_FALSE_ALARMS: f64 = 0.09;
 
 struct Line<'a> {
     lang: &'a str,
