@@ -15,50 +15,20 @@ const HELDOUT3: &str = include_str!("../../tests/safeguarding/heldout3.tsv");
 const MIN_RECALL: f64 = 0.97;
 /// … or above this false-alarm rate.
 const MAX_FALSE_ALARMS: f64 = 0.08;
-/// The held-out parts do not meet those yet (see docs/safeguarding.md): until they do,
-/// each must not fall below what it measured when these were last set, so no change
-/// makes the detector worse on text it was never tuned to. Raise them as it improves.
-/// They were last set when the classifier joined the rules (2026-12-07): recall rose from
-/// 89 % to 100 % here and from 87 % to 96 % on the second part, for three more false alarms
-/// here (of 51) and one there (of 70) — the rule is to prefer flagging to missing.
-/// The fourth round of corpus (600 sentences) moved one more calm sentence here over the
-/// line: at 51 sentences each is 2 %, so the ceiling here is 18 %. The fourth round,
-/// measured before it joined, is the larger unseen measure (docs/safeguarding.md).
-/// The fifth round moved one back (16 %) and one more risky sentence of the second part
-/// over the line (97 %); the sixth moved one calm sentence here over again (18 %) and one
-/// more risky sentence there (98.6 %): the classifier learns from every sentence added,
-/// and at 51 calm sentences one is 2 %, so this ceiling stays at 18 %.
-/// The eighth round (525 sentences, most of them everyday distress told safely) and its
-/// rules took three false alarms off this part (13.7 %) and three off the third (9.8 %),
-/// and moved one risky sentence of the second part under the line and one calm one over
-/// (97.1 %, 10 %): over all three parts, one disclosure fewer reached for four calm texts
-/// fewer flagged. Its recall floor is now the target itself. The ninth round (320
-/// sentences of what arrives in a month) and its rules took one more false alarm off
-/// each of the first two parts (11.8 %, 8.6 %) and caught two more disclosures of the
-/// third (97.0 %): every part now meets the recall target, none yet the false alarms.
-/// The tenth (320 sentences: recovery stories, professionals, venting) took two more off
-/// the third (8.5 %). The eleventh (320 short everyday lines full of risky-sounding words)
-/// took one more off this part (9.8 %) and put one back on the third (9.1 %): one calm
-/// sentence at the classifier's line, which moves as it learns; the ceilings follow.
-/// The twelfth (320 lines from writers most sets leave out) brought the second part inside
-/// the target (97.1 %, 7.1 %), so it is now held to the target itself. The thirteenth
-/// (280 English texts, contact-form messages and whole stories) brought this part inside
-/// too (100 %, 7.8 %), and moved one sentence of the third each way (97.0 %, 9.8 %).
-/// The fourteenth (320 Welsh lines) put one calm sentence of the second part back over
-/// the line (8.6 %): a single sentence at the classifier's line, so its ceiling is 9 %
-/// again rather than the batch being kept out (a batch joins whatever it does here).
-/// The fifteenth (320 lines, both languages) brought the third part inside the target for
-/// the first time (97.0 %, 7.9 %); the sixteenth (200 lines, five sixths risky, to keep
-/// the corpus near half risky) raised the second and third parts' recall (98.6 %, 97.8 %)
-/// and put one calm sentence of the third back over (8.5 %).
+/// The held-out parts do not all meet those yet: until they do, each is held to a floor so
+/// no change makes the detector worse on text it was never tuned to. A part that meets the
+/// target is held to it; the others to where they stand, rounded to the next percent
+/// (each round of corpus moves single sentences at the classifier's line, and a round
+/// joins whatever it does here). docs/safeguarding.md keeps how each round moved them.
+/// Raise them as the detector improves.
 const HELDOUT_FLOOR_RECALL: f64 = MIN_RECALL;
 const HELDOUT_CEILING_FALSE_ALARMS: f64 = MAX_FALSE_ALARMS;
-/// The same for the second held-out part.
+/// The same for the second held-out part (98.6 %, 8.6 % on 2026-12-07).
 const HELDOUT2_FLOOR_RECALL: f64 = MIN_RECALL;
 const HELDOUT2_CEILING_FALSE_ALARMS: f64 = 0.09;
 /// The same for the third, written blind on 2026-12-07 (300 sentences, half Welsh) so the
-/// measure rests on more than 51 and 70 calm sentences; set at its first measurement
-/// (95.6 % recall, 11.6 % false alarms); moved with the eighth to sixteenth rounds.
+/// measure rests on more than 51 and 70 calm sentences: 95.6 % and 11.6 % when it joined,
+/// 97.8 % and 8.5 % after the sixteenth round.
 const HELDOUT3_FLOOR_RECALL: f64 = 0.97;
 const HELDOUT3_CEILING_FALSE_ALARMS: f64 = 0.09;
 
