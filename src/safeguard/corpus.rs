@@ -338,8 +338,8 @@ fn choose_the_classifier_settings() {
         .split(':')
         .map(|p| std::fs::read_to_string(p).expect("read the batch"))
         .collect();
-    for alpha in [0.3, 0.5, 1.0] {
-        let thresholds = [3.0f32, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0];
+    for alpha in [0.2, 0.3, 0.5] {
+        let thresholds = [4.0f32, 4.5, 5.0, 5.5, 6.0, 7.0];
         // Per threshold, per language (English, Welsh): caught, risky, false alarms, calm.
         let mut t = vec![[[0usize; 4]; 2]; thresholds.len()];
         for b in &batches {
