@@ -309,12 +309,6 @@ pub struct SupportParams {
     pub(super) lang: Option<String>,
 }
 
-impl SupportParams {
-    pub(super) fn is_empty(&self) -> bool {
-        self.postcode.is_none() && self.place.is_none() && self.lat.is_none()
-    }
-}
-
 /// A search as both the page and the API answer it: what was typed (kept for the form),
 /// the outcome, and for a place found, its area's code, facts (`None` while the database
 /// cannot say) and nation. Counted once, for the finder's daily figures.

@@ -128,13 +128,8 @@ pub(super) async fn support_api(
         .unwrap_or_else(|| crate::app::ctx::lang_from(&headers));
     let snap = state.snapshot();
     let version = snap.version;
-    let asked = if p.is_empty() {
-        None
-    } else {
-        answer(&state, version, &p).await
-    };
     // Nothing asked (or half a position): help, and what to send.
-    let Some(a) = asked else {
+    let Some(a) = answer(&state, version, &p).await else {
         let v = json!({
             "help": help_json(&tiers(&snap.helplines, None)),
             "error": lang.t("finder-error-empty"),
