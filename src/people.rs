@@ -6,7 +6,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
@@ -18,7 +18,7 @@ use crate::auth::{Permission, StaffUser};
 use crate::db::{self, Db, Tx};
 use crate::mail::list;
 use crate::web::error::AppError;
-use crate::web::{Form, Query, private_page, private_page_status};
+use crate::web::{Form, Query, private_page};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -238,17 +238,14 @@ async fn person_erase(
     let c = c.with_staff(staff.clone());
     if email.is_empty() || get("confirm").is_empty() {
         let held = export(&state.db, &email).await?;
-        return private_page_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &PersonPage {
-                c: &c,
-                searched: true,
-                held: held.map(|v| serde_json::to_string_pretty(&v).unwrap_or_default()),
-                email,
-                erased: None,
-                error: c.t("admin-person-error-confirm"),
-            },
-        );
+        return Err(AppError::invalid(&PersonPage {
+            c: &c,
+            searched: true,
+            held: held.map(|v| serde_json::to_string_pretty(&v).unwrap_or_default()),
+            email,
+            erased: None,
+            error: c.t("admin-person-error-confirm"),
+        }));
     }
     let mut pictures: Vec<String> = crate::stories::store::by_email(&state.db, &email)
         .await?

@@ -4,14 +4,13 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 
 use crate::app::Ctx;
 use crate::auth::{Permission, StaffUser};
 use crate::site::helplines::{self, Helpline, HelplineForm, TIERS};
-use crate::web::{AppError, Form, private_page, private_page_status, see_other};
+use crate::web::{AppError, Form, private_page, see_other};
 use crate::{AppState, audit, db};
 
 pub fn routes() -> Router<AppState> {
@@ -53,9 +52,6 @@ struct EditTemplate<'a> {
 }
 
 impl EditTemplate<'_> {
-    fn error(&self, field: &str) -> String {
-        crate::app::field_error(self.c, &self.errors, field)
-    }
     fn tiers(&self) -> &'static [&'static str] {
         TIERS
     }
@@ -73,7 +69,7 @@ async fn new_form(c: Ctx, staff: StaffUser) -> Result<Response, AppError> {
         c: &c.with_staff(staff),
         id: None,
         f: &f,
-        errors: vec![],
+        errors: crate::web::FieldErrors::new(),
     })
 }
 
@@ -91,7 +87,7 @@ async fn edit_form(
         c: &c.with_staff(staff),
         id: Some(id),
         f: &HelplineForm::from_helpline(&h),
-        errors: vec![],
+        errors: crate::web::FieldErrors::new(),
     })
 }
 
@@ -127,15 +123,12 @@ async fn save(
     staff.require(Permission::ManageHelplines)?;
     let errors = f.problems();
     if !errors.is_empty() {
-        return private_page_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &EditTemplate {
-                c: &c.with_staff(staff),
-                id,
-                f: &f,
-                errors,
-            },
-        );
+        return Err(AppError::invalid(&EditTemplate {
+            c: &c.with_staff(staff),
+            id,
+            f: &f,
+            errors,
+        }));
     }
     let mut tx = state.db.begin_write().await?;
     let new_id = helplines::store::save_helpline(&mut tx, id, &f).await?;

@@ -40,9 +40,6 @@ impl SettingsTemplate<'_> {
     fn v(&self, key: &str) -> &str {
         self.values.get(key).map(String::as_str).unwrap_or("")
     }
-    fn error(&self, field: &str) -> String {
-        crate::app::field_error(self.c, &self.errors, field)
-    }
     fn serves(&self, nation: &str) -> bool {
         self.v("nations").split(',').any(|n| n.trim() == nation)
     }
@@ -68,7 +65,7 @@ async fn form(
         &SettingsTemplate {
             c: &c.with_staff(staff),
             values,
-            errors: vec![],
+            errors: crate::web::FieldErrors::new(),
             saved,
         },
     )
@@ -120,7 +117,7 @@ async fn save(
         if upload_errors.is_empty() {
             Ok(clean)
         } else {
-            Err(Vec::new())
+            Err(crate::web::FieldErrors::new())
         }
     });
     match checked {
@@ -149,15 +146,12 @@ async fn save(
         }
         Err(mut errors) => {
             errors.extend(upload_errors);
-            private_page_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &SettingsTemplate {
-                    c: &c.with_staff(staff),
-                    values,
-                    errors,
-                    saved: false,
-                },
-            )
+            Err(AppError::invalid(&SettingsTemplate {
+                c: &c.with_staff(staff),
+                values,
+                errors,
+                saved: false,
+            }))
         }
     }
 }

@@ -6,7 +6,6 @@ use crate::web::Msg;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -14,7 +13,7 @@ use serde::Deserialize;
 use crate::app::Ctx;
 use crate::auth::store::{self, UserRow};
 use crate::auth::{Permission, Role, StaffUser, password, session};
-use crate::web::{AppError, Form, private_page_status, see_other};
+use crate::web::{AppError, Form, form_page, see_other};
 use crate::{AppState, audit};
 
 pub fn routes() -> Router<AppState> {
@@ -37,9 +36,6 @@ struct UsersTemplate<'a> {
 }
 
 impl UsersTemplate<'_> {
-    fn error(&self, field: &str) -> String {
-        crate::app::field_error(self.c, &self.errors, field)
-    }
     fn when(&self, ts: &Option<i64>) -> String {
         ts.map(crate::uktime::date_time)
             .unwrap_or_else(|| self.c.t("admin-never"))
@@ -61,25 +57,22 @@ struct NewUserForm {
 async fn render(
     state: &AppState,
     c: &Ctx,
-    status: StatusCode,
     f: NewUserForm,
     errors: crate::web::FieldErrors,
     notice: String,
 ) -> Result<Response, AppError> {
     let users = store::users(&state.db).await?;
-    private_page_status(
-        status,
-        &UsersTemplate {
-            c,
-            users,
-            f: NewUserForm {
-                password: String::new(),
-                ..f
-            },
-            errors,
-            notice,
+    let page = UsersTemplate {
+        c,
+        users,
+        f: NewUserForm {
+            password: String::new(),
+            ..f
         },
-    )
+        errors,
+        notice,
+    };
+    form_page(&page, &page.errors)
 }
 
 async fn list(
@@ -98,7 +91,7 @@ async fn list(
         role: "editor".into(),
         ..Default::default()
     };
-    render(&state, &c, StatusCode::OK, f, vec![], notice).await
+    render(&state, &c, f, crate::web::FieldErrors::new(), notice).await
 }
 
 async fn create(
@@ -130,15 +123,7 @@ async fn create(
         ));
     }
     let (Some(role), true) = (role, errors.is_empty()) else {
-        return render(
-            &state,
-            &c,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            f,
-            errors,
-            String::new(),
-        )
-        .await;
+        return render(&state, &c, f, errors.into(), String::new()).await;
     };
     let hash = password::hash(f.password.clone()).await?;
     let mut tx = state.db.begin_write().await?;
@@ -163,15 +148,7 @@ async fn create(
                 "email",
                 Msg::new("admin-err-an-account-with-this-email-already"),
             )];
-            render(
-                &state,
-                &c,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                f,
-                errors,
-                String::new(),
-            )
-            .await
+            render(&state, &c, f, errors.into(), String::new()).await
         }
         Err(store::CreateUserError::Db(e)) => Err(e.into()),
     }
@@ -300,9 +277,8 @@ async fn reset_password(
         return render(
             &state,
             &c,
-            StatusCode::UNPROCESSABLE_ENTITY,
             NewUserForm::default(),
-            vec![("reset", msg)],
+            crate::web::FieldErrors::from(vec![("reset", msg)]),
             String::new(),
         )
         .await;

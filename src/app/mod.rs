@@ -300,15 +300,6 @@ fn generic_error(status: StatusCode) -> ErrorPage {
     }
 }
 
-/// The message for `field` in the visitor's language ("" when the field is fine).
-pub fn field_error(c: &Ctx, errors: &[(&'static str, Msg)], field: &str) -> String {
-    errors
-        .iter()
-        .find(|(f, _)| *f == field)
-        .map(|(_, m)| m.text(c.lang))
-        .unwrap_or_default()
-}
-
 /// Serves a public page from the in-memory cache, rendering it on a miss. `key` must
 /// contain everything the page depends on apart from the language.
 pub async fn cached<F, Fut>(

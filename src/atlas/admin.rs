@@ -13,7 +13,7 @@ use super::import::{self, RowError};
 use super::store::{self, AreaRow, Level, NewScore, Score, ScoreRevision};
 use crate::app::Ctx;
 use crate::auth::{Permission, StaffUser};
-use crate::web::{self, AppError, Form, Msg, private_page, private_page_status, see_other};
+use crate::web::{self, AppError, Form, Msg, form_page, private_page, see_other};
 use crate::{AppState, audit};
 
 #[derive(Template)]
@@ -22,12 +22,6 @@ struct LevelsTemplate<'a> {
     c: &'a Ctx,
     levels: Vec<Level>,
     errors: web::FieldErrors,
-}
-
-impl LevelsTemplate<'_> {
-    fn error(&self, field: &str) -> String {
-        crate::app::field_error(self.c, &self.errors, field)
-    }
 }
 
 pub(super) async fn levels_form(
@@ -40,7 +34,7 @@ pub(super) async fn levels_form(
     private_page(&LevelsTemplate {
         c: &c.with_staff(staff),
         levels,
-        errors: vec![],
+        errors: crate::web::FieldErrors::new(),
     })
 }
 
@@ -54,7 +48,7 @@ pub fn check_levels(form: &HashMap<String, String>) -> Result<Vec<Level>, web::F
         ["label_4", "colour_4"],
         ["label_5", "colour_5"],
     ];
-    let mut errors: web::FieldErrors = Vec::new();
+    let mut errors: web::FieldErrors = crate::web::FieldErrors::new();
     let mut out = Vec::new();
     for (level, [label_field, colour_field]) in FIELDS.iter().enumerate() {
         let get = |k: String| {
@@ -127,14 +121,11 @@ pub(super) async fn save_levels(
                     }
                 })
                 .collect();
-            private_page_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &LevelsTemplate {
-                    c: &c.with_staff(staff),
-                    levels,
-                    errors,
-                },
-            )
+            Err(AppError::invalid(&LevelsTemplate {
+                c: &c.with_staff(staff),
+                levels,
+                errors,
+            }))
         }
     }
 }
@@ -199,9 +190,6 @@ struct AdminAreaTemplate<'a> {
 }
 
 impl AdminAreaTemplate<'_> {
-    fn error(&self, field: &str) -> String {
-        crate::app::field_error(self.c, &self.errors, field)
-    }
     fn when(&self, ts: &i64) -> String {
         crate::uktime::date_time(*ts)
     }
@@ -220,23 +208,16 @@ async fn render_admin_area(
     let history = store::scores_of(&state.db, code).await?;
     let revisions = store::revisions_of(&state.db, code).await?;
     let levels = store::levels(&state.db).await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
+    let page = AdminAreaTemplate {
+        c,
+        area,
+        history,
+        revisions,
+        levels,
+        f,
+        errors,
     };
-    private_page_status(
-        status,
-        &AdminAreaTemplate {
-            c,
-            area,
-            history,
-            revisions,
-            levels,
-            f,
-            errors,
-        },
-    )
+    form_page(&page, &page.errors)
 }
 
 pub(super) async fn admin_area(
@@ -250,7 +231,14 @@ pub(super) async fn admin_area(
         year: (time::OffsetDateTime::now_utc().year() as i64).to_string(),
         ..Default::default()
     };
-    render_admin_area(&state, &c.with_staff(staff), &code, f, vec![]).await
+    render_admin_area(
+        &state,
+        &c.with_staff(staff),
+        &code,
+        f,
+        crate::web::FieldErrors::new(),
+    )
+    .await
 }
 
 /// Field problems in a score form; the clean score when there are none.
@@ -259,7 +247,7 @@ pub fn check_score_form(
     f: &ScoreForm,
     max_year: i64,
 ) -> Result<NewScore, web::FieldErrors> {
-    let mut e: web::FieldErrors = Vec::new();
+    let mut e: web::FieldErrors = crate::web::FieldErrors::new();
     let year = f
         .year
         .trim()
@@ -364,7 +352,7 @@ pub(super) async fn admin_rename_area(
             &c.with_staff(staff),
             &code,
             ScoreForm::default(),
-            errors,
+            errors.into(),
         )
         .await;
     }
@@ -495,16 +483,13 @@ pub(super) async fn areas_import_preview(
     }
     let c = c.with_staff(staff);
     match super::transfer::plan_areas(&state.db, &text).await? {
-        Err(problems) => private_page_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &AreasImportTemplate {
-                c: &c,
-                problems,
-                plan: None,
-                token: String::new(),
-                release,
-            },
-        ),
+        Err(problems) => Err(AppError::invalid(&AreasImportTemplate {
+            c: &c,
+            problems,
+            plan: None,
+            token: String::new(),
+            release,
+        })),
         Ok((plan, _)) => {
             let token = super::staging::keep(&state, "geojson", &text).await?;
             private_page(&AreasImportTemplate {
@@ -672,16 +657,13 @@ pub(super) async fn import_preview(
             plan,
             done: None,
         }),
-        Err(errors) => private_page_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &ImportTemplate {
-                c: &c,
-                csv,
-                errors,
-                plan: vec![],
-                done: None,
-            },
-        ),
+        Err(errors) => Err(AppError::invalid(&ImportTemplate {
+            c: &c,
+            csv,
+            errors,
+            plan: vec![],
+            done: None,
+        })),
     }
 }
 
@@ -704,16 +686,13 @@ pub(super) async fn import_confirm(
     let planned = match plan(&state, &f.csv).await? {
         Ok(p) => p,
         Err(errors) => {
-            return private_page_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &ImportTemplate {
-                    c: &c.with_staff(staff),
-                    csv: f.csv,
-                    errors,
-                    plan: vec![],
-                    done: None,
-                },
-            );
+            return Err(AppError::invalid(&ImportTemplate {
+                c: &c.with_staff(staff),
+                csv: f.csv,
+                errors,
+                plan: vec![],
+                done: None,
+            }));
         }
     };
     let mut tx = state.db.begin_write().await?;

@@ -6,7 +6,6 @@ use std::collections::HashSet;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 
@@ -16,7 +15,7 @@ use super::store::{self, AreaRow};
 use crate::app::Ctx;
 use crate::auth::{Permission, StaffUser};
 use crate::db;
-use crate::web::{AppError, FieldErrors, Form, Msg, private_page, private_page_status, see_other};
+use crate::web::{AppError, FieldErrors, Form, Msg, form_page, private_page, see_other};
 use crate::{AppState, audit};
 
 pub fn routes() -> Router<AppState> {
@@ -68,9 +67,6 @@ struct EditTemplate<'a> {
 }
 
 impl EditTemplate<'_> {
-    fn error(&self, field: &str) -> String {
-        crate::app::field_error(self.c, &self.errors, field)
-    }
     fn serves(&self, code: &str) -> bool {
         self.f.areas.iter().any(|a| a == code)
     }
@@ -104,22 +100,15 @@ async fn render(
         Some(id) => services::store::service_by_id(&state.db, id).await?,
         None => None,
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
+    let page = EditTemplate {
+        c,
+        id,
+        f,
+        row,
+        areas,
+        errors,
     };
-    private_page_status(
-        status,
-        &EditTemplate {
-            c,
-            id,
-            f,
-            row,
-            areas,
-            errors,
-        },
-    )
+    form_page(&page, &page.errors)
 }
 
 async fn new_form(
@@ -133,7 +122,14 @@ async fn new_form(
         status: "active".into(),
         ..Default::default()
     };
-    render(&state, &c.with_staff(staff), None, f, vec![]).await
+    render(
+        &state,
+        &c.with_staff(staff),
+        None,
+        f,
+        crate::web::FieldErrors::new(),
+    )
+    .await
 }
 
 async fn edit_form(
@@ -166,7 +162,14 @@ async fn edit_form(
         f.opens_at = opens;
         f.closes_at = closes;
     }
-    render(&state, &c.with_staff(staff), Some(id), f, vec![]).await
+    render(
+        &state,
+        &c.with_staff(staff),
+        Some(id),
+        f,
+        crate::web::FieldErrors::new(),
+    )
+    .await
 }
 
 async fn save(
@@ -317,16 +320,13 @@ async fn import_preview(
     }
     let c = c.with_staff(staff);
     match super::transfer::check_services(&state.db, &text).await? {
-        Err(errors) => private_page_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &ImportTemplate {
-                c: &c,
-                errors,
-                planned: vec![],
-                token: String::new(),
-                done: false,
-            },
-        ),
+        Err(errors) => Err(AppError::invalid(&ImportTemplate {
+            c: &c,
+            errors,
+            planned: vec![],
+            token: String::new(),
+            done: false,
+        })),
         Ok(rows) => {
             let token = super::staging::keep(&state, "csv", &text).await?;
             let planned = rows
@@ -363,16 +363,13 @@ async fn import_confirm(
     let rows = match super::transfer::check_services(&state.db, &text).await? {
         Ok(rows) => rows,
         Err(errors) => {
-            return private_page_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &ImportTemplate {
-                    c: &c.with_staff(staff),
-                    errors,
-                    planned: vec![],
-                    token: String::new(),
-                    done: false,
-                },
-            );
+            return Err(AppError::invalid(&ImportTemplate {
+                c: &c.with_staff(staff),
+                errors,
+                planned: vec![],
+                token: String::new(),
+                done: false,
+            }));
         }
     };
     let atlas = state.atlas();

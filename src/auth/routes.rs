@@ -80,29 +80,23 @@ async fn login(
     Form(f): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     let next = safe_next(&f.next).to_string();
-    let again = |status: StatusCode, msg: Msg| {
-        private_page_status(
-            status,
-            &LoginTemplate {
-                c: &c,
-                email: &f.email,
-                next: &next,
-                error: Some(msg),
-            },
-        )
+    let again = |msg: Msg| LoginTemplate {
+        c: &c,
+        email: &f.email,
+        next: &next,
+        error: Some(msg),
     };
     if f.email.trim().is_empty() || f.password.is_empty() {
-        return again(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Msg::new("admin-login-enter-both"),
-        );
+        return Err(AppError::invalid(&again(Msg::new(
+            "admin-login-enter-both",
+        ))));
     }
     let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
     let (email_key, ip_key) = session::throttle_keys(&state.db, f.email.trim(), &ip).await?;
     if session::store::is_throttled(&state.db, &email_key, &ip_key).await? {
-        return again(
+        return private_page_status(
             StatusCode::TOO_MANY_REQUESTS,
-            Msg::new("admin-login-throttled"),
+            &again(Msg::new("admin-login-throttled")),
         );
     }
     let user = store::user_by_email(&state.db, &f.email).await?;
@@ -115,10 +109,7 @@ async fn login(
         Some(u) if ok && !u.is_disabled() => u,
         _ => {
             session::store::record_failure(&state.db, &email_key, &ip_key).await?;
-            return again(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Msg::new("admin-login-wrong"),
-            );
+            return Err(AppError::invalid(&again(Msg::new("admin-login-wrong"))));
         }
     };
     let mut tx = state.db.begin_write().await?;
@@ -220,12 +211,6 @@ pub struct SetupTemplate<'a> {
     pub errors: crate::web::FieldErrors,
 }
 
-impl SetupTemplate<'_> {
-    pub fn error(&self, field: &str) -> String {
-        crate::app::field_error(self.c, &self.errors, field)
-    }
-}
-
 #[derive(Deserialize, Default)]
 struct TokenQuery {
     token: Option<String>,
@@ -245,7 +230,7 @@ async fn setup_form(
         token: &token,
         email: "",
         name: "",
-        errors: vec![],
+        errors: crate::web::FieldErrors::new(),
     })
 }
 
@@ -290,16 +275,13 @@ async fn setup(
         ));
     }
     if !errors.is_empty() {
-        return private_page_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &SetupTemplate {
-                c: &c,
-                token: &f.token,
-                email: &f.email,
-                name: &f.name,
-                errors,
-            },
-        );
+        return Err(AppError::invalid(&SetupTemplate {
+            c: &c,
+            token: &f.token,
+            email: &f.email,
+            name: &f.name,
+            errors: errors.into(),
+        }));
     }
     let hash = password::hash(f.password.clone()).await?;
     let mut tx = state.db.begin_write().await?;
@@ -309,19 +291,16 @@ async fn setup(
     let id = match store::create_user(&mut tx, &f.email, &f.name, Role::Admin, &hash).await {
         Ok(id) => id,
         Err(store::CreateUserError::Duplicate) => {
-            return private_page_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &SetupTemplate {
-                    c: &c,
-                    token: &f.token,
-                    email: &f.email,
-                    name: &f.name,
-                    errors: vec![(
-                        "email",
-                        Msg::new("admin-err-an-account-with-this-email-already"),
-                    )],
-                },
-            );
+            return Err(AppError::invalid(&SetupTemplate {
+                c: &c,
+                token: &f.token,
+                email: &f.email,
+                name: &f.name,
+                errors: crate::web::FieldErrors::from(vec![(
+                    "email",
+                    Msg::new("admin-err-an-account-with-this-email-already"),
+                )]),
+            }));
         }
         Err(store::CreateUserError::Db(e)) => return Err(e.into()),
     };
@@ -346,9 +325,6 @@ pub struct AccountTemplate<'a> {
 }
 
 impl AccountTemplate<'_> {
-    pub fn error(&self, field: &str) -> String {
-        crate::app::field_error(self.c, &self.errors, field)
-    }
     pub fn two_factor(&self) -> bool {
         self.c.staff.as_ref().is_some_and(|s| s.two_factor)
     }
@@ -358,7 +334,7 @@ async fn account_form(c: Ctx, staff: StaffUser) -> Result<Response, AppError> {
     let c = c.with_staff(staff);
     private_page(&AccountTemplate {
         c: &c,
-        errors: vec![],
+        errors: crate::web::FieldErrors::new(),
         done: false,
     })
 }
@@ -400,14 +376,11 @@ async fn change_password(
     }
     let c = c.with_staff(staff.clone());
     if !errors.is_empty() {
-        return private_page_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &AccountTemplate {
-                c: &c,
-                errors,
-                done: false,
-            },
-        );
+        return Err(AppError::invalid(&AccountTemplate {
+            c: &c,
+            errors: errors.into(),
+            done: false,
+        }));
     }
     let hash = password::hash(f.password.clone()).await?;
     let mut tx = state.db.begin_write().await?;
@@ -425,7 +398,7 @@ async fn change_password(
     tx.commit().await?;
     private_page(&AccountTemplate {
         c: &c,
-        errors: vec![],
+        errors: crate::web::FieldErrors::new(),
         done: true,
     })
 }

@@ -78,14 +78,11 @@ async fn code_post(
         if attempts + 1 >= totp::CHALLENGE_ATTEMPTS {
             return Ok(see_other("/admin/login?expired=1"));
         }
-        return private_page_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &CodeTemplate {
-                c: &c,
-                challenge: &f.challenge,
-                error: Some(Msg::new("admin-two-factor-wrong")),
-            },
-        );
+        return Err(AppError::invalid(&CodeTemplate {
+            c: &c,
+            challenge: &f.challenge,
+            error: Some(Msg::new("admin-two-factor-wrong")),
+        }));
     };
     totp::store::end_challenge(&mut tx, &f.challenge).await?;
     session::store::clear_failures(&mut tx, &email_key).await?;
@@ -216,7 +213,7 @@ async fn enrol_post(
             None => {
                 tx.rollback().await?;
                 page.error = Some(Msg::new("admin-two-factor-wrong"));
-                private_page_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+                Err(AppError::invalid(&page))
             }
         },
         "codes" | "disable" if page.enabled => {
@@ -231,7 +228,7 @@ async fn enrol_post(
             {
                 tx.rollback().await?;
                 page.error = Some(Msg::new("admin-two-factor-wrong"));
-                return private_page_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+                return Err(AppError::invalid(&page));
             }
             if f.action == "codes" {
                 let codes = totp::store::new_recovery_codes(&mut tx, staff.id).await?;

@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
@@ -16,7 +15,7 @@ use crate::auth::{Permission, StaffUser};
 use crate::mail::{Letter, Sender};
 use crate::uploads as images;
 use crate::web::{
-    AppError, FieldErrors, Fields, Form, Msg, Query, private_page, private_page_status, see_other,
+    AppError, FieldErrors, Fields, Form, Msg, Query, form_page, private_page, see_other,
 };
 use crate::{AppState, audit};
 
@@ -102,9 +101,6 @@ struct EditPage<'a> {
 }
 
 impl EditPage<'_> {
-    fn error(&self, field: &str) -> String {
-        crate::app::field_error(self.c, &self.errors, field)
-    }
     fn action(&self) -> String {
         match self.id {
             Some(id) => format!("/admin/campaigns/{id}"),
@@ -122,7 +118,7 @@ async fn new_get(c: Ctx, staff: StaffUser) -> Result<Response, AppError> {
         c: &c.with_staff(staff),
         id: None,
         d: CampaignDraft::default(),
-        errors: Vec::new(),
+        errors: crate::web::FieldErrors::new(),
         saved: false,
     })
 }
@@ -165,16 +161,13 @@ async fn save(
         errors.push(("slug", Msg::new("admin-campaign-error-slug-taken")));
     }
     if !errors.is_empty() {
-        return private_page_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &EditPage {
-                c: &c.with_staff(staff),
-                id,
-                d,
-                errors,
-                saved: false,
-            },
-        );
+        return Err(AppError::invalid(&EditPage {
+            c: &c.with_staff(staff),
+            id,
+            d,
+            errors,
+            saved: false,
+        }));
     }
     let mut tx = state.db.begin_write().await?;
     let new_id = match super::store::save_campaign(&mut tx, id, &d).await {
@@ -182,16 +175,16 @@ async fn save(
         // Another campaign took the address between the check above and this write.
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
             drop(tx);
-            return private_page_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &EditPage {
-                    c: &c.with_staff(staff),
-                    id,
-                    d,
-                    errors: vec![("slug", Msg::new("admin-campaign-error-slug-taken"))],
-                    saved: false,
-                },
-            );
+            return Err(AppError::invalid(&EditPage {
+                c: &c.with_staff(staff),
+                id,
+                d,
+                errors: crate::web::FieldErrors::from(vec![(
+                    "slug",
+                    Msg::new("admin-campaign-error-slug-taken"),
+                )]),
+                saved: false,
+            }));
         }
         Err(e) => return Err(e.into()),
     };
@@ -249,7 +242,7 @@ async fn edit_get(
         c: &c.with_staff(staff),
         id: Some(id),
         d: CampaignDraft::from_campaign(&k, &days),
-        errors: Vec::new(),
+        errors: crate::web::FieldErrors::new(),
         saved: q.saved.is_some(),
     })
 }
@@ -449,9 +442,6 @@ struct ActivityPage<'a> {
 }
 
 impl ActivityPage<'_> {
-    fn error(&self, field: &str) -> String {
-        crate::app::field_error(self.c, &self.errors, field)
-    }
     fn day_label(&self, d: &str) -> String {
         super::routes::day_label(self.c.lang, d)
     }
@@ -473,7 +463,16 @@ async fn activity_get(
         .ok_or(AppError::NotFound)?;
     let saved = q.saved.is_some();
     crate::safeguard::store::first_look(&state.db, "activity", id, &staff.email).await?;
-    activity_page(&state, c, staff, a, String::new(), Vec::new(), saved).await
+    activity_page(
+        &state,
+        c,
+        staff,
+        a,
+        String::new(),
+        crate::web::FieldErrors::new(),
+        saved,
+    )
+    .await
 }
 
 /// The moderation page of one activity (status 422 when there are errors).
@@ -494,25 +493,18 @@ async fn activity_page(
         .area(&a.area_code)
         .map(|x| x.name.clone())
         .unwrap_or_default();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
+    let page = ActivityPage {
+        c: &c.with_staff(staff),
+        flag,
+        note,
+        a,
+        k,
+        sessions,
+        area,
+        errors,
+        saved,
     };
-    private_page_status(
-        status,
-        &ActivityPage {
-            c: &c.with_staff(staff),
-            flag,
-            note,
-            a,
-            k,
-            sessions,
-            area,
-            errors,
-            saved,
-        },
-    )
+    form_page(&page, &page.errors)
 }
 
 /// The email telling an organiser what the moderators decided.
@@ -570,7 +562,7 @@ async fn activity_post(
     }
     if matches!(action, "changes" | "reject") && note.is_empty() {
         let errors = vec![("note", Msg::new("admin-activity-error-note"))];
-        return activity_page(&state, c, staff, a, note, errors, false).await;
+        return activity_page(&state, c, staff, a, note, errors.into(), false).await;
     }
     let site = c.site("name").to_string();
     let sender = Sender::new(&state.config, &site);

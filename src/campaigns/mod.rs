@@ -216,7 +216,7 @@ impl CampaignDraft {
     }
 
     pub fn check(&self) -> FieldErrors {
-        let mut errors: FieldErrors = Vec::new();
+        let mut errors: FieldErrors = crate::web::FieldErrors::new();
         if self.name.is_empty() {
             errors.push(("name", Msg::new("admin-campaign-error-name")));
         }
@@ -473,7 +473,7 @@ impl ActivityDraft {
         idx: &PostcodeIndex,
         atlas: &Atlas,
     ) -> Result<Checked, FieldErrors> {
-        let mut errors: FieldErrors = Vec::new();
+        let mut errors: FieldErrors = crate::web::FieldErrors::new();
         if campaign.is_none() {
             errors.push(("campaign", Msg::new("activity-error-campaign")));
         }

@@ -730,9 +730,6 @@ struct RegisterPage<'a> {
 }
 
 impl RegisterPage<'_> {
-    fn error(&self, field: &str) -> String {
-        crate::app::field_error(self.c, &self.errors, field)
-    }
     /// A cancelled or rejected activity can no longer be edited.
     fn closed(&self) -> bool {
         self.manage
@@ -775,7 +772,7 @@ async fn register_get(
         c: &c,
         campaigns,
         d,
-        errors: Vec::new(),
+        errors: crate::web::FieldErrors::new(),
         notice: None,
         now: crate::db::now(),
         manage: None,
@@ -837,38 +834,40 @@ async fn register_post(
         &[&d.title, &d.description, &d.organiser, &d.venue],
         Some(&d.nation),
     );
-    let page = |d: ActivityDraft, errors: FieldErrors, notice, status: StatusCode| {
-        private_page_status(
-            status,
-            &RegisterPage {
-                c: &c,
-                campaigns: campaigns.clone(),
-                d,
-                errors,
-                notice,
-                now,
-                manage: None,
-                saved: false,
-            },
-        )
+    let page = |d: ActivityDraft, errors: FieldErrors, notice| RegisterPage {
+        c: &c,
+        campaigns: campaigns.clone(),
+        d,
+        errors,
+        notice,
+        now,
+        manage: None,
+        saved: false,
     };
     match web::antispam::verdict(field("website"), field("started"), now) {
         web::antispam::Verdict::Person => {}
         web::antispam::Verdict::Bot => return private_page(&SentPage { c: &c }),
         web::antispam::Verdict::SendAgain => {
             let again = Some(web::antispam::SEND_AGAIN);
-            return page(d, Vec::new(), again, StatusCode::UNPROCESSABLE_ENTITY);
+            return Err(AppError::invalid(&page(
+                d,
+                crate::web::FieldErrors::new(),
+                again,
+            )));
         }
     }
     let (campaign_id, checked) = match check(&state, &campaigns, &d) {
         Ok(v) => v,
-        Err(errors) => return page(d, errors, None, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(errors) => return Err(AppError::invalid(&page(d, errors, None))),
     };
     let ip = web::client_ip(&parts, state.config.trust_proxy);
     let limit = web::antispam::store::allowance(PER_HOUR, risk.is_risky());
     if web::antispam::store::over_limit(&state.db, "activity", &ip, limit).await? {
         let throttled = Some("contact-throttled");
-        return page(d, Vec::new(), throttled, StatusCode::TOO_MANY_REQUESTS);
+        return private_page_status(
+            StatusCode::TOO_MANY_REQUESTS,
+            &page(d, crate::web::FieldErrors::new(), throttled),
+        );
     }
     let site = c.site("name").to_string();
     let sender = Sender::new(&state.config, &site);
@@ -936,7 +935,7 @@ async fn manage_get(
         c: &c,
         campaigns,
         d: ActivityDraft::from_activity(&a, &sessions, &slug),
-        errors: Vec::new(),
+        errors: crate::web::FieldErrors::new(),
         notice: None,
         now: crate::db::now(),
         manage: Some((token, a)),
@@ -974,24 +973,19 @@ async fn manage_post(
         return Ok(web::see_other(&format!("/activities/manage/{token}")));
     }
     let d = ActivityDraft::from_pairs(&pairs);
-    let render = |d: ActivityDraft, a: Activity, errors: FieldErrors, saved: bool, status| {
-        private_page_status(
-            status,
-            &RegisterPage {
-                c: &c,
-                campaigns: campaigns.clone(),
-                d,
-                errors,
-                notice: None,
-                now: crate::db::now(),
-                manage: Some((token.clone(), a)),
-                saved,
-            },
-        )
+    let render = |d: ActivityDraft, a: Activity, errors: FieldErrors, saved: bool| RegisterPage {
+        c: &c,
+        campaigns: campaigns.clone(),
+        d,
+        errors,
+        notice: None,
+        now: crate::db::now(),
+        manage: Some((token.clone(), a)),
+        saved,
     };
     let (campaign_id, checked) = match check(&state, &campaigns, &d) {
         Ok(v) => v,
-        Err(errors) => return render(d, a, errors, false, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(errors) => return Err(AppError::invalid(&render(d, a, errors, false))),
     };
     let mut tx = state.db.begin_write().await?;
     super::store::update(&mut tx, &a, campaign_id, &checked).await?;
@@ -1005,7 +999,7 @@ async fn manage_post(
     let a = super::store::activity_by_id(&state.db, a.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    render(d, a, Vec::new(), true, StatusCode::OK)
+    private_page(&render(d, a, crate::web::FieldErrors::new(), true))
 }
 
 // ----- feeds -----

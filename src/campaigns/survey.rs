@@ -107,7 +107,7 @@ impl Answer {
 
     /// The checked answer: (reach).
     pub fn check(&self) -> Result<i64, FieldErrors> {
-        let mut errors: FieldErrors = Vec::new();
+        let mut errors: FieldErrors = crate::web::FieldErrors::new();
         if !["organiser", "participant"].contains(&self.role.as_str()) {
             errors.push(("role-organiser", Msg::new("survey-error-role")));
         }
@@ -157,12 +157,6 @@ struct SurveyPage<'a> {
     now: i64,
 }
 
-impl SurveyPage<'_> {
-    fn error(&self, field: &str) -> String {
-        crate::app::field_error(self.c, &self.errors, field)
-    }
-}
-
 #[derive(Deserialize, Default)]
 struct RoleQuery {
     #[serde(default)]
@@ -191,7 +185,7 @@ async fn survey_get(
             role: q.role,
             ..Answer::default()
         },
-        errors: Vec::new(),
+        errors: crate::web::FieldErrors::new(),
         sent: false,
         open,
         now: db::now(),
@@ -215,39 +209,42 @@ async fn survey_post(
     if !open {
         return Err(AppError::NotFound);
     }
-    let page = |k: Campaign, a: Answer, errors: FieldErrors, sent: bool, status: StatusCode| {
-        private_page_status(
-            status,
-            &SurveyPage {
-                c: &c,
-                k,
-                a,
-                errors,
-                sent,
-                open,
-                now,
-            },
-        )
+    let page = |k: Campaign, a: Answer, errors: FieldErrors, sent: bool| SurveyPage {
+        c: &c,
+        k,
+        a,
+        errors,
+        sent,
+        open,
+        now,
     };
     match web::antispam::verdict(field("website"), field("started"), now) {
         web::antispam::Verdict::Person => {}
         web::antispam::Verdict::Bot => {
-            return page(k, Answer::default(), Vec::new(), true, StatusCode::OK);
+            return private_page(&page(
+                k,
+                Answer::default(),
+                crate::web::FieldErrors::new(),
+                true,
+            ));
         }
         web::antispam::Verdict::SendAgain => {
             let errors = vec![("worked", Msg::new(web::antispam::SEND_AGAIN))];
-            return page(k, a, errors, false, StatusCode::UNPROCESSABLE_ENTITY);
+            return Err(AppError::invalid(&page(k, a, errors.into(), false)));
         }
     }
     let reach = match a.check() {
         Ok(r) => r,
-        Err(errors) => return page(k, a, errors, false, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(errors) => return Err(AppError::invalid(&page(k, a, errors, false))),
     };
     let ip = web::client_ip(&parts, state.config.trust_proxy);
     let limit = web::antispam::store::allowance(10, risk.is_risky());
     if web::antispam::store::over_limit(&state.db, "survey", &ip, limit).await? {
         let errors = vec![("worked", Msg::new("contact-throttled"))];
-        return page(k, a, errors, false, StatusCode::TOO_MANY_REQUESTS);
+        return private_page_status(
+            StatusCode::TOO_MANY_REQUESTS,
+            &page(k, a, errors.into(), false),
+        );
     }
     let mut tx = state.db.begin_write().await?;
     let id = super::store::record_survey_answer(&mut tx, k.id, &a, reach).await?;
@@ -262,7 +259,12 @@ async fn survey_post(
         }
     }
     tx.commit().await?;
-    page(k, Answer::default(), Vec::new(), true, StatusCode::OK)
+    private_page(&page(
+        k,
+        Answer::default(),
+        crate::web::FieldErrors::new(),
+        true,
+    ))
 }
 
 /// Emails every organiser of an approved activity of the campaign (once per address) an

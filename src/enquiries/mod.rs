@@ -84,7 +84,7 @@ impl Draft {
 
     /// Checks the draft for its kind. The deadline comes back parsed.
     pub fn check(&self, now: i64) -> Result<(String, Option<i64>), FieldErrors> {
-        let mut errors: FieldErrors = Vec::new();
+        let mut errors: FieldErrors = crate::web::FieldErrors::new();
         let email = match crate::mail::list::normalise_email(&self.email) {
             Ok(e) => Some(e),
             Err(key) => {

@@ -48,9 +48,6 @@ struct ContactPage<'a> {
 }
 
 impl ContactPage<'_> {
-    fn error(&self, field: &str) -> String {
-        crate::app::field_error(self.c, &self.errors, field)
-    }
     fn title(&self) -> String {
         self.c.t(&format!("contact-form-title-{}", self.kind))
     }
@@ -79,7 +76,7 @@ async fn contact_get(c: Ctx, Query(q): Query<KindQuery>) -> Result<Response, App
             ..Draft::default()
         },
         kind,
-        errors: Vec::new(),
+        errors: crate::web::FieldErrors::new(),
         notice: None,
         now: crate::db::now(),
     })
@@ -105,44 +102,36 @@ async fn contact_post(
         &[&d.subject, &d.message, &d.organisation, &d.outlet],
         Some(&d.nation),
     );
-    let page = |d: Draft, errors: FieldErrors, notice, status: StatusCode| {
-        private_page_status(
-            status,
-            &ContactPage {
-                c: &c,
-                kind: kind.clone(),
-                d,
-                errors,
-                notice,
-                now,
-            },
-        )
+    let page = |d: Draft, errors: FieldErrors, notice| ContactPage {
+        c: &c,
+        kind: kind.clone(),
+        d,
+        errors,
+        notice,
+        now,
     };
     match crate::web::antispam::verdict(get("website"), get("started"), now) {
         Verdict::Person => {}
         Verdict::Bot if risk.is_risky() => return crate::site::routes::crisis_page(&c),
         Verdict::Bot => return Ok(see_other("/contact/sent")),
         Verdict::SendAgain => {
-            return page(
+            return Err(AppError::invalid(&page(
                 d,
-                Vec::new(),
+                crate::web::FieldErrors::new(),
                 Some(SEND_AGAIN),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
+            )));
         }
     }
     let (email, deadline) = match d.check(now) {
         Ok(ok) => ok,
-        Err(errors) => return page(d, errors, None, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(errors) => return Err(AppError::invalid(&page(d, errors, None))),
     };
     let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
     let limit = crate::web::antispam::store::allowance(PER_HOUR, risk.is_risky());
     if crate::web::antispam::store::over_limit(&state.db, "contact", &ip, limit).await? {
-        return page(
-            d,
-            Vec::new(),
-            Some("contact-throttled"),
+        return private_page_status(
             StatusCode::TOO_MANY_REQUESTS,
+            &page(d, crate::web::FieldErrors::new(), Some("contact-throttled")),
         );
     }
     let site = c.site("name").to_string();
@@ -366,9 +355,6 @@ impl EnquiryPage<'_> {
     fn when(&self, t: &i64) -> String {
         crate::uktime::uk_date_time(*t)
     }
-    fn error(&self, field: &str) -> String {
-        crate::app::field_error(self.c, &self.errors, field)
-    }
     fn kind_label(&self) -> String {
         self.c.t(&format!("contact-kind-{}", self.e.kind))
     }
@@ -406,7 +392,7 @@ async fn enquiry_view<'a>(
         notes,
         handlers,
         note: String::new(),
-        errors: Vec::new(),
+        errors: crate::web::FieldErrors::new(),
         saved: c.path.contains("saved=1"),
         now: crate::db::now(),
     })
@@ -459,7 +445,7 @@ async fn enquiry_post(
                 let mut page = enquiry_view(&state, &c, e).await?;
                 page.note = body;
                 page.errors.push(("note", Msg::new(key)));
-                return private_page_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+                return Err(AppError::invalid(&page));
             }
             let mut tx = state.db.begin_write().await?;
             super::store::add_note(&mut tx, id, &staff, &body).await?;

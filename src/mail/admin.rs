@@ -18,7 +18,9 @@ use crate::auth::{Permission, StaffUser};
 use crate::i18n::Lang;
 use crate::site::settings::NATIONS;
 use crate::web::error::AppError;
-use crate::web::{Form, Query, private_page, private_page_status, see_other};
+use crate::web::{
+    FieldErrors, Form, Msg, Query, form_page, private_page, private_page_status, see_other,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -74,16 +76,13 @@ struct EditPage<'a> {
     segments: Vec<(Segment, i64)>,
     everyone: i64,
     progress: Progress,
-    errors: Vec<(&'static str, &'static str)>,
+    errors: FieldErrors,
     notice: &'static str,
     test_to: String,
     schedule_at: String,
 }
 
 impl EditPage<'_> {
-    fn error(&self, field: &str) -> String {
-        super::field_error(self.c, &self.errors, field)
-    }
     fn when(&self, t: Option<i64>) -> String {
         t.map(crate::uktime::uk_date_time).unwrap_or_default()
     }
@@ -107,8 +106,9 @@ impl EditPage<'_> {
 
 /// What the edit page shows besides the newsletter: the outcome of the last action.
 struct Shown {
-    status: StatusCode,
-    errors: Vec<(&'static str, &'static str)>,
+    /// The newsletter had started sending before this change could be saved (409).
+    conflict: bool,
+    errors: FieldErrors,
     notice: &'static str,
     test_to: String,
     schedule_at: String,
@@ -117,8 +117,8 @@ struct Shown {
 impl Default for Shown {
     fn default() -> Self {
         Shown {
-            status: StatusCode::OK,
-            errors: Vec::new(),
+            conflict: false,
+            errors: FieldErrors::new(),
             notice: "",
             test_to: String::new(),
             schedule_at: String::new(),
@@ -139,20 +139,22 @@ async fn edit_page_for(
     }
     let everyone = Segment::everyone().size(&state.db).await?;
     let progress = bulletin::store::progress(&state.db, n.id).await?;
-    private_page_status(
-        shown.status,
-        &EditPage {
-            c,
-            n,
-            segments,
-            everyone,
-            progress,
-            errors: shown.errors,
-            notice: shown.notice,
-            test_to: shown.test_to,
-            schedule_at: shown.schedule_at,
-        },
-    )
+    let page = EditPage {
+        c,
+        n,
+        segments,
+        everyone,
+        progress,
+        errors: shown.errors,
+        notice: shown.notice,
+        test_to: shown.test_to,
+        schedule_at: shown.schedule_at,
+    };
+    if shown.conflict {
+        private_page_status(StatusCode::CONFLICT, &page)
+    } else {
+        form_page(&page, &page.errors)
+    }
 }
 
 async fn new_page(
@@ -208,24 +210,24 @@ fn read_form(id: i64, pairs: Vec<(String, String)>) -> EditForm {
     f
 }
 
-fn validate(n: &Newsletter) -> Vec<(&'static str, &'static str)> {
-    let mut e = Vec::new();
+fn validate(n: &Newsletter) -> FieldErrors {
+    let mut e = FieldErrors::new();
     if n.subject.is_empty() {
-        e.push(("subject", "admin-bulletin-error-subject"));
+        e.add("subject", Msg::new("admin-bulletin-error-subject"));
     }
     if n.body.trim().is_empty() {
-        e.push(("body", "admin-bulletin-error-body"));
+        e.add("body", Msg::new("admin-bulletin-error-body"));
     }
     if n.body.len() > 200_000 || n.body_cy.len() > 200_000 {
-        e.push(("body", "admin-bulletin-error-long"));
+        e.add("body", Msg::new("admin-bulletin-error-long"));
     }
     let cy_subject = !n.subject_cy.is_empty();
     let cy_body = !n.body_cy.trim().is_empty();
     if cy_subject != cy_body {
-        e.push((
+        e.add(
             if cy_subject { "body_cy" } else { "subject_cy" },
-            "admin-bulletin-error-welsh-pair",
-        ));
+            Msg::new("admin-bulletin-error-welsh-pair"),
+        );
     }
     e
 }
@@ -243,7 +245,6 @@ async fn new_post(
     let errors = validate(&f.n);
     if !errors.is_empty() {
         let shown = Shown {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
             errors,
             test_to: f.test_to,
             schedule_at: f.schedule_at,
@@ -301,16 +302,13 @@ async fn edit_post(
     let by = staff.id;
     let c = c.with_staff(staff);
     let f = read_form(id, pairs);
-    let again = |n: Newsletter,
-                 status: StatusCode,
-                 errors: Vec<(&'static str, &'static str)>,
-                 notice: &'static str| {
+    let again = |n: Newsletter, conflict: bool, errors: FieldErrors, notice: &'static str| {
         edit_page_for(
             &state,
             &c,
             n,
             Shown {
-                status,
+                conflict,
                 errors,
                 notice,
                 test_to: f.test_to.clone(),
@@ -341,8 +339,8 @@ async fn edit_post(
         // A started send cannot be edited or started again.
         return again(
             existing,
-            StatusCode::CONFLICT,
-            Vec::new(),
+            true,
+            FieldErrors::new(),
             "admin-bulletin-started-already",
         )
         .await;
@@ -351,13 +349,13 @@ async fn edit_post(
     if !errors.is_empty() {
         let mut n = f.n.clone();
         n.status = existing.status.clone();
-        return again(n, StatusCode::UNPROCESSABLE_ENTITY, errors, "").await;
+        return again(n, false, errors, "").await;
     }
     if bulletin::store::save(&state.db, &f.n, by).await?.is_none() {
         return again(
             existing,
-            StatusCode::CONFLICT,
-            Vec::new(),
+            true,
+            FieldErrors::new(),
             "admin-bulletin-started-already",
         )
         .await;
@@ -370,8 +368,8 @@ async fn edit_post(
             let Ok(to) = list::normalise_email(&f.test_to) else {
                 return again(
                     n,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    vec![("test_to", "admin-bulletin-error-test-to")],
+                    false,
+                    FieldErrors::from(vec![("test_to", Msg::new("admin-bulletin-error-test-to"))]),
                     "",
                 )
                 .await;
@@ -399,7 +397,7 @@ async fn edit_post(
                 super::enqueue(&mut tx, &sender, &m).await?;
             }
             tx.commit().await?;
-            again(n, StatusCode::OK, Vec::new(), "admin-bulletin-test-sent").await
+            again(n, false, FieldErrors::new(), "admin-bulletin-test-sent").await
         }
         "send" | "schedule" | "unschedule" if !can_send => Err(AppError::Forbidden),
         "send" => {
@@ -414,8 +412,11 @@ async fn edit_post(
             _ => {
                 again(
                     n,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    vec![("schedule_at", "admin-bulletin-error-schedule")],
+                    false,
+                    FieldErrors::from(vec![(
+                        "schedule_at",
+                        Msg::new("admin-bulletin-error-schedule"),
+                    )]),
                     "",
                 )
                 .await
@@ -633,13 +634,10 @@ struct SegmentsPage<'a> {
     draft: Segment,
     /// The draft's size, when "Count" was pressed.
     draft_size: Option<i64>,
-    errors: Vec<(&'static str, &'static str)>,
+    errors: FieldErrors,
 }
 
 impl SegmentsPage<'_> {
-    fn error_for(&self, field: &str) -> String {
-        super::field_error(self.c, &self.errors, field)
-    }
     fn describe(&self, s: &Segment) -> String {
         let mut parts = Vec::new();
         if !s.nation.is_empty() {
@@ -681,9 +679,9 @@ impl SegmentsPage<'_> {
     }
 }
 
-fn read_segment(pairs: &[(String, String)]) -> (Segment, Vec<(&'static str, &'static str)>) {
+fn read_segment(pairs: &[(String, String)]) -> (Segment, FieldErrors) {
     let mut s = Segment::default();
-    let mut errors = Vec::new();
+    let mut errors = FieldErrors::new();
     for (k, v) in pairs {
         let v = v.trim();
         match k.as_str() {
@@ -695,10 +693,10 @@ fn read_segment(pairs: &[(String, String)]) -> (Segment, Vec<(&'static str, &'st
             "after" | "before" if !v.is_empty() => match crate::uktime::parse_date(v) {
                 Some(t) if k == "after" => s.subscribed_after = t,
                 Some(t) => s.subscribed_before = t,
-                None => errors.push((
+                None => errors.add(
                     if k == "after" { "after" } else { "before" },
-                    "admin-segments-error-date",
-                )),
+                    Msg::new("admin-segments-error-date"),
+                ),
             },
             _ => {}
         }
@@ -711,24 +709,21 @@ async fn segments_view(
     c: &Ctx,
     draft: Segment,
     draft_size: Option<i64>,
-    status: StatusCode,
-    errors: Vec<(&'static str, &'static str)>,
+    errors: FieldErrors,
 ) -> Result<Response, AppError> {
     let mut segments = Vec::new();
     for s in bulletin::store::segments(&state.db).await? {
         let size = s.size(&state.db).await?;
         segments.push((s, size));
     }
-    private_page_status(
-        status,
-        &SegmentsPage {
-            c,
-            segments,
-            draft,
-            draft_size,
-            errors,
-        },
-    )
+    let page = SegmentsPage {
+        c,
+        segments,
+        draft,
+        draft_size,
+        errors,
+    };
+    form_page(&page, &page.errors)
 }
 
 /// `GET /admin/segments`: the list with sizes, and the form; with `count=1` the form's
@@ -748,12 +743,7 @@ async fn segments_page(
     } else {
         None
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    segments_view(&state, &c, draft, size, status, errors).await
+    segments_view(&state, &c, draft, size, errors).await
 }
 
 async fn segments_post(
@@ -766,18 +756,10 @@ async fn segments_post(
     let c = c.with_staff(staff);
     let (draft, mut errors) = read_segment(&pairs);
     if draft.name.is_empty() {
-        errors.push(("name", "admin-segments-error-name"));
+        errors.add("name", Msg::new("admin-segments-error-name"));
     }
     if !errors.is_empty() {
-        return segments_view(
-            &state,
-            &c,
-            draft,
-            None,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            errors,
-        )
-        .await;
+        return segments_view(&state, &c, draft, None, errors).await;
     }
     bulletin::store::create_segment(&state.db, &draft).await?;
     Ok(see_other("/admin/segments"))

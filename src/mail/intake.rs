@@ -5,7 +5,6 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -18,7 +17,7 @@ use crate::atlas::import::RowError;
 use crate::atlas::staging;
 use crate::auth::{Permission, StaffUser};
 use crate::web::error::AppError;
-use crate::web::{FieldErrors, Fields, Form, Msg, Query, private_page, private_page_status};
+use crate::web::{FieldErrors, Fields, Form, Msg, Query, private_page};
 
 pub fn routes(upload_limit: usize) -> Router<AppState> {
     Router::new()
@@ -73,18 +72,12 @@ struct ImportPage<'a> {
     done: Option<Summary>,
 }
 
-impl ImportPage<'_> {
-    fn error(&self, field: &str) -> String {
-        crate::app::field_error(self.c, &self.errors, field)
-    }
-}
-
 fn blank<'a>(c: &'a Ctx) -> ImportPage<'a> {
     ImportPage {
         c,
         source: String::new(),
         csv: String::new(),
-        errors: vec![],
+        errors: crate::web::FieldErrors::new(),
         rows: vec![],
         plan: None,
         done: None,
@@ -140,12 +133,12 @@ async fn import_check(
             .push(("csv", Msg::new("admin-subscribers-import-no-file")));
     }
     if !page.errors.is_empty() {
-        return private_page_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        return Err(AppError::invalid(&page));
     }
     match import::check_csv(text, crate::db::now()) {
         Err(rows) => {
             page.rows = rows;
-            private_page_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+            Err(AppError::invalid(&page))
         }
         Ok(rows) => {
             let (_, summary) = import::store::plan(&state.db, &rows).await?;
@@ -183,7 +176,7 @@ async fn import_confirm(
             let mut page = blank(&c);
             page.rows = rows;
             page.source = source;
-            return private_page_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+            return Err(AppError::invalid(&page));
         }
     };
     let (outcomes, summary) = import::store::plan(&state.db, &rows).await?;
@@ -224,9 +217,6 @@ struct SuppressionsPage<'a> {
 }
 
 impl SuppressionsPage<'_> {
-    fn error(&self, field: &str) -> String {
-        crate::app::field_error(self.c, &self.errors, field)
-    }
     fn when(&self, t: &i64) -> String {
         crate::uktime::uk_date_time(*t)
     }
@@ -242,7 +232,7 @@ async fn suppressions_view<'a>(
         counts,
         checked: None,
         addresses: String::new(),
-        errors: vec![],
+        errors: crate::web::FieldErrors::new(),
         added: None,
         bounces: None,
         threshold: state.config.bounce_threshold,
@@ -310,7 +300,7 @@ async fn suppress_post(
                 Msg::new("admin-suppressions-bad").arg("addresses", bad.join(", "))
             },
         ));
-        return private_page_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        return Err(AppError::invalid(&page));
     }
     let mut tx = state.db.begin_write().await?;
     let added = import::store::suppress(&mut tx, &emails, "staff").await?;
@@ -345,7 +335,7 @@ async fn bounces_post(
     if bounces.is_empty() {
         page.errors
             .push(("file", Msg::new("admin-bounces-none-found")));
-        return private_page_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        return Err(AppError::invalid(&page));
     }
     let mut tx = state.db.begin_write().await?;
     let report =

@@ -28,16 +28,6 @@ use crate::config::Config;
 use crate::db::{self, Db, Tx};
 use crate::i18n::Lang;
 
-/// The message for `field` among a form's errors ((field id, message id) pairs), in the
-/// visitor's language; "" when the field is fine.
-pub fn field_error(c: &crate::app::ctx::Ctx, errors: &[(&str, &str)], field: &str) -> String {
-    errors
-        .iter()
-        .find(|(f, _)| *f == field)
-        .map(|(_, m)| c.t(m))
-        .unwrap_or_default()
-}
-
 /// An email in the subscriber's language: heading, paragraphs, one button, footer.
 #[derive(Template)]
 #[template(path = "email/message.html")]

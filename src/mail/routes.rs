@@ -17,7 +17,7 @@ use crate::i18n::Lang;
 use crate::site::settings::NATIONS;
 use crate::web::antispam::{SEND_AGAIN, Verdict};
 use crate::web::error::AppError;
-use crate::web::{Form, private_page, private_page_status, see_other};
+use crate::web::{FieldErrors, Form, Msg, private_page, private_page_status, see_other};
 
 /// Where RFC 8058 one-click unsubscribe is posted. Mail providers post it from their own
 /// sites, so the frame lets it past the cross-site rule: the unguessable token in the
@@ -109,19 +109,19 @@ impl SignupForm {
     }
 
     /// Field errors as (field id, message id).
-    fn validate(&self) -> Vec<(&'static str, &'static str)> {
-        let mut errors = Vec::new();
+    fn validate(&self) -> FieldErrors {
+        let mut errors = FieldErrors::new();
         if let Err(m) = list::normalise_email(&self.email) {
-            errors.push(("email", m));
+            errors.add("email", Msg::new(m));
         }
         if self.name.chars().count() > 100 {
-            errors.push(("name", "subscribe-error-name-long"));
+            errors.add("name", Msg::new("subscribe-error-name-long"));
         }
         if self.topics.iter().all(|t| !TOPICS.contains(&t.as_str())) {
-            errors.push(("topic-ebulletin", "subscribe-error-topics"));
+            errors.add("topic-ebulletin", Msg::new("subscribe-error-topics"));
         }
         if !self.consent {
-            errors.push(("consent", "subscribe-error-consent"));
+            errors.add("consent", Msg::new("subscribe-error-consent"));
         }
         errors
     }
@@ -132,16 +132,13 @@ impl SignupForm {
 struct SubscribePage<'a> {
     c: &'a Ctx,
     f: SignupForm,
-    errors: Vec<(&'static str, &'static str)>,
+    errors: FieldErrors,
     /// A message above the form that belongs to no field (too many attempts, send again).
     notice: Option<&'static str>,
     now: i64,
 }
 
 impl SubscribePage<'_> {
-    fn error(&self, field: &str) -> String {
-        super::field_error(self.c, &self.errors, field)
-    }
     fn checked_topic(&self, t: &str) -> bool {
         self.f.topics.iter().any(|x| x == t)
     }
@@ -162,7 +159,7 @@ async fn form_get(c: Ctx) -> Result<Response, AppError> {
             topics: TOPICS.iter().map(|t| t.to_string()).collect(),
             ..SignupForm::default()
         },
-        errors: Vec::new(),
+        errors: FieldErrors::new(),
         notice: None,
         now: crate::db::now(),
     })
@@ -189,7 +186,7 @@ async fn form_post(
         return private_page(&SubscribePage {
             c: &c,
             f,
-            errors: Vec::new(),
+            errors: FieldErrors::new(),
             notice: None,
             now,
         });
@@ -199,30 +196,24 @@ async fn form_post(
         // Bots: pretend all went well and do nothing.
         Verdict::Bot => return Ok(see_other("/subscribe/check")),
         Verdict::SendAgain => {
-            return private_page_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &SubscribePage {
-                    c: &c,
-                    f,
-                    errors: Vec::new(),
-                    notice: Some(SEND_AGAIN),
-                    now,
-                },
-            );
+            return Err(AppError::invalid(&SubscribePage {
+                c: &c,
+                f,
+                errors: FieldErrors::new(),
+                notice: Some(SEND_AGAIN),
+                now,
+            }));
         }
     }
     let errors = f.validate();
     if !errors.is_empty() {
-        return private_page_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &SubscribePage {
-                c: &c,
-                f,
-                errors,
-                notice: None,
-                now,
-            },
-        );
+        return Err(AppError::invalid(&SubscribePage {
+            c: &c,
+            f,
+            errors,
+            notice: None,
+            now,
+        }));
     }
     let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
     if crate::web::antispam::store::over_limit(&state.db, "subscribe", &ip, SIGNUPS_PER_HOUR)
@@ -233,7 +224,7 @@ async fn form_post(
             &SubscribePage {
                 c: &c,
                 f,
-                errors: Vec::new(),
+                errors: FieldErrors::new(),
                 notice: Some("subscribe-throttled"),
                 now,
             },
@@ -388,13 +379,7 @@ struct ManagePage<'a> {
     c: &'a Ctx,
     s: Subscriber,
     saved: bool,
-    errors: Vec<(&'static str, &'static str)>,
-}
-
-impl ManagePage<'_> {
-    fn error(&self, field: &str) -> String {
-        super::field_error(self.c, &self.errors, field)
-    }
+    errors: FieldErrors,
 }
 
 async fn subscriber(state: &AppState, token: &str) -> Result<Subscriber, AppError> {
@@ -414,7 +399,7 @@ async fn manage_get(
         c: &c,
         s,
         saved: false,
-        errors: Vec::new(),
+        errors: FieldErrors::new(),
     })
 }
 
@@ -427,12 +412,12 @@ async fn manage_post(
 ) -> Result<Response, AppError> {
     let mut s = subscriber(&state, &token).await?;
     let f = SignupForm::from_pairs(pairs);
-    let mut errors = Vec::new();
+    let mut errors = FieldErrors::new();
     if f.name.chars().count() > 100 {
-        errors.push(("name", "subscribe-error-name-long"));
+        errors.add("name", Msg::new("subscribe-error-name-long"));
     }
     if f.topics.iter().all(|t| !TOPICS.contains(&t.as_str())) {
-        errors.push(("topic-ebulletin", "subscribe-error-topics-manage"));
+        errors.add("topic-ebulletin", Msg::new("subscribe-error-topics-manage"));
     }
     let prefs = f.prefs(s.lang());
     // Keep what was chosen on the page, saved or not.
@@ -442,15 +427,12 @@ async fn manage_post(
     s.lang = prefs.lang.code().to_string();
     s.topics = f.topics.join(",");
     if !errors.is_empty() {
-        return private_page_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &ManagePage {
-                c: &c,
-                s,
-                saved: false,
-                errors,
-            },
-        );
+        return Err(AppError::invalid(&ManagePage {
+            c: &c,
+            s,
+            saved: false,
+            errors,
+        }));
     }
     let mut tx = state.db.begin_write().await?;
     list::store::update_prefs(&mut tx, &s, &prefs).await?;
@@ -459,7 +441,7 @@ async fn manage_post(
         c: &c,
         s,
         saved: true,
-        errors: Vec::new(),
+        errors: FieldErrors::new(),
     })
 }
 

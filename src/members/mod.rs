@@ -93,7 +93,7 @@ impl Application {
 
     /// Checks the application; the cleaned email and website come back.
     pub fn check(&self) -> Result<(String, String), FieldErrors> {
-        let mut errors: FieldErrors = Vec::new();
+        let mut errors: FieldErrors = crate::web::FieldErrors::new();
         if self.name.is_empty() {
             errors.push(("name", Msg::new("member-error-name")));
         } else if self.name.chars().count() > 150 {

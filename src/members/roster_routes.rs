@@ -103,12 +103,6 @@ struct JoinPage<'a> {
     now: i64,
 }
 
-impl JoinPage<'_> {
-    fn error(&self, field: &str) -> String {
-        crate::app::field_error(self.c, &self.errors, field)
-    }
-}
-
 async fn join_get(c: Ctx) -> Result<Response, AppError> {
     private_page(&JoinPage {
         c: &c,
@@ -117,7 +111,7 @@ async fn join_get(c: Ctx) -> Result<Response, AppError> {
             show_name: "first".into(),
             ..Draft::default()
         },
-        errors: Vec::new(),
+        errors: crate::web::FieldErrors::new(),
         notice: None,
         sent: false,
         now: crate::db::now(),
@@ -160,40 +154,39 @@ async fn join_post(
     let d = Draft::from_pairs(&pairs);
     // Names and towns are short, but a person in crisis writes wherever they can.
     let (c, _) = c.screen(&[&d.name, &d.town], Some(&d.nation));
-    let page = |d: Draft, errors: FieldErrors, notice, sent: bool, status: StatusCode| {
-        private_page_status(
-            status,
-            &JoinPage {
-                c: &c,
-                d,
-                errors,
-                notice,
-                sent,
-                now,
-            },
-        )
+    let page = |d: Draft, errors: FieldErrors, notice, sent: bool| JoinPage {
+        c: &c,
+        d,
+        errors,
+        notice,
+        sent,
+        now,
     };
     match crate::web::antispam::verdict(get("website"), get("started"), now) {
         Verdict::Person => {}
-        Verdict::Bot => return page(Draft::default(), Vec::new(), None, true, StatusCode::OK),
+        Verdict::Bot => {
+            return private_page(&page(
+                Draft::default(),
+                crate::web::FieldErrors::new(),
+                None,
+                true,
+            ));
+        }
         Verdict::SendAgain => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return page(d, Vec::new(), Some(SEND_AGAIN), false, status);
+            let page = page(d, crate::web::FieldErrors::new(), Some(SEND_AGAIN), false);
+            return Err(AppError::invalid(&page));
         }
     }
     let email = match d.check() {
         Ok(e) => e,
-        Err(errors) => return page(d, errors, None, false, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(errors) => return Err(AppError::invalid(&page(d, errors, None, false))),
     };
     let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
     if crate::web::antispam::store::over_limit(&state.db, "supporter", &ip, PER_HOUR).await? {
         let throttled = Some("contact-throttled");
-        return page(
-            d,
-            Vec::new(),
-            throttled,
-            false,
+        return private_page_status(
             StatusCode::TOO_MANY_REQUESTS,
+            &page(d, crate::web::FieldErrors::new(), throttled, false),
         );
     }
     let site = c.site("name").to_string();
@@ -204,7 +197,12 @@ async fn join_post(
     crate::mail::enqueue(&mut tx, &sender, &m).await?;
     tx.commit().await?;
     // The same answer whether or not the address was already on the list.
-    page(Draft::default(), Vec::new(), None, true, StatusCode::OK)
+    private_page(&page(
+        Draft::default(),
+        crate::web::FieldErrors::new(),
+        None,
+        true,
+    ))
 }
 
 #[derive(Template)]
@@ -219,9 +217,6 @@ struct ManagePage<'a> {
 }
 
 impl ManagePage<'_> {
-    fn error(&self, field: &str) -> String {
-        crate::app::field_error(self.c, &self.errors, field)
-    }
     fn is_champion(&self) -> bool {
         self.e.as_ref().is_some_and(|e| e.list == "champion")
     }
@@ -247,7 +242,7 @@ async fn manage_get(
             c: &c,
             e,
             token,
-            errors: Vec::new(),
+            errors: crate::web::FieldErrors::new(),
             saved: false,
             left: false,
         },
@@ -277,7 +272,7 @@ async fn manage_post(
                 c: &c,
                 e: None,
                 token: String::new(),
-                errors: Vec::new(),
+                errors: crate::web::FieldErrors::new(),
                 saved: false,
                 left: false,
             },
@@ -294,7 +289,7 @@ async fn manage_post(
             c: &c,
             e: None,
             token: String::new(),
-            errors: Vec::new(),
+            errors: crate::web::FieldErrors::new(),
             saved: false,
             left: true,
         });
@@ -302,7 +297,7 @@ async fn manage_post(
     let show_name = get("show_name");
     let town = crate::web::input::one_line(&get("town"), 200);
     let line = crate::web::input::one_line(&get("line"), 400);
-    let mut errors: FieldErrors = Vec::new();
+    let mut errors: FieldErrors = crate::web::FieldErrors::new();
     if !roster::SHOW_NAME.contains(&show_name.as_str()) {
         errors.push(("show_name-full", Msg::new("roster-error-show-name")));
     }
@@ -328,17 +323,14 @@ async fn manage_post(
     if !errors.is_empty() {
         tx.rollback().await?;
         let shown = Entry { town, line, ..e };
-        return private_page_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &ManagePage {
-                c: &c,
-                e: Some(shown),
-                token,
-                errors,
-                saved: false,
-                left: false,
-            },
-        );
+        return Err(AppError::invalid(&ManagePage {
+            c: &c,
+            e: Some(shown),
+            token,
+            errors,
+            saved: false,
+            left: false,
+        }));
     }
     let line = if e.list == "champion" {
         line
@@ -383,7 +375,7 @@ async fn manage_post(
         c: &c,
         e,
         token,
-        errors: Vec::new(),
+        errors: crate::web::FieldErrors::new(),
         saved: true,
         left: false,
     })
@@ -402,9 +394,6 @@ struct AdminPage<'a> {
 }
 
 impl AdminPage<'_> {
-    fn error(&self, field: &str) -> String {
-        crate::app::field_error(self.c, &self.errors, field)
-    }
     fn when(&self, t: &i64) -> String {
         crate::uktime::uk_date_time(*t)
     }
@@ -441,7 +430,7 @@ async fn admin_page(
         list,
         entries,
         d: Draft::default(),
-        errors: Vec::new(),
+        errors: crate::web::FieldErrors::new(),
         added: q.added.is_some(),
         flags,
     })
@@ -468,18 +457,15 @@ async fn admin_post(
                     let flags =
                         crate::safeguard::store::flagged_items(&state.db, "supporter").await?;
                     flags.first(&mut entries, |e| e.id, |e| e.status == "hidden");
-                    return private_page_status(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        &AdminPage {
-                            c: &c,
-                            list: "champion".into(),
-                            entries,
-                            d,
-                            errors,
-                            added: false,
-                            flags,
-                        },
-                    );
+                    return Err(AppError::invalid(&AdminPage {
+                        c: &c,
+                        list: "champion".into(),
+                        entries,
+                        d,
+                        errors,
+                        added: false,
+                        flags,
+                    }));
                 }
             };
             let site = c.site("name").to_string();

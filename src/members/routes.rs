@@ -58,31 +58,25 @@ async fn logo_post(
         (Some(bytes), false) => match crate::uploads::accept(&state, bytes).await? {
             Ok(name) => name,
             Err(msg) => {
-                return private_page_status(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    &ReviewPage {
-                        c: &c.with_staff(staff),
-                        m,
-                        errors: vec![("logo", msg)],
-                        reason: String::new(),
-                        saved: false,
-                        flag: flag.clone(),
-                    },
-                );
-            }
-        },
-        (None, false) => {
-            return private_page_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &ReviewPage {
+                return Err(AppError::invalid(&ReviewPage {
                     c: &c.with_staff(staff),
                     m,
-                    errors: vec![("logo", Msg::new("image-error-none"))],
+                    errors: crate::web::FieldErrors::from(vec![("logo", msg)]),
                     reason: String::new(),
                     saved: false,
                     flag: flag.clone(),
-                },
-            );
+                }));
+            }
+        },
+        (None, false) => {
+            return Err(AppError::invalid(&ReviewPage {
+                c: &c.with_staff(staff),
+                m,
+                errors: crate::web::FieldErrors::from(vec![("logo", Msg::new("image-error-none"))]),
+                reason: String::new(),
+                saved: false,
+                flag: flag.clone(),
+            }));
         }
     };
     let mut tx = state.db.begin_write().await?;
@@ -208,17 +202,11 @@ struct ApplyPage<'a> {
     now: i64,
 }
 
-impl ApplyPage<'_> {
-    fn error(&self, field: &str) -> String {
-        crate::app::field_error(self.c, &self.errors, field)
-    }
-}
-
 async fn apply_get(c: Ctx) -> Result<Response, AppError> {
     private_page(&ApplyPage {
         c: &c,
         a: Application::default(),
-        errors: Vec::new(),
+        errors: crate::web::FieldErrors::new(),
         notice: None,
         now: crate::db::now(),
     })
@@ -263,43 +251,35 @@ async fn apply_post(
     let a = Application::from_pairs(&pairs);
     // Before anything else answers: a risky text gets crisis help on every answer.
     let (c, risk) = c.screen(&[&a.reason, &a.profile, &a.name], Some(&a.nation));
-    let page = |a: Application, errors: FieldErrors, notice, status: StatusCode| {
-        private_page_status(
-            status,
-            &ApplyPage {
-                c: &c,
-                a,
-                errors,
-                notice,
-                now,
-            },
-        )
+    let page = |a: Application, errors: FieldErrors, notice| ApplyPage {
+        c: &c,
+        a,
+        errors,
+        notice,
+        now,
     };
     match crate::web::antispam::verdict(get("website_url"), get("started"), now) {
         Verdict::Person => {}
         Verdict::Bot if risk.is_risky() => return crate::site::routes::crisis_page(&c),
         Verdict::Bot => return Ok(see_other("/members/apply/sent")),
         Verdict::SendAgain => {
-            return page(
+            return Err(AppError::invalid(&page(
                 a,
-                Vec::new(),
+                crate::web::FieldErrors::new(),
                 Some(SEND_AGAIN),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
+            )));
         }
     }
     let (email, website) = match a.check() {
         Ok(ok) => ok,
-        Err(errors) => return page(a, errors, None, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(errors) => return Err(AppError::invalid(&page(a, errors, None))),
     };
     let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
     let limit = crate::web::antispam::store::allowance(PER_HOUR, risk.is_risky());
     if crate::web::antispam::store::over_limit(&state.db, "member", &ip, limit).await? {
-        return page(
-            a,
-            Vec::new(),
-            Some("contact-throttled"),
+        return private_page_status(
             StatusCode::TOO_MANY_REQUESTS,
+            &page(a, crate::web::FieldErrors::new(), Some("contact-throttled")),
         );
     }
     let site = c.site("name").to_string();
@@ -413,9 +393,6 @@ impl ReviewPage<'_> {
     fn when(&self, t: &i64) -> String {
         crate::uktime::uk_date_time(*t)
     }
-    fn error(&self, field: &str) -> String {
-        crate::app::field_error(self.c, &self.errors, field)
-    }
     fn status_label(&self) -> String {
         self.c.t(&format!("admin-member-status-{}", self.m.status))
     }
@@ -439,7 +416,7 @@ async fn review_page(
     private_page(&ReviewPage {
         c: &c.with_staff(staff),
         m,
-        errors: Vec::new(),
+        errors: crate::web::FieldErrors::new(),
         reason: String::new(),
         saved: q.saved.is_some(),
         flag,
@@ -470,17 +447,14 @@ async fn review_post(
     let action = get("action");
     let reason = crate::web::input::paragraphs(&get("reason"), 2000);
     let again = |m: Member, errors: FieldErrors, reason: String| {
-        private_page_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &ReviewPage {
-                c: &c,
-                m,
-                errors,
-                reason,
-                saved: false,
-                flag: flag.clone(),
-            },
-        )
+        Err(AppError::invalid(&ReviewPage {
+            c: &c,
+            m,
+            errors,
+            reason,
+            saved: false,
+            flag: flag.clone(),
+        }))
     };
     let mut tx = state.db.begin_write().await?;
     match action.as_str() {
@@ -535,7 +509,10 @@ async fn review_post(
                 tx.rollback().await?;
                 return again(
                     m,
-                    vec![("reason", Msg::new("admin-member-reason-needed"))],
+                    crate::web::FieldErrors::from(vec![(
+                        "reason",
+                        Msg::new("admin-member-reason-needed"),
+                    )]),
                     reason,
                 );
             }

@@ -200,7 +200,7 @@ pub fn validate(
     if errors.is_empty() {
         Ok(out)
     } else {
-        Err(errors)
+        Err(errors.into())
     }
 }
 

@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -12,7 +11,7 @@ use serde::Deserialize;
 use super::tracker::{self, Ask, AskForm, Item, ItemForm};
 use crate::app::Ctx;
 use crate::auth::{Permission, StaffUser};
-use crate::web::{AppError, FieldErrors, Form, private_page, private_page_status, see_other};
+use crate::web::{AppError, FieldErrors, Form, private_page, see_other};
 use crate::{AppState, audit};
 
 pub fn routes() -> Router<AppState> {
@@ -68,19 +67,13 @@ struct AskPage<'a> {
     errors: FieldErrors,
 }
 
-impl AskPage<'_> {
-    fn error(&self, field: &str) -> String {
-        crate::app::field_error(self.c, &self.errors, field)
-    }
-}
-
 async fn ask_new(c: Ctx, staff: StaffUser) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
     private_page(&AskPage {
         c: &c.with_staff(staff),
         id: None,
         f: AskForm::default(),
-        errors: Vec::new(),
+        errors: crate::web::FieldErrors::new(),
     })
 }
 
@@ -100,7 +93,7 @@ async fn ask_edit(
         c: &c.with_staff(staff),
         id: Some(id),
         f: AskForm::from_ask(&a),
-        errors: Vec::new(),
+        errors: crate::web::FieldErrors::new(),
     })
 }
 
@@ -122,15 +115,12 @@ async fn save_ask(
     }
     let errors = f.check();
     if !errors.is_empty() {
-        return private_page_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &AskPage {
-                c: &c.with_staff(staff),
-                id,
-                f,
-                errors,
-            },
-        );
+        return Err(AppError::invalid(&AskPage {
+            c: &c.with_staff(staff),
+            id,
+            f,
+            errors,
+        }));
     }
     let mut tx = state.db.begin_write().await?;
     let new_id = tracker::store::save_ask(&mut tx, id, &f).await?;
@@ -179,9 +169,6 @@ struct ItemPage<'a> {
 }
 
 impl ItemPage<'_> {
-    fn error(&self, field: &str) -> String {
-        crate::app::field_error(self.c, &self.errors, field)
-    }
     fn is_ask(&self, id: &i64) -> bool {
         self.f.ask_id == id.to_string()
     }
@@ -224,7 +211,7 @@ async fn item_new(
         },
         asks: tracker::store::asks(&state.db).await?,
         areas: area_list(&state),
-        errors: Vec::new(),
+        errors: crate::web::FieldErrors::new(),
     })
 }
 
@@ -244,7 +231,7 @@ async fn item_edit(
         f: ItemForm::from_item(&i),
         asks: tracker::store::asks(&state.db).await?,
         areas: area_list(&state),
-        errors: Vec::new(),
+        errors: crate::web::FieldErrors::new(),
     })
 }
 
@@ -266,17 +253,14 @@ async fn save_item(
     let checked = match f.check(&asks, |code| atlas.area(code).is_some()) {
         Ok(v) => v,
         Err(errors) => {
-            return private_page_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &ItemPage {
-                    c: &c.with_staff(staff),
-                    id,
-                    f,
-                    asks,
-                    areas: area_list(state),
-                    errors,
-                },
-            );
+            return Err(AppError::invalid(&ItemPage {
+                c: &c.with_staff(staff),
+                id,
+                f,
+                asks,
+                areas: area_list(state),
+                errors,
+            }));
         }
     };
     let mut tx = state.db.begin_write().await?;

@@ -92,7 +92,7 @@ impl Draft {
 
     /// Checks the draft; the cleaned email (if any) comes back.
     pub fn check(&self) -> Result<Option<String>, FieldErrors> {
-        let mut errors: FieldErrors = Vec::new();
+        let mut errors: FieldErrors = crate::web::FieldErrors::new();
         if self.title.is_empty() {
             errors.push(("title", Msg::new("story-error-title")));
         } else if self.title.chars().count() > 150 {

@@ -151,17 +151,11 @@ struct NewPage<'a> {
     now: i64,
 }
 
-impl NewPage<'_> {
-    fn error(&self, field: &str) -> String {
-        crate::app::field_error(self.c, &self.errors, field)
-    }
-}
-
 async fn new_get(c: Ctx) -> Result<Response, AppError> {
     private_page(&NewPage {
         c: &c,
         d: Draft::default(),
-        errors: Vec::new(),
+        errors: crate::web::FieldErrors::new(),
         notice: None,
         now: crate::db::now(),
     })
@@ -189,17 +183,12 @@ async fn new_post(
     let mut d = Draft::from_pairs(pairs);
     // Before anything else answers: a risky text gets crisis help on every answer.
     let (c, risk) = c.screen(&[&d.title, &d.body], Some(&d.nation));
-    let page = |d: Draft, errors: FieldErrors, notice, status: StatusCode| {
-        private_page_status(
-            status,
-            &NewPage {
-                c: &c,
-                d,
-                errors,
-                notice,
-                now,
-            },
-        )
+    let page = |d: Draft, errors: FieldErrors, notice| NewPage {
+        c: &c,
+        d,
+        errors,
+        notice,
+        now,
     };
     match crate::web::antispam::verdict(get("website"), get("started"), now) {
         Verdict::Person => {}
@@ -207,12 +196,11 @@ async fn new_post(
         Verdict::Bot => return Ok(see_other("/stories")),
         // Before the picture is stored: nothing is kept from such a sending.
         Verdict::SendAgain => {
-            return page(
+            return Err(AppError::invalid(&page(
                 d,
-                Vec::new(),
+                FieldErrors::new(),
                 Some(SEND_AGAIN),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
+            )));
         }
     }
     // A picture is checked, cleaned and stored at once, so it is kept (by name) if the
@@ -228,29 +216,21 @@ async fn new_post(
     let email = match (checked, picture_error) {
         (Ok(e), None) => e,
         (Ok(_), Some(msg)) => {
-            return page(
-                d,
-                vec![("image_file", msg)],
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
+            let errors = FieldErrors::from(vec![("image_file", msg)]);
+            return Err(AppError::invalid(&page(d, errors, None)));
         }
         (Err(mut errors), picture) => {
             if let Some(msg) = picture {
                 errors.push(("image_file", msg));
             }
-            return page(d, errors, None, StatusCode::UNPROCESSABLE_ENTITY);
+            return Err(AppError::invalid(&page(d, errors, None)));
         }
     };
     let ip = crate::web::client_ip(&parts, state.config.trust_proxy);
     let limit = crate::web::antispam::store::allowance(PER_HOUR, risk.is_risky());
     if crate::web::antispam::store::over_limit(&state.db, "story", &ip, limit).await? {
-        return page(
-            d,
-            Vec::new(),
-            Some("story-throttled"),
-            StatusCode::TOO_MANY_REQUESTS,
-        );
+        let page = page(d, FieldErrors::new(), Some("story-throttled"));
+        return private_page_status(StatusCode::TOO_MANY_REQUESTS, &page);
     }
     let site = c.site("name").to_string();
     let sender = Sender::new(&state.config, &site);
@@ -416,9 +396,6 @@ impl ModeratePage<'_> {
     fn when(&self, t: &i64) -> String {
         crate::uktime::uk_date_time(*t)
     }
-    fn error(&self, field: &str) -> String {
-        crate::app::field_error(self.c, &self.errors, field)
-    }
     fn status_label(&self) -> String {
         self.c.t(&format!("admin-story-status-{}", self.s.status))
     }
@@ -441,7 +418,7 @@ fn moderate_view<'a>(c: &'a Ctx, s: Story, saved: bool) -> ModeratePage<'a> {
         quotes: s.quotes.clone(),
         s,
         reason: String::new(),
-        errors: Vec::new(),
+        errors: crate::web::FieldErrors::new(),
         saved,
     }
 }
@@ -489,7 +466,7 @@ async fn moderate_post(
     let body = crate::web::input::paragraphs(&get("body"), super::MAX_STORY + 2000);
     let reason = get("reason").trim().to_string();
     let c = c.with_staff(staff.clone());
-    let mut errors: FieldErrors = Vec::new();
+    let mut errors: FieldErrors = crate::web::FieldErrors::new();
     if action == "save" || action == "publish" {
         if title.is_empty() {
             errors.push(("title", Msg::new("story-error-title")));
@@ -524,7 +501,7 @@ async fn moderate_post(
         page.reason = reason;
         page.quotes = get("quotes");
         page.errors = errors;
-        return private_page_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        return Err(AppError::invalid(&page));
     }
     let backend = state.db.backend;
     let mut tx = state.db.begin_write().await?;

@@ -3,8 +3,8 @@
 //! Handlers return `Result<_, AppError>`. The response carries an [`ErrorPage`] extension
 //! and the application's frame middleware (`app::frame`) turns it into a friendly HTML page (with the help
 //! links and the visitor's language) or, under `/api/`, a JSON envelope. Internal causes are
-//! logged, never shown. Form validation is not an error here: handlers re-render the form
-//! with its messages and a 422 themselves, so the visitor's input is kept.
+//! logged, never shown. A form with problems is answered with [`AppError::invalid`]: the
+//! form page itself, rendered with the visitor's input and its messages, sent with 422.
 
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -41,8 +41,23 @@ pub enum AppError {
     /// Too many requests in flight: shed before doing any work (web::load).
     #[error("overloaded")]
     Overloaded,
+    /// The form again, rendered with its problems marked (see [`AppError::invalid`]).
+    #[error("invalid form")]
+    Invalid(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    /// Answers a form that has problems: the page `t` (the form with the visitor's input
+    /// kept and each problem next to its field) with 422 Unprocessable Content, never
+    /// stored by a cache. The one way a handler answers an invalid form.
+    pub fn invalid(t: &impl askama::Template) -> AppError {
+        match t.render() {
+            Ok(html) => AppError::Invalid(html),
+            Err(e) => e.into(),
+        }
+    }
 }
 
 impl From<sqlx::Error> for AppError {
@@ -107,6 +122,7 @@ impl AppError {
             AppError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None),
             AppError::Conflict => (StatusCode::CONFLICT, "conflict", None),
             AppError::Overloaded => (StatusCode::SERVICE_UNAVAILABLE, "overloaded", None),
+            AppError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", None),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
         }
     }
@@ -128,6 +144,15 @@ impl IntoResponse for AppError {
         }
         if let AppError::Redirect(to) = &self {
             return (StatusCode::SEE_OTHER, [(header::LOCATION, to.clone())]).into_response();
+        }
+        if let AppError::Invalid(html) = self {
+            let mut res =
+                (StatusCode::UNPROCESSABLE_ENTITY, axum::response::Html(html)).into_response();
+            res.headers_mut().insert(
+                header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("no-store"),
+            );
+            return res;
         }
         if let AppError::Internal(e) = &self {
             tracing::error!(error = ?e, "internal error");

@@ -55,8 +55,72 @@ impl Msg {
     }
 }
 
-/// Field name → message, for re-showing a form with its errors.
-pub type FieldErrors = Vec<(&'static str, Msg)>;
+/// Field name → message, for showing a form again with its problems: the one type every
+/// form uses. A template shows a field's message with `errors.text(c.lang, "field")` and
+/// the summary by iterating it; a handler answers with [`AppError::invalid`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FieldErrors(Vec<(&'static str, Msg)>);
+
+impl FieldErrors {
+    pub const fn new() -> FieldErrors {
+        FieldErrors(Vec::new())
+    }
+
+    /// Notes a problem with `field` (a form's input name, also the id the summary links to).
+    pub fn add(&mut self, field: &'static str, msg: Msg) {
+        self.0.push((field, msg));
+    }
+
+    /// The message for `field` in `lang`, or nothing when the field is fine.
+    pub fn text(&self, lang: impl std::borrow::Borrow<crate::i18n::Lang>, field: &str) -> String {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.text(*lang.borrow()))
+            .unwrap_or_default()
+    }
+}
+
+impl std::ops::Deref for FieldErrors {
+    type Target = Vec<(&'static str, Msg)>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for FieldErrors {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl From<Vec<(&'static str, Msg)>> for FieldErrors {
+    fn from(v: Vec<(&'static str, Msg)>) -> FieldErrors {
+        FieldErrors(v)
+    }
+}
+
+impl FromIterator<(&'static str, Msg)> for FieldErrors {
+    fn from_iter<I: IntoIterator<Item = (&'static str, Msg)>>(iter: I) -> FieldErrors {
+        FieldErrors(iter.into_iter().collect())
+    }
+}
+
+impl IntoIterator for FieldErrors {
+    type Item = (&'static str, Msg);
+    type IntoIter = std::vec::IntoIter<(&'static str, Msg)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a FieldErrors {
+    type Item = &'a (&'static str, Msg);
+    type IntoIter = std::slice::Iter<'a, (&'static str, Msg)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
 
 /// Largest ordinary form body. Uploads set their own limit.
 pub const FORM_LIMIT: usize = 256 * 1024;
@@ -152,6 +216,17 @@ pub fn private_page_status(status: StatusCode, t: &impl Template) -> Result<Resp
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(res)
+}
+
+/// A form page as it stands: 200 when it shows no problems, otherwise the same page as
+/// [`AppError::invalid`] (422). For handlers that render a form whether or not it has
+/// problems (`errors` are the ones the page shows).
+pub fn form_page(t: &impl Template, errors: &FieldErrors) -> Result<Response, AppError> {
+    if errors.is_empty() {
+        private_page(t)
+    } else {
+        Err(AppError::invalid(t))
+    }
 }
 
 /// Cache-Control for public pages: browsers revalidate with the ETag each time (a 304 is

@@ -157,7 +157,7 @@ fn optional_int(v: &str, range: std::ops::RangeInclusive<i64>) -> Result<Option<
 
 /// Field problems, or the parsed numbers. `known_areas` are the codes that may be served.
 pub fn check(f: &ServiceForm, known_areas: &HashSet<String>) -> Result<CleanService, FieldErrors> {
-    let mut e: FieldErrors = Vec::new();
+    let mut e: FieldErrors = crate::web::FieldErrors::new();
     if f.name.trim().is_empty() || f.name.chars().count() > 200 {
         e.push(("name", Msg::new("admin-services-err-name")));
     }

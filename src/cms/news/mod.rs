@@ -181,6 +181,6 @@ impl PostForm {
         if !matches!(self.status.as_str(), "draft" | "published") {
             e.push(("status", Msg::new("admin-err-choose-draft-or-published")));
         }
-        e
+        e.into()
     }
 }

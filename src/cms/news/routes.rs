@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -13,7 +13,7 @@ use crate::app::Ctx;
 use crate::auth::{Permission, StaffUser};
 use crate::cms::{markdown, search};
 use crate::db;
-use crate::web::{self, AppError, Form, Msg, Query, private_page, private_page_status, see_other};
+use crate::web::{self, AppError, Form, Msg, Query, form_page, private_page, see_other};
 use crate::{AppState, audit};
 
 pub fn routes() -> Router<AppState> {
@@ -250,12 +250,6 @@ struct EditTemplate<'a> {
     saved: bool,
 }
 
-impl EditTemplate<'_> {
-    fn error(&self, field: &str) -> String {
-        crate::app::field_error(self.c, &self.errors, field)
-    }
-}
-
 fn render_edit(
     c: &Ctx,
     id: Option<i64>,
@@ -263,22 +257,15 @@ fn render_edit(
     errors: crate::web::FieldErrors,
     saved: bool,
 ) -> Result<Response, AppError> {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
+    let page = EditTemplate {
+        c,
+        id,
+        f,
+        errors,
+        preview: markdown::render(&f.body),
+        saved,
     };
-    private_page_status(
-        status,
-        &EditTemplate {
-            c,
-            id,
-            f,
-            errors,
-            preview: markdown::render(&f.body),
-            saved,
-        },
-    )
+    form_page(&page, &page.errors)
 }
 
 async fn new_form(c: Ctx, staff: StaffUser) -> Result<Response, AppError> {
@@ -289,7 +276,13 @@ async fn new_form(c: Ctx, staff: StaffUser) -> Result<Response, AppError> {
         date: crate::uktime::iso_date(db::now()),
         ..Default::default()
     };
-    render_edit(&c.with_staff(staff), None, &f, vec![], false)
+    render_edit(
+        &c.with_staff(staff),
+        None,
+        &f,
+        crate::web::FieldErrors::new(),
+        false,
+    )
 }
 
 async fn create(
@@ -320,7 +313,7 @@ async fn edit_form(
         &c.with_staff(staff),
         Some(id),
         &PostForm::from_post(&post),
-        vec![],
+        crate::web::FieldErrors::new(),
         saved,
     )
 }

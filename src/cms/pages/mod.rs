@@ -174,6 +174,6 @@ impl PageForm {
         {
             e.push(p);
         }
-        e
+        e.into()
     }
 }

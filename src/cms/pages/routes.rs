@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
 
@@ -14,7 +14,7 @@ use crate::cms::{markdown, search};
 use crate::db;
 use crate::site::NavItem;
 use crate::uploads as images;
-use crate::web::{self, AppError, Fields, private_page, private_page_status, see_other};
+use crate::web::{self, AppError, Fields, form_page, private_page, see_other};
 use crate::{AppState, audit};
 
 pub fn routes() -> Router<AppState> {
@@ -151,9 +151,6 @@ struct EditTemplate<'a> {
 }
 
 impl EditTemplate<'_> {
-    fn error(&self, field: &str) -> String {
-        crate::app::field_error(self.c, &self.errors, field)
-    }
     fn is_parent(&self, id: &i64) -> bool {
         self.f.parent_id.trim() == id.to_string()
     }
@@ -172,23 +169,16 @@ async fn render_edit(
         .into_iter()
         .filter(|p| Some(p.id) != id)
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
+    let page = EditTemplate {
+        c,
+        id,
+        f,
+        errors,
+        parents,
+        preview: markdown::render(&f.body),
+        saved,
     };
-    private_page_status(
-        status,
-        &EditTemplate {
-            c,
-            id,
-            f,
-            errors,
-            parents,
-            preview: markdown::render(&f.body),
-            saved,
-        },
-    )
+    form_page(&page, &page.errors)
 }
 
 async fn new_form(
@@ -202,7 +192,15 @@ async fn new_form(
         nav_order: "0".into(),
         ..Default::default()
     };
-    render_edit(&state, &c.with_staff(staff), None, &f, vec![], false).await
+    render_edit(
+        &state,
+        &c.with_staff(staff),
+        None,
+        &f,
+        crate::web::FieldErrors::new(),
+        false,
+    )
+    .await
 }
 
 async fn create(
@@ -235,7 +233,7 @@ async fn edit_form(
         &c.with_staff(staff),
         Some(id),
         &PageForm::from_row(&page),
-        vec![],
+        crate::web::FieldErrors::new(),
         saved,
     )
     .await

@@ -232,7 +232,7 @@ pub async fn db_problems(
             }
         }
     }
-    Ok(e)
+    Ok(e.into())
 }
 
 /// Deletes a page; the caller removes its search entry.

@@ -16,7 +16,7 @@ use super::search;
 use crate::app::Ctx;
 use crate::auth::{Permission, StaffUser};
 use crate::db::{self, Tx};
-use crate::web::{self, AppError, Query, private_page, private_page_status, see_other};
+use crate::web::{self, AppError, Query, private_page, see_other};
 use crate::{AppState, audit};
 
 pub mod store;
@@ -241,7 +241,7 @@ impl ResourceForm {
         if !matches!(self.status.as_str(), "draft" | "published") {
             e.push(("status", Msg::new("admin-err-choose-draft-or-published")));
         }
-        e
+        e.into()
     }
 }
 
@@ -404,12 +404,6 @@ struct EditTemplate<'a> {
     max_mb: u64,
 }
 
-impl EditTemplate<'_> {
-    fn error(&self, field: &str) -> String {
-        crate::app::field_error(self.c, &self.errors, field)
-    }
-}
-
 async fn new_form(
     State(state): State<AppState>,
     c: Ctx,
@@ -426,7 +420,7 @@ async fn new_form(
         id: None,
         f: &f,
         current: None,
-        errors: vec![],
+        errors: crate::web::FieldErrors::new(),
         max_mb: state.config.upload_max_mb,
     })
 }
@@ -446,7 +440,7 @@ async fn edit_form(
         id: Some(id),
         f: &ResourceForm::from_row(&row),
         current: Some(row),
-        errors: vec![],
+        errors: crate::web::FieldErrors::new(),
         max_mb: state.config.upload_max_mb,
     })
 }
@@ -547,7 +541,7 @@ async fn read_form(
             _ => {}
         }
     }
-    (f, upload, errors)
+    (f, upload, errors.into())
 }
 
 async fn save(
@@ -587,17 +581,14 @@ async fn save(
         }
     }
     if !errors.is_empty() {
-        return private_page_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &EditTemplate {
-                c: &c,
-                id,
-                f: &f,
-                current,
-                errors,
-                max_mb,
-            },
-        );
+        return Err(AppError::invalid(&EditTemplate {
+            c: &c,
+            id,
+            f: &f,
+            current,
+            errors,
+            max_mb,
+        }));
     }
     // Write the file first under a fresh random name; the row only points at it once the
     // transaction commits, so a failure leaves at most an unreferenced file, never a row

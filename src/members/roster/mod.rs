@@ -89,7 +89,7 @@ impl Draft {
     }
 
     pub fn check(&self) -> Result<String, FieldErrors> {
-        let mut errors: FieldErrors = Vec::new();
+        let mut errors: FieldErrors = crate::web::FieldErrors::new();
         if self.name.is_empty() {
             errors.push(("name", Msg::new("roster-error-name")));
         } else if self.name.chars().count() > 100 {

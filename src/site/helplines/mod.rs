@@ -492,7 +492,7 @@ impl HelplineForm {
                 e.push((name, Msg::new("admin-err-keep-this-under-1-000-characters")));
             }
         }
-        e
+        e.into()
     }
 }
 

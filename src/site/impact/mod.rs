@@ -6,7 +6,7 @@ use crate::web::Msg;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::app::Ctx;
 use crate::auth::{Permission, StaffUser};
 use crate::db;
-use crate::web::{self, AppError, Form, private_page, private_page_status, see_other};
+use crate::web::{self, AppError, Form, private_page, see_other};
 use crate::{AppState, audit};
 
 pub mod store;
@@ -99,7 +99,7 @@ impl FigureForm {
                 Msg::new("admin-err-enter-a-whole-number-like-10"),
             ));
         }
-        e
+        e.into()
     }
 }
 
@@ -345,12 +345,6 @@ struct EditTemplate<'a> {
     errors: crate::web::FieldErrors,
 }
 
-impl EditTemplate<'_> {
-    fn error(&self, field: &str) -> String {
-        crate::app::field_error(self.c, &self.errors, field)
-    }
-}
-
 async fn new_form(c: Ctx, staff: StaffUser) -> Result<Response, AppError> {
     staff.require(Permission::EditContent)?;
     let f = FigureForm {
@@ -362,7 +356,7 @@ async fn new_form(c: Ctx, staff: StaffUser) -> Result<Response, AppError> {
         c: &c.with_staff(staff),
         id: None,
         f: &f,
-        errors: vec![],
+        errors: crate::web::FieldErrors::new(),
     })
 }
 
@@ -380,7 +374,7 @@ async fn edit_form(
         c: &c.with_staff(staff),
         id: Some(id),
         f: &FigureForm::from_figure(&fig),
-        errors: vec![],
+        errors: crate::web::FieldErrors::new(),
     })
 }
 
@@ -417,15 +411,12 @@ async fn save(
     staff.require(Permission::PublishContent)?;
     let errors = f.problems();
     if !errors.is_empty() {
-        return private_page_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &EditTemplate {
-                c: &c.with_staff(staff),
-                id,
-                f: &f,
-                errors,
-            },
-        );
+        return Err(AppError::invalid(&EditTemplate {
+            c: &c.with_staff(staff),
+            id,
+            f: &f,
+            errors,
+        }));
     }
     let mut tx = state.db.begin_write().await?;
     let new_id = store::save_figure(&mut tx, id, &f).await?;

@@ -75,7 +75,7 @@ impl AskForm {
         }
     }
     pub fn check(&self) -> FieldErrors {
-        let mut e: FieldErrors = Vec::new();
+        let mut e: FieldErrors = crate::web::FieldErrors::new();
         if self.title.trim().is_empty() {
             e.push(("title", Msg::new("admin-tracker-error-title")));
         } else if self.title.chars().count() > 300 || self.title_cy.chars().count() > 300 {
@@ -154,7 +154,7 @@ impl ItemForm {
         asks: &[Ask],
         area_known: impl Fn(&str) -> bool,
     ) -> Result<CheckedItem, FieldErrors> {
-        let mut e: FieldErrors = Vec::new();
+        let mut e: FieldErrors = crate::web::FieldErrors::new();
         if !KINDS.contains(&self.kind.as_str()) {
             e.push(("kind", Msg::new("admin-tracker-error-kind")));
         }
