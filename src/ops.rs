@@ -1,5 +1,6 @@
 //! Operations endpoints: liveness, readiness and Prometheus metrics.
 
+use crate::auth::{Staff, perm};
 use std::sync::OnceLock;
 
 use axum::Router;
@@ -10,7 +11,6 @@ use axum::routing::get;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
 use crate::AppState;
-use crate::auth::{Permission, StaffUser};
 use crate::web::AppError;
 
 /// Health checks are never shed: a balancer that sees 503 takes the instance out.
@@ -103,9 +103,8 @@ pub fn render_metrics(state: &AppState) -> String {
 /// `GET /admin/metrics` — the same text for a logged-in admin.
 async fn admin_metrics(
     State(state): State<AppState>,
-    staff: StaffUser,
+    _: Staff<perm::ViewAudit>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::ViewAudit)?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/plain; version=0.0.4"),

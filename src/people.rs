@@ -3,6 +3,7 @@
 //! and erased in one transaction. Admins only; every view and erasure is audited by a
 //! hash of the address, never the address.
 
+use crate::auth::{Staff, perm};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -14,7 +15,6 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::app::ctx::Ctx;
-use crate::auth::{Permission, StaffUser};
 use crate::db::{self, Db, Tx};
 use crate::mail::list;
 use crate::web::error::AppError;
@@ -180,10 +180,9 @@ struct PersonPage<'a> {
 async fn person_page(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::ManageUsers>,
     Query(q): Query<PersonQuery>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::ManageUsers)?;
     let email = q.email.unwrap_or_default().trim().to_lowercase();
     let held = if email.is_empty() {
         None
@@ -229,10 +228,9 @@ async fn person_page(
 async fn person_erase(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::ManageUsers>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::ManageUsers)?;
     let get = |name: &str| crate::web::field(&pairs, name).trim().to_string();
     let email = get("email").to_lowercase();
     let c = c.with_staff(staff.clone());

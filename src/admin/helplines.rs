@@ -1,6 +1,7 @@
 //! Helpline editor: staff keep the numbers right and record when and by whom each was
 //! checked. The public Get help page shows unverified numbers as such.
 
+use crate::auth::{Staff, perm};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -8,7 +9,6 @@ use axum::response::Response;
 use axum::routing::{get, post};
 
 use crate::app::Ctx;
-use crate::auth::{Permission, StaffUser};
 use crate::site::helplines::{self, Helpline, HelplineForm, TIERS};
 use crate::web::{AppError, Form, private_page, see_other};
 use crate::{AppState, audit, db};
@@ -32,9 +32,8 @@ struct ListTemplate<'a> {
 async fn list(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::ManageHelplines>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::ManageHelplines)?;
     let helplines = helplines::store::helplines(&state.db).await?;
     private_page(&ListTemplate {
         c: &c.with_staff(staff),
@@ -57,8 +56,10 @@ impl EditTemplate<'_> {
     }
 }
 
-async fn new_form(c: Ctx, staff: StaffUser) -> Result<Response, AppError> {
-    staff.require(Permission::ManageHelplines)?;
+async fn new_form(
+    c: Ctx,
+    Staff(staff, _): Staff<perm::ManageHelplines>,
+) -> Result<Response, AppError> {
     let f = HelplineForm {
         tier: "listening".into(),
         number_verified: "no".into(),
@@ -76,10 +77,9 @@ async fn new_form(c: Ctx, staff: StaffUser) -> Result<Response, AppError> {
 async fn edit_form(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::ManageHelplines>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::ManageHelplines)?;
     let h = helplines::store::helpline_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -94,7 +94,7 @@ async fn edit_form(
 async fn create(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    staff: Staff<perm::ManageHelplines>,
     Form(f): Form<HelplineForm>,
 ) -> Result<Response, AppError> {
     save(&state, c, staff, None, f).await
@@ -103,7 +103,7 @@ async fn create(
 async fn update(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    staff: Staff<perm::ManageHelplines>,
     Path(id): Path<i64>,
     Form(f): Form<HelplineForm>,
 ) -> Result<Response, AppError> {
@@ -116,11 +116,10 @@ async fn update(
 async fn save(
     state: &AppState,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::ManageHelplines>,
     id: Option<i64>,
     f: HelplineForm,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::ManageHelplines)?;
     let errors = f.problems();
     if !errors.is_empty() {
         return Err(AppError::invalid(&EditTemplate {
@@ -154,10 +153,9 @@ async fn save(
 
 async fn verify(
     State(state): State<AppState>,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::ManageHelplines>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::ManageHelplines)?;
     let today = crate::uktime::iso_date(db::now());
     let mut tx = state.db.begin_write().await?;
     if !helplines::store::mark_verified(&mut tx, id, &staff.email, &today).await? {
@@ -180,10 +178,9 @@ async fn verify(
 
 async fn delete(
     State(state): State<AppState>,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::ManageHelplines>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::ManageHelplines)?;
     let mut tx = state.db.begin_write().await?;
     if !helplines::store::delete_helpline(&mut tx, id).await? {
         return Err(AppError::NotFound);

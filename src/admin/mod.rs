@@ -7,6 +7,7 @@ pub mod safeguarding;
 pub mod settings;
 pub mod users;
 
+use crate::auth::{Staff, perm};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -168,10 +169,9 @@ impl AuditTemplate<'_> {
 async fn audit_log(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::ViewAudit>,
     Query(f): Query<AuditFilter>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::ViewAudit)?;
     let (entries, total) = audit::entries(&state.db, &f).await?;
     let actions = audit::actions(&state.db).await?;
     private_page(&AuditTemplate {

@@ -1,6 +1,7 @@
 //! `/admin/safeguarding`: every flagged item waiting for a first look, and how quickly
 //! flags have been looked at, week by week (flagged, median time to first look).
 
+use crate::auth::{Staff, perm};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -9,7 +10,6 @@ use axum::routing::get;
 
 use crate::AppState;
 use crate::app::Ctx;
-use crate::auth::{Permission, StaffUser};
 use crate::safeguard::store::{self, Flag, Week};
 use crate::web::{AppError, private_page};
 
@@ -87,9 +87,8 @@ pub fn duration(secs: i64) -> String {
 async fn page(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::Moderate>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::Moderate)?;
     let awaiting = store::awaiting(&state.db).await?;
     let since = crate::db::now() - WEEKS * 7 * 86_400;
     let recent = store::since(&state.db, since).await?;
@@ -134,10 +133,9 @@ struct ItemPage<'a> {
 async fn item_page(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::Moderate>,
     Path((channel, id)): Path<(String, i64)>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::Moderate)?;
     let Some(flag) = store::for_item(&state.db, &channel, id).await? else {
         return Err(AppError::NotFound);
     };

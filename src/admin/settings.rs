@@ -1,5 +1,6 @@
 //! Site identity editor for admins.
 
+use crate::auth::{Staff, perm};
 use std::collections::HashMap;
 
 use askama::Template;
@@ -10,7 +11,6 @@ use axum::response::Response;
 use axum::routing::get;
 
 use crate::app::Ctx;
-use crate::auth::{Permission, StaffUser};
 use crate::site::settings::{self, FIELDS, NATIONS};
 use crate::uploads as images;
 use crate::web::{AppError, Fields, Msg, private_page_status, see_other};
@@ -51,9 +51,8 @@ impl SettingsTemplate<'_> {
 async fn form(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::ManageSettings>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::ManageSettings)?;
     let snap = state.snapshot();
     let values = FIELDS
         .iter()
@@ -89,10 +88,9 @@ fn collect(pairs: Vec<(String, String)>) -> HashMap<String, String> {
 async fn save(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::ManageSettings>,
     fields: Fields,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::ManageSettings)?;
     let mut upload_errors: Vec<(&'static str, Msg)> = Vec::new();
     let mut pictures = Vec::new();
     for (prefix, file_field) in [("logo", "logo_file"), ("hero_image", "hero_image_file")] {

@@ -2,6 +2,7 @@
 //! password. Every change ends the affected person's sessions where it matters and is
 //! audited. The last enabled admin cannot be demoted or disabled.
 
+use crate::auth::{Staff, perm};
 use crate::web::Msg;
 use askama::Template;
 use axum::Router;
@@ -12,7 +13,7 @@ use serde::Deserialize;
 
 use crate::app::Ctx;
 use crate::auth::store::{self, UserRow};
-use crate::auth::{Permission, Role, StaffUser, password, session};
+use crate::auth::{Role, password, session};
 use crate::web::{AppError, Form, form_page, see_other};
 use crate::{AppState, audit};
 
@@ -78,9 +79,8 @@ async fn render(
 async fn list(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::ManageUsers>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::ManageUsers)?;
     let c = c.with_staff(staff);
     let notice = if c.path.contains("done=1") {
         c.t("admin-saved")
@@ -97,10 +97,9 @@ async fn list(
 async fn create(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::ManageUsers>,
     Form(f): Form<NewUserForm>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::ManageUsers)?;
     let c = c.with_staff(staff.clone());
     let mut errors = Vec::new();
     if !crate::site::settings::looks_like_email(f.email.trim()) {
@@ -173,11 +172,10 @@ struct RoleForm {
 
 async fn change_role(
     State(state): State<AppState>,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::ManageUsers>,
     Path(id): Path<i64>,
     Form(f): Form<RoleForm>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::ManageUsers)?;
     let role = Role::parse(&f.role)
         .ok_or_else(|| AppError::BadRequest(Msg::new("admin-err-choose-a-role")))?;
     let target = store::user_by_id(&state.db, id)
@@ -203,10 +201,9 @@ async fn change_role(
 
 async fn disable(
     State(state): State<AppState>,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::ManageUsers>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::ManageUsers)?;
     let target = store::user_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -229,10 +226,9 @@ async fn disable(
 
 async fn enable(
     State(state): State<AppState>,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::ManageUsers>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::ManageUsers)?;
     let target = store::user_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -261,11 +257,10 @@ struct ResetForm {
 async fn reset_password(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::ManageUsers>,
     Path(id): Path<i64>,
     Form(f): Form<ResetForm>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::ManageUsers)?;
     let target = store::user_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -1,6 +1,7 @@
 //! The atlas's staff screens: levels, the areas list and one area's scores and name,
 //! exports, and the score and boundary CSV imports (check, preview, confirm).
 
+use crate::auth::{Staff, perm};
 use std::collections::HashMap;
 
 use askama::Template;
@@ -12,7 +13,6 @@ use serde::Deserialize;
 use super::import::{self, RowError};
 use super::store::{self, AreaRow, Level, NewScore, Score, ScoreRevision};
 use crate::app::Ctx;
-use crate::auth::{Permission, StaffUser};
 use crate::web::{self, AppError, Form, Msg, form_page, private_page, see_other};
 use crate::{AppState, audit};
 
@@ -27,9 +27,8 @@ struct LevelsTemplate<'a> {
 pub(super) async fn levels_form(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::PublishContent>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::PublishContent)?;
     let levels = store::levels(&state.db).await?;
     private_page(&LevelsTemplate {
         c: &c.with_staff(staff),
@@ -83,10 +82,9 @@ pub fn check_levels(form: &HashMap<String, String>) -> Result<Vec<Level>, web::F
 pub(super) async fn save_levels(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::PublishContent>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::PublishContent)?;
     match check_levels(&form) {
         Ok(levels) => {
             let mut tx = state.db.begin_write().await?;
@@ -140,9 +138,8 @@ struct AdminAreasTemplate<'a> {
 pub(super) async fn admin_areas(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let latest: HashMap<String, Score> = store::latest_scores(&state.db)
         .await?
         .into_iter()
@@ -223,10 +220,9 @@ async fn render_admin_area(
 pub(super) async fn admin_area(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     Path(code): Path<String>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let f = ScoreForm {
         year: (time::OffsetDateTime::now_utc().year() as i64).to_string(),
         ..Default::default()
@@ -295,12 +291,10 @@ fn max_year() -> i64 {
 pub(super) async fn admin_set_score(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::PublishContent>,
     Path(code): Path<String>,
     Form(f): Form<ScoreForm>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
-    staff.require(Permission::PublishContent)?;
     let area = store::area(&state.db, &code)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -336,11 +330,10 @@ pub(super) struct NameForm {
 pub(super) async fn admin_rename_area(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::PublishContent>,
     Path(code): Path<String>,
     Form(f): Form<NameForm>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::PublishContent)?;
     let area = store::area(&state.db, &code)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -375,10 +368,9 @@ pub(super) async fn admin_rename_area(
 
 pub(super) async fn admin_delete_score(
     State(state): State<AppState>,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::PublishContent>,
     Path((code, year)): Path<(String, i64)>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::PublishContent)?;
     let mut tx = state.db.begin_write().await?;
     if !store::delete_score(&mut tx, &code, year, &staff.email).await? {
         return Err(AppError::NotFound);
@@ -400,10 +392,9 @@ pub(super) async fn admin_delete_score(
 /// `GET /admin/export/{scores.csv|services.csv|services.geojson}`
 pub(super) async fn admin_export(
     State(state): State<AppState>,
-    staff: StaffUser,
+    _: Staff<perm::EditContent>,
     Path(file): Path<String>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let (body, content_type) = match file.as_str() {
         "scores.csv" => (
             super::transfer::export_scores(&state.db).await?,
@@ -444,8 +435,10 @@ struct AreasImportTemplate<'a> {
     release: String,
 }
 
-pub(super) async fn areas_import_form(c: Ctx, staff: StaffUser) -> Result<Response, AppError> {
-    staff.require(Permission::ManageSettings)?;
+pub(super) async fn areas_import_form(
+    c: Ctx,
+    Staff(staff, _): Staff<perm::ManageSettings>,
+) -> Result<Response, AppError> {
     private_page(&AreasImportTemplate {
         c: &c.with_staff(staff),
         problems: vec![],
@@ -460,10 +453,9 @@ pub(super) async fn areas_import_form(c: Ctx, staff: StaffUser) -> Result<Respon
 pub(super) async fn areas_import_preview(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::ManageSettings>,
     mut mp: Multipart,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::ManageSettings)?;
     let mut text = String::new();
     let mut release = String::new();
     while let Some(field) = mp
@@ -514,10 +506,9 @@ pub(super) struct AreasConfirm {
 /// Step 2: apply the previewed file in one transaction (checked again), then forget it.
 pub(super) async fn areas_import_confirm(
     State(state): State<AppState>,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::ManageSettings>,
     Form(f): Form<AreasConfirm>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::ManageSettings)?;
     let text = super::staging::read(&state, &f.token, "geojson").await?;
     let release = if f.release.trim().is_empty() {
         "imported"
@@ -566,8 +557,10 @@ struct ImportTemplate<'a> {
     done: Option<usize>,
 }
 
-pub(super) async fn import_form(c: Ctx, staff: StaffUser) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
+pub(super) async fn import_form(
+    c: Ctx,
+    Staff(staff, _): Staff<perm::EditContent>,
+) -> Result<Response, AppError> {
     let done = c.path.split("done=").nth(1).and_then(|n| n.parse().ok());
     private_page(&ImportTemplate {
         c: &c.with_staff(staff),
@@ -642,11 +635,9 @@ async fn plan(
 pub(super) async fn import_preview(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::PublishContent>,
     mp: Multipart,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
-    staff.require(Permission::PublishContent)?;
     let csv = read_csv(mp).await?;
     let c = c.with_staff(staff);
     match plan(&state, &csv).await? {
@@ -678,11 +669,9 @@ pub(super) struct ConfirmForm {
 pub(super) async fn import_confirm(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::PublishContent>,
     Form(f): Form<ConfirmForm>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
-    staff.require(Permission::PublishContent)?;
     let planned = match plan(&state, &f.csv).await? {
         Ok(p) => p,
         Err(errors) => {

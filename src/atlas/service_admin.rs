@@ -1,6 +1,7 @@
 //! Staff screens for services: list, create, edit (with its location and the areas it
 //! serves) and "checked today".
 
+use crate::auth::{Staff, perm};
 use std::collections::HashSet;
 
 use askama::Template;
@@ -13,7 +14,6 @@ use super::services::form::{DAYS, KINDS, STATUSES, ServiceForm, check};
 use super::services::{self, ServiceRow, new_uuid};
 use super::store::{self, AreaRow};
 use crate::app::Ctx;
-use crate::auth::{Permission, StaffUser};
 use crate::db;
 use crate::web::{AppError, FieldErrors, Form, Msg, form_page, private_page, see_other};
 use crate::{AppState, audit};
@@ -45,9 +45,8 @@ struct ListTemplate<'a> {
 async fn list(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let services = services::store::all(&state.db).await?;
     private_page(&ListTemplate {
         c: &c.with_staff(staff),
@@ -114,9 +113,8 @@ async fn render(
 async fn new_form(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let f = ServiceForm {
         kind: "community".into(),
         status: "active".into(),
@@ -135,10 +133,9 @@ async fn new_form(
 async fn edit_form(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     if !services::is_uuid(&id) {
         return Err(AppError::NotFound);
     }
@@ -175,12 +172,10 @@ async fn edit_form(
 async fn save(
     state: &AppState,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::PublishContent>,
     id: Option<String>,
     f: ServiceForm,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
-    staff.require(Permission::PublishContent)?;
     let known: HashSet<String> = store::areas(&state.db)
         .await?
         .into_iter()
@@ -223,7 +218,7 @@ async fn save(
 async fn create(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    staff: Staff<perm::PublishContent>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     save(&state, c, staff, None, ServiceForm::from_pairs(pairs)).await
@@ -232,7 +227,7 @@ async fn create(
 async fn update(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    staff: Staff<perm::PublishContent>,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
@@ -249,10 +244,9 @@ async fn update(
 /// Records that a member of staff checked the details with the service today.
 async fn verify(
     State(state): State<AppState>,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::PublishContent>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::PublishContent)?;
     let today = crate::uktime::iso_date(db::now());
     let mut tx = state.db.begin_write().await?;
     if !services::store::mark_verified(&mut tx, &id, &today, &staff.email).await? {
@@ -283,8 +277,10 @@ struct ImportTemplate<'a> {
     done: bool,
 }
 
-async fn import_form(c: Ctx, staff: StaffUser) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
+async fn import_form(
+    c: Ctx,
+    Staff(staff, _): Staff<perm::EditContent>,
+) -> Result<Response, AppError> {
     let done = c.path.contains("done=1");
     private_page(&ImportTemplate {
         c: &c.with_staff(staff),
@@ -299,11 +295,9 @@ async fn import_form(c: Ctx, staff: StaffUser) -> Result<Response, AppError> {
 async fn import_preview(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::PublishContent>,
     mut mp: axum::extract::Multipart,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
-    staff.require(Permission::PublishContent)?;
     let mut text = String::new();
     while let Some(field) = mp
         .next_field()
@@ -354,11 +348,9 @@ struct ConfirmForm {
 async fn import_confirm(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::PublishContent>,
     Form(f): Form<ConfirmForm>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
-    staff.require(Permission::PublishContent)?;
     let text = super::staging::read(&state, &f.token, "csv").await?;
     let rows = match super::transfer::check_services(&state.db, &text).await? {
         Ok(rows) => rows,

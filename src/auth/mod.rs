@@ -196,6 +196,56 @@ where
     }
 }
 
+/// A [`Permission`] as a type, so a handler can name what it needs in its signature.
+pub trait Needs {
+    const PERMISSION: Permission;
+}
+
+/// One type per [`Permission`], for [`Staff`]: `Staff<perm::EditContent>`.
+pub mod perm {
+    macro_rules! permissions {
+        ($($name:ident),*) => {$(
+            #[doc = concat!("Needs [`Permission::", stringify!($name), "`](super::Permission::", stringify!($name), ").")]
+            pub struct $name;
+            impl super::Needs for $name {
+                const PERMISSION: super::Permission = super::Permission::$name;
+            }
+        )*};
+    }
+    permissions!(
+        EditContent,
+        PublishContent,
+        ManageHelplines,
+        Moderate,
+        ManageSettings,
+        ManageUsers,
+        ViewAudit,
+        ManageMembers
+    );
+}
+
+/// The logged-in member of staff whose role allows `P`: the one guard of a staff route.
+/// A visitor is sent to log in and a member of staff without the permission gets a 403
+/// before the handler runs (and before its form is read). Handlers take it as
+/// `Staff(staff, _): Staff<perm::EditContent>`; those that show more to some roles take
+/// [`StaffUser`] and ask [`StaffUser::may`].
+pub struct Staff<P>(pub StaffUser, pub std::marker::PhantomData<P>);
+
+impl<S, P> FromRequestParts<S> for Staff<P>
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+    P: Needs,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let user = StaffUser::from_request_parts(parts, state).await?;
+        user.require(P::PERMISSION)?;
+        Ok(Staff(user, std::marker::PhantomData))
+    }
+}
+
 /// `Option<StaffUser>`: the staff member if logged in, `None` for a visitor (no redirect).
 impl<S> axum::extract::OptionalFromRequestParts<S> for StaffUser
 where

@@ -1,6 +1,7 @@
 //! Staff screens: campaigns (`/admin/campaigns…`: details, day themes, the evaluation
 //! and its survey) and the activity moderation queue (`/admin/activities…`).
 
+use crate::auth::{Staff, perm};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -65,9 +66,8 @@ impl CampaignsPage<'_> {
 async fn campaigns_page(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let list = super::store::campaigns(&state.db, false).await?;
     let counts = super::store::activity_counts(&state.db).await?;
     let campaigns = list
@@ -112,8 +112,7 @@ impl EditPage<'_> {
     }
 }
 
-async fn new_get(c: Ctx, staff: StaffUser) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
+async fn new_get(c: Ctx, Staff(staff, _): Staff<perm::EditContent>) -> Result<Response, AppError> {
     private_page(&EditPage {
         c: &c.with_staff(staff),
         id: None,
@@ -126,11 +125,10 @@ async fn new_get(c: Ctx, staff: StaffUser) -> Result<Response, AppError> {
 async fn save(
     state: &AppState,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     id: Option<i64>,
     fields: Fields,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let mut d = CampaignDraft::from_pairs(&fields.pairs);
     let (image, upload_problem) = images::picture_field(state, &fields, "image").await?;
     d.image = image;
@@ -214,7 +212,7 @@ async fn save(
 async fn new_post(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    staff: Staff<perm::EditContent>,
     fields: Fields,
 ) -> Result<Response, AppError> {
     save(&state, c, staff, None, fields).await
@@ -229,11 +227,10 @@ struct SavedQuery {
 async fn edit_get(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     Path(id): Path<i64>,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let k = super::store::campaign_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -250,7 +247,7 @@ async fn edit_get(
 async fn edit_post(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    staff: Staff<perm::EditContent>,
     Path(id): Path<i64>,
     fields: Fields,
 ) -> Result<Response, AppError> {
@@ -289,11 +286,10 @@ struct NoticeQuery {
 async fn evaluation_get(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     Path(id): Path<i64>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let k = super::store::campaign_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -316,11 +312,10 @@ async fn evaluation_get(
 async fn evaluation_post(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let k = super::store::campaign_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -404,10 +399,9 @@ struct StatusQuery {
 async fn queue_page(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::Moderate>,
     Query(q): Query<StatusQuery>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::Moderate)?;
     let status = if super::STATUSES.contains(&q.status.as_str()) {
         q.status
     } else {
@@ -453,11 +447,10 @@ impl ActivityPage<'_> {
 async fn activity_get(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::Moderate>,
     Path(id): Path<i64>,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::Moderate)?;
     let a = super::store::activity_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -538,11 +531,10 @@ fn decision_letter(
 async fn activity_post(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::Moderate>,
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::Moderate)?;
     let a = super::store::activity_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;

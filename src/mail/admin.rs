@@ -1,6 +1,7 @@
 //! Staff screens for the mailing list: subscribers, segments, newsletters (compose,
 //! preview, test, schedule, send, progress); and the public archive at `/bulletin`.
 
+use crate::auth::{Staff, perm};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -14,7 +15,7 @@ use super::list::{AUDIENCES, TOPICS};
 use super::{Sender, list};
 use crate::AppState;
 use crate::app::ctx::Ctx;
-use crate::auth::{Permission, StaffUser};
+use crate::auth::Permission;
 use crate::i18n::Lang;
 use crate::site::settings::NATIONS;
 use crate::web::error::AppError;
@@ -47,9 +48,8 @@ struct ListPage<'a> {
 async fn list_page(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     // Sent counts for every newsletter in one query, not one per row.
     let sent = bulletin::store::sent_counts(&state.db).await?;
     let newsletters = bulletin::store::newsletters(&state.db)
@@ -160,9 +160,8 @@ async fn edit_page_for(
 async fn new_page(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let c = c.with_staff(staff);
     let n = Newsletter {
         status: "draft".into(),
@@ -235,10 +234,9 @@ fn validate(n: &Newsletter) -> FieldErrors {
 async fn new_post(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let by = staff.id;
     let c = c.with_staff(staff);
     let f = read_form(0, pairs);
@@ -266,11 +264,10 @@ struct EditQuery {
 async fn edit_page(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     Path(id): Path<i64>,
     Query(q): Query<EditQuery>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let c = c.with_staff(staff);
     let n = bulletin::store::newsletter(&state.db, id)
         .await?
@@ -290,11 +287,10 @@ async fn edit_page(
 async fn edit_post(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let existing = bulletin::store::newsletter(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -440,11 +436,10 @@ struct PreviewQuery {
 async fn preview(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     Path(id): Path<i64>,
     Query(q): Query<PreviewQuery>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let n = bulletin::store::newsletter(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -548,10 +543,9 @@ async fn find_subscribers(
 async fn subscribers_page(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     Query(q): Query<SubscriberQuery>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let (total, rows) = find_subscribers(&state, &q, PAGE).await?;
     private_page(&SubscribersPage {
         c: &c.with_staff(staff),
@@ -567,10 +561,9 @@ use crate::web::csv_safe as spreadsheet_safe;
 /// Recorded in the audit log (it is personal data leaving the system).
 async fn subscribers_csv(
     State(state): State<AppState>,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     Query(q): Query<SubscriberQuery>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let (total, rows) = find_subscribers(&state, &q, i64::MAX).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let date = |t: Option<i64>| t.map(crate::uktime::date_time).unwrap_or_default();
@@ -731,10 +724,9 @@ async fn segments_view(
 async fn segments_page(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let c = c.with_staff(staff);
     let (draft, errors) = read_segment(&pairs);
     let counting = pairs.iter().any(|(k, _)| k == "count");
@@ -749,10 +741,9 @@ async fn segments_page(
 async fn segments_post(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let c = c.with_staff(staff);
     let (draft, mut errors) = read_segment(&pairs);
     if draft.name.is_empty() {

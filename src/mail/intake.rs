@@ -2,6 +2,7 @@
 //! subscribers from a CSV (check, preview, confirm), the suppression list (counts, "is this
 //! address suppressed?", adding addresses at a person's request) and bounce reports.
 
+use crate::auth::{Staff, perm};
 use askama::Template;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
@@ -15,7 +16,6 @@ use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::atlas::import::RowError;
 use crate::atlas::staging;
-use crate::auth::{Permission, StaffUser};
 use crate::web::error::AppError;
 use crate::web::{FieldErrors, Fields, Form, Msg, Query, private_page};
 
@@ -84,8 +84,10 @@ fn blank<'a>(c: &'a Ctx) -> ImportPage<'a> {
     }
 }
 
-async fn import_form(c: Ctx, staff: StaffUser) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
+async fn import_form(
+    c: Ctx,
+    Staff(staff, _): Staff<perm::EditContent>,
+) -> Result<Response, AppError> {
     private_page(&blank(&c.with_staff(staff)))
 }
 
@@ -105,10 +107,9 @@ fn check_source(source: &str) -> Result<String, &'static str> {
 async fn import_check(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     form: Fields,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let fields = texts(form)?;
     let c = c.with_staff(staff);
     let text = match field(&fields, "file") {
@@ -163,10 +164,9 @@ struct ConfirmForm {
 async fn import_confirm(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     Form(f): Form<ConfirmForm>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let c = c.with_staff(staff.clone());
     let text = staging::read(&state, &f.token, "subscribers.csv").await?;
     let source = check_source(&f.source).map_err(|k| AppError::BadRequest(Msg::new(k)))?;
@@ -248,10 +248,9 @@ struct CheckQuery {
 async fn suppressions_page(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     Query(q): Query<CheckQuery>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let c = c.with_staff(staff);
     let mut page = suppressions_view(&state, &c).await?;
     if let Some(check) = q.check.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -266,10 +265,9 @@ async fn suppressions_page(
 async fn suppress_post(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let c = c.with_staff(staff.clone());
     let text = pairs
         .iter()
@@ -323,10 +321,9 @@ async fn suppress_post(
 async fn bounces_post(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     form: Fields,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let c = c.with_staff(staff.clone());
     let fields = texts(form)?;
     let text = field(&fields, "file");

@@ -2,6 +2,7 @@
 //! uses to choose what is shown or to leave (`/roster/manage/{token}`), and the staff list
 //! at `/admin/roster` (adding Champions, hiding an entry).
 
+use crate::auth::{Staff, perm};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -14,7 +15,6 @@ use serde::Deserialize;
 use super::roster::{self, Draft, Entry};
 use crate::AppState;
 use crate::app::ctx::Ctx;
-use crate::auth::{Permission, StaffUser};
 use crate::i18n::Lang;
 use crate::mail::{Letter, Sender};
 use crate::web::antispam::{SEND_AGAIN, Verdict};
@@ -417,10 +417,9 @@ fn list_of(v: Option<&str>) -> String {
 async fn admin_page(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::ManageMembers>,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::ManageMembers)?;
     let list = list_of(q.list.as_deref());
     let mut entries = roster::store::all(&state.db, &list).await?;
     let flags = crate::safeguard::store::flagged_items(&state.db, "supporter").await?;
@@ -440,10 +439,9 @@ async fn admin_page(
 async fn admin_post(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::ManageMembers>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::ManageMembers)?;
     let get = |name: &str| crate::web::field(&pairs, name).to_string();
     let c = c.with_staff(staff.clone());
     match get("action").as_str() {

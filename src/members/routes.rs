@@ -1,6 +1,7 @@
 //! `/members` (directory and profiles), `/members/apply`, and the review at
 //! `/admin/members`.
 
+use crate::auth::{Staff, perm};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -13,7 +14,6 @@ use serde::Deserialize;
 use super::{Application, KINDS, Member, STATUSES};
 use crate::AppState;
 use crate::app::ctx::Ctx;
-use crate::auth::{Permission, StaffUser};
 use crate::i18n::Lang;
 use crate::mail::{Letter, Sender};
 use crate::site::settings::NATIONS;
@@ -42,11 +42,10 @@ pub fn routes() -> Router<AppState> {
 async fn logo_post(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::ManageMembers>,
     Path(id): Path<i64>,
     form: crate::web::Fields,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::ManageMembers)?;
     let m = super::store::get(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -358,10 +357,9 @@ struct StatusQuery {
 async fn list_page(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::ManageMembers>,
     Query(q): Query<StatusQuery>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::ManageMembers)?;
     let status = q
         .status
         .filter(|s| STATUSES.contains(&s.as_str()))
@@ -401,11 +399,10 @@ impl ReviewPage<'_> {
 async fn review_page(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::ManageMembers>,
     Path(id): Path<i64>,
     Query(q): Query<SavedQueryOpt>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::ManageMembers)?;
     let m = super::store::get(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -433,11 +430,10 @@ struct SavedQueryOpt {
 async fn review_post(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::ManageMembers>,
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::ManageMembers)?;
     let m = super::store::get(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -1,6 +1,7 @@
 //! Staff screens of the impact tracker: `/admin/impact/tracker` (asks and items),
 //! `/admin/impact/asks/…` and `/admin/impact/items/…` (add, change, delete).
 
+use crate::auth::{Staff, perm};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -10,7 +11,6 @@ use serde::Deserialize;
 
 use super::tracker::{self, Ask, AskForm, Item, ItemForm};
 use crate::app::Ctx;
-use crate::auth::{Permission, StaffUser};
 use crate::web::{AppError, FieldErrors, Form, private_page, see_other};
 use crate::{AppState, audit};
 
@@ -46,9 +46,8 @@ impl ListPage<'_> {
 async fn list(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let asks = tracker::store::asks(&state.db).await?;
     let items = tracker::store::items(&state.db).await?;
     private_page(&ListPage {
@@ -67,8 +66,7 @@ struct AskPage<'a> {
     errors: FieldErrors,
 }
 
-async fn ask_new(c: Ctx, staff: StaffUser) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
+async fn ask_new(c: Ctx, Staff(staff, _): Staff<perm::EditContent>) -> Result<Response, AppError> {
     private_page(&AskPage {
         c: &c.with_staff(staff),
         id: None,
@@ -80,10 +78,9 @@ async fn ask_new(c: Ctx, staff: StaffUser) -> Result<Response, AppError> {
 async fn ask_edit(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let a = tracker::store::asks(&state.db)
         .await?
         .into_iter()
@@ -100,11 +97,10 @@ async fn ask_edit(
 async fn save_ask(
     state: &AppState,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     id: Option<i64>,
     f: AskForm,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     if let Some(id) = id
         && !tracker::store::asks(&state.db)
             .await?
@@ -141,7 +137,7 @@ async fn save_ask(
 async fn ask_create(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    staff: Staff<perm::EditContent>,
     Form(f): Form<AskForm>,
 ) -> Result<Response, AppError> {
     save_ask(&state, c, staff, None, f).await
@@ -150,7 +146,7 @@ async fn ask_create(
 async fn ask_update(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    staff: Staff<perm::EditContent>,
     Path(id): Path<i64>,
     Form(f): Form<AskForm>,
 ) -> Result<Response, AppError> {
@@ -194,10 +190,9 @@ struct KindQuery {
 async fn item_new(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     crate::web::Query(q): crate::web::Query<KindQuery>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     private_page(&ItemPage {
         c: &c.with_staff(staff),
         id: None,
@@ -218,10 +213,9 @@ async fn item_new(
 async fn item_edit(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let i = tracker::store::item_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -238,11 +232,10 @@ async fn item_edit(
 async fn save_item(
     state: &AppState,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     id: Option<i64>,
     f: ItemForm,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     if let Some(id) = id
         && tracker::store::item_by_id(&state.db, id).await?.is_none()
     {
@@ -282,7 +275,7 @@ async fn save_item(
 async fn item_create(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    staff: Staff<perm::EditContent>,
     Form(f): Form<ItemForm>,
 ) -> Result<Response, AppError> {
     save_item(&state, c, staff, None, f).await
@@ -291,7 +284,7 @@ async fn item_create(
 async fn item_update(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    staff: Staff<perm::EditContent>,
     Path(id): Path<i64>,
     Form(f): Form<ItemForm>,
 ) -> Result<Response, AppError> {
@@ -306,10 +299,9 @@ struct DeleteForm {
 
 async fn delete(
     State(state): State<AppState>,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     Form(f): Form<DeleteForm>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let mut tx = state.db.begin_write().await?;
     if !tracker::store::delete(&mut tx, &f.what, f.id).await? {
         tx.rollback().await?;

@@ -1,6 +1,7 @@
 //! `/stories` (published stories), `/stories/new` (share one), `/stories/withdraw/{token}`
 //! (the storyteller's private link), and moderation at `/admin/stories`.
 
+use crate::auth::{Staff, perm};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -13,7 +14,6 @@ use serde::Deserialize;
 use super::{Draft, Story};
 use crate::AppState;
 use crate::app::ctx::Ctx;
-use crate::auth::{Permission, StaffUser};
 use crate::i18n::Lang;
 use crate::mail::{Letter, Sender};
 use crate::web::antispam::{SEND_AGAIN, Verdict};
@@ -362,10 +362,9 @@ struct QueueQuery {
 async fn queue_page(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::Moderate>,
     Query(q): Query<QueueQuery>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::Moderate)?;
     let status = q
         .status
         .filter(|s| ["pending", "published", "rejected", "withdrawn"].contains(&s.as_str()))
@@ -431,11 +430,10 @@ struct SavedQuery {
 async fn moderate_page(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::Moderate>,
     Path(id): Path<i64>,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::Moderate)?;
     let s = super::store::get(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -451,11 +449,10 @@ async fn moderate_page(
 async fn moderate_post(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::Moderate>,
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::Moderate)?;
     let s = super::store::get(&state.db, id)
         .await?
         .filter(|s| s.status != "withdrawn")

@@ -1,5 +1,6 @@
 //! The news pages, the feed and the staff screens for posts.
 
+use crate::auth::{Staff, perm};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -10,7 +11,7 @@ use serde::Deserialize;
 
 use super::{PER_PAGE, Post, PostForm, store};
 use crate::app::Ctx;
-use crate::auth::{Permission, StaffUser};
+use crate::auth::Permission;
 use crate::cms::{markdown, search};
 use crate::db;
 use crate::web::{self, AppError, Form, Msg, Query, form_page, private_page, see_other};
@@ -229,9 +230,8 @@ struct AdminListTemplate<'a> {
 async fn admin_list(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let posts = store::all_posts(&state.db).await?;
     private_page(&AdminListTemplate {
         c: &c.with_staff(staff),
@@ -268,8 +268,7 @@ fn render_edit(
     form_page(&page, &page.errors)
 }
 
-async fn new_form(c: Ctx, staff: StaffUser) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
+async fn new_form(c: Ctx, Staff(staff, _): Staff<perm::EditContent>) -> Result<Response, AppError> {
     let f = PostForm {
         status: "draft".into(),
         author_name: staff.display().to_string(),
@@ -288,10 +287,9 @@ async fn new_form(c: Ctx, staff: StaffUser) -> Result<Response, AppError> {
 async fn create(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     Form(mut f): Form<PostForm>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     if f.slug.trim().is_empty() {
         f.slug = crate::cms::slugify(&f.title);
     }
@@ -301,10 +299,9 @@ async fn create(
 async fn edit_form(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let post = store::post_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -321,11 +318,10 @@ async fn edit_form(
 async fn update(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     Path(id): Path<i64>,
     Form(f): Form<PostForm>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     store::post_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -378,10 +374,9 @@ async fn save(
 
 async fn delete(
     State(state): State<AppState>,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::PublishContent>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::PublishContent)?;
     let post = store::post_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -1,5 +1,6 @@
 //! Published pages, and the staff screens to write, revise and restore them.
 
+use crate::auth::{Staff, perm};
 use askama::Template;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Path, State};
@@ -9,7 +10,7 @@ use axum::routing::{get, post};
 
 use super::{PageForm, PageRow, RevisionRow, store};
 use crate::app::Ctx;
-use crate::auth::{Permission, StaffUser};
+use crate::auth::Permission;
 use crate::cms::{markdown, search};
 use crate::db;
 use crate::site::NavItem;
@@ -128,9 +129,8 @@ impl ListTemplate<'_> {
 async fn admin_list(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let pages = store::all_pages(&state.db).await?;
     private_page(&ListTemplate {
         c: &c.with_staff(staff),
@@ -184,9 +184,8 @@ async fn render_edit(
 async fn new_form(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let f = PageForm {
         status: "draft".into(),
         nav_order: "0".into(),
@@ -206,10 +205,9 @@ async fn new_form(
 async fn create(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     fields: Fields,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let mut f: PageForm = fields.form()?;
     if f.slug.trim().is_empty() {
         f.slug = crate::cms::slugify(&f.title);
@@ -220,10 +218,9 @@ async fn create(
 async fn edit_form(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let page = store::page_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -242,11 +239,10 @@ async fn edit_form(
 async fn update(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     Path(id): Path<i64>,
     fields: Fields,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     store::page_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -311,10 +307,9 @@ async fn save(
 
 async fn delete(
     State(state): State<AppState>,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::PublishContent>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::PublishContent)?;
     let page = store::page_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -353,10 +348,9 @@ impl HistoryTemplate<'_> {
 async fn history(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let page = store::page_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -411,10 +405,9 @@ impl RevisionTemplate<'_> {
 async fn show_revision(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     Path((id, rev_id)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let page = store::page_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -439,10 +432,9 @@ async fn show_revision(
 /// Makes an old revision current again (as a new revision; history is never rewritten).
 async fn restore(
     State(state): State<AppState>,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     Path((id, rev_id)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let page = store::page_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;

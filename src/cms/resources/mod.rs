@@ -3,6 +3,7 @@
 //! dir with a random name, and served with a fixed Content-Type, `nosniff` and, for
 //! anything a browser could run or mis-render, `Content-Disposition: attachment`.
 
+use crate::auth::{Staff, perm};
 use crate::web::Msg;
 use askama::Template;
 use axum::Router;
@@ -383,9 +384,8 @@ struct AdminListTemplate<'a> {
 async fn admin_list(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let resources = store::all_resources(&state.db).await?;
     private_page(&AdminListTemplate {
         c: &c.with_staff(staff),
@@ -407,9 +407,8 @@ struct EditTemplate<'a> {
 async fn new_form(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let f = ResourceForm {
         kind: "guideline".into(),
         status: "draft".into(),
@@ -428,10 +427,9 @@ async fn new_form(
 async fn edit_form(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let row = store::resource_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -448,21 +446,19 @@ async fn edit_form(
 async fn create(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     multipart: Multipart,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     save(&state, c.with_staff(staff), None, multipart).await
 }
 
 async fn update(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     Path(id): Path<i64>,
     multipart: Multipart,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     store::resource_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -683,10 +679,9 @@ fn file_facts(
 
 async fn delete(
     State(state): State<AppState>,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::PublishContent>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::PublishContent)?;
     let row = store::resource_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -2,6 +2,7 @@
 //! created, reach). The full impact and evidence tracker comes with a later capability;
 //! these figures are its first table.
 
+use crate::auth::{Staff, perm};
 use crate::web::Msg;
 use askama::Template;
 use axum::Router;
@@ -12,7 +13,6 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use crate::app::Ctx;
-use crate::auth::{Permission, StaffUser};
 use crate::db;
 use crate::web::{self, AppError, Form, private_page, see_other};
 use crate::{AppState, audit};
@@ -326,9 +326,8 @@ struct AdminListTemplate<'a> {
 async fn admin_list(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let figures = store::figures(&state.db).await?;
     private_page(&AdminListTemplate {
         c: &c.with_staff(staff),
@@ -345,8 +344,7 @@ struct EditTemplate<'a> {
     errors: crate::web::FieldErrors,
 }
 
-async fn new_form(c: Ctx, staff: StaffUser) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
+async fn new_form(c: Ctx, Staff(staff, _): Staff<perm::EditContent>) -> Result<Response, AppError> {
     let f = FigureForm {
         section: "investment".into(),
         sort_order: "0".into(),
@@ -363,10 +361,9 @@ async fn new_form(c: Ctx, staff: StaffUser) -> Result<Response, AppError> {
 async fn edit_form(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::EditContent>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
     let fig = store::figure_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -381,7 +378,7 @@ async fn edit_form(
 async fn create(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    staff: Staff<perm::PublishContent>,
     Form(f): Form<FigureForm>,
 ) -> Result<Response, AppError> {
     save(&state, c, staff, None, f).await
@@ -390,7 +387,7 @@ async fn create(
 async fn update(
     State(state): State<AppState>,
     c: Ctx,
-    staff: StaffUser,
+    staff: Staff<perm::PublishContent>,
     Path(id): Path<i64>,
     Form(f): Form<FigureForm>,
 ) -> Result<Response, AppError> {
@@ -403,12 +400,10 @@ async fn update(
 async fn save(
     state: &AppState,
     c: Ctx,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::PublishContent>,
     id: Option<i64>,
     f: FigureForm,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::EditContent)?;
-    staff.require(Permission::PublishContent)?;
     let errors = f.problems();
     if !errors.is_empty() {
         return Err(AppError::invalid(&EditTemplate {
@@ -441,10 +436,9 @@ async fn save(
 
 async fn delete(
     State(state): State<AppState>,
-    staff: StaffUser,
+    Staff(staff, _): Staff<perm::PublishContent>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    staff.require(Permission::PublishContent)?;
     let fig = store::figure_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
