@@ -192,3 +192,46 @@ fn queries_live_in_stores() {
         elsewhere.join("\n")
     );
 }
+
+/// Repeated shapes have one home: a form with problems is answered through
+/// `AppError::invalid` (never a 422 built by hand), a field's message comes from
+/// `web::FieldErrors::text` (never a per-template `fn error`), and a staff route names its
+/// permission in its signature (`auth::Staff<perm::…>`), not as its first statement.
+#[test]
+fn forms_and_staff_routes_use_the_one_shape() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    assert!(
+        files.len() >= 100,
+        "found the source files: {}",
+        files.len()
+    );
+    let mut problems = Vec::new();
+    for f in files {
+        let name = f.strip_prefix(root).unwrap().display().to_string();
+        let text = std::fs::read_to_string(&f).unwrap();
+        if name != "src/web/error.rs" && text.contains("UNPROCESSABLE_ENTITY") {
+            problems.push(format!(
+                "{name} builds a 422 by hand: use AppError::invalid"
+            ));
+        }
+        if text.contains("fn error(&self, field: &str)") {
+            problems.push(format!(
+                "{name} looks up a field's error by hand: use errors.text"
+            ));
+        }
+        // A handler whose first statement is the permission check.
+        let lines: Vec<&str> = text.lines().collect();
+        for w in lines.windows(2) {
+            let signature_ends = w[0].contains("-> Result<") && w[0].ends_with('{');
+            if signature_ends && w[1].trim_start().starts_with("staff.require(") {
+                problems.push(format!(
+                    "{name}: `{}` first thing in a handler: take Staff<perm::…> instead",
+                    w[1].trim()
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

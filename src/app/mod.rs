@@ -4,6 +4,7 @@
 //! every template gets (`ctx`) and the cached public page.
 
 pub mod ctx;
+pub mod serve;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -10,7 +10,9 @@
 pub mod admin;
 pub mod bench;
 pub mod demo;
+pub mod feeds;
 pub mod ical;
+pub mod register;
 pub mod routes;
 pub mod store;
 pub mod survey;

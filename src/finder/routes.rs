@@ -65,9 +65,8 @@ fn suppressed(n: i64) -> Option<i64> {
 async fn admin_finder(
     State(state): State<AppState>,
     c: Ctx,
-    staff: crate::auth::StaffUser,
+    crate::auth::Staff(staff, _): crate::auth::Staff<crate::auth::perm::EditContent>,
 ) -> Result<Response, AppError> {
-    staff.require(crate::auth::Permission::EditContent)?;
     // Include this instance's searches of the last minute.
     let _ = state.finder.counter.flush(&state.db).await;
     let idx = state.postcodes();

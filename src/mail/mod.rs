@@ -8,6 +8,8 @@
 //! so a delivery repeated after a crash overwrites rather than duplicates it.
 
 pub mod admin;
+mod archive;
+mod audience;
 pub mod bench;
 pub mod bulletin;
 pub mod import;
