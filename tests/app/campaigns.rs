@@ -765,3 +765,46 @@ async fn a_unique_key_taken_at_the_same_moment_is_a_conflict() {
     let res = mmha::web::AppError::from(err).into_response();
     assert_eq!(res.status().as_u16(), 409);
 }
+
+/// A registration that discloses risk jumps the moderators' queue: listed before the calm
+/// one registered earlier, tagged with the kind of risk (and the organiser shown help).
+#[tokio::test]
+async fn a_risky_registration_is_first_in_the_moderators_queue() {
+    let mut app = TestApp::new().await;
+    let (slug, first, _) = campaign(&app).await;
+    let wednesday = day(&first, 2);
+    app.post("/activities/new", &coffee_morning(&slug, &wednesday))
+        .await
+        .assert_status(200);
+    let mut risky = coffee_morning(&slug, &wednesday);
+    for (k, v) in risky.iter_mut() {
+        match *k {
+            "title" => *v = "Walk and talk by the river",
+            "description" => {
+                *v = "A gentle walk for parents. Honestly I have been saving my tablets \
+                      and I do not think I will be here for it."
+            }
+            _ => {}
+        }
+    }
+    app.post("/activities/new", &risky)
+        .await
+        .assert_status(200)
+        .assert_contains("id=\"crisis-help\"");
+    app.login_as(Role::Moderator).await;
+    let queue = app.get("/admin/activities").await;
+    queue.assert_status(200);
+    let urgent = queue
+        .body
+        .find("Walk and talk by the river")
+        .expect("listed");
+    let calm = queue
+        .body
+        .find("Cuppa and chat for new parents")
+        .expect("listed");
+    assert!(urgent < calm, "the flagged registration comes first");
+    assert!(
+        queue.body[..urgent].contains("Safeguarding"),
+        "tagged for safeguarding"
+    );
+}
