@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::{Draft, Enquiry, Filter, KINDS, Note, STATUSES};
@@ -27,8 +27,9 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/enquiries", get(inbox_page))
         .route(
             "/admin/enquiries/{id}",
-            get(enquiry_page).post(enquiry_post),
+            get(enquiry_page).post(enquiry_update),
         )
+        .route("/admin/enquiries/{id}/note", post(enquiry_note))
 }
 
 /// Enquiries allowed per client address per hour.
@@ -420,8 +421,39 @@ async fn enquiry_page(
     private_page(&page)
 }
 
-/// `POST /admin/enquiries/{id}`: `action=update` (status, assignee) or `action=note`.
-async fn enquiry_post(
+/// `POST /admin/enquiries/{id}/note`: adds a note for the team (kept, never sent).
+async fn enquiry_note(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let e = visible(&state, &c, &staff, id).await?;
+    let c = c.with_staff(staff.clone());
+    let body = crate::web::field(&pairs, "note").trim().to_string();
+    let problem = if body.is_empty() {
+        Some("admin-enquiry-note-empty")
+    } else if body.chars().count() > 5000 {
+        Some("admin-enquiry-note-long")
+    } else {
+        None
+    };
+    if let Some(key) = problem {
+        let mut page = enquiry_view(&state, &c, e).await?;
+        page.note = body;
+        page.errors.add("note", Msg::new(key));
+        return Err(AppError::invalid(&page));
+    }
+    let mut tx = state.db.begin_write().await?;
+    super::store::add_note(&mut tx, id, &staff, &body).await?;
+    crate::audit::record(&mut tx, Some(&staff), "note", "enquiry", id, &e.reference).await?;
+    tx.commit().await?;
+    Ok(see_other(&format!("/admin/enquiries/{id}?saved=1")))
+}
+
+/// `POST /admin/enquiries/{id}`: changes the status and who handles it.
+async fn enquiry_update(
     State(state): State<AppState>,
     c: Ctx,
     staff: StaffUser,
@@ -430,59 +462,32 @@ async fn enquiry_post(
 ) -> Result<Response, AppError> {
     let e = visible(&state, &c, &staff, id).await?;
     let get = |name: &str| crate::web::field(&pairs, name).trim().to_string();
-    let c = c.with_staff(staff.clone());
-    match get("action").as_str() {
-        "note" => {
-            let body = get("note");
-            let problem = if body.is_empty() {
-                Some("admin-enquiry-note-empty")
-            } else if body.chars().count() > 5000 {
-                Some("admin-enquiry-note-long")
-            } else {
-                None
-            };
-            if let Some(key) = problem {
-                let mut page = enquiry_view(&state, &c, e).await?;
-                page.note = body;
-                page.errors.push(("note", Msg::new(key)));
-                return Err(AppError::invalid(&page));
-            }
-            let mut tx = state.db.begin_write().await?;
-            super::store::add_note(&mut tx, id, &staff, &body).await?;
-            crate::audit::record(&mut tx, Some(&staff), "note", "enquiry", id, &e.reference)
-                .await?;
-            tx.commit().await?;
-        }
-        "update" => {
-            let status = get("status");
-            if !STATUSES.contains(&status.as_str()) {
-                return Err(AppError::BadRequest(Msg::new("admin-enquiry-bad-status")));
-            }
-            let handlers = super::store::handlers(&state.db, &c.snap.site, &e.kind).await?;
-            let assignee = match get("assignee").parse::<i64>() {
-                Ok(a) if handlers.iter().any(|(id, _)| *id == a) => Some(a),
-                Ok(_) => return Err(AppError::BadRequest(Msg::new("admin-enquiry-bad-assignee"))),
-                Err(_) => None,
-            };
-            let mut tx = state.db.begin_write().await?;
-            super::store::update(&mut tx, id, &status, assignee).await?;
-            crate::audit::record(
-                &mut tx,
-                Some(&staff),
-                "update",
-                "enquiry",
-                id,
-                &format!(
-                    "{}: {} → {status}, assignee {}",
-                    e.reference,
-                    e.status,
-                    assignee.map_or("none".to_string(), |a| a.to_string())
-                ),
-            )
-            .await?;
-            tx.commit().await?;
-        }
-        _ => return Err(AppError::BadRequest(Msg::new("admin-enquiry-bad-status"))),
+    let status = get("status");
+    if !STATUSES.contains(&status.as_str()) {
+        return Err(AppError::BadRequest(Msg::new("admin-enquiry-bad-status")));
     }
+    let handlers = super::store::handlers(&state.db, &c.snap.site, &e.kind).await?;
+    let assignee = match get("assignee").parse::<i64>() {
+        Ok(a) if handlers.iter().any(|(id, _)| *id == a) => Some(a),
+        Ok(_) => return Err(AppError::BadRequest(Msg::new("admin-enquiry-bad-assignee"))),
+        Err(_) => None,
+    };
+    let mut tx = state.db.begin_write().await?;
+    super::store::update(&mut tx, id, &status, assignee).await?;
+    crate::audit::record(
+        &mut tx,
+        Some(&staff),
+        "update",
+        "enquiry",
+        id,
+        &format!(
+            "{}: {} → {status}, assignee {}",
+            e.reference,
+            e.status,
+            assignee.map_or("none".to_string(), |a| a.to_string())
+        ),
+    )
+    .await?;
+    tx.commit().await?;
     Ok(see_other(&format!("/admin/enquiries/{id}?saved=1")))
 }

@@ -287,7 +287,6 @@ async fn each_role_sees_its_inbox_deadlines_first_and_handles_enquiries() {
         .post(
             &page,
             &[
-                ("action", "update"),
                 ("status", "in_progress"),
                 ("assignee", &moderator_id.to_string()),
             ],
@@ -298,7 +297,6 @@ async fn each_role_sees_its_inbox_deadlines_first_and_handles_enquiries() {
         .post(
             &page,
             &[
-                ("action", "update"),
                 ("status", "in_progress"),
                 ("assignee", &editor_id.to_string()),
             ],
@@ -306,17 +304,14 @@ async fn each_role_sees_its_inbox_deadlines_first_and_handles_enquiries() {
         .await
         .assert_status(303);
     editor
-        .post(&page, &[("action", "note"), ("note", "  ")])
+        .post(&format!("{page}/note"), &[("note", "  ")])
         .await
         .assert_status(422)
         .assert_contains("Write the note before saving it");
     editor
         .post(
-            &page,
-            &[
-                ("action", "note"),
-                ("note", "Rang back; interview booked <b>Tue</b>"),
-            ],
+            &format!("{page}/note"),
+            &[("note", "Rang back; interview booked <b>Tue</b>")],
         )
         .await
         .assert_status(303);
@@ -344,7 +339,7 @@ async fn each_role_sees_its_inbox_deadlines_first_and_handles_enquiries() {
     );
     // Moderators cannot touch media enquiries.
     moderator
-        .post(&page, &[("action", "note"), ("note", "x")])
+        .post(&format!("{page}/note"), &[("note", "x")])
         .await
         .assert_status(404);
 
