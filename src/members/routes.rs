@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::{Application, KINDS, Member, STATUSES};
@@ -28,7 +28,8 @@ pub fn routes() -> Router<AppState> {
         .route("/members/apply/sent", get(sent_page))
         .route("/members/{slug}", get(profile_page))
         .route("/admin/members", get(list_page))
-        .route("/admin/members/{id}", get(review_page).post(review_post))
+        .route("/admin/members/{id}", get(review_page).post(save_profile))
+        .route("/admin/members/{id}/decision", post(decide))
         .route(
             "/admin/members/{id}/logo",
             axum::routing::post(logo_post).layer(axum::extract::DefaultBodyLimit::max(
@@ -425,9 +426,27 @@ struct SavedQueryOpt {
     saved: Option<String>,
 }
 
-/// `action` = save (profile corrections), review, approve, decline (with a reason) or
-/// remove (a member that has left).
-async fn review_post(
+/// The review page again with its problems, for both of the posts below.
+async fn review_again(
+    state: &AppState,
+    c: &Ctx,
+    m: Member,
+    errors: FieldErrors,
+    reason: String,
+) -> Result<Response, AppError> {
+    let flag = crate::safeguard::store::for_item(&state.db, "member", m.id).await?;
+    Err(AppError::invalid(&ReviewPage {
+        c,
+        m,
+        errors,
+        reason,
+        saved: false,
+        flag,
+    }))
+}
+
+/// `POST /admin/members/{id}`: corrections to the public profile.
+async fn save_profile(
     State(state): State<AppState>,
     c: Ctx,
     Staff(staff, _): Staff<perm::ManageMembers>,
@@ -437,128 +456,128 @@ async fn review_post(
     let m = super::store::get(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let flag = crate::safeguard::store::for_item(&state.db, "member", id).await?;
     let get = |name: &str| crate::web::field(&pairs, name).to_string();
     let c = c.with_staff(staff.clone());
-    let action = get("action");
-    let reason = crate::web::input::paragraphs(&get("reason"), 2000);
-    let again = |m: Member, errors: FieldErrors, reason: String| {
-        Err(AppError::invalid(&ReviewPage {
-            c: &c,
-            m,
-            errors,
-            reason,
-            saved: false,
-            flag: flag.clone(),
-        }))
+    let a = Application {
+        name: crate::web::input::one_line(&get("name"), 300),
+        kind: get("kind"),
+        nation: get("nation"),
+        website: get("website"),
+        profile: crate::web::input::paragraphs(&get("profile"), 2000),
+        contact_name: m.contact_name.clone(),
+        contact_email: m.contact_email.clone(),
+        contact_phone: m.contact_phone.clone(),
+        reason: m.reason.clone(),
+        principles: true,
+    };
+    let website = match a.check() {
+        Ok((_, website)) => website,
+        Err(errors) => {
+            let shown = Member {
+                name: a.name,
+                kind: a.kind,
+                nation: a.nation,
+                website: a.website,
+                profile: a.profile,
+                ..m
+            };
+            return review_again(&state, &c, shown, errors, String::new()).await;
+        }
     };
     let mut tx = state.db.begin_write().await?;
-    match action.as_str() {
-        "save" => {
-            let a = Application {
-                name: crate::web::input::one_line(&get("name"), 300),
-                kind: get("kind"),
-                nation: get("nation"),
-                website: get("website"),
-                profile: crate::web::input::paragraphs(&get("profile"), 2000),
-                contact_name: m.contact_name.clone(),
-                contact_email: m.contact_email.clone(),
-                contact_phone: m.contact_phone.clone(),
-                reason: m.reason.clone(),
-                principles: true,
-            };
-            match a.check() {
-                Ok((_, website)) => {
-                    super::store::save_profile(
-                        &mut tx, id, &a.name, &a.kind, &a.nation, &website, &a.profile,
-                    )
-                    .await?;
-                    if m.status == "approved" {
-                        crate::db::bump_content_version(&mut tx).await?;
-                    }
-                    crate::audit::record(
-                        &mut tx,
-                        Some(&staff),
-                        "member_edit",
-                        "member",
-                        id,
-                        &a.name,
-                    )
-                    .await?;
-                }
-                Err(errors) => {
-                    tx.rollback().await?;
-                    let shown = Member {
-                        name: a.name,
-                        kind: a.kind,
-                        nation: a.nation,
-                        website: a.website,
-                        profile: a.profile,
-                        ..m
-                    };
-                    return again(shown, errors, reason);
-                }
-            }
+    super::store::save_profile(
+        &mut tx, id, &a.name, &a.kind, &a.nation, &website, &a.profile,
+    )
+    .await?;
+    if m.status == "approved" {
+        crate::db::bump_content_version(&mut tx).await?;
+    }
+    crate::audit::record(&mut tx, Some(&staff), "member_edit", "member", id, &a.name).await?;
+    tx.commit().await?;
+    state.refresh().await?;
+    Ok(see_other(&format!("/admin/members/{id}?saved=1")))
+}
+
+/// A step in an application's life, as its button names it.
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+enum Step {
+    Review,
+    Approve,
+    Decline,
+    Remove,
+}
+
+impl Step {
+    /// The status the step leads to.
+    fn status(self) -> &'static str {
+        match self {
+            Step::Review => "under_review",
+            Step::Approve => "approved",
+            Step::Decline => "declined",
+            Step::Remove => "left",
         }
-        "review" | "approve" | "decline" | "remove" => {
-            if action == "decline" && reason.is_empty() {
-                tx.rollback().await?;
-                return again(
-                    m,
-                    crate::web::FieldErrors::from(vec![(
-                        "reason",
-                        Msg::new("admin-member-reason-needed"),
-                    )]),
-                    reason,
+    }
+}
+
+#[derive(Deserialize)]
+struct DecisionForm {
+    step: Step,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /admin/members/{id}/decision`: review, approve, decline (with a reason) or
+/// remove (a member that has left); the applicant is told of each but the last.
+async fn decide(
+    State(state): State<AppState>,
+    c: Ctx,
+    Staff(staff, _): Staff<perm::ManageMembers>,
+    Path(id): Path<i64>,
+    Form(f): Form<DecisionForm>,
+) -> Result<Response, AppError> {
+    let m = super::store::get(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let c = c.with_staff(staff.clone());
+    let reason = crate::web::input::paragraphs(&f.reason, 2000);
+    if f.step == Step::Decline && reason.is_empty() {
+        let errors = FieldErrors::from(vec![("reason", Msg::new("admin-member-reason-needed"))]);
+        return review_again(&state, &c, m, errors, reason).await;
+    }
+    let to = f.step.status();
+    let mut tx = state.db.begin_write().await?;
+    if !super::store::decide(&mut tx, &m, to, &reason, &staff).await? {
+        tx.rollback().await?;
+        return Err(AppError::BadRequest(Msg::new("admin-member-bad-step")));
+    }
+    crate::audit::record(
+        &mut tx,
+        Some(&staff),
+        &format!("member_{to}"),
+        "member",
+        id,
+        &m.name,
+    )
+    .await?;
+    if f.step != Step::Remove {
+        let site = c.site("name").to_string();
+        let sender = Sender::new(&state.config, &site);
+        let (key, extra) = match f.step {
+            Step::Approve => {
+                let fresh = super::store::get_in(&mut tx, id).await?;
+                let link = format!(
+                    "{}/members/{}",
+                    state.config.public_url,
+                    fresh.and_then(|f| f.slug).unwrap_or_default()
                 );
+                ("approved", vec![link])
             }
-            let to = match action.as_str() {
-                "review" => "under_review",
-                "approve" => "approved",
-                "decline" => "declined",
-                _ => "left",
-            };
-            if !super::store::decide(&mut tx, &m, to, &reason, &staff).await? {
-                tx.rollback().await?;
-                return Err(AppError::BadRequest(Msg::new("admin-member-bad-step")));
-            }
-            crate::audit::record(
-                &mut tx,
-                Some(&staff),
-                &format!("member_{to}"),
-                "member",
-                id,
-                &m.name,
-            )
-            .await?;
-            if to != "left" {
-                let site = c.site("name").to_string();
-                let sender = Sender::new(&state.config, &site);
-                let extra = match to {
-                    "approved" => {
-                        let fresh = super::store::get_in(&mut tx, id).await?;
-                        vec![format!(
-                            "{}/members/{}",
-                            state.config.public_url,
-                            fresh.and_then(|f| f.slug).unwrap_or_default()
-                        )]
-                    }
-                    "declined" => vec![reason.clone()],
-                    _ => Vec::new(),
-                };
-                let key = match to {
-                    "under_review" => "review",
-                    "approved" => "approved",
-                    _ => "declined",
-                };
-                let mail = letter(&site, m.lang(), &m.contact_email, key, &m.name, extra);
-                crate::mail::enqueue(&mut tx, &sender, &mail).await?;
-            }
-        }
-        _ => {
-            tx.rollback().await?;
-            return Err(AppError::BadRequest(Msg::new("admin-member-bad-step")));
-        }
+            Step::Decline => ("declined", vec![reason.clone()]),
+            _ => ("review", Vec::new()),
+        };
+        let mail = letter(&site, m.lang(), &m.contact_email, key, &m.name, extra);
+        crate::mail::enqueue(&mut tx, &sender, &mail).await?;
     }
     tx.commit().await?;
     state.refresh().await?;

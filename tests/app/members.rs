@@ -87,22 +87,24 @@ async fn an_application_is_reviewed_and_approval_publishes_the_profile() {
         .await
         .assert_contains("To learn from other groups")
         .assert_contains("https://bumps.example");
-    app.post(&page, &[("action", "review")])
+    app.post(&format!("{page}/decision"), &[("step", "review")])
         .await
         .assert_status(303);
     // Declining needs a reason; a step that does not apply is refused.
-    app.post(&page, &[("action", "decline"), ("reason", " ")])
-        .await
-        .assert_status(422)
-        .assert_contains("Give a reason");
-    app.post(&page, &[("action", "remove")])
+    app.post(
+        &format!("{page}/decision"),
+        &[("step", "decline"), ("reason", " ")],
+    )
+    .await
+    .assert_status(422)
+    .assert_contains("Give a reason");
+    app.post(&format!("{page}/decision"), &[("step", "remove")])
         .await
         .assert_status(400);
     // Staff correct the profile, then approve.
     app.post(
         &page,
         &[
-            ("action", "save"),
             ("name", "Bumps Together (Powys)"),
             ("kind", "community"),
             ("nation", "wales"),
@@ -112,7 +114,7 @@ async fn an_application_is_reviewed_and_approval_publishes_the_profile() {
     )
     .await
     .assert_status(303);
-    app.post(&page, &[("action", "approve")])
+    app.post(&format!("{page}/decision"), &[("step", "approve")])
         .await
         .assert_status(303);
     let slug: String = sqlx::query_scalar("SELECT slug FROM members WHERE id = $1")
@@ -196,7 +198,7 @@ async fn an_application_is_reviewed_and_approval_publishes_the_profile() {
         .assert_status(404);
     visitor.get("/images/abc.svg").await.assert_status(404);
     // A member that leaves comes off the directory.
-    app.post(&page, &[("action", "remove")])
+    app.post(&format!("{page}/decision"), &[("step", "remove")])
         .await
         .assert_status(303);
     visitor
@@ -214,9 +216,9 @@ async fn a_declined_application_is_told_why_and_never_listed() {
     let id = scalar(&app, "SELECT MAX(id) FROM members").await;
     app.login_as(Role::Admin).await;
     app.post(
-        &format!("/admin/members/{id}"),
+        &format!("/admin/members/{id}/decision"),
         &[
-            ("action", "decline"),
+            ("step", "decline"),
             ("reason", "We only accept UK-wide bodies this year."),
         ],
     )
