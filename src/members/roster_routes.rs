@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::roster::{self, Draft, Entry};
@@ -34,7 +34,9 @@ pub fn routes() -> Router<AppState> {
                     crate::uploads::MAX_BYTES + 64 * 1024,
                 )),
         )
-        .route("/admin/roster", get(admin_page).post(admin_post))
+        .route("/admin/roster", get(admin_page).post(add_champion))
+        .route("/admin/roster/{id}/hide", post(hide))
+        .route("/admin/roster/{id}/show", post(show))
 }
 
 const PER_HOUR: i64 = 5;
@@ -435,68 +437,76 @@ async fn admin_page(
     })
 }
 
-/// `action` = add (a Champion, who is emailed their link), hide or show (`id`).
-async fn admin_post(
+/// `POST /admin/roster`: adds a Champion, who is emailed their private link.
+async fn add_champion(
     State(state): State<AppState>,
     c: Ctx,
     Staff(staff, _): Staff<perm::ManageMembers>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let get = |name: &str| crate::web::field(&pairs, name).to_string();
     let c = c.with_staff(staff.clone());
-    match get("action").as_str() {
-        "add" => {
-            let mut d = Draft::from_pairs(&pairs);
-            d.kind = "individual".into();
-            let email = match d.check() {
-                Ok(e) => e,
-                Err(errors) => {
-                    let mut entries = roster::store::all(&state.db, "champion").await?;
-                    let flags =
-                        crate::safeguard::store::flagged_items(&state.db, "supporter").await?;
-                    flags.first(&mut entries, |e| e.id, |e| e.status == "hidden");
-                    return Err(AppError::invalid(&AdminPage {
-                        c: &c,
-                        list: "champion".into(),
-                        entries,
-                        d,
-                        errors,
-                        added: false,
-                        flags,
-                    }));
-                }
-            };
-            let site = c.site("name").to_string();
-            let sender = Sender::new(&state.config, &site);
-            let mut tx = state.db.begin_write().await?;
-            let token = roster::store::add(&mut tx, "champion", &d, &email, Lang::En).await?;
-            let m = link_letter(&state, &site, Lang::En, &email, "champion", &token);
-            crate::mail::enqueue(&mut tx, &sender, &m).await?;
-            crate::audit::record(&mut tx, Some(&staff), "champion_add", "roster", "", &d.name)
-                .await?;
-            tx.commit().await?;
-            Ok(see_other("/admin/roster?list=champion&added=1"))
+    let mut d = Draft::from_pairs(&pairs);
+    d.kind = "individual".into();
+    let email = match d.check() {
+        Ok(e) => e,
+        Err(errors) => {
+            let mut entries = roster::store::all(&state.db, "champion").await?;
+            let flags = crate::safeguard::store::flagged_items(&state.db, "supporter").await?;
+            flags.first(&mut entries, |e| e.id, |e| e.status == "hidden");
+            return Err(AppError::invalid(&AdminPage {
+                c: &c,
+                list: "champion".into(),
+                entries,
+                d,
+                errors,
+                added: false,
+                flags,
+            }));
         }
-        "hide" | "show" => {
-            let id: i64 = get("id").parse().map_err(|_| AppError::NotFound)?;
-            let e = roster::store::get(&state.db, id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let mut tx = state.db.begin_write().await?;
-            roster::store::set_hidden(&mut tx, id, get("action") == "hide").await?;
-            crate::audit::record(
-                &mut tx,
-                Some(&staff),
-                &format!("roster_{}", get("action")),
-                "roster",
-                id,
-                &e.name,
-            )
-            .await?;
-            tx.commit().await?;
-            state.refresh().await?;
-            Ok(see_other(&format!("/admin/roster?list={}", e.list)))
-        }
-        _ => Err(AppError::BadRequest(Msg::new("admin-member-bad-step"))),
-    }
+    };
+    let site = c.site("name").to_string();
+    let sender = Sender::new(&state.config, &site);
+    let mut tx = state.db.begin_write().await?;
+    let token = roster::store::add(&mut tx, "champion", &d, &email, Lang::En).await?;
+    let m = link_letter(&state, &site, Lang::En, &email, "champion", &token);
+    crate::mail::enqueue(&mut tx, &sender, &m).await?;
+    crate::audit::record(&mut tx, Some(&staff), "champion_add", "roster", "", &d.name).await?;
+    tx.commit().await?;
+    Ok(see_other("/admin/roster?list=champion&added=1"))
+}
+
+/// `POST /admin/roster/{id}/hide`: takes an entry off the public lists.
+async fn hide(
+    State(state): State<AppState>,
+    Staff(staff, _): Staff<perm::ManageMembers>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    set_hidden(&state, &staff, id, true).await
+}
+
+/// `POST /admin/roster/{id}/show`: lists a hidden entry again.
+async fn show(
+    State(state): State<AppState>,
+    Staff(staff, _): Staff<perm::ManageMembers>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    set_hidden(&state, &staff, id, false).await
+}
+
+async fn set_hidden(
+    state: &AppState,
+    staff: &crate::auth::StaffUser,
+    id: i64,
+    hidden: bool,
+) -> Result<Response, AppError> {
+    let e = roster::store::get(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut tx = state.db.begin_write().await?;
+    roster::store::set_hidden(&mut tx, id, hidden).await?;
+    let what = if hidden { "roster_hide" } else { "roster_show" };
+    crate::audit::record(&mut tx, Some(staff), what, "roster", id, &e.name).await?;
+    tx.commit().await?;
+    state.refresh().await?;
+    Ok(see_other(&format!("/admin/roster?list={}", e.list)))
 }

@@ -93,17 +93,13 @@ async fn supporters_choose_what_is_shown_and_can_leave() {
 async fn staff_add_champions_who_choose_their_line_and_staff_can_hide_an_entry() {
     let mut app = TestApp::new().await;
     app.login_as(Role::Editor).await;
-    app.post(
-        "/admin/roster",
-        &[("action", "add"), ("name", "Priya Shah"), ("email", "bad")],
-    )
-    .await
-    .assert_status(422)
-    .assert_contains("value=\"Priya Shah\"");
+    app.post("/admin/roster", &[("name", "Priya Shah"), ("email", "bad")])
+        .await
+        .assert_status(422)
+        .assert_contains("value=\"Priya Shah\"");
     app.post(
         "/admin/roster",
         &[
-            ("action", "add"),
             ("name", "Priya Shah"),
             ("email", "priya@example.org"),
             ("nation", "scotland"),
@@ -178,12 +174,9 @@ async fn staff_add_champions_who_choose_their_line_and_staff_can_hide_an_entry()
     img.assert_status(200);
     assert!(!img.body.contains("GPS"));
     let id = scalar(&app, "SELECT id FROM roster").await;
-    app.post(
-        "/admin/roster",
-        &[("action", "hide"), ("id", &id.to_string())],
-    )
-    .await
-    .assert_status(303);
+    app.post(&format!("/admin/roster/{id}/hide"), &[])
+        .await
+        .assert_status(303);
     visitor.get("/champions").await.assert_not_contains("Priya");
     // Saving their choices again does not undo staff hiding.
     visitor
@@ -194,6 +187,15 @@ async fn staff_add_champions_who_choose_their_line_and_staff_can_hide_an_entry()
     let mut moderator = app.another_browser();
     moderator.login_as(Role::Moderator).await;
     moderator.get("/admin/roster").await.assert_status(403);
+    moderator
+        .post(&format!("/admin/roster/{id}/show"), &[])
+        .await
+        .assert_status(403);
+    // Staff can list it again.
+    app.post(&format!("/admin/roster/{id}/show"), &[])
+        .await
+        .assert_status(303);
+    visitor.get("/champions").await.assert_contains("Priya");
     // Leaving deletes the photo too.
     visitor
         .post(&link, &[("action", "leave")])
