@@ -295,7 +295,6 @@ admin-err-an-account-with-this-email-already = An account with this email alread
 admin-err-another-page-already-uses-this-web = Another page already uses this web address.
 admin-err-another-post-already-uses-this-web = Another post already uses this web address.
 admin-err-another-resource-already-uses-this-web = Another resource already uses this web address.
-admin-err-bad-action = That action is not recognised
 admin-err-choose-a-nation = Choose at least one nation.
 admin-err-choose-a-nation-or-none = Choose a nation, or none.
 admin-err-choose-a-parent-page-from-the = Choose a parent page from the list.

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::survey::Summary;
@@ -43,6 +43,7 @@ pub fn routes() -> Router<AppState> {
             "/admin/campaigns/{id}/evaluation",
             get(evaluation_get).post(evaluation_post),
         )
+        .route("/admin/campaigns/{id}/survey", post(survey_invite))
         .route("/admin/activities", get(queue_page))
         .route(
             "/admin/activities/{id}",
@@ -309,59 +310,70 @@ async fn evaluation_get(
     })
 }
 
-async fn evaluation_post(
+/// `POST /admin/campaigns/{id}/survey`: invites every organiser to the evaluation survey,
+/// once per campaign.
+async fn survey_invite(
     State(state): State<AppState>,
     c: Ctx,
     Staff(staff, _): Staff<perm::EditContent>,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let k = super::store::campaign_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let get = |name: &str| crate::web::field(&pairs, name);
+    if k.survey_sent_at != 0 {
+        return Ok(see_other(&format!("/admin/campaigns/{id}/evaluation")));
+    }
     let mut tx = state.db.begin_write().await?;
-    let done = match get("action") {
-        "invite" => {
-            if k.survey_sent_at != 0 {
-                tx.rollback().await?;
-                return Ok(see_other(&format!("/admin/campaigns/{id}/evaluation")));
-            }
-            let site = c.site("name").to_string();
-            let n = super::survey::invite(&mut tx, &state, &k, &site).await?;
-            audit::record(
-                &mut tx,
-                Some(&staff),
-                "campaign.survey",
-                "campaign",
-                id,
-                &n.to_string(),
-            )
-            .await?;
-            "invited"
-        }
-        _ => {
-            let text = crate::web::input::paragraphs(get("evaluation"), 20_000);
-            let publish = get("evaluation_published") == "1"
-                && crate::auth::allows(staff.role, Permission::PublishContent);
-            super::store::save_evaluation(&mut tx, id, &text, publish).await?;
-            crate::db::bump_content_version(&mut tx).await?;
-            audit::record(
-                &mut tx,
-                Some(&staff),
-                "campaign.evaluation",
-                "campaign",
-                id,
-                if publish { "published" } else { "draft" },
-            )
-            .await?;
-            "saved"
-        }
-    };
+    let site = c.site("name").to_string();
+    let n = super::survey::invite(&mut tx, &state, &k, &site).await?;
+    audit::record(
+        &mut tx,
+        Some(&staff),
+        "campaign.survey",
+        "campaign",
+        id,
+        &n.to_string(),
+    )
+    .await?;
     tx.commit().await?;
     state.refresh().await?;
     Ok(see_other(&format!(
-        "/admin/campaigns/{id}/evaluation?done={done}"
+        "/admin/campaigns/{id}/evaluation?done=invited"
+    )))
+}
+
+/// `POST /admin/campaigns/{id}/evaluation`: the evaluation summary (published with
+/// the publish permission).
+async fn evaluation_post(
+    State(state): State<AppState>,
+    Staff(staff, _): Staff<perm::EditContent>,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    super::store::campaign_by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let get = |name: &str| crate::web::field(&pairs, name);
+    let text = crate::web::input::paragraphs(get("evaluation"), 20_000);
+    let publish = get("evaluation_published") == "1"
+        && crate::auth::allows(staff.role, Permission::PublishContent);
+    let mut tx = state.db.begin_write().await?;
+    super::store::save_evaluation(&mut tx, id, &text, publish).await?;
+    crate::db::bump_content_version(&mut tx).await?;
+    audit::record(
+        &mut tx,
+        Some(&staff),
+        "campaign.evaluation",
+        "campaign",
+        id,
+        if publish { "published" } else { "draft" },
+    )
+    .await?;
+    tx.commit().await?;
+    state.refresh().await?;
+    Ok(see_other(&format!(
+        "/admin/campaigns/{id}/evaluation?done=saved"
     )))
 }
 
@@ -528,52 +540,56 @@ fn decision_letter(
     .outgoing()
 }
 
+#[derive(Deserialize)]
+struct ModerationForm {
+    action: super::Decision,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /admin/activities/{id}`: a moderator's decision (the button pressed).
 async fn activity_post(
     State(state): State<AppState>,
     c: Ctx,
     Staff(staff, _): Staff<perm::Moderate>,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Form(f): Form<ModerationForm>,
 ) -> Result<Response, AppError> {
     let a = super::store::activity_by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let get = |name: &str| crate::web::field(&pairs, name);
-    let action = get("action");
-    let note = crate::web::input::paragraphs(get("note"), 2000)
+    let decision = f.action;
+    let note = crate::web::input::paragraphs(&f.note, 2000)
         .trim()
         .to_string();
-    if !["approve", "changes", "reject", "feature", "unfeature"].contains(&action) {
-        return Err(AppError::BadRequest(Msg::new("admin-err-bad-action")));
-    }
     // A cancelled activity is its organiser's decision: moderators cannot bring it back.
-    if a.status == "cancelled" && action != "unfeature" {
+    if a.status == "cancelled" && decision != super::Decision::Unfeature {
         return Err(AppError::BadRequest(Msg::new(
             "admin-activity-error-cancelled",
         )));
     }
-    if matches!(action, "changes" | "reject") && note.is_empty() {
+    if decision.needs_note() && note.is_empty() {
         let errors = vec![("note", Msg::new("admin-activity-error-note"))];
         return activity_page(&state, c, staff, a, note, errors.into(), false).await;
     }
     let site = c.site("name").to_string();
     let sender = Sender::new(&state.config, &site);
     let mut tx = state.db.begin_write().await?;
-    super::store::moderate(&mut tx, &a, action, &note).await?;
+    super::store::moderate(&mut tx, &a, decision, &note).await?;
     // The organiser hears of each decision, with a fresh private link (only its hash is
     // kept, so the one they were sent cannot be sent again).
-    if matches!(action, "approve" | "changes" | "reject")
+    if let Some(status) = decision.status()
         && !a.contact_email.is_empty()
-        && a.status != super::moderated_status(action)
+        && a.status != status
     {
         let token = super::store::new_token(&mut tx, a.id).await?;
-        let m = decision_letter(&state, &site, &a, action, &note, &token);
+        let m = decision_letter(&state, &site, &a, decision.code(), &note, &token);
         crate::mail::enqueue(&mut tx, &sender, &m).await?;
     }
     audit::record(
         &mut tx,
         Some(&staff),
-        &format!("activity.{action}"),
+        &format!("activity.{}", decision.code()),
         "activity",
         a.id,
         &a.title,

@@ -644,13 +644,44 @@ pub fn count_links(s: &str) -> usize {
         + lower.matches("www.").count()
 }
 
-/// The status a moderator's action leads to.
-pub fn moderated_status(action: &str) -> &'static str {
-    match action {
-        "approve" => "approved",
-        "changes" => "changes",
-        "reject" => "rejected",
-        _ => "",
+/// A moderator's decision on an activity, as its button names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Approve,
+    /// Sent back for changes, with a note for the organiser.
+    Changes,
+    /// Rejected, with a reason.
+    Reject,
+    Feature,
+    Unfeature,
+}
+
+impl Decision {
+    /// Its name in the audit log and in the organiser's email's message ids.
+    pub fn code(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::Changes => "changes",
+            Decision::Reject => "reject",
+            Decision::Feature => "feature",
+            Decision::Unfeature => "unfeature",
+        }
+    }
+
+    /// The status it decides, for the three that decide one (the organiser is told).
+    pub fn status(self) -> Option<&'static str> {
+        match self {
+            Decision::Approve => Some("approved"),
+            Decision::Changes => Some("changes"),
+            Decision::Reject => Some("rejected"),
+            Decision::Feature | Decision::Unfeature => None,
+        }
+    }
+
+    /// The organiser must be told why.
+    pub fn needs_note(self) -> bool {
+        matches!(self, Decision::Changes | Decision::Reject)
     }
 }
 

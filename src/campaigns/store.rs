@@ -278,16 +278,21 @@ pub async fn update(tx: &mut Tx, a: &Activity, campaign_id: i64, c: &Checked) ->
     Ok(())
 }
 
-/// A moderator's decision: "approve", "changes" (with a note for the organiser),
-/// "reject" (with a reason), or "feature"/"unfeature".
-pub async fn moderate(tx: &mut Tx, a: &Activity, action: &str, note: &str) -> sqlx::Result<()> {
+/// A moderator's decision (a note for the organiser with "changes" and "reject").
+pub async fn moderate(
+    tx: &mut Tx,
+    a: &Activity,
+    decision: super::Decision,
+    note: &str,
+) -> sqlx::Result<()> {
+    use super::Decision::*;
     let now = db::now();
-    let (status, featured) = match action {
-        "approve" => ("approved", a.featured),
-        "changes" => ("changes", a.featured),
-        "reject" => ("rejected", 0),
-        "feature" => (a.status.as_str(), 1),
-        _ => (a.status.as_str(), 0),
+    let (status, featured) = match decision {
+        Approve => ("approved", a.featured),
+        Changes => ("changes", a.featured),
+        Reject => ("rejected", 0),
+        Feature => (a.status.as_str(), 1),
+        Unfeature => (a.status.as_str(), 0),
     };
     let public_change = (status == "approved") != a.is_public() || featured != a.featured;
     sqlx::query(

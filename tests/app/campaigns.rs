@@ -578,18 +578,12 @@ async fn the_evaluation_survey_and_its_summary() {
         .assert_contains("<th scope=\"row\">Wales</th><td>2</td><td>65</td>")
         .assert_contains("It helped me talk.");
     // Invitations go once.
-    app.post(
-        &format!("/admin/campaigns/{cid}/evaluation"),
-        &[("action", "invite")],
-    )
-    .await
-    .assert_status(303);
-    app.post(
-        &format!("/admin/campaigns/{cid}/evaluation"),
-        &[("action", "invite")],
-    )
-    .await
-    .assert_status(303);
+    app.post(&format!("/admin/campaigns/{cid}/survey"), &[])
+        .await
+        .assert_status(303);
+    app.post(&format!("/admin/campaigns/{cid}/survey"), &[])
+        .await
+        .assert_status(303);
     let invites = outbox(&app)
         .await
         .into_iter()
@@ -600,7 +594,6 @@ async fn the_evaluation_survey_and_its_summary() {
     app.post(
         &format!("/admin/campaigns/{cid}/evaluation"),
         &[
-            ("action", "save"),
             ("evaluation", "A day of **connection**."),
             ("evaluation_published", "1"),
         ],
