@@ -23,6 +23,14 @@ pub fn routes() -> Router<AppState> {
             "/admin/account/two-factor",
             get(enrol_page).post(enrol_post),
         )
+        .route(
+            "/admin/account/two-factor/codes",
+            axum::routing::post(new_codes),
+        )
+        .route(
+            "/admin/account/two-factor/off",
+            axum::routing::post(turn_off),
+        )
 }
 
 #[derive(Template)]
@@ -181,88 +189,117 @@ async fn enrol_page(
 }
 
 #[derive(Deserialize)]
-struct EnrolForm {
-    #[serde(default)]
-    action: String,
+struct CurrentCode {
     #[serde(default)]
     code: String,
 }
 
-/// `action` = confirm (first code), codes (new recovery codes) or disable; the last two
-/// need a current code, so a borrowed session alone cannot change them.
+/// `POST /admin/account/two-factor`: the first code from the app turns two-factor login
+/// on and shows the recovery codes once.
 async fn enrol_post(
     State(state): State<AppState>,
     c: Ctx,
     staff: StaffUser,
-    Form(f): Form<EnrolForm>,
+    Form(f): Form<CurrentCode>,
 ) -> Result<Response, AppError> {
     let c = c.with_staff(staff.clone());
     let mut page = view(&state, &c, &staff).await?;
+    if page.enabled {
+        return Ok(see_other("/admin/account/two-factor"));
+    }
     let mut tx = state.db.begin_write().await?;
-    match f.action.as_str() {
-        "confirm" if !page.enabled => match totp::store::confirm(&mut tx, staff.id, &f.code).await?
-        {
-            Some(codes) => {
-                audit::record(&mut tx, Some(&staff), "two_factor_on", "user", staff.id, "").await?;
-                tx.commit().await?;
-                let mut page = view(&state, &c, &staff).await?;
-                page.codes = codes;
-                page.notice = "admin-two-factor-now-on";
-                private_page(&page)
-            }
-            None => {
-                tx.rollback().await?;
-                page.error = Some(Msg::new("admin-two-factor-wrong"));
-                Err(AppError::invalid(&page))
-            }
-        },
-        "codes" | "disable" if page.enabled => {
-            if f.action == "disable" && page.required {
-                tx.rollback().await?;
-                page.error = Some(Msg::new("admin-two-factor-required-here"));
-                return private_page_status(StatusCode::CONFLICT, &page);
-            }
-            if totp::store::check_login_code(&mut tx, staff.id, &f.code)
-                .await?
-                .is_none()
-            {
-                tx.rollback().await?;
-                page.error = Some(Msg::new("admin-two-factor-wrong"));
-                return Err(AppError::invalid(&page));
-            }
-            if f.action == "codes" {
-                let codes = totp::store::new_recovery_codes(&mut tx, staff.id).await?;
-                audit::record(
-                    &mut tx,
-                    Some(&staff),
-                    "two_factor_codes",
-                    "user",
-                    staff.id,
-                    "",
-                )
-                .await?;
-                tx.commit().await?;
-                let mut page = view(&state, &c, &staff).await?;
-                page.codes = codes;
-                page.notice = "admin-two-factor-new-codes";
-                return private_page(&page);
-            }
-            totp::store::disable(&mut tx, staff.id).await?;
-            audit::record(
-                &mut tx,
-                Some(&staff),
-                "two_factor_off",
-                "user",
-                staff.id,
-                "",
-            )
-            .await?;
+    match totp::store::confirm(&mut tx, staff.id, &f.code).await? {
+        Some(codes) => {
+            audit::record(&mut tx, Some(&staff), "two_factor_on", "user", staff.id, "").await?;
             tx.commit().await?;
-            Ok(see_other("/admin/account/two-factor"))
+            let mut page = view(&state, &c, &staff).await?;
+            page.codes = codes;
+            page.notice = "admin-two-factor-now-on";
+            private_page(&page)
         }
-        _ => {
+        None => {
             tx.rollback().await?;
-            Ok(see_other("/admin/account/two-factor"))
+            page.error = Some(Msg::new("admin-two-factor-wrong"));
+            Err(AppError::invalid(&page))
         }
     }
+}
+
+/// `POST /admin/account/two-factor/codes`: new recovery codes (the old ones stop
+/// working). Needs a current code, so a borrowed session alone cannot do it.
+async fn new_codes(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Form(f): Form<CurrentCode>,
+) -> Result<Response, AppError> {
+    let c = c.with_staff(staff.clone());
+    let mut page = view(&state, &c, &staff).await?;
+    if !page.enabled {
+        return Ok(see_other("/admin/account/two-factor"));
+    }
+    let mut tx = state.db.begin_write().await?;
+    if totp::store::check_login_code(&mut tx, staff.id, &f.code)
+        .await?
+        .is_none()
+    {
+        tx.rollback().await?;
+        page.error = Some(Msg::new("admin-two-factor-wrong"));
+        return Err(AppError::invalid(&page));
+    }
+    let codes = totp::store::new_recovery_codes(&mut tx, staff.id).await?;
+    audit::record(
+        &mut tx,
+        Some(&staff),
+        "two_factor_codes",
+        "user",
+        staff.id,
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    let mut page = view(&state, &c, &staff).await?;
+    page.codes = codes;
+    page.notice = "admin-two-factor-new-codes";
+    private_page(&page)
+}
+
+/// `POST /admin/account/two-factor/off`: switches two-factor login off, with a current
+/// code, unless this site requires it of this account.
+async fn turn_off(
+    State(state): State<AppState>,
+    c: Ctx,
+    staff: StaffUser,
+    Form(f): Form<CurrentCode>,
+) -> Result<Response, AppError> {
+    let c = c.with_staff(staff.clone());
+    let mut page = view(&state, &c, &staff).await?;
+    if !page.enabled {
+        return Ok(see_other("/admin/account/two-factor"));
+    }
+    if page.required {
+        page.error = Some(Msg::new("admin-two-factor-required-here"));
+        return private_page_status(StatusCode::CONFLICT, &page);
+    }
+    let mut tx = state.db.begin_write().await?;
+    if totp::store::check_login_code(&mut tx, staff.id, &f.code)
+        .await?
+        .is_none()
+    {
+        tx.rollback().await?;
+        page.error = Some(Msg::new("admin-two-factor-wrong"));
+        return Err(AppError::invalid(&page));
+    }
+    totp::store::disable(&mut tx, staff.id).await?;
+    audit::record(
+        &mut tx,
+        Some(&staff),
+        "two_factor_off",
+        "user",
+        staff.id,
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(see_other("/admin/account/two-factor"))
 }

@@ -80,17 +80,14 @@ async fn enrolment_then_login_needs_a_fresh_code_or_a_recovery_code() {
     let key = secret(&app, &email).await;
     // The step the codes below are for, fixed once (see `code_for`).
     let step = mmha::db::now() / 30;
-    app.post(
-        "/admin/account/two-factor",
-        &[("action", "confirm"), ("code", "000000")],
-    )
-    .await
-    .assert_status(422)
-    .assert_contains("That code did not work");
+    app.post("/admin/account/two-factor", &[("code", "000000")])
+        .await
+        .assert_status(422)
+        .assert_contains("That code did not work");
     let res = app
         .post(
             "/admin/account/two-factor",
-            &[("action", "confirm"), ("code", &code_for(&key, step))],
+            &[("code", &code_for(&key, step))],
         )
         .await;
     res.assert_status(200)
@@ -169,18 +166,35 @@ async fn enrolment_then_login_needs_a_fresh_code_or_a_recovery_code() {
     app.get("/admin/account/two-factor")
         .await
         .assert_contains("Recovery codes left: 8");
-    app.post(
-        "/admin/account/two-factor",
-        &[("action", "disable"), ("code", "999999")],
-    )
-    .await
-    .assert_status(422);
-    app.post(
-        "/admin/account/two-factor",
-        &[("action", "disable"), ("code", &recovery[2])],
-    )
-    .await
-    .assert_status(303);
+    app.post("/admin/account/two-factor/codes", &[("code", "999999")])
+        .await
+        .assert_status(422);
+    // New recovery codes: the old ones stop working, ten fresh ones are shown once.
+    let fresh = app
+        .post("/admin/account/two-factor/codes", &[("code", &recovery[2])])
+        .await;
+    fresh.assert_status(200);
+    let old = recovery;
+    let recovery: Vec<String> = fresh
+        .body
+        .split("<li><code>")
+        .skip(1)
+        .map(|s| s.split('<').next().unwrap().to_string())
+        .collect();
+    assert_eq!(recovery.len(), 10, "ten new codes shown");
+    assert!(!recovery.contains(&old[3]), "the codes are new");
+    app.post("/admin/account/two-factor/off", &[("code", &old[3])])
+        .await
+        .assert_status(422);
+    app.get("/admin/account/two-factor")
+        .await
+        .assert_contains("Recovery codes left: 10");
+    app.post("/admin/account/two-factor/off", &[("code", "999999")])
+        .await
+        .assert_status(422);
+    app.post("/admin/account/two-factor/off", &[("code", &recovery[2])])
+        .await
+        .assert_status(303);
     assert_eq!(scalar(&app, "SELECT COUNT(*) FROM user_totp").await, 0);
     assert_eq!(
         scalar(
@@ -223,20 +237,14 @@ async fn admins_can_be_required_to_use_it_and_a_lost_phone_is_reset_from_the_com
         .assert_status(200)
         .assert_contains("requires two-factor login for admins");
     let key = secret(&app, &email).await;
-    app.post(
-        "/admin/account/two-factor",
-        &[("action", "confirm"), ("code", &code(&key, 0))],
-    )
-    .await
-    .assert_status(200);
+    app.post("/admin/account/two-factor", &[("code", &code(&key, 0))])
+        .await
+        .assert_status(200);
     app.get("/admin").await.assert_status(200);
     // It cannot be switched off here.
-    app.post(
-        "/admin/account/two-factor",
-        &[("action", "disable"), ("code", &code(&key, 1))],
-    )
-    .await
-    .assert_status(409);
+    app.post("/admin/account/two-factor/off", &[("code", &code(&key, 1))])
+        .await
+        .assert_status(409);
     // Editors are not required to.
     let mut editor = app.another_browser();
     editor.login_as(Role::Editor).await;
