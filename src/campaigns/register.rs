@@ -248,6 +248,26 @@ pub(super) async fn manage_get(
     })
 }
 
+/// `POST /activities/manage/{token}/cancel`: the organiser calls the activity off (it
+/// leaves the public lists and feeds, and moderators cannot bring it back).
+pub(super) async fn manage_cancel(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let Some(a) = super::store::activity_by_token(&state.db, &token).await? else {
+        return Err(AppError::NotFound);
+    };
+    if a.status != "cancelled" {
+        let mut tx = state.db.begin_write().await?;
+        super::store::cancel(&mut tx, &a).await?;
+        tx.commit().await?;
+        state.refresh().await?;
+    }
+    Ok(web::see_other(&format!("/activities/manage/{token}")))
+}
+
+/// `POST /activities/manage/{token}`: the organiser's changes, checked as a new
+/// registration is.
 pub(super) async fn manage_post(
     State(state): State<AppState>,
     c: Ctx,
@@ -260,20 +280,7 @@ pub(super) async fn manage_post(
     let Some(a) = super::store::activity_by_token(&state.db, &token).await? else {
         return Err(AppError::NotFound);
     };
-    let action = match web::field(&pairs, "action") {
-        "" => "save",
-        a => a,
-    };
     let campaigns = super::store::open_campaigns(&state.db, &today()).await?;
-    if action == "cancel" {
-        if a.status != "cancelled" {
-            let mut tx = state.db.begin_write().await?;
-            super::store::cancel(&mut tx, &a).await?;
-            tx.commit().await?;
-            state.refresh().await?;
-        }
-        return Ok(web::see_other(&format!("/activities/manage/{token}")));
-    }
     if matches!(a.status.as_str(), "cancelled" | "rejected") {
         return Ok(web::see_other(&format!("/activities/manage/{token}")));
     }

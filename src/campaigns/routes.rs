@@ -19,7 +19,7 @@ use crate::web::{self, AppError, Query};
 
 pub fn routes() -> Router<AppState> {
     use super::feeds::{ics_feed, json_feed};
-    use super::register::{manage_get, manage_post, register_get, register_post};
+    use super::register::{manage_cancel, manage_get, manage_post, register_get, register_post};
     Router::new()
         .route("/campaigns", get(list_page))
         .route("/campaigns/{slug}", get(campaign_page))
@@ -31,6 +31,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/activities/manage/{token}",
             get(manage_get).post(manage_post),
+        )
+        .route(
+            "/activities/manage/{token}/cancel",
+            axum::routing::post(manage_cancel),
         )
         .route("/events", get(events_page))
         .route("/events.ics", get(ics_feed))

@@ -310,7 +310,7 @@ async fn a_coffee_morning_in_cardiff_from_registration_to_the_calendar() {
 
     // The organiser cancels: off the pages; the feeds say so.
     app.another_browser()
-        .post(&link, &[("action", "cancel")])
+        .post(&format!("{link}/cancel"), &[])
         .await
         .assert_status(303);
     public
