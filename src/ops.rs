@@ -1,6 +1,5 @@
 //! Operations endpoints: liveness, readiness and Prometheus metrics.
 
-use crate::auth::{Staff, perm};
 use std::sync::OnceLock;
 
 use axum::Router;
@@ -11,6 +10,7 @@ use axum::routing::get;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
 use crate::AppState;
+use crate::auth::{Staff, perm};
 use crate::web::AppError;
 
 /// Health checks are never shed: a balancer that sees 503 takes the instance out.

@@ -3,7 +3,6 @@
 //! and erased in one transaction. Admins only; every view and erasure is audited by a
 //! hash of the address, never the address.
 
-use crate::auth::{Staff, perm};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -15,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::app::ctx::Ctx;
+use crate::auth::{Staff, perm};
 use crate::db::{self, Db, Tx};
 use crate::mail::list;
 use crate::web::error::AppError;

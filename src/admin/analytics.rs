@@ -2,7 +2,6 @@
 //! per health area and campaign reach, over a chosen period; counts below the configured
 //! threshold are shown as "fewer than N" (here and in the CSV export).
 
-use crate::auth::{Staff, perm};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -14,6 +13,7 @@ use crate::AppState;
 use crate::analytics;
 use crate::app::Ctx;
 use crate::auth::StaffUser;
+use crate::auth::{Staff, perm};
 use crate::web::{AppError, Query, private_page};
 
 pub fn routes() -> Router<AppState> {

@@ -1,7 +1,6 @@
 //! Helpline editor: staff keep the numbers right and record when and by whom each was
 //! checked. The public Get help page shows unverified numbers as such.
 
-use crate::auth::{Staff, perm};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -9,6 +8,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 
 use crate::app::Ctx;
+use crate::auth::{Staff, perm};
 use crate::site::helplines::{self, Helpline, HelplineForm, TIERS};
 use crate::web::{AppError, Form, private_page, see_other};
 use crate::{AppState, audit, db};

@@ -7,7 +7,6 @@ pub mod safeguarding;
 pub mod settings;
 pub mod users;
 
-use crate::auth::{Staff, perm};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -18,6 +17,7 @@ use crate::AppState;
 use crate::app::Ctx;
 use crate::audit::{self, AuditEntry, AuditFilter};
 use crate::auth::{Permission, StaffUser};
+use crate::auth::{Staff, perm};
 use crate::web::{AppError, Query, private_page};
 
 pub fn routes() -> Router<AppState> {

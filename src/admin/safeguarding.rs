@@ -1,7 +1,6 @@
 //! `/admin/safeguarding`: every flagged item waiting for a first look, and how quickly
 //! flags have been looked at, week by week (flagged, median time to first look).
 
-use crate::auth::{Staff, perm};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -10,6 +9,7 @@ use axum::routing::get;
 
 use crate::AppState;
 use crate::app::Ctx;
+use crate::auth::{Staff, perm};
 use crate::safeguard::store::{self, Flag, Week};
 use crate::web::{AppError, private_page};
 

@@ -1,6 +1,5 @@
 //! Site identity editor for admins.
 
-use crate::auth::{Staff, perm};
 use std::collections::HashMap;
 
 use askama::Template;
@@ -11,6 +10,7 @@ use axum::response::Response;
 use axum::routing::get;
 
 use crate::app::Ctx;
+use crate::auth::{Staff, perm};
 use crate::site::settings::{self, FIELDS, NATIONS};
 use crate::uploads as images;
 use crate::web::{AppError, Fields, Msg, private_page_status, see_other};

@@ -1,7 +1,6 @@
 //! The atlas's staff screens: levels, the areas list and one area's scores and name,
 //! exports, and the score and boundary CSV imports (check, preview, confirm).
 
-use crate::auth::{Staff, perm};
 use std::collections::HashMap;
 
 use askama::Template;
@@ -13,6 +12,7 @@ use serde::Deserialize;
 use super::import::{self, RowError};
 use super::store::{self, AreaRow, Level, NewScore, Score, ScoreRevision};
 use crate::app::Ctx;
+use crate::auth::{Staff, perm};
 use crate::web::{self, AppError, Form, Msg, form_page, private_page, see_other};
 use crate::{AppState, audit};
 

@@ -1,7 +1,6 @@
 //! Staff screens for services: list, create, edit (with its location and the areas it
 //! serves) and "checked today".
 
-use crate::auth::{Staff, perm};
 use std::collections::HashSet;
 
 use askama::Template;
@@ -14,6 +13,7 @@ use super::services::form::{DAYS, KINDS, STATUSES, ServiceForm, check};
 use super::services::{self, ServiceRow, new_uuid};
 use super::store::{self, AreaRow};
 use crate::app::Ctx;
+use crate::auth::{Staff, perm};
 use crate::db;
 use crate::web::{AppError, FieldErrors, Form, Msg, form_page, private_page, see_other};
 use crate::{AppState, audit};

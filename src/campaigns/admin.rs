@@ -1,7 +1,6 @@
 //! Staff screens: campaigns (`/admin/campaigns…`: details, day themes, the evaluation
 //! and its survey) and the activity moderation queue (`/admin/activities…`).
 
-use crate::auth::{Staff, perm};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -13,6 +12,7 @@ use super::survey::Summary;
 use super::{Activity, Campaign, CampaignDraft, Session};
 use crate::app::Ctx;
 use crate::auth::{Permission, StaffUser};
+use crate::auth::{Staff, perm};
 use crate::mail::{Letter, Sender};
 use crate::uploads as images;
 use crate::web::{

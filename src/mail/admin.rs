@@ -2,7 +2,6 @@
 //! preview, test, schedule, send, progress). Subscribers and segments are in
 //! `audience.rs`, the public archive at `/bulletin` in `archive.rs`.
 
-use crate::auth::{Staff, perm};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -16,6 +15,7 @@ use super::{Sender, list};
 use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::auth::Permission;
+use crate::auth::{Staff, perm};
 use crate::i18n::Lang;
 use crate::web::error::AppError;
 use crate::web::{

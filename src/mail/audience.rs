@@ -1,7 +1,6 @@
 //! Staff screens for who is on the list: finding subscribers, their CSV export, and the
 //! saved segments a newsletter can be sent to.
 
-use crate::auth::{Staff, perm};
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
@@ -100,6 +99,7 @@ pub(super) async fn subscribers_page(
     })
 }
 
+use crate::auth::{Staff, perm};
 use crate::web::csv_safe as spreadsheet_safe;
 
 /// `GET /admin/subscribers.csv` with the list's filters: every matching subscriber.

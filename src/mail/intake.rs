@@ -2,7 +2,6 @@
 //! subscribers from a CSV (check, preview, confirm), the suppression list (counts, "is this
 //! address suppressed?", adding addresses at a person's request) and bounce reports.
 
-use crate::auth::{Staff, perm};
 use askama::Template;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
@@ -16,6 +15,7 @@ use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::atlas::import::RowError;
 use crate::atlas::staging;
+use crate::auth::{Staff, perm};
 use crate::web::error::AppError;
 use crate::web::{FieldErrors, Fields, Form, Msg, Query, private_page};
 

@@ -2,7 +2,6 @@
 //! uses to choose what is shown or to leave (`/roster/manage/{token}`), and the staff list
 //! at `/admin/roster` (adding Champions, hiding an entry).
 
-use crate::auth::{Staff, perm};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -15,6 +14,7 @@ use serde::Deserialize;
 use super::roster::{self, Draft, Entry};
 use crate::AppState;
 use crate::app::ctx::Ctx;
+use crate::auth::{Staff, perm};
 use crate::i18n::Lang;
 use crate::mail::{Letter, Sender};
 use crate::web::antispam::{SEND_AGAIN, Verdict};

@@ -1,7 +1,6 @@
 //! `/members` (directory and profiles), `/members/apply`, and the review at
 //! `/admin/members`.
 
-use crate::auth::{Staff, perm};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -14,6 +13,7 @@ use serde::Deserialize;
 use super::{Application, KINDS, Member, STATUSES};
 use crate::AppState;
 use crate::app::ctx::Ctx;
+use crate::auth::{Staff, perm};
 use crate::i18n::Lang;
 use crate::mail::{Letter, Sender};
 use crate::site::settings::NATIONS;

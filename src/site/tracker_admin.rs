@@ -1,7 +1,6 @@
 //! Staff screens of the impact tracker: `/admin/impact/tracker` (asks and items),
 //! `/admin/impact/asks/…` and `/admin/impact/items/…` (add, change, delete).
 
-use crate::auth::{Staff, perm};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -11,6 +10,7 @@ use serde::Deserialize;
 
 use super::tracker::{self, Ask, AskForm, Item, ItemForm};
 use crate::app::Ctx;
+use crate::auth::{Staff, perm};
 use crate::web::{AppError, FieldErrors, Form, private_page, see_other};
 use crate::{AppState, audit};
 

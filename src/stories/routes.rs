@@ -1,7 +1,6 @@
 //! `/stories` (published stories), `/stories/new` (share one), `/stories/withdraw/{token}`
 //! (the storyteller's private link), and moderation at `/admin/stories`.
 
-use crate::auth::{Staff, perm};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -14,6 +13,7 @@ use serde::Deserialize;
 use super::{Draft, Story};
 use crate::AppState;
 use crate::app::ctx::Ctx;
+use crate::auth::{Staff, perm};
 use crate::i18n::Lang;
 use crate::mail::{Letter, Sender};
 use crate::web::antispam::{SEND_AGAIN, Verdict};

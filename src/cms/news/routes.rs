@@ -1,6 +1,5 @@
 //! The news pages, the feed and the staff screens for posts.
 
-use crate::auth::{Staff, perm};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -12,6 +11,7 @@ use serde::Deserialize;
 use super::{PER_PAGE, Post, PostForm, store};
 use crate::app::Ctx;
 use crate::auth::Permission;
+use crate::auth::{Staff, perm};
 use crate::cms::{markdown, search};
 use crate::db;
 use crate::web::{self, AppError, Form, Msg, Query, form_page, private_page, see_other};

@@ -1,6 +1,5 @@
 //! Published pages, and the staff screens to write, revise and restore them.
 
-use crate::auth::{Staff, perm};
 use askama::Template;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Path, State};
@@ -11,6 +10,7 @@ use axum::routing::{get, post};
 use super::{PageForm, PageRow, RevisionRow, store};
 use crate::app::Ctx;
 use crate::auth::Permission;
+use crate::auth::{Staff, perm};
 use crate::cms::{markdown, search};
 use crate::db;
 use crate::site::NavItem;
