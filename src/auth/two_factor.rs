@@ -225,6 +225,25 @@ async fn enrol_post(
     }
 }
 
+/// Checks a current code (from the app, or a recovery code) before a change to two-factor
+/// login, so a borrowed session alone cannot make it. A wrong one answers `page` again
+/// with its message (the caller's transaction is dropped, so nothing is written).
+async fn current_code(
+    tx: &mut crate::db::Tx,
+    staff: &StaffUser,
+    code: &str,
+    mut page: EnrolTemplate<'_>,
+) -> Result<(), AppError> {
+    if totp::store::check_login_code(tx, staff.id, code)
+        .await?
+        .is_some()
+    {
+        return Ok(());
+    }
+    page.error = Some(Msg::new("admin-two-factor-wrong"));
+    Err(AppError::invalid(&page))
+}
+
 /// `POST /admin/account/two-factor/codes`: new recovery codes (the old ones stop
 /// working). Needs a current code, so a borrowed session alone cannot do it.
 async fn new_codes(
@@ -234,19 +253,12 @@ async fn new_codes(
     Form(f): Form<CurrentCode>,
 ) -> Result<Response, AppError> {
     let c = c.with_staff(staff.clone());
-    let mut page = view(&state, &c, &staff).await?;
+    let page = view(&state, &c, &staff).await?;
     if !page.enabled {
         return Ok(see_other("/admin/account/two-factor"));
     }
     let mut tx = state.db.begin_write().await?;
-    if totp::store::check_login_code(&mut tx, staff.id, &f.code)
-        .await?
-        .is_none()
-    {
-        tx.rollback().await?;
-        page.error = Some(Msg::new("admin-two-factor-wrong"));
-        return Err(AppError::invalid(&page));
-    }
+    current_code(&mut tx, &staff, &f.code, page).await?;
     let codes = totp::store::new_recovery_codes(&mut tx, staff.id).await?;
     audit::record(
         &mut tx,
@@ -282,14 +294,7 @@ async fn turn_off(
         return private_page_status(StatusCode::CONFLICT, &page);
     }
     let mut tx = state.db.begin_write().await?;
-    if totp::store::check_login_code(&mut tx, staff.id, &f.code)
-        .await?
-        .is_none()
-    {
-        tx.rollback().await?;
-        page.error = Some(Msg::new("admin-two-factor-wrong"));
-        return Err(AppError::invalid(&page));
-    }
+    current_code(&mut tx, &staff, &f.code, page).await?;
     totp::store::disable(&mut tx, staff.id).await?;
     audit::record(
         &mut tx,
