@@ -196,7 +196,9 @@ fn queries_live_in_stores() {
 /// Repeated shapes have one home: a form with problems is answered through
 /// `AppError::invalid` (never a 422 built by hand), a field's message comes from
 /// `web::FieldErrors::text` (never a per-template `fn error`), and a staff route names its
-/// permission in its signature (`auth::Staff<perm::…>`), not as its first statement.
+/// permission in its signature (`auth::Staff<perm::…>`), not as its first statement, and
+/// does one thing (its own route; a form with several buttons uses `formaction`), never
+/// switching on an `action` string.
 #[test]
 fn forms_and_staff_routes_use_the_one_shape() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -214,6 +216,11 @@ fn forms_and_staff_routes_use_the_one_shape() {
         if name != "src/web/error.rs" && text.contains("UNPROCESSABLE_ENTITY") {
             problems.push(format!(
                 "{name} builds a 422 by hand: use AppError::invalid"
+            ));
+        }
+        if text.contains("action.as_str()") || text.contains("\"action\" =>") {
+            problems.push(format!(
+                "{name} switches on an action string: give each action its own route"
             ));
         }
         if text.contains("fn error(&self, field: &str)") {

@@ -669,7 +669,6 @@ admin-stories-help = Every story waits here until a moderator publishes it withi
 admin-stories-received = Received
 admin-stories-safeguarding = Safeguarding
 admin-stories-title = Stories to moderate
-admin-story-bad-action = That is not something that can be done to a story
 admin-story-byline = Shown as
 admin-story-consent = Consent wording version
 admin-story-edit = Version to publish

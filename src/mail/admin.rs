@@ -7,14 +7,13 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::bulletin::{self, Newsletter, Progress, Recipient, Segment};
 use super::{Sender, list};
 use crate::AppState;
 use crate::app::ctx::Ctx;
-use crate::auth::Permission;
 use crate::auth::{Staff, perm};
 use crate::i18n::Lang;
 use crate::web::error::AppError;
@@ -29,6 +28,11 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/bulletin", get(list_page))
         .route("/admin/bulletin/new", get(new_page).post(new_post))
         .route("/admin/bulletin/{id}", get(edit_page).post(edit_post))
+        .route("/admin/bulletin/{id}/test", post(test_post))
+        .route("/admin/bulletin/{id}/send", post(send_post))
+        .route("/admin/bulletin/{id}/schedule", post(schedule_post))
+        .route("/admin/bulletin/{id}/unschedule", post(unschedule_post))
+        .route("/admin/bulletin/{id}/cancel", post(cancel_post))
         .route("/admin/bulletin/{id}/preview", get(preview))
         .route("/admin/subscribers", get(subscribers_page))
         .route("/admin/subscribers.csv", get(subscribers_csv))
@@ -175,7 +179,6 @@ async fn new_page(
 /// The form's fields.
 struct EditForm {
     n: Newsletter,
-    action: String,
     test_to: String,
     schedule_at: String,
 }
@@ -188,7 +191,6 @@ fn read_form(id: i64, pairs: Vec<(String, String)>) -> EditForm {
     };
     let mut f = EditForm {
         n: Newsletter::default(),
-        action: String::new(),
         test_to: String::new(),
         schedule_at: String::new(),
     };
@@ -200,7 +202,6 @@ fn read_form(id: i64, pairs: Vec<(String, String)>) -> EditForm {
             "body_cy" => n.body_cy = v,
             "segment" => n.segment_id = v.parse().ok().filter(|i| *i > 0),
             "in_archive" => n.in_archive = 1,
-            "action" => f.action = v,
             "test_to" => f.test_to = v.trim().to_string(),
             "schedule_at" => f.schedule_at = v.trim().to_string(),
             _ => {}
@@ -285,6 +286,61 @@ async fn edit_page(
     edit_page_for(&state, &c, n, shown).await
 }
 
+/// Shows the edit page again after a step, keeping what was typed in its own fields.
+async fn again(
+    state: &AppState,
+    c: &Ctx,
+    f: &EditForm,
+    n: Newsletter,
+    conflict: bool,
+    errors: FieldErrors,
+    notice: &'static str,
+) -> Result<Response, AppError> {
+    let shown = Shown {
+        conflict,
+        errors,
+        notice,
+        test_to: f.test_to.clone(),
+        schedule_at: f.schedule_at.clone(),
+    };
+    edit_page_for(state, c, n, shown).await
+}
+
+/// Every button on the edit form saves what is typed first, so a test, a schedule or a
+/// send always carries what the editor sees. `Ok(Err(page))` is the form again: with its
+/// problems (422), or 409 once sending has started and nothing can change.
+async fn save_first(
+    state: &AppState,
+    c: &Ctx,
+    by: i64,
+    id: i64,
+    f: &EditForm,
+) -> Result<Result<Newsletter, Response>, AppError> {
+    let existing = bulletin::store::newsletter(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let started = "admin-bulletin-started-already";
+    if !existing.editable() {
+        let page = again(state, c, f, existing, true, FieldErrors::new(), started).await?;
+        return Ok(Err(page));
+    }
+    let errors = validate(&f.n);
+    if !errors.is_empty() {
+        let mut n = f.n.clone();
+        n.status = existing.status.clone();
+        return Ok(Err(again(state, c, f, n, false, errors, "").await?));
+    }
+    if bulletin::store::save(&state.db, &f.n, by).await?.is_none() {
+        let page = again(state, c, f, existing, true, FieldErrors::new(), started).await?;
+        return Ok(Err(page));
+    }
+    let n = bulletin::store::newsletter(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Ok(n))
+}
+
+/// `POST /admin/bulletin/{id}`: saves the draft.
 async fn edit_post(
     State(state): State<AppState>,
     c: Ctx,
@@ -292,139 +348,161 @@ async fn edit_post(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let existing = bulletin::store::newsletter(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let can_send = staff.may(Permission::PublishContent);
     let by = staff.id;
     let c = c.with_staff(staff);
     let f = read_form(id, pairs);
-    let again = |n: Newsletter, conflict: bool, errors: FieldErrors, notice: &'static str| {
-        edit_page_for(
-            &state,
-            &c,
-            n,
-            Shown {
-                conflict,
-                errors,
-                notice,
-                test_to: f.test_to.clone(),
-                schedule_at: f.schedule_at.clone(),
-            },
-        )
+    if let Err(page) = save_first(&state, &c, by, id, &f).await? {
+        return Ok(page);
+    }
+    Ok(see_other(&format!("/admin/bulletin/{id}?saved=1")))
+}
+
+/// `POST /admin/bulletin/{id}/test`: saves, then sends a copy (in each language it has)
+/// to one address, marked as a test, through the ordinary queue.
+async fn test_post(
+    State(state): State<AppState>,
+    c: Ctx,
+    Staff(staff, _): Staff<perm::EditContent>,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let by = staff.id;
+    let c = c.with_staff(staff);
+    let f = read_form(id, pairs);
+    let n = match save_first(&state, &c, by, id, &f).await? {
+        Ok(n) => n,
+        Err(page) => return Ok(page),
     };
-    if f.action == "cancel" {
-        if !can_send {
-            return Err(AppError::Forbidden);
+    let Ok(to) = list::normalise_email(&f.test_to) else {
+        let mut errors = FieldErrors::new();
+        errors.add("test_to", Msg::new("admin-bulletin-error-test-to"));
+        return again(&state, &c, &f, n, false, errors, "").await;
+    };
+    let site = c.site("name").to_string();
+    let sender = Sender::new(&state.config, &site);
+    let mut tx = state.db.begin_write().await?;
+    for lang in [Lang::En, Lang::Cy] {
+        if lang == Lang::Cy && n.version(Lang::Cy).2 != Lang::Cy {
+            continue;
         }
-        if bulletin::store::cancel(&state.db, id).await? {
-            let mut tx = state.db.begin_write().await?;
-            crate::audit::record(
-                &mut tx,
-                c.staff.as_ref(),
-                "cancel_send",
-                "newsletter",
-                id,
-                &existing.subject,
-            )
-            .await?;
-            tx.commit().await?;
+        let mut m = bulletin::message(
+            &n,
+            &Recipient {
+                email: &to,
+                lang,
+                manage_token: "test-preview-link",
+            },
+            &site,
+            &state.config.public_url,
+            None,
+        );
+        m.subject = format!("[{}] {}", c.t("admin-bulletin-test-tag"), m.subject);
+        m.kind = "newsletter-test";
+        super::enqueue(&mut tx, &sender, &m).await?;
+    }
+    tx.commit().await?;
+    again(
+        &state,
+        &c,
+        &f,
+        n,
+        false,
+        FieldErrors::new(),
+        "admin-bulletin-test-sent",
+    )
+    .await
+}
+
+/// `POST /admin/bulletin/{id}/send`: saves, then starts sending to the chosen audience.
+/// A second press finds the send started and changes nothing (409).
+async fn send_post(
+    State(state): State<AppState>,
+    c: Ctx,
+    Staff(staff, _): Staff<perm::PublishContent>,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let by = staff.id;
+    let c = c.with_staff(staff);
+    let f = read_form(id, pairs);
+    if let Err(page) = save_first(&state, &c, by, id, &f).await? {
+        return Ok(page);
+    }
+    bulletin::store::start(&state.db, id).await?;
+    Ok(see_other(&format!("/admin/bulletin/{id}")))
+}
+
+/// `POST /admin/bulletin/{id}/schedule`: saves, then sets the send for a future UK time.
+async fn schedule_post(
+    State(state): State<AppState>,
+    c: Ctx,
+    Staff(staff, _): Staff<perm::PublishContent>,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let by = staff.id;
+    let c = c.with_staff(staff);
+    let f = read_form(id, pairs);
+    let n = match save_first(&state, &c, by, id, &f).await? {
+        Ok(n) => n,
+        Err(page) => return Ok(page),
+    };
+    match crate::uktime::parse_uk_datetime(&f.schedule_at) {
+        Some(at) if at > crate::db::now() => {
+            bulletin::store::schedule(&state.db, id, Some(at)).await?;
+            Ok(see_other(&format!("/admin/bulletin/{id}?saved=1")))
         }
-        return Ok(see_other(&format!("/admin/bulletin/{id}")));
+        _ => {
+            let mut errors = FieldErrors::new();
+            errors.add("schedule_at", Msg::new("admin-bulletin-error-schedule"));
+            again(&state, &c, &f, n, false, errors, "").await
+        }
     }
-    if !existing.editable() {
-        // A started send cannot be edited or started again.
-        return again(
-            existing,
-            true,
-            FieldErrors::new(),
-            "admin-bulletin-started-already",
-        )
-        .await;
+}
+
+/// `POST /admin/bulletin/{id}/unschedule`: saves, and takes the scheduled send off; the
+/// newsletter is a draft again.
+async fn unschedule_post(
+    State(state): State<AppState>,
+    c: Ctx,
+    Staff(staff, _): Staff<perm::PublishContent>,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let by = staff.id;
+    let c = c.with_staff(staff);
+    let f = read_form(id, pairs);
+    if let Err(page) = save_first(&state, &c, by, id, &f).await? {
+        return Ok(page);
     }
-    let errors = validate(&f.n);
-    if !errors.is_empty() {
-        let mut n = f.n.clone();
-        n.status = existing.status.clone();
-        return again(n, false, errors, "").await;
-    }
-    if bulletin::store::save(&state.db, &f.n, by).await?.is_none() {
-        return again(
-            existing,
-            true,
-            FieldErrors::new(),
-            "admin-bulletin-started-already",
-        )
-        .await;
-    }
+    bulletin::store::schedule(&state.db, id, None).await?;
+    Ok(see_other(&format!("/admin/bulletin/{id}?saved=1")))
+}
+
+/// `POST /admin/bulletin/{id}/cancel`: stops a send in progress; whoever has not been
+/// sent a copy yet is not sent one.
+async fn cancel_post(
+    State(state): State<AppState>,
+    Staff(staff, _): Staff<perm::PublishContent>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let n = bulletin::store::newsletter(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    match f.action.as_str() {
-        "test" => {
-            let Ok(to) = list::normalise_email(&f.test_to) else {
-                return again(
-                    n,
-                    false,
-                    FieldErrors::from(vec![("test_to", Msg::new("admin-bulletin-error-test-to"))]),
-                    "",
-                )
-                .await;
-            };
-            let site = c.site("name").to_string();
-            let sender = Sender::new(&state.config, &site);
-            let mut tx = state.db.begin_write().await?;
-            for lang in [Lang::En, Lang::Cy] {
-                if lang == Lang::Cy && n.version(Lang::Cy).2 != Lang::Cy {
-                    continue;
-                }
-                let mut m = bulletin::message(
-                    &n,
-                    &Recipient {
-                        email: &to,
-                        lang,
-                        manage_token: "test-preview-link",
-                    },
-                    &site,
-                    &state.config.public_url,
-                    None,
-                );
-                m.subject = format!("[{}] {}", c.t("admin-bulletin-test-tag"), m.subject);
-                m.kind = "newsletter-test";
-                super::enqueue(&mut tx, &sender, &m).await?;
-            }
-            tx.commit().await?;
-            again(n, false, FieldErrors::new(), "admin-bulletin-test-sent").await
-        }
-        "send" | "schedule" | "unschedule" if !can_send => Err(AppError::Forbidden),
-        "send" => {
-            bulletin::store::start(&state.db, id).await?;
-            Ok(see_other(&format!("/admin/bulletin/{id}")))
-        }
-        "schedule" => match crate::uktime::parse_uk_datetime(&f.schedule_at) {
-            Some(at) if at > crate::db::now() => {
-                bulletin::store::schedule(&state.db, id, Some(at)).await?;
-                Ok(see_other(&format!("/admin/bulletin/{id}?saved=1")))
-            }
-            _ => {
-                again(
-                    n,
-                    false,
-                    FieldErrors::from(vec![(
-                        "schedule_at",
-                        Msg::new("admin-bulletin-error-schedule"),
-                    )]),
-                    "",
-                )
-                .await
-            }
-        },
-        "unschedule" => {
-            bulletin::store::schedule(&state.db, id, None).await?;
-            Ok(see_other(&format!("/admin/bulletin/{id}?saved=1")))
-        }
-        _ => Ok(see_other(&format!("/admin/bulletin/{id}?saved=1"))),
+    if bulletin::store::cancel(&state.db, id).await? {
+        let mut tx = state.db.begin_write().await?;
+        crate::audit::record(
+            &mut tx,
+            Some(&staff),
+            "cancel_send",
+            "newsletter",
+            id,
+            &n.subject,
+        )
+        .await?;
+        tx.commit().await?;
     }
+    Ok(see_other(&format!("/admin/bulletin/{id}")))
 }
 
 #[derive(Deserialize, Default)]

@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
                     crate::uploads::MAX_BYTES + 64 * 1024,
                 )),
         )
+        .route("/roster/manage/{token}/leave", post(leave_post))
         .route("/admin/roster", get(admin_page).post(add_champion))
         .route("/admin/roster/{id}/hide", post(hide))
         .route("/admin/roster/{id}/show", post(show))
@@ -251,7 +252,46 @@ async fn manage_get(
     )
 }
 
-/// Saves the person's choices (which lists them), or `action=leave` deletes the entry.
+/// The page a private link leads to once it no longer finds an entry.
+fn link_gone(c: &Ctx) -> Result<Response, AppError> {
+    private_page_status(
+        StatusCode::NOT_FOUND,
+        &ManagePage {
+            c,
+            e: None,
+            token: String::new(),
+            errors: crate::web::FieldErrors::new(),
+            saved: false,
+            left: false,
+        },
+    )
+}
+
+/// `POST /roster/manage/{token}/leave`: deletes the entry (and its photo) for good.
+async fn leave_post(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let Some(e) = roster::store::by_token(&state.db, &token).await? else {
+        return link_gone(&c);
+    };
+    let mut tx = state.db.begin_write().await?;
+    roster::store::leave(&mut tx, e.id).await?;
+    tx.commit().await?;
+    crate::uploads::delete_if_unused(&state, &e.photo).await?;
+    state.refresh().await?;
+    private_page(&ManagePage {
+        c: &c,
+        e: None,
+        token: String::new(),
+        errors: crate::web::FieldErrors::new(),
+        saved: false,
+        left: true,
+    })
+}
+
+/// Saves the person's choices (which lists them, what they show).
 async fn manage_post(
     State(state): State<AppState>,
     c: Ctx,
@@ -268,34 +308,10 @@ async fn manage_post(
         None,
     );
     let Some(e) = roster::store::by_token(&state.db, &token).await? else {
-        return private_page_status(
-            StatusCode::NOT_FOUND,
-            &ManagePage {
-                c: &c,
-                e: None,
-                token: String::new(),
-                errors: crate::web::FieldErrors::new(),
-                saved: false,
-                left: false,
-            },
-        );
+        return link_gone(&c);
     };
     let get = |name: &str| crate::web::field(pairs, name).to_string();
     let mut tx = state.db.begin_write().await?;
-    if get("action") == "leave" {
-        roster::store::leave(&mut tx, e.id).await?;
-        tx.commit().await?;
-        crate::uploads::delete_if_unused(&state, &e.photo).await?;
-        state.refresh().await?;
-        return private_page(&ManagePage {
-            c: &c,
-            e: None,
-            token: String::new(),
-            errors: crate::web::FieldErrors::new(),
-            saved: false,
-            left: true,
-        });
-    }
     let show_name = get("show_name");
     let town = crate::web::input::one_line(&get("town"), 200);
     let line = crate::web::input::one_line(&get("line"), 400);

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::{Draft, Story};
@@ -37,10 +37,12 @@ pub fn routes() -> Router<AppState> {
             get(withdraw_get).post(withdraw_post),
         )
         .route("/admin/stories", get(queue_page))
-        .route(
-            "/admin/stories/{id}",
-            get(moderate_page).post(moderate_post),
-        )
+        .route("/admin/stories/{id}", get(moderate_page).post(save_post))
+        .route("/admin/stories/{id}/publish", post(publish_post))
+        .route("/admin/stories/{id}/quotes", post(quotes_post))
+        .route("/admin/stories/{id}/image/remove", post(remove_image_post))
+        .route("/admin/stories/{id}/unpublish", post(unpublish_post))
+        .route("/admin/stories/{id}/reject", post(reject_post))
 }
 
 /// Stories allowed per client address per hour.
@@ -444,124 +446,220 @@ async fn moderate_page(
     private_page(&moderate_view(&c, s, q.saved.is_some()))
 }
 
-/// `POST /admin/stories/{id}`: `action` = save, publish, unpublish or reject. Saving
-/// comes first for publish, so what is published is what the moderator sees.
-async fn moderate_post(
+/// A story a moderator may still act on (not withdrawn by its writer).
+async fn open_story(state: &AppState, id: i64) -> Result<Story, AppError> {
+    super::store::get(&state.db, id)
+        .await?
+        .filter(|s| s.status != "withdrawn")
+        .ok_or(AppError::NotFound)
+}
+
+/// The moderator's edit of title and text, as typed.
+#[derive(Deserialize, Default)]
+struct EditForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+}
+
+impl EditForm {
+    /// The cleaned title and text, or the form again with what is missing.
+    fn check(self, c: &Ctx, s: &Story, publishing: bool) -> Result<(String, String), AppError> {
+        let title = crate::web::input::one_line(&self.title, 400);
+        let body = crate::web::input::paragraphs(&self.body, super::MAX_STORY + 2000);
+        let mut errors = FieldErrors::new();
+        if title.is_empty() {
+            errors.add("title", Msg::new("story-error-title"));
+        }
+        if body.is_empty() {
+            errors.add("body", Msg::new("story-error-body"));
+        }
+        if publishing && !super::publishable(&s.scope) {
+            errors.add("scope", Msg::new("admin-story-scope-forbids"));
+        }
+        if !errors.is_empty() {
+            let mut page = moderate_view(c, s.clone(), false);
+            page.title = title;
+            page.body = body;
+            page.errors = errors;
+            return Err(AppError::invalid(&page));
+        }
+        Ok((title, body))
+    }
+}
+
+/// Stores the moderator's edit when it differs from what is stored.
+async fn save_edit(
+    tx: &mut crate::db::Tx,
+    staff: &crate::auth::StaffUser,
+    s: &Story,
+    title: &str,
+    body: &str,
+) -> Result<(), AppError> {
+    if title != s.public_title() || body != s.public_body() {
+        super::store::save_edit(tx, s.id, title, body).await?;
+        super::audit(tx, Some(staff), "story_edit", s).await?;
+    }
+    Ok(())
+}
+
+/// Back to the story with "Saved", after the site snapshot takes the change.
+async fn done(state: &AppState, id: i64) -> Result<Response, AppError> {
+    state.refresh().await?;
+    Ok(see_other(&format!("/admin/stories/{id}?saved=1")))
+}
+
+/// `POST /admin/stories/{id}`: saves the moderator's edit (redaction) without publishing.
+async fn save_post(
     State(state): State<AppState>,
     c: Ctx,
     Staff(staff, _): Staff<perm::Moderate>,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Form(f): Form<EditForm>,
 ) -> Result<Response, AppError> {
-    let s = super::store::get(&state.db, id)
-        .await?
-        .filter(|s| s.status != "withdrawn")
-        .ok_or(AppError::NotFound)?;
-    let get = |name: &str| crate::web::field(&pairs, name).to_string();
-    let action = get("action");
-    let title = crate::web::input::one_line(&get("title"), 400);
-    let body = crate::web::input::paragraphs(&get("body"), super::MAX_STORY + 2000);
-    let reason = get("reason").trim().to_string();
+    let s = open_story(&state, id).await?;
     let c = c.with_staff(staff.clone());
-    let mut errors: FieldErrors = crate::web::FieldErrors::new();
-    if action == "save" || action == "publish" {
-        if title.is_empty() {
-            errors.push(("title", Msg::new("story-error-title")));
-        }
-        if body.is_empty() {
-            errors.push(("body", Msg::new("story-error-body")));
-        }
-    }
-    if action == "reject" && reason.is_empty() {
-        errors.push(("reason", Msg::new("admin-story-reason-needed")));
-    }
-    if action == "publish" && !super::publishable(&s.scope) {
-        errors.push(("scope", Msg::new("admin-story-scope-forbids")));
-    }
-    let quotes = if action == "quotes" {
-        match super::check_quotes(&s, &get("quotes")) {
-            Ok(q) => q,
-            Err(key) => {
-                errors.push(("quotes", Msg::new(key)));
-                Vec::new()
-            }
-        }
-    } else {
-        Vec::new()
-    };
-    if !errors.is_empty() {
-        let mut page = moderate_view(&c, s, false);
-        if action != "quotes" {
-            page.title = title;
-            page.body = body;
-        }
-        page.reason = reason;
-        page.quotes = get("quotes");
-        page.errors = errors;
-        return Err(AppError::invalid(&page));
-    }
-    let backend = state.db.backend;
+    let (title, body) = f.check(&c, &s, false)?;
     let mut tx = state.db.begin_write().await?;
-    match action.as_str() {
-        "save" | "publish" => {
-            let changed = title != s.public_title() || body != s.public_body();
-            if changed {
-                super::store::save_edit(&mut tx, id, &title, &body).await?;
-                super::audit(&mut tx, Some(&staff), "story_edit", &s).await?;
-            }
-            if action == "publish" {
-                let fresh = Story {
-                    edited_title: Some(title),
-                    edited_body: Some(body),
-                    ..s.clone()
-                };
-                if super::store::publish(&mut tx, backend, &fresh).await? {
-                    super::audit(&mut tx, Some(&staff), "story_publish", &fresh).await?;
-                }
-            }
-        }
-        "remove_image" => {
-            super::store::remove_image(&mut tx, id).await?;
-            super::audit(&mut tx, Some(&staff), "story_remove_image", &s).await?;
-            tx.commit().await?;
-            crate::uploads::delete_if_unused(&state, &s.image).await?;
-            state.refresh().await?;
-            return Ok(see_other(&format!("/admin/stories/{id}?saved=1")));
-        }
-        "quotes" => {
-            if super::store::publish_quotes(&mut tx, &s, &quotes).await? {
-                super::audit(&mut tx, Some(&staff), "story_publish_quotes", &s).await?;
-            }
-        }
-        "unpublish" => {
-            super::store::unpublish(&mut tx, backend, &s).await?;
-            super::audit(&mut tx, Some(&staff), "story_unpublish", &s).await?;
-        }
-        "reject" => {
-            super::store::reject(&mut tx, backend, &s, &reason).await?;
-            super::audit(&mut tx, Some(&staff), "story_reject", &s).await?;
-            if !s.email.is_empty() {
-                let lang = Lang::from_code(&s.lang).unwrap_or_default();
-                let site = c.site("name").to_string();
-                let sender = Sender::new(&state.config, &site);
-                let m = Letter::new(
-                    "story-rejected",
-                    lang,
-                    &s.email,
-                    &site,
-                    lang.t("story-rejected-subject"),
-                )
-                .paras(vec![lang.t("story-rejected-text"), reason.clone()])
-                .outgoing();
-                crate::mail::enqueue(&mut tx, &sender, &m).await?;
-            }
-        }
-        _ => {
-            tx.rollback().await?;
-            return Err(AppError::BadRequest(Msg::new("admin-story-bad-action")));
-        }
+    save_edit(&mut tx, &staff, &s, &title, &body).await?;
+    tx.commit().await?;
+    done(&state, id).await
+}
+
+/// `POST /admin/stories/{id}/publish`: saves the edit first, so what is published is
+/// what the moderator sees, then publishes within the writer's consent scope.
+async fn publish_post(
+    State(state): State<AppState>,
+    c: Ctx,
+    Staff(staff, _): Staff<perm::Moderate>,
+    Path(id): Path<i64>,
+    Form(f): Form<EditForm>,
+) -> Result<Response, AppError> {
+    let s = open_story(&state, id).await?;
+    let c = c.with_staff(staff.clone());
+    let (title, body) = f.check(&c, &s, true)?;
+    let mut tx = state.db.begin_write().await?;
+    save_edit(&mut tx, &staff, &s, &title, &body).await?;
+    let fresh = Story {
+        edited_title: Some(title),
+        edited_body: Some(body),
+        ..s
+    };
+    if super::store::publish(&mut tx, state.db.backend, &fresh).await? {
+        super::audit(&mut tx, Some(&staff), "story_publish", &fresh).await?;
     }
     tx.commit().await?;
-    state.refresh().await?;
-    Ok(see_other(&format!("/admin/stories/{id}?saved=1")))
+    done(&state, id).await
+}
+
+#[derive(Deserialize, Default)]
+struct QuotesForm {
+    #[serde(default)]
+    quotes: String,
+}
+
+/// `POST /admin/stories/{id}/quotes`: publishes the chosen sentences of a story given
+/// for quotes only; each must be the writer's own words.
+async fn quotes_post(
+    State(state): State<AppState>,
+    c: Ctx,
+    Staff(staff, _): Staff<perm::Moderate>,
+    Path(id): Path<i64>,
+    Form(f): Form<QuotesForm>,
+) -> Result<Response, AppError> {
+    let s = open_story(&state, id).await?;
+    let quotes = match super::check_quotes(&s, &f.quotes) {
+        Ok(q) => q,
+        Err(key) => {
+            let c = c.with_staff(staff);
+            let mut page = moderate_view(&c, s, false);
+            page.quotes = f.quotes;
+            page.errors.add("quotes", Msg::new(key));
+            return Err(AppError::invalid(&page));
+        }
+    };
+    let mut tx = state.db.begin_write().await?;
+    if super::store::publish_quotes(&mut tx, &s, &quotes).await? {
+        super::audit(&mut tx, Some(&staff), "story_publish_quotes", &s).await?;
+    }
+    tx.commit().await?;
+    done(&state, id).await
+}
+
+/// `POST /admin/stories/{id}/image/remove`: takes the picture off the story and deletes
+/// the file once nothing else uses it.
+async fn remove_image_post(
+    State(state): State<AppState>,
+    Staff(staff, _): Staff<perm::Moderate>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let s = open_story(&state, id).await?;
+    let mut tx = state.db.begin_write().await?;
+    super::store::remove_image(&mut tx, id).await?;
+    super::audit(&mut tx, Some(&staff), "story_remove_image", &s).await?;
+    tx.commit().await?;
+    crate::uploads::delete_if_unused(&state, &s.image).await?;
+    done(&state, id).await
+}
+
+/// `POST /admin/stories/{id}/unpublish`: takes a published story (and its quotes) off
+/// the site; it can be published again.
+async fn unpublish_post(
+    State(state): State<AppState>,
+    Staff(staff, _): Staff<perm::Moderate>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let s = open_story(&state, id).await?;
+    let mut tx = state.db.begin_write().await?;
+    super::store::unpublish(&mut tx, state.db.backend, &s).await?;
+    super::audit(&mut tx, Some(&staff), "story_unpublish", &s).await?;
+    tx.commit().await?;
+    done(&state, id).await
+}
+
+#[derive(Deserialize, Default)]
+struct RejectForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /admin/stories/{id}/reject`: declines the story with a reason, which the
+/// writer is sent when they left an address.
+async fn reject_post(
+    State(state): State<AppState>,
+    c: Ctx,
+    Staff(staff, _): Staff<perm::Moderate>,
+    Path(id): Path<i64>,
+    Form(f): Form<RejectForm>,
+) -> Result<Response, AppError> {
+    let s = open_story(&state, id).await?;
+    let reason = f.reason.trim().to_string();
+    let c = c.with_staff(staff.clone());
+    if reason.is_empty() {
+        let mut page = moderate_view(&c, s, false);
+        page.errors
+            .add("reason", Msg::new("admin-story-reason-needed"));
+        return Err(AppError::invalid(&page));
+    }
+    let mut tx = state.db.begin_write().await?;
+    super::store::reject(&mut tx, state.db.backend, &s, &reason).await?;
+    super::audit(&mut tx, Some(&staff), "story_reject", &s).await?;
+    if !s.email.is_empty() {
+        let lang = Lang::from_code(&s.lang).unwrap_or_default();
+        let site = c.site("name").to_string();
+        let sender = Sender::new(&state.config, &site);
+        let m = Letter::new(
+            "story-rejected",
+            lang,
+            &s.email,
+            &site,
+            lang.t("story-rejected-subject"),
+        )
+        .paras(vec![lang.t("story-rejected-text"), reason])
+        .outgoing();
+        crate::mail::enqueue(&mut tx, &sender, &m).await?;
+    }
+    tx.commit().await?;
+    done(&state, id).await
 }

@@ -835,9 +835,8 @@ async fn a_welsh_and_english_newsletter_reaches_its_segment_once_each() {
 
     // A test goes to the editor in both languages, through the ordinary queue.
     let mut test_form = form.to_vec();
-    test_form.push(("action", "test"));
     test_form.push(("test_to", editor.as_str()));
-    app.post(&format!("/admin/bulletin/{id}"), &test_form)
+    app.post(&format!("/admin/bulletin/{id}/test"), &test_form)
         .await
         .assert_status(200)
         .assert_contains("Test sent");
@@ -851,12 +850,10 @@ async fn a_welsh_and_english_newsletter_reaches_its_segment_once_each() {
     );
 
     // Send now; a second press changes nothing.
-    let mut send = form.to_vec();
-    send.push(("action", "send"));
-    app.post(&format!("/admin/bulletin/{id}"), &send)
+    app.post(&format!("/admin/bulletin/{id}/send"), &form)
         .await
         .assert_status(303);
-    app.post(&format!("/admin/bulletin/{id}"), &send)
+    app.post(&format!("/admin/bulletin/{id}/send"), &form)
         .await
         .assert_status(409);
     let recipients: i64 = sqlx::query_scalar("SELECT recipients FROM newsletters WHERE id = $1")
@@ -980,12 +977,11 @@ async fn a_welsh_and_english_newsletter_reaches_its_segment_once_each() {
         .await;
     let nobody = res.location().split('?').next().unwrap().to_string();
     app.post(
-        &nobody,
+        &format!("{nobody}/send"),
         &[
             ("subject", "To nobody"),
             ("body", "x"),
             ("segment", empty.as_str()),
-            ("action", "send"),
         ],
     )
     .await
@@ -1320,11 +1316,10 @@ async fn a_scheduled_newsletter_starts_when_its_time_comes() {
     // A time in the past, or not a time, is refused with the draft kept.
     for bad in ["2020-01-01T09:00", "next week"] {
         app.post(
-            &page,
+            &format!("{page}/schedule"),
             &[
                 ("subject", "Later"),
                 ("body", "Soon."),
-                ("action", "schedule"),
                 ("schedule_at", bad),
             ],
         )
@@ -1334,11 +1329,10 @@ async fn a_scheduled_newsletter_starts_when_its_time_comes() {
         .assert_contains("Soon.");
     }
     app.post(
-        &page,
+        &format!("{page}/schedule"),
         &[
             ("subject", "Later"),
             ("body", "Soon."),
-            ("action", "schedule"),
             ("schedule_at", "2099-07-01T09:30"),
         ],
     )
@@ -1347,6 +1341,26 @@ async fn a_scheduled_newsletter_starts_when_its_time_comes() {
     app.get(&page)
         .await
         .assert_contains("Scheduled to send at 2099-07-01 09:30 (UK time).");
+    // Taken off the schedule it is a draft again; scheduled once more it waits as before.
+    app.post(
+        &format!("{page}/unschedule"),
+        &[("subject", "Later"), ("body", "Soon.")],
+    )
+    .await
+    .assert_status(303);
+    app.get(&page)
+        .await
+        .assert_not_contains("Scheduled to send at");
+    app.post(
+        &format!("{page}/schedule"),
+        &[
+            ("subject", "Later"),
+            ("body", "Soon."),
+            ("schedule_at", "2099-07-01T09:30"),
+        ],
+    )
+    .await
+    .assert_status(303);
     // Not yet due: nothing starts.
     assert_eq!(
         mmha::mail::bulletin::store::start_scheduled(&app.state.db)
@@ -1401,12 +1415,8 @@ async fn a_send_stopped_part_way_sends_nobody_else() {
         .await;
     let page = res.location().split('?').next().unwrap().to_string();
     app.post(
-        &page,
-        &[
-            ("subject", "Wrong date inside"),
-            ("body", "Oops."),
-            ("action", "send"),
-        ],
+        &format!("{page}/send"),
+        &[("subject", "Wrong date inside"), ("body", "Oops.")],
     )
     .await
     .assert_status(303);
@@ -1415,7 +1425,7 @@ async fn a_send_stopped_part_way_sends_nobody_else() {
         .await
         .assert_contains("Stop sending")
         .assert_contains("Sending");
-    app.post(&page, &[("action", "cancel")])
+    app.post(&format!("{page}/cancel"), &[])
         .await
         .assert_status(303);
     // Nobody else gets it, however long the workers run.

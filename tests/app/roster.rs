@@ -81,12 +81,15 @@ async fn supporters_choose_what_is_shown_and_can_leave() {
         .assert_contains("1 supporters who chose not to show their name")
         .assert_not_contains("<strong>Sara");
     // Leaving deletes the entry.
-    app.post(&link, &[("action", "leave")])
+    app.post(&format!("{link}/leave"), &[])
         .await
         .assert_status(200)
         .assert_contains("your details are deleted");
     assert_eq!(scalar(&app, "SELECT COUNT(*) FROM roster").await, 0);
     app.get(&link).await.assert_status(404);
+    app.post(&format!("{link}/leave"), &[])
+        .await
+        .assert_status(404);
 }
 
 #[tokio::test]
@@ -198,7 +201,7 @@ async fn staff_add_champions_who_choose_their_line_and_staff_can_hide_an_entry()
     visitor.get("/champions").await.assert_contains("Priya");
     // Leaving deletes the photo too.
     visitor
-        .post(&link, &[("action", "leave")])
+        .post(&format!("{link}/leave"), &[])
         .await
         .assert_status(200);
     visitor

@@ -109,17 +109,14 @@ async fn a_story_comes_back_whole_on_an_error_and_is_published_as_redacted() {
     let page = format!("/admin/stories/{id}");
     app.get(&page)
         .await
+        .assert_contains(&format!("formaction=\"{page}/publish\""))
         .assert_contains("Check these names and places")
         .assert_contains("<span>Ben</span>")
         .assert_contains("<span>Patel</span>");
     // Publishing an empty version is refused with what was typed kept.
     app.post(
-        &page,
-        &[
-            ("action", "publish"),
-            ("title", "Kept title"),
-            ("body", " "),
-        ],
+        &format!("{page}/publish"),
+        &[("title", "Kept title"), ("body", " ")],
     )
     .await
     .assert_status(422)
@@ -127,12 +124,8 @@ async fn a_story_comes_back_whole_on_an_error_and_is_published_as_redacted() {
     let redacted = "After my son was born I stopped sleeping.\n\nA doctor at the clinic \
         listened, and the perinatal team visited every week. It got better.";
     app.post(
-        &page,
-        &[
-            ("action", "publish"),
-            ("title", "The team that listened"),
-            ("body", redacted),
-        ],
+        &format!("{page}/publish"),
+        &[("title", "The team that listened"), ("body", redacted)],
     )
     .await
     .assert_status(303);
@@ -153,7 +146,6 @@ async fn a_story_comes_back_whole_on_an_error_and_is_published_as_redacted() {
     app.post(
         &page,
         &[
-            ("action", "save"),
             ("title", "The team that listened"),
             (
                 "body",
@@ -334,14 +326,10 @@ async fn moderation_keeps_to_the_consent_given_and_explains_rejection() {
     app.get(&page)
         .await
         .assert_contains("did not agree to publication")
-        .assert_not_contains("value=\"publish\"");
+        .assert_not_contains(&format!("formaction=\"/admin/stories/{id}/publish\""));
     app.post(
-        &page,
-        &[
-            ("action", "publish"),
-            ("title", "The team that listened"),
-            ("body", BODY),
-        ],
+        &format!("{page}/publish"),
+        &[("title", "The team that listened"), ("body", BODY)],
     )
     .await
     .assert_status(422);
@@ -354,16 +342,13 @@ async fn moderation_keeps_to_the_consent_given_and_explains_rejection() {
         0
     );
     // A rejection needs a reason, which the writer is sent.
-    app.post(&page, &[("action", "reject"), ("reason", "")])
+    app.post(&format!("{page}/reject"), &[("reason", "")])
         .await
         .assert_status(422)
         .assert_contains("Give a reason");
     app.post(
-        &page,
-        &[
-            ("action", "reject"),
-            ("reason", "It names a member of staff."),
-        ],
+        &format!("{page}/reject"),
+        &[("reason", "It names a member of staff.")],
     )
     .await
     .assert_status(303);
@@ -418,25 +403,19 @@ async fn a_quotes_only_story_publishes_only_its_quotes_and_withdrawal_removes_th
         .assert_contains("The writer agreed to quotes only");
     // Words the writer did not write cannot be published as theirs.
     app.post(
-        &page,
-        &[
-            ("action", "quotes"),
-            ("quotes", "The NHS was perfect in every way."),
-        ],
+        &format!("{page}/quotes"),
+        &[("quotes", "The NHS was perfect in every way.")],
     )
     .await
     .assert_status(422)
     .assert_contains("must be the writer&#39;s own words")
     .assert_contains("The NHS was perfect in every way.");
     app.post(
-        &page,
-        &[
-            ("action", "quotes"),
-            (
-                "quotes",
-                "the perinatal team visited every week.\nIt got better.",
-            ),
-        ],
+        &format!("{page}/quotes"),
+        &[(
+            "quotes",
+            "the perinatal team visited every week.\nIt got better.",
+        )],
     )
     .await
     .assert_status(303);
@@ -522,12 +501,8 @@ async fn a_picture_is_kept_across_an_error_cleaned_and_deleted_on_withdrawal() {
     assert_eq!(stored, name);
     app.login_as(Role::Moderator).await;
     app.post(
-        &format!("/admin/stories/{id}"),
-        &[
-            ("action", "publish"),
-            ("title", "Finding our feet"),
-            ("body", body),
-        ],
+        &format!("/admin/stories/{id}/publish"),
+        &[("title", "Finding our feet"), ("body", body)],
     )
     .await
     .assert_status(303);
@@ -545,4 +520,100 @@ async fn a_picture_is_kept_across_an_error_cleaned_and_deleted_on_withdrawal() {
         .get(&format!("/images/{name}"))
         .await
         .assert_status(404);
+}
+
+#[tokio::test]
+async fn a_moderator_can_take_a_picture_off_and_unpublish_then_publish_again() {
+    let mut app = TestApp::new().await;
+    let body = "The first weeks were a blur, and then the group helped us find our feet.";
+    let fields = [
+        ("title", "Finding our feet"),
+        ("body", body),
+        ("scope", "anonymous"),
+        ("consent", "yes"),
+    ];
+    app.post_multipart(
+        "/stories/new",
+        &fields,
+        Some((
+            "image_file",
+            "me.jpg",
+            &crate::harness::jpeg_with_location(),
+        )),
+    )
+    .await
+    .assert_status(200);
+    let id = story_id(&app).await;
+    let name: String = sqlx::query_scalar("SELECT image FROM stories")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert!(!name.is_empty());
+    app.login_as(Role::Moderator).await;
+    let page = format!("/admin/stories/{id}");
+    app.post(
+        &format!("{page}/publish"),
+        &[("title", "Finding our feet"), ("body", body)],
+    )
+    .await
+    .assert_status(303);
+    let visitor = app.another_browser();
+    visitor
+        .get(&format!("/stories/{id}"))
+        .await
+        .assert_contains(&format!("src=\"/images/{name}\""));
+    // The picture comes off the story and its file is deleted; the story stays up.
+    app.get(&page)
+        .await
+        .assert_contains(&format!("action=\"{page}/image/remove\""));
+    let res = app.post(&format!("{page}/image/remove"), &[]).await;
+    res.assert_status(303);
+    assert_eq!(res.header("location"), format!("{page}?saved=1"));
+    visitor
+        .get(&format!("/stories/{id}"))
+        .await
+        .assert_status(200)
+        .assert_not_contains("/images/");
+    visitor
+        .get(&format!("/images/{name}"))
+        .await
+        .assert_status(404);
+    // Unpublishing takes it off the site; publishing again brings it back.
+    app.post(&format!("{page}/unpublish"), &[])
+        .await
+        .assert_status(303);
+    visitor
+        .get(&format!("/stories/{id}"))
+        .await
+        .assert_status(404);
+    visitor
+        .get("/stories")
+        .await
+        .assert_not_contains("Finding our feet");
+    app.post(
+        &format!("{page}/publish"),
+        &[("title", "Finding our feet"), ("body", body)],
+    )
+    .await
+    .assert_status(303);
+    visitor
+        .get(&format!("/stories/{id}"))
+        .await
+        .assert_status(200);
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE action IN \
+             ('story_remove_image', 'story_unpublish', 'story_publish')"
+        )
+        .await,
+        4
+    );
+    // A staff member who may not moderate cannot do any of it.
+    let mut editor = app.another_browser();
+    editor.login_as(Role::Editor).await;
+    editor
+        .post(&format!("{page}/unpublish"), &[])
+        .await
+        .assert_status(403);
 }

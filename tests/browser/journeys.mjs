@@ -351,16 +351,16 @@ await step('staff: log in, publish a page, moderate the story, send a newsletter
   // Moderate the story sent earlier.
   await page.goto(`${base}/admin/stories`);
   await Promise.all([page.waitForNavigation(), page.click('main a[href^="/admin/stories/"]')]);
-  await Promise.all([page.waitForNavigation(), page.click('button[value=publish]')]);
+  await Promise.all([page.waitForNavigation(), page.click('button[formaction$="/publish"]')]);
   const stories = await (await ctx.request.get(`${base}/stories`)).text();
   assert(stories.includes('Sleep, and asking for help'), 'the story is published');
   // Send a newsletter to the confirmed subscriber.
   await page.goto(`${base}/admin/bulletin/new`);
   await page.fill('#subject', 'Browser test bulletin');
   await page.fill('#body', 'News from the browser test.');
-  await Promise.all([page.waitForNavigation(), page.click('button[value=save]')]);
+  await Promise.all([page.waitForNavigation(), page.click('main form button[type=submit]:not([formaction])')]);
   page.once('dialog', (d) => d.accept());
-  await Promise.all([page.waitForNavigation(), page.click('button[value=send]')]);
+  await Promise.all([page.waitForNavigation(), page.click('button[formaction$="/send"]')]);
   await waitForMail('reader@example.org', /Browser test bulletin/);
   await shot(page, 'admin-bulletin');
   await ctx.close();
