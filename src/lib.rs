@@ -26,6 +26,7 @@ pub mod people;
 pub mod safeguard;
 pub mod seed;
 pub mod site;
+pub mod staging;
 pub mod stories;
 pub mod token;
 pub mod uktime;

@@ -23,6 +23,7 @@ const ABOVE_THE_FLOOR: &[&str] = &[
     "safeguard",
     "seed",
     "site",
+    "staging",
     "stories",
     "uploads",
 ];

@@ -144,7 +144,7 @@ pub fn spawn_background(state: AppState) {
             if let Err(e) = session::store::purge_expired(&state.db).await {
                 tracing::warn!(error = %e, "session purge failed");
             }
-            if let Err(e) = crate::atlas::staging::purge_stale(&state.config.data_dir).await {
+            if let Err(e) = crate::staging::purge_stale(&state.config.data_dir).await {
                 tracing::warn!(error = %e, "purging unconfirmed imports failed");
             }
             if let Err(e) = crate::uploads::purge_orphans(&state).await {

@@ -4,8 +4,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -13,7 +12,8 @@ use super::import::{self, RowError};
 use super::store::{self, AreaRow, Level, NewScore, Score, ScoreRevision};
 use crate::app::Ctx;
 use crate::auth::{Staff, perm};
-use crate::web::{self, AppError, Form, Msg, form_page, private_page, see_other};
+use crate::staging::{self, Kind};
+use crate::web::{self, AppError, Fields, Form, Msg, form_page, private_page, see_other};
 use crate::{AppState, audit};
 
 #[derive(Template)]
@@ -454,25 +454,11 @@ pub(super) async fn areas_import_preview(
     State(state): State<AppState>,
     c: Ctx,
     Staff(staff, _): Staff<perm::ManageSettings>,
-    mut mp: Multipart,
+    form: Fields,
 ) -> Result<Response, AppError> {
-    let mut text = String::new();
-    let mut release = String::new();
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|_| AppError::PayloadTooLarge)?
-    {
-        let name = field.name().unwrap_or("").to_string();
-        let bytes = field.bytes().await.map_err(|_| AppError::PayloadTooLarge)?;
-        let value = String::from_utf8(bytes.to_vec())
-            .map_err(|_| AppError::BadRequest(Msg::new("admin-import-not-utf8")))?;
-        match name.as_str() {
-            "file" => text = value,
-            "release" => release = value.trim().chars().take(100).collect(),
-            _ => {}
-        }
-    }
+    // A boundary file is uploaded, never pasted.
+    let text = form.upload("file", "")?;
+    let release: String = form.text("release").trim().chars().take(100).collect();
     let c = c.with_staff(staff);
     match super::transfer::plan_areas(&state.db, &text).await? {
         Err(problems) => Err(AppError::invalid(&AreasImportTemplate {
@@ -483,7 +469,7 @@ pub(super) async fn areas_import_preview(
             release,
         })),
         Ok((plan, _)) => {
-            let token = super::staging::keep(&state, "geojson", &text).await?;
+            let token = staging::keep(&state, Kind::Boundaries, &text).await?;
             private_page(&AreasImportTemplate {
                 c: &c,
                 problems: vec![],
@@ -509,7 +495,7 @@ pub(super) async fn areas_import_confirm(
     Staff(staff, _): Staff<perm::ManageSettings>,
     Form(f): Form<AreasConfirm>,
 ) -> Result<Response, AppError> {
-    let text = super::staging::read(&state, &f.token, "geojson").await?;
+    let text = staging::read(&state, &f.token, Kind::Boundaries).await?;
     let release = if f.release.trim().is_empty() {
         "imported"
     } else {
@@ -519,7 +505,7 @@ pub(super) async fn areas_import_confirm(
         Ok(s) => s,
         Err(_) => return Err(AppError::BadRequest(Msg::new("admin-areas-import-changed"))),
     };
-    super::staging::forget(&state, &f.token, "geojson").await;
+    staging::forget(&state, &f.token, Kind::Boundaries).await;
     let mut tx = state.db.begin_write().await?;
     audit::record(
         &mut tx,
@@ -551,7 +537,10 @@ pub struct PlannedChange {
 #[template(path = "admin/scores_import.html")]
 struct ImportTemplate<'a> {
     c: &'a Ctx,
+    /// What was pasted, kept on an error (an uploaded file cannot be).
     csv: String,
+    /// Names the checked file kept for the confirmation (`crate::staging`).
+    token: String,
     errors: Vec<RowError>,
     plan: Vec<PlannedChange>,
     done: Option<usize>,
@@ -565,31 +554,11 @@ pub(super) async fn import_form(
     private_page(&ImportTemplate {
         c: &c.with_staff(staff),
         csv: String::new(),
+        token: String::new(),
         errors: vec![],
         plan: vec![],
         done,
     })
-}
-
-/// Reads the CSV from an uploaded file or the text box.
-async fn read_csv(mut mp: Multipart) -> Result<String, AppError> {
-    let mut text = String::new();
-    while let Some(field) = mp.next_field().await.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::PayloadTooLarge
-        } else {
-            AppError::BadRequest(Msg::new("error-unreadable-form"))
-        }
-    })? {
-        let name = field.name().unwrap_or("").to_string();
-        let bytes = field.bytes().await.map_err(|_| AppError::PayloadTooLarge)?;
-        let value = String::from_utf8(bytes.to_vec())
-            .map_err(|_| AppError::BadRequest(Msg::new("admin-import-not-utf8")))?;
-        if (name == "file" && !value.trim().is_empty()) || (name == "csv" && text.is_empty()) {
-            text = value;
-        }
-    }
-    Ok(text)
 }
 
 async fn plan(
@@ -631,26 +600,33 @@ async fn plan(
         .collect()))
 }
 
-/// Step 1: check the file and show what would change, or every problem. Writes nothing.
+/// Step 1: check the file and show what would change, or every problem. Writes nothing
+/// but the kept file.
 pub(super) async fn import_preview(
     State(state): State<AppState>,
     c: Ctx,
     Staff(staff, _): Staff<perm::PublishContent>,
-    mp: Multipart,
+    form: Fields,
 ) -> Result<Response, AppError> {
-    let csv = read_csv(mp).await?;
+    let text = form.upload("file", "csv")?;
     let c = c.with_staff(staff);
-    match plan(&state, &csv).await? {
-        Ok(plan) => private_page(&ImportTemplate {
-            c: &c,
-            csv,
-            errors: vec![],
-            plan,
-            done: None,
-        }),
+    let csv = form.text("csv").to_string();
+    match plan(&state, &text).await? {
+        Ok(plan) => {
+            let token = staging::keep(&state, Kind::Scores, &text).await?;
+            private_page(&ImportTemplate {
+                c: &c,
+                csv: String::new(),
+                token,
+                errors: vec![],
+                plan,
+                done: None,
+            })
+        }
         Err(errors) => Err(AppError::invalid(&ImportTemplate {
             c: &c,
             csv,
+            token: String::new(),
             errors,
             plan: vec![],
             done: None,
@@ -661,23 +637,25 @@ pub(super) async fn import_preview(
 #[derive(Deserialize)]
 pub(super) struct ConfirmForm {
     #[serde(default)]
-    csv: String,
+    token: String,
 }
 
-/// Step 2: check again (the data may have changed) and apply every row in one
-/// transaction, or nothing.
+/// Step 2: check the kept file again (the data may have changed) and apply every row in
+/// one transaction, or nothing.
 pub(super) async fn import_confirm(
     State(state): State<AppState>,
     c: Ctx,
     Staff(staff, _): Staff<perm::PublishContent>,
     Form(f): Form<ConfirmForm>,
 ) -> Result<Response, AppError> {
-    let planned = match plan(&state, &f.csv).await? {
+    let text = staging::read(&state, &f.token, Kind::Scores).await?;
+    let planned = match plan(&state, &text).await? {
         Ok(p) => p,
         Err(errors) => {
             return Err(AppError::invalid(&ImportTemplate {
                 c: &c.with_staff(staff),
-                csv: f.csv,
+                csv: String::new(),
+                token: String::new(),
                 errors,
                 plan: vec![],
                 done: None,
@@ -698,6 +676,7 @@ pub(super) async fn import_confirm(
     )
     .await?;
     tx.commit().await?;
+    staging::forget(&state, &f.token, Kind::Scores).await;
     state.refresh().await?;
     Ok(see_other(&format!(
         "/admin/scores/import?done={}",

@@ -11,7 +11,6 @@ pub mod routes;
 pub mod seed_services;
 pub mod service_admin;
 pub mod services;
-pub mod staging;
 pub mod store;
 pub mod transfer;
 

@@ -15,7 +15,8 @@ use super::store::{self, AreaRow};
 use crate::app::Ctx;
 use crate::auth::{Staff, perm};
 use crate::db;
-use crate::web::{AppError, FieldErrors, Form, Msg, form_page, private_page, see_other};
+use crate::staging::{self, Kind};
+use crate::web::{AppError, FieldErrors, Fields, Form, form_page, private_page, see_other};
 use crate::{AppState, audit};
 
 pub fn routes() -> Router<AppState> {
@@ -296,22 +297,9 @@ async fn import_preview(
     State(state): State<AppState>,
     c: Ctx,
     Staff(staff, _): Staff<perm::PublishContent>,
-    mut mp: axum::extract::Multipart,
+    form: Fields,
 ) -> Result<Response, AppError> {
-    let mut text = String::new();
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|_| AppError::PayloadTooLarge)?
-    {
-        let name = field.name().unwrap_or("").to_string();
-        let bytes = field.bytes().await.map_err(|_| AppError::PayloadTooLarge)?;
-        let value = String::from_utf8(bytes.to_vec())
-            .map_err(|_| AppError::BadRequest(Msg::new("admin-import-not-utf8")))?;
-        if (name == "file" && !value.trim().is_empty()) || (name == "csv" && text.is_empty()) {
-            text = value;
-        }
-    }
+    let text = form.upload("file", "csv")?;
     let c = c.with_staff(staff);
     match super::transfer::check_services(&state.db, &text).await? {
         Err(errors) => Err(AppError::invalid(&ImportTemplate {
@@ -322,7 +310,7 @@ async fn import_preview(
             done: false,
         })),
         Ok(rows) => {
-            let token = super::staging::keep(&state, "csv", &text).await?;
+            let token = staging::keep(&state, Kind::Services, &text).await?;
             let planned = rows
                 .iter()
                 .map(|r| (r.form.name.clone(), r.id.is_some()))
@@ -351,7 +339,7 @@ async fn import_confirm(
     Staff(staff, _): Staff<perm::PublishContent>,
     Form(f): Form<ConfirmForm>,
 ) -> Result<Response, AppError> {
-    let text = super::staging::read(&state, &f.token, "csv").await?;
+    let text = staging::read(&state, &f.token, Kind::Services).await?;
     let rows = match super::transfer::check_services(&state.db, &text).await? {
         Ok(rows) => rows,
         Err(errors) => {
@@ -367,7 +355,7 @@ async fn import_confirm(
     let atlas = state.atlas();
     let (added, updated) =
         super::transfer::apply_services(&state.db, &atlas, &rows, &staff.email).await?;
-    super::staging::forget(&state, &f.token, "csv").await;
+    staging::forget(&state, &f.token, Kind::Services).await;
     let mut tx = state.db.begin_write().await?;
     audit::record(
         &mut tx,

@@ -14,8 +14,8 @@ use super::list;
 use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::atlas::import::RowError;
-use crate::atlas::staging;
 use crate::auth::{Staff, perm};
+use crate::staging::{self, Kind};
 use crate::web::error::AppError;
 use crate::web::{FieldErrors, Fields, Form, Msg, Query, private_page};
 
@@ -36,24 +36,6 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
             "/admin/subscribers/bounces",
             post(bounces_post).layer(DefaultBodyLimit::max(upload_limit)),
         )
-}
-
-/// The form's text fields, with each uploaded file's text under its field name.
-fn texts(form: Fields) -> Result<Vec<(String, String)>, AppError> {
-    let mut fields = form.pairs;
-    for (name, bytes) in form.files {
-        let value = String::from_utf8(bytes)
-            .map_err(|_| AppError::BadRequest(Msg::new("admin-import-not-utf8")))?;
-        fields.push((name, value));
-    }
-    Ok(fields)
-}
-
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
-    fields
-        .iter()
-        .find(|(k, v)| k == name && !v.trim().is_empty())
-        .map_or("", |(_, v)| v.as_str())
 }
 
 #[derive(Template)]
@@ -110,20 +92,16 @@ async fn import_check(
     Staff(staff, _): Staff<perm::EditContent>,
     form: Fields,
 ) -> Result<Response, AppError> {
-    let fields = texts(form)?;
+    let text = form.upload("file", "csv")?;
     let c = c.with_staff(staff);
-    let text = match field(&fields, "file") {
-        "" => field(&fields, "csv"),
-        file => file,
-    };
     let mut page = blank(&c);
-    page.source = field(&fields, "source").trim().to_string();
+    page.source = form.text("source").trim().to_string();
     // A pasted list comes back to the form; an uploaded file cannot.
-    page.csv = field(&fields, "csv").to_string();
+    page.csv = form.text("csv").to_string();
     if let Err(key) = check_source(&page.source) {
         page.errors.push(("source", Msg::new(key)));
     }
-    if field(&fields, "consent").is_empty() {
+    if form.text("consent").trim().is_empty() {
         page.errors.push((
             "consent",
             Msg::new("admin-subscribers-import-consent-needed"),
@@ -136,14 +114,14 @@ async fn import_check(
     if !page.errors.is_empty() {
         return Err(AppError::invalid(&page));
     }
-    match import::check_csv(text, crate::db::now()) {
+    match import::check_csv(&text, crate::db::now()) {
         Err(rows) => {
             page.rows = rows;
             Err(AppError::invalid(&page))
         }
         Ok(rows) => {
             let (_, summary) = import::store::plan(&state.db, &rows).await?;
-            let token = staging::keep(&state, "subscribers.csv", text).await?;
+            let token = staging::keep(&state, Kind::Subscribers, &text).await?;
             page.plan = Some((summary, token));
             page.csv.clear();
             private_page(&page)
@@ -168,7 +146,7 @@ async fn import_confirm(
     Form(f): Form<ConfirmForm>,
 ) -> Result<Response, AppError> {
     let c = c.with_staff(staff.clone());
-    let text = staging::read(&state, &f.token, "subscribers.csv").await?;
+    let text = staging::read(&state, &f.token, Kind::Subscribers).await?;
     let source = check_source(&f.source).map_err(|k| AppError::BadRequest(Msg::new(k)))?;
     let rows = match import::check_csv(&text, crate::db::now()) {
         Ok(rows) => rows,
@@ -195,7 +173,7 @@ async fn import_confirm(
     )
     .await?;
     tx.commit().await?;
-    staging::forget(&state, &f.token, "subscribers.csv").await;
+    staging::forget(&state, &f.token, Kind::Subscribers).await;
     let mut page = blank(&c);
     page.done = Some(summary);
     private_page(&page)
@@ -325,10 +303,9 @@ async fn bounces_post(
     form: Fields,
 ) -> Result<Response, AppError> {
     let c = c.with_staff(staff.clone());
-    let fields = texts(form)?;
-    let text = field(&fields, "file");
+    let text = form.upload("file", "")?;
     let mut page = suppressions_view(&state, &c).await?;
-    let bounces = import::parse_bounces(text);
+    let bounces = import::parse_bounces(&text);
     if bounces.is_empty() {
         page.errors
             .push(("file", Msg::new("admin-bounces-none-found")));

@@ -311,6 +311,32 @@ impl Fields {
             .find(|(n, _)| n == name)
             .map(|(_, b)| b.as_slice())
     }
+
+    /// The first value of a text field (empty when absent).
+    pub fn text(&self, name: &str) -> &str {
+        field(&self.pairs, name)
+    }
+
+    /// An import's text: the file uploaded as `file` when one was chosen, otherwise what
+    /// was pasted into the text field `pasted` (empty when neither). A file that is not
+    /// UTF-8 text is refused with a plain message. The one reader for every import form
+    /// (see `crate::staging`).
+    pub fn upload(&self, file: &str, pasted: &str) -> Result<String, AppError> {
+        match self.file(file).filter(|b| !b.trim_ascii().is_empty()) {
+            Some(bytes) => String::from_utf8(bytes.to_vec())
+                .map_err(|_| AppError::BadRequest(Msg::new("admin-import-not-utf8"))),
+            None => Ok(self.text(pasted).to_string()),
+        }
+    }
+}
+
+/// A multipart reading error: too large when the body limit cut it, otherwise unreadable.
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::PayloadTooLarge
+    } else {
+        AppError::BadRequest(Msg::new("error-unreadable-form"))
+    }
 }
 
 impl<S> FromRequest<S> for Fields
@@ -339,14 +365,10 @@ where
             pairs: Vec::new(),
             files: Vec::new(),
         };
-        while let Some(field) = mp
-            .next_field()
-            .await
-            .map_err(|_| AppError::PayloadTooLarge)?
-        {
+        while let Some(field) = mp.next_field().await.map_err(multipart_error)? {
             let name = field.name().unwrap_or("").to_string();
             let is_file = field.file_name().is_some();
-            let bytes = field.bytes().await.map_err(|_| AppError::PayloadTooLarge)?;
+            let bytes = field.bytes().await.map_err(multipart_error)?;
             if is_file {
                 if !bytes.is_empty() {
                     out.files.push((name, bytes.to_vec()));

@@ -3,7 +3,7 @@
 
 use mmha::auth::Role;
 
-use crate::harness::TestApp;
+use crate::harness::{TestApp, hidden};
 
 #[tokio::test]
 async fn all_four_nations_are_loaded_and_looked_up_by_point() {
@@ -264,8 +264,15 @@ async fn score_import_is_all_or_nothing_with_row_errors() {
         .assert_status(200)
         .assert_contains("Check the 3 changes below");
     assert_eq!(count().await, 0);
+    let token = hidden(&preview.body, "token");
+    assert_eq!(token.len(), 64, "the checked file is kept, not sent back");
+    assert!(!preview.body.contains("BHSCT,2024,2"));
+    // A kept file confirms only the import that checked it.
+    app.post("/admin/services/import/confirm", &[("token", &token)])
+        .await
+        .assert_status(404);
     let res = app
-        .post("/admin/scores/import/confirm", &[("csv", &good)])
+        .post("/admin/scores/import/confirm", &[("token", &token)])
         .await;
     res.assert_status(303);
     assert_eq!(res.location(), "/admin/scores/import?done=3");
@@ -277,17 +284,32 @@ async fn score_import_is_all_or_nothing_with_row_errors() {
         .get("/map?year=2024")
         .await
         .assert_contains("Belfast Health and Social Care Trust: level 2");
-    // A confirmation whose data went bad in the meantime is refused whole.
-    let res = app
-        .post(
-            "/admin/scores/import/confirm",
+    // A token is good once.
+    app.post("/admin/scores/import/confirm", &[("token", &token)])
+        .await
+        .assert_status(404);
+    // A confirmation whose data went bad in the meantime (an area retired between the
+    // preview and the press) is refused whole.
+    let preview = app
+        .post_multipart(
+            "/admin/scores/import",
             &[(
                 "csv",
-                "area_code,year,level\nW11000029,2025,1\nNOPE,2025,1\n",
+                "area_code,year,level\nW11000029,2025,1\nBHSCT,2025,1\n",
             )],
+            None,
         )
         .await;
-    res.assert_status(422);
+    preview.assert_status(200);
+    let token = hidden(&preview.body, "token");
+    sqlx::query("UPDATE areas SET retired = 1 WHERE code = 'BHSCT'")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    app.post("/admin/scores/import/confirm", &[("token", &token)])
+        .await
+        .assert_status(422)
+        .assert_contains("<td>3</td><td>area_code</td>");
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM area_scores WHERE year = 2025")
         .fetch_one(&app.state.db.pool)
         .await

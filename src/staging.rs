@@ -1,13 +1,44 @@
-//! Uploads waiting for confirmation: an import is checked and previewed first, and the
-//! file is kept under a random one-use name until the member of staff confirms (so a
-//! multi-megabyte file is not sent back and forth through a hidden form field).
+//! The one import workflow's middle step. Every staff import (map scores, services,
+//! subscribers, health-area boundaries) goes check → preview → confirm:
+//!
+//! 1. the form posts the file or pasted text, read by [`crate::web::Fields::upload`];
+//! 2. the capability checks every row and, when nothing is wrong, [`keep`]s the text under
+//!    a random one-use token and shows the preview with the token in a hidden field
+//!    (a multi-megabyte file is never sent back and forth through the form);
+//! 3. the confirmation [`read`]s the kept text, checks it again against the data as it is
+//!    now, writes every row in one transaction or nothing, then [`forget`]s it.
+//!
+//! Kept files nobody confirmed are purged after a day ([`purge_stale`]): a subscriber
+//! file holds personal data.
 
 use std::path::PathBuf;
 
 use crate::AppState;
 use crate::web::AppError;
 
-fn path(state: &AppState, token: &str, ext: &str) -> Option<PathBuf> {
+/// What is being imported: each kind is kept apart, so a token from one import's
+/// preview cannot confirm another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Scores,
+    Services,
+    Subscribers,
+    Boundaries,
+}
+
+impl Kind {
+    fn ext(self) -> &'static str {
+        match self {
+            Kind::Scores => "scores.csv",
+            Kind::Services => "services.csv",
+            Kind::Subscribers => "subscribers.csv",
+            Kind::Boundaries => "geojson",
+        }
+    }
+}
+
+fn path(state: &AppState, token: &str, kind: Kind) -> Option<PathBuf> {
+    let ext = kind.ext();
     (token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())).then(|| {
         state
             .config
@@ -18,9 +49,9 @@ fn path(state: &AppState, token: &str, ext: &str) -> Option<PathBuf> {
 }
 
 /// Keeps `text` and returns the token that names it.
-pub async fn keep(state: &AppState, ext: &str, text: &str) -> Result<String, AppError> {
+pub async fn keep(state: &AppState, kind: Kind, text: &str) -> Result<String, AppError> {
     let token = crate::token::random_token();
-    let file = path(state, &token, ext).ok_or(AppError::NotFound)?;
+    let file = path(state, &token, kind).ok_or(AppError::NotFound)?;
     if let Some(dir) = file.parent() {
         tokio::fs::create_dir_all(dir)
             .await
@@ -33,16 +64,16 @@ pub async fn keep(state: &AppState, ext: &str, text: &str) -> Result<String, App
 }
 
 /// The kept text for a token (404 for an unknown, used or malformed token).
-pub async fn read(state: &AppState, token: &str, ext: &str) -> Result<String, AppError> {
-    let file = path(state, token, ext).ok_or(AppError::NotFound)?;
+pub async fn read(state: &AppState, token: &str, kind: Kind) -> Result<String, AppError> {
+    let file = path(state, token, kind).ok_or(AppError::NotFound)?;
     tokio::fs::read_to_string(&file)
         .await
         .map_err(|_| AppError::NotFound)
 }
 
 /// Forgets a kept upload once it has been applied.
-pub async fn forget(state: &AppState, token: &str, ext: &str) {
-    if let Some(file) = path(state, token, ext) {
+pub async fn forget(state: &AppState, token: &str, kind: Kind) {
+    if let Some(file) = path(state, token, kind) {
         let _ = tokio::fs::remove_file(file).await;
     }
 }
