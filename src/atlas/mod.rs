@@ -4,12 +4,15 @@
 
 pub mod admin;
 pub mod api;
+pub mod area_page;
 pub mod geo;
 pub mod import;
+pub mod import_admin;
 pub mod oruk;
 pub mod routes;
 pub mod seed_services;
 pub mod service_admin;
+pub mod service_page;
 pub mod services;
 pub mod store;
 pub mod transfer;

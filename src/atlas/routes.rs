@@ -1,20 +1,21 @@
-//! The map, area and service pages, and where every atlas request is handled: the areas
-//! API is in [`super::api`], the staff score editor, levels and CSV imports in
-//! [`super::admin`].
+//! Where every atlas request is handled, and the map pages (`/map`, `/map.csv`,
+//! `/map.svg`, `/embed/map`). An area's page is in [`super::area_page`], a service's in
+//! [`super::service_page`], the areas API in [`super::api`], the staff score editor and
+//! levels in [`super::admin`], the score and boundary imports in
+//! [`super::import_admin`].
 
 use std::collections::HashMap;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::import::{self};
-use super::services::{self, LocationRow, ServiceRow};
-use super::store::{self, AreaRow, Level, Score};
+use super::store::{self, Level, Score};
 use super::{ATTRIBUTION, Atlas};
 use crate::AppState;
 use crate::app::Ctx;
@@ -34,18 +35,18 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/export/{file}", get(super::admin::admin_export))
         .route(
             "/admin/areas/import",
-            get(super::admin::areas_import_form)
-                .post(super::admin::areas_import_preview)
+            get(super::import_admin::areas_import_form)
+                .post(super::import_admin::areas_import_preview)
                 .layer(DefaultBodyLimit::max(
-                    super::admin::AREAS_MAX_BYTES + 64 * 1024,
+                    super::import_admin::AREAS_MAX_BYTES + 64 * 1024,
                 )),
         )
         .route(
             "/admin/areas/import/confirm",
-            post(super::admin::areas_import_confirm),
+            post(super::import_admin::areas_import_confirm),
         )
-        .route("/areas/{code}", get(area_page))
-        .route("/services/{id}", get(service_page))
+        .route("/areas/{code}", get(super::area_page::area_page))
+        .route("/services/{id}", get(super::service_page::service_page))
         .route("/api/v1/areas", get(super::api::api_areas))
         .route("/api/v1/areas/{code}", get(super::api::api_area))
         .route("/admin/areas", get(super::admin::admin_areas))
@@ -63,13 +64,14 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/admin/scores/import",
-            get(super::admin::import_form)
-                .post(super::admin::import_preview)
+            get(super::import_admin::import_form)
+                .post(super::import_admin::import_preview)
                 .layer(DefaultBodyLimit::max(import::MAX_BYTES + 64 * 1024)),
         )
         .route(
             "/admin/scores/import/confirm",
-            post(super::admin::import_confirm).layer(DefaultBodyLimit::max(import::MAX_BYTES * 2)),
+            post(super::import_admin::import_confirm)
+                .layer(DefaultBodyLimit::max(import::MAX_BYTES * 2)),
         )
 }
 
@@ -545,202 +547,6 @@ async fn map_svg(
                 width: atlas.width,
                 height: atlas.height,
                 attribution: ATTRIBUTION,
-            }
-            .render()?)
-        },
-    )
-    .await
-}
-
-/// A bar of the history chart.
-pub struct Bar {
-    pub year: i64,
-    pub level: i64,
-    pub colour: String,
-    pub x: i64,
-    pub height: i64,
-}
-
-#[derive(Template)]
-#[template(path = "atlas/area.html")]
-struct AreaTemplate<'a> {
-    c: &'a Ctx,
-    area: AreaRow,
-    successor: Option<AreaRow>,
-    history: Vec<Score>,
-    levels: Vec<Level>,
-    bars: Vec<Bar>,
-    /// The nation's areas, this one first flag set, fitted to a 240-unit square.
-    locator: Vec<(bool, String)>,
-    services: Vec<ServiceRow>,
-    nearest_mbus: Vec<(services::MbuPosition, i64)>,
-    attribution: &'static str,
-}
-
-impl AreaTemplate<'_> {
-    fn label(&self, level: &i64) -> String {
-        level_label(&self.levels, *level, self.c.is_cy())
-    }
-    fn nation_name(&self) -> String {
-        self.c.t(&format!("nation-{}", self.area.nation))
-    }
-    fn has_criteria(&self) -> bool {
-        self.history.iter().any(|s| !s.criteria.trim().is_empty())
-    }
-    /// Notes, leaving out the demo note (the banner above the table says it once).
-    fn has_notes(&self) -> bool {
-        self.history
-            .iter()
-            .any(|s| !s.note.trim().is_empty() && s.is_demo == 0)
-    }
-    fn has_sources(&self) -> bool {
-        self.history.iter().any(|s| !s.source.trim().is_empty())
-    }
-    fn miles(&self, km: &i64) -> i64 {
-        (*km as f64 / 1.609_344).round() as i64
-    }
-}
-
-/// Bars 40 units apart, 20 units per level, in a 200 × 120 chart area.
-fn history_bars(history: &[Score], levels: &[Level]) -> Vec<Bar> {
-    let mut by_year: Vec<&Score> = history.iter().collect();
-    by_year.sort_by_key(|s| s.year);
-    by_year
-        .iter()
-        .rev()
-        .take(8)
-        .rev()
-        .enumerate()
-        .map(|(i, s)| Bar {
-            year: s.year,
-            level: s.level,
-            colour: level_colour(levels, Some(s.level)),
-            x: 30 + 40 * i as i64,
-            height: 4 + 20 * s.level,
-        })
-        .collect()
-}
-
-/// `GET /areas/{code}` — an area's levels over the years. Retired areas keep their page.
-async fn area_page(
-    State(state): State<AppState>,
-    c: Ctx,
-    headers: HeaderMap,
-    Path(code): Path<String>,
-) -> Result<Response, AppError> {
-    if code.len() > 20 || !code.chars().all(|ch| ch.is_ascii_alphanumeric()) {
-        return Err(AppError::NotFound);
-    }
-    let st = state.clone();
-    let cc = c.clone();
-    crate::app::cached(
-        &state,
-        &c,
-        &headers,
-        "text/html; charset=utf-8",
-        web::PUBLIC_REVALIDATE,
-        || async move {
-            let area = store::area(&st.db, &code.to_uppercase())
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let successor = match &area.successor_code {
-                Some(s) => store::area(&st.db, s).await?,
-                None => None,
-            };
-            let history = store::scores_of(&st.db, &area.code).await?;
-            let levels = store::levels(&st.db).await?;
-            let bars = history_bars(&history, &levels);
-            // A small map of the area within its nation.
-            let atlas = st.atlas();
-            let map_area = atlas.area(&area.code);
-            let locator = atlas
-                .nation_paths(&area.nation, 240.0)
-                .into_iter()
-                .map(|(i, d)| (atlas.areas[i].code == area.code, d))
-                .collect();
-            let services = services::store::services_for_area(&st.db, &area.code).await?;
-            let nearest_mbus = match map_area {
-                Some(a) => nearest_mbus(&st.db, a.shape.bbox).await?,
-                None => vec![],
-            };
-            Ok(AreaTemplate {
-                c: &cc,
-                area,
-                successor,
-                history,
-                levels,
-                bars,
-                locator,
-                services,
-                nearest_mbus,
-                attribution: ATTRIBUTION,
-            }
-            .render()?)
-        },
-    )
-    .await
-}
-
-/// The three mother and baby units nearest the middle of an area, with distances in km.
-async fn nearest_mbus(
-    db: &crate::db::Db,
-    bbox: (f64, f64, f64, f64),
-) -> Result<Vec<(services::MbuPosition, i64)>, AppError> {
-    let (lon, lat) = ((bbox.0 + bbox.2) / 2.0, (bbox.1 + bbox.3) / 2.0);
-    let all = services::store::mbu_positions(db).await?;
-    Ok(services::nearest_mbus(&all, lat, lon, 3)
-        .into_iter()
-        .map(|(i, d)| (all[i].clone(), d.round() as i64))
-        .collect())
-}
-
-#[derive(Template)]
-#[template(path = "atlas/service.html")]
-struct ServiceTemplate<'a> {
-    c: &'a Ctx,
-    s: ServiceRow,
-    locations: Vec<LocationRow>,
-    areas: Vec<(String, String)>,
-}
-
-impl ServiceTemplate<'_> {
-    fn kind_label(&self) -> String {
-        self.c.t(&format!("service-kind-{}", self.s.kind))
-    }
-    fn tel(&self) -> String {
-        self.s.phone.chars().filter(char::is_ascii_digit).collect()
-    }
-}
-
-/// `GET /services/{id}`
-async fn service_page(
-    State(state): State<AppState>,
-    c: Ctx,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    if !services::is_uuid(&id) {
-        return Err(AppError::NotFound);
-    }
-    let st = state.clone();
-    let cc = c.clone();
-    crate::app::cached(
-        &state,
-        &c,
-        &headers,
-        "text/html; charset=utf-8",
-        web::PUBLIC_REVALIDATE,
-        || async move {
-            let s = services::store::service_by_id(&st.db, &id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let locations = services::store::locations_of(&st.db, &s.id).await?;
-            let areas = services::store::areas_of(&st.db, &s.id).await?;
-            Ok(ServiceTemplate {
-                c: &cc,
-                s,
-                locations,
-                areas,
             }
             .render()?)
         },

@@ -2,6 +2,7 @@
 //! safeguarding check on every submission, moderation with redaction, publication only
 //! within the scope given, and withdrawal by the storyteller that unpublishes at once.
 
+pub mod moderate;
 pub mod routes;
 pub mod store;
 
