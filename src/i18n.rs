@@ -20,6 +20,43 @@ static_loader! {
 static EN: LanguageIdentifier = langid!("en");
 static CY: LanguageIdentifier = langid!("cy");
 
+/// The English path of an address: `/cy/help?x=1` → `/help?x=1`, `/cy` → `/`; any
+/// other path as it is. Never empty.
+pub fn english_path(path: &str) -> &str {
+    match path.strip_prefix("/cy") {
+        Some("") => "/",
+        Some(rest) if rest.starts_with('/') => rest,
+        Some(rest) if rest.starts_with('?') => "/",
+        _ => path,
+    }
+}
+
+/// Whether a path has a Welsh address: every public page does; the staff area, files,
+/// assets and the open data APIs are one address for both languages.
+pub fn has_welsh_address(path: &str) -> bool {
+    const ONE_ADDRESS: &[&str] = &[
+        "/admin",
+        "/assets/",
+        "/images/",
+        "/theme/",
+        "/files/",
+        "/api/",
+        "/lang/",
+        "/exit",
+        "/metrics",
+        "/healthz",
+        "/readyz",
+        "/robots.txt",
+        "/sitemap.xml",
+        "/favicon",
+    ];
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.starts_with("/cy/")
+        && path != "/cy"
+        && !ONE_ADDRESS.iter().any(|p| path.starts_with(p))
+}
+
 /// A supported interface language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Lang {
@@ -43,6 +80,25 @@ impl Lang {
             "en" | "en-gb" => Some(Lang::En),
             "cy" | "cy-gb" => Some(Lang::Cy),
             _ => None,
+        }
+    }
+
+    /// What this language's addresses start with: "" for English, "/cy" for Welsh
+    /// (`/cy/help` is the Welsh page of `/help`).
+    pub fn base(self) -> &'static str {
+        match self {
+            Lang::En => "",
+            Lang::Cy => "/cy",
+        }
+    }
+
+    /// This language's address for a page, from its English path (with any query):
+    /// `/help` → `/cy/help`, `/` → `/cy/`. A path already Welsh is taken as its page.
+    pub fn address(self, path: &str) -> String {
+        let page = english_path(path);
+        match self {
+            Lang::En => page.to_string(),
+            Lang::Cy => format!("/cy{page}"),
         }
     }
 
@@ -132,6 +188,37 @@ pub const ENGLISH_ONLY_PREFIXES: &[&str] = &["admin-", "login-", "user-", "audit
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn each_page_has_one_address_per_language() {
+        use super::{Lang, english_path, has_welsh_address};
+        assert_eq!(Lang::Cy.address("/help"), "/cy/help");
+        assert_eq!(Lang::Cy.address("/"), "/cy/");
+        assert_eq!(
+            Lang::Cy.address("/support?postcode=CF10%203NQ"),
+            "/cy/support?postcode=CF10%203NQ"
+        );
+        assert_eq!(Lang::Cy.address("/cy/help"), "/cy/help");
+        assert_eq!(Lang::En.address("/cy/help?x=1"), "/help?x=1");
+        assert_eq!(Lang::En.address("/cy"), "/");
+        assert_eq!(
+            english_path("/cymru"),
+            "/cymru",
+            "a page whose slug starts cy"
+        );
+        assert_eq!(english_path("/cy/"), "/");
+        assert!(has_welsh_address("/news/2"));
+        assert!(has_welsh_address("/"));
+        for one in [
+            "/admin/stories",
+            "/assets/site.css",
+            "/api/v1/support",
+            "/cy/help",
+            "//evil",
+        ] {
+            assert!(!has_welsh_address(one), "{one}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -80,7 +80,7 @@ impl AppState {
         let db = Db::connect(&config.database_url).await?;
         db.migrate().await?;
         seed::load(&db, config.demo_content, &config.uploads_dir()).await?;
-        let snapshot = Snapshot::load(&db).await?;
+        let snapshot = Snapshot::load(&db, &config.public_url).await?;
         let atlas = atlas::Atlas::load(&db).await?;
         let postcodes = finder::import::store::load(&db).await?;
         let load = web::load::Shedder::default();
@@ -151,7 +151,7 @@ impl AppState {
                 .write()
                 .unwrap_or_else(PoisonError::into_inner) = fresh;
         }
-        let fresh = Snapshot::load(&self.db).await?;
+        let fresh = Snapshot::load(&self.db, &self.config.public_url).await?;
         self.cache.clear(fresh.version);
         *self
             .snapshot

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{FromRef, FromRequestParts, OriginalUri};
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 
@@ -20,8 +20,11 @@ pub const LANG_COOKIE: &str = "lang";
 pub struct Ctx {
     pub lang: Lang,
     pub snap: Arc<Snapshot>,
-    /// Path and query of this request, for the language switch and `next=` links.
+    /// Path and query of this request, for the language switch and `next=` links: the
+    /// English path, whichever language the address asked for.
     pub path: String,
+    /// The switch link ends in a splice hole for the query (see [`Ctx::switch_href`]).
+    pub switch_hole: bool,
     pub staff: Option<StaffUser>,
     /// What the logged-in member of staff may do (nothing on public pages).
     pub can: Can,
@@ -44,6 +47,7 @@ impl Ctx {
             lang,
             snap,
             path,
+            switch_hole: false,
             staff: None,
             can: Can::default(),
             crisis: None,
@@ -184,12 +188,47 @@ impl Ctx {
         self.lang.code()
     }
 
-    /// Link that switches language and comes back to this page.
+    /// What this language's addresses start with ("" or "/cy"), for links in templates:
+    /// `href="{{ c.base() }}/news"`.
+    pub fn base(&self) -> &'static str {
+        self.lang.base()
+    }
+
+    /// A link to a page of this site in the page's language (`/help` → `/cy/help` on a
+    /// Welsh page), for links that come from data (settings, search results); files,
+    /// the staff area and other sites' addresses as they are.
+    pub fn local(&self, href: &str) -> String {
+        if self.is_cy() && crate::i18n::has_welsh_address(href) {
+            self.lang.address(href)
+        } else {
+            href.to_string()
+        }
+    }
+
+    /// This page's full address in `lang`, for `<link rel="alternate" hreflang>`: the
+    /// page without its query, so nothing a visitor typed is echoed into the head.
+    pub fn alternate(&self, lang: Lang) -> String {
+        let page = self.path.split('?').next().unwrap_or("/");
+        format!(
+            "{}{}",
+            self.snap.public_url.trim_end_matches('/'),
+            lang.address(page)
+        )
+    }
+
+    /// Link that switches language and comes back to this page, query and all. On a
+    /// page spliced per visitor (the finder's, `web::splice`) the query is a hole filled
+    /// per request, so no visitor's search is kept in the shared render.
     pub fn switch_href(&self) -> String {
         format!(
-            "/lang/{}?next={}",
+            "/lang/{}?next={}{}",
             self.lang.other().code(),
-            crate::web::url_encode(&self.path)
+            crate::web::url_encode(&self.path),
+            if self.switch_hole {
+                crate::web::splice::HOLE
+            } else {
+                ""
+            }
         )
     }
 
@@ -228,11 +267,10 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-/// The visitor's language from the cookie (English by default).
-pub fn lang_from(headers: &HeaderMap) -> Lang {
-    cookie(headers, LANG_COOKIE)
-        .and_then(Lang::from_code)
-        .unwrap_or_default()
+/// The language the visitor last chose with the switch, remembered only to decide where
+/// `/` takes them; every other address decides its own language.
+pub fn remembered_lang(headers: &HeaderMap) -> Option<Lang> {
+    cookie(headers, LANG_COOKIE).and_then(Lang::from_code)
 }
 
 impl<S> FromRequestParts<S> for Ctx
@@ -244,15 +282,17 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
-        let uri = parts
-            .extensions
-            .get::<OriginalUri>()
-            .map(|u| u.0.clone())
-            .unwrap_or_else(|| parts.uri.clone());
-        let path = uri
+        // The page's English path: a Welsh address has had its `/cy` taken off before
+        // routing (`super::address_language`), and the language kept beside it.
+        let path = parts
+            .uri
             .path_and_query()
             .map(|p| p.as_str().to_string())
             .unwrap_or_else(|| "/".into());
-        Ok(Ctx::new(lang_from(&parts.headers), state.snapshot(), path))
+        Ok(Ctx::new(
+            super::lang_of(&parts.extensions),
+            state.snapshot(),
+            path,
+        ))
     }
 }

@@ -103,12 +103,52 @@ pub fn router(state: AppState) -> Router {
                 ),
         )
     };
-    router
+    let app = router
         .layer(SetRequestIdLayer::x_request_id(
             SequentialRequestId::default(),
         ))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
-        .with_state(state)
+        .with_state(state);
+    // The Welsh address is read before routing, so every route serves both languages.
+    Router::new()
+        .fallback_service(app)
+        .layer(tower::util::MapRequestLayer::new(address_language))
+}
+
+/// The language the address asks for: Welsh for `/cy/…`, English otherwise. Set before
+/// routing by [`address_language`]; the page context and the error pages read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AddressLang(pub crate::i18n::Lang);
+
+/// The language of a request, decided by its address (never by a cookie).
+pub fn lang_of(extensions: &axum::http::Extensions) -> crate::i18n::Lang {
+    extensions
+        .get::<AddressLang>()
+        .map_or(crate::i18n::Lang::En, |a| a.0)
+}
+
+/// `/cy/…` is the Welsh page of `/…`: the prefix is taken off before routing and the
+/// language kept as [`AddressLang`]. Other requests pass untouched.
+fn address_language(mut req: Request) -> Request {
+    let path = req.uri().path();
+    let english = crate::i18n::english_path(path);
+    if english.len() == path.len() {
+        return req;
+    }
+    let target = match req.uri().query() {
+        Some(q) => format!("{english}?{q}"),
+        None => english.to_string(),
+    };
+    if let Ok(pq) = target.parse::<axum::http::uri::PathAndQuery>() {
+        let mut parts = req.uri().clone().into_parts();
+        parts.path_and_query = Some(pq);
+        if let Ok(uri) = axum::http::Uri::from_parts(parts) {
+            *req.uri_mut() = uri;
+            req.extensions_mut()
+                .insert(AddressLang(crate::i18n::Lang::Cy));
+        }
+    }
+    req
 }
 
 /// Request ids: a random prefix per process and a counter. Unique across instances and
@@ -164,7 +204,23 @@ async fn frame(State(state): State<AppState>, req: Request, next: Next) -> Respo
     let method = req.method().clone();
     // A Uri clone only bumps reference counts; strings are built on the error path only.
     let uri = req.uri().clone();
-    let lang = ctx::lang_from(req.headers());
+    let lang = lang_of(req.extensions());
+    // A returning visitor who chose Welsh is taken from `/` to `/cy/`; every other
+    // address decides its own language.
+    if lang == crate::i18n::Lang::En
+        && uri.path() == "/"
+        && method == Method::GET
+        && ctx::remembered_lang(req.headers()) == Some(crate::i18n::Lang::Cy)
+    {
+        let mut res = crate::web::see_other(
+            &crate::i18n::Lang::Cy.address(uri.path_and_query().map_or("/", |p| p.as_str())),
+        );
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        res.headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("Cookie"));
+        return res;
+    }
     let writes = !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
     let one_click = uri
         .path()
@@ -210,6 +266,14 @@ async fn frame(State(state): State<AppState>, req: Request, next: Next) -> Respo
         res
     };
     security_headers(res.headers_mut());
+    if uri.path() == "/" {
+        // Where `/` takes a visitor depends on the language they chose.
+        res.headers_mut()
+            .append(header::VARY, HeaderValue::from_static("Cookie"));
+    }
+    if lang == crate::i18n::Lang::Cy {
+        welsh_location(&mut res);
+    }
     // The open data APIs are for any website to read, errors included.
     if uri.path().starts_with("/api/") {
         res.headers_mut().insert(
@@ -222,6 +286,25 @@ async fn frame(State(state): State<AppState>, req: Request, next: Next) -> Respo
     metrics::histogram!("http_request_duration_seconds", "route" => route)
         .record(start.elapsed().as_secs_f64());
     res
+}
+
+/// A redirect from a Welsh page stays in Welsh: a `Location` to a page of the site is
+/// given its Welsh address (`/subscribe/thanks` → `/cy/subscribe/thanks`).
+fn welsh_location(res: &mut Response) {
+    let Some(to) = res
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return;
+    };
+    let page = to.split('?').next().unwrap_or(to);
+    if !crate::i18n::has_welsh_address(page) {
+        return;
+    }
+    if let Ok(v) = HeaderValue::from_str(&crate::i18n::Lang::Cy.address(to)) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
 }
 
 /// Turns an error response into a friendly page (or JSON under `/api/`), in the visitor's
@@ -350,9 +433,9 @@ where
         .await?;
     let mut res =
         assets::asset_response(&page.body, page.content_type, headers, page.cache_control);
-    res.headers_mut().insert(
-        header::VARY,
-        HeaderValue::from_static("Accept-Encoding, Cookie"),
-    );
+    // The language is in the address, so a page no longer varies by cookie (`/`, which
+    // sends a returning Welsh visitor to `/cy/`, adds `Cookie` in the frame).
+    res.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     Ok(res)
 }

@@ -526,7 +526,11 @@ fn decision_letter(
     if !note.is_empty() {
         paras.push(note.to_string());
     }
-    let link = format!("{}/activities/manage/{token}", state.config.public_url);
+    let link = format!(
+        "{}{}",
+        state.config.public_url,
+        lang.address(&format!("/activities/manage/{token}"))
+    );
     Letter::new(
         "activity-decision",
         lang,

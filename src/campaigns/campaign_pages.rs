@@ -45,13 +45,13 @@ impl CampaignPage<'_> {
         super::pick(self.c.is_cy(), &d.theme, &d.theme_cy)
     }
     fn description(&self) -> String {
-        crate::cms::markdown::render(self.k.description(self.c.is_cy()))
+        crate::cms::markdown::render_in(self.k.description(self.c.is_cy()), self.c.lang)
     }
     fn involved(&self) -> String {
-        crate::cms::markdown::render(self.k.involved(self.c.is_cy()))
+        crate::cms::markdown::render_in(self.k.involved(self.c.is_cy()), self.c.lang)
     }
     fn evaluation(&self) -> String {
-        crate::cms::markdown::render(&self.k.evaluation)
+        crate::cms::markdown::render_in(&self.k.evaluation, self.c.lang)
     }
     fn has_welsh(&self) -> bool {
         !self.k.name_cy.is_empty()

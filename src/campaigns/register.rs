@@ -42,10 +42,11 @@ impl RegisterPage<'_> {
             .is_some_and(|(_, a)| matches!(a.status.as_str(), "cancelled" | "rejected"))
     }
     fn action(&self) -> String {
-        match &self.manage {
+        let path = match &self.manage {
             Some((t, _)) => format!("/activities/manage/{t}"),
             None => "/activities/new".into(),
-        }
+        };
+        self.c.local(&path)
     }
     fn dates(&self, k: &Campaign) -> String {
         dates(self.c.lang, k)
@@ -118,7 +119,11 @@ fn link_letter(
     ])
     .button(
         lang.t("activity-mail-button"),
-        format!("{}/activities/manage/{token}", state.config.public_url),
+        format!(
+            "{}{}",
+            state.config.public_url,
+            lang.address(&format!("/activities/manage/{token}"))
+        ),
     )
     .footer(vec![lang.t("roster-mail-not-you")])
     .outgoing()

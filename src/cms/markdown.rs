@@ -3,14 +3,38 @@
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 
+use crate::i18n::Lang;
+
 fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
 /// Markdown → safe HTML.
 pub fn render(markdown: &str) -> String {
+    render_in(markdown, Lang::En)
+}
+
+/// Markdown → safe HTML for a page in `lang`: a link to one of this site's pages
+/// (`[help](/help)`) goes to its address in that language (`/cy/help` on a Welsh page).
+pub fn render_in(markdown: &str, lang: Lang) -> String {
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut raw, Parser::new_ext(markdown, options()));
+    let events = Parser::new_ext(markdown, options()).map(|e| match e {
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) if lang != Lang::En && crate::i18n::has_welsh_address(&dest_url) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url: lang.address(&dest_url).into(),
+                title,
+                id,
+            })
+        }
+        e => e,
+    });
+    html::push_html(&mut raw, events);
     sanitise(&raw)
 }
 

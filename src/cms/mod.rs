@@ -52,6 +52,11 @@ pub const RESERVED_SLUGS: &[&str] = &[
     "events.ics",
     "campaigns",
     "activities",
+    // Every page's Welsh address is under /cy/.
+    "cy",
+    "supporters",
+    "champions",
+    "sitemap.xml",
 ];
 
 /// Checks a slug: lower-case letters, digits and single hyphens, 1–80 characters.

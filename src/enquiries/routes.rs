@@ -208,7 +208,7 @@ fn acknowledgement(
     .paras(paras)
     .button(
         lang.t("contact-ack-help-button"),
-        format!("{}/help", state.config.public_url),
+        format!("{}{}", state.config.public_url, lang.address("/help")),
     )
     .footer(vec![lang.t("contact-ack-not-you")])
     .outgoing()

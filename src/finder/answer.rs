@@ -138,7 +138,8 @@ impl NearHtml {
             .zip(nations)
             .map(|(m, nation)| {
                 let mut before = format!(
-                    "<li><a href=\"/services/{}\">{}</a>",
+                    "<li><a href=\"{}/services/{}\">{}</a>",
+                    lang.base(),
                     escape_html(&m.id),
                     escape_html(&m.name)
                 );

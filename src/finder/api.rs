@@ -3,7 +3,7 @@
 //! rendering differs.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -118,14 +118,16 @@ fn help_json(t: &Tiers) -> Value {
 /// JSON, help first. Help is always present, with the status and `error` of a failed search.
 pub(super) async fn support_api(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    address: Option<axum::Extension<crate::app::AddressLang>>,
     Query(p): Query<SupportParams>,
 ) -> Response {
+    // `?lang=cy`, or the Welsh address `/cy/api/v1/support`.
+    let address = address.map_or(Lang::En, |a| a.0.0);
     let lang = p
         .lang
         .as_deref()
         .and_then(Lang::from_code)
-        .unwrap_or_else(|| crate::app::ctx::lang_from(&headers));
+        .unwrap_or(address);
     let snap = state.snapshot();
     let version = snap.version;
     // Nothing asked (or half a position): help, and what to send.
@@ -213,7 +215,7 @@ pub(super) async fn support_api(
                             "hours": s.hours,
                             "verified": !s.unverified(),
                             "demo": s.is_demo != 0,
-                            "href": format!("/services/{}", s.id),
+                            "href": format!("{}/services/{}", lang.base(), s.id),
                         }))
                         .collect::<Vec<_>>()
                 );
@@ -231,7 +233,7 @@ pub(super) async fn support_api(
                         "status": n.mbu.status,
                         "distance_km": n.km,
                         "distance_miles": n.miles,
-                        "href": format!("/services/{}", n.mbu.id),
+                        "href": format!("{}/services/{}", lang.base(), n.mbu.id),
                     }))
                     .collect::<Vec<_>>()
             );

@@ -243,8 +243,10 @@ async fn support_page(
     want: Encoding,
     params: SupportParams,
 ) -> Result<Response, AppError> {
-    // Links on the page (language switch) must not carry the postcode.
+    // The page is shared by every postcode of an area: its language switch ends in a
+    // hole for the search (filled below), and nothing else on it carries the postcode.
     c.path = "/support".to_string();
+    c.switch_hole = true;
     let version = c.snap.version;
     let searched = answer(&state, version, &params).await;
     let (area_code, info, nation) = match &searched {
@@ -364,8 +366,16 @@ async fn support_page(
         }
         _ => StatusCode::OK,
     };
-    let fills: [String; 4] = match outcome {
+    // The language switch (two links) keeps a typed search; a position is not carried.
+    let switch = if input.is_empty() || position {
+        String::new()
+    } else {
+        crate::web::url_encode(&format!("?postcode={input}"))
+    };
+    let fills: [String; 6] = match outcome {
         Some(Outcome::Found(l)) => [
+            switch.clone(),
+            switch,
             if position {
                 String::new()
             } else {
@@ -379,7 +389,14 @@ async fn support_page(
             near_html,
             escape_html(input),
         ],
-        _ => [top, form, String::new(), String::new()],
+        _ => [
+            switch.clone(),
+            switch,
+            top,
+            form,
+            String::new(),
+            String::new(),
+        ],
     };
     let fills: Vec<&str> = fills.iter().map(String::as_str).collect();
     let (body, enc) = skeleton.assemble(&fills, want);

@@ -58,7 +58,7 @@ pub(super) async fn issue_page(
     private_page(&IssuePage {
         c: &c,
         subject,
-        body_html: crate::cms::markdown::render(body),
+        body_html: crate::cms::markdown::render_in(body, c.lang),
         lang,
         date: crate::uktime::long_date(n.finished_at.unwrap_or(n.created_at)),
     })

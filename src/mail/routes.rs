@@ -499,10 +499,15 @@ fn unsubscribed_page(c: &Ctx, s: &Subscriber) -> Result<Response, AppError> {
     )
 }
 
+/// A page's full address in the reader's language, for an email.
+fn link(state: &AppState, lang: Lang, path: &str) -> String {
+    format!("{}{}", state.config.public_url, lang.address(path))
+}
+
 fn confirm_mail(state: &AppState, c: &Ctx, s: &Subscriber, token: &str) -> Outgoing {
     let lang = s.lang();
     let site = c.site("name");
-    let url = format!("{}/subscribe/confirm/{token}", state.config.public_url);
+    let url = link(state, lang, &format!("/subscribe/confirm/{token}"));
     Letter::new(
         "confirm",
         lang,
@@ -527,13 +532,15 @@ fn confirm_mail(state: &AppState, c: &Ctx, s: &Subscriber, token: &str) -> Outgo
 }
 
 fn manage_footer(state: &AppState, lang: Lang, s: &Subscriber) -> (Vec<String>, String) {
-    let manage = format!(
-        "{}/subscribe/manage/{}",
-        state.config.public_url, s.manage_token
+    let manage = link(
+        state,
+        lang,
+        &format!("/subscribe/manage/{}", s.manage_token),
     );
-    let unsubscribe = format!(
-        "{}/subscribe/unsubscribe/{}",
-        state.config.public_url, s.manage_token
+    let unsubscribe = link(
+        state,
+        lang,
+        &format!("/subscribe/unsubscribe/{}", s.manage_token),
     );
     (
         vec![
@@ -568,7 +575,7 @@ fn welcome_mail(state: &AppState, c: &Ctx, s: &Subscriber) -> Outgoing {
     ])
     .button(
         lang.t("email-welcome-button"),
-        format!("{}/bulletin", state.config.public_url),
+        link(state, lang, "/bulletin"),
     )
     .footer(footer)
     .unsubscribe(unsubscribe)
@@ -593,9 +600,10 @@ fn already_mail(state: &AppState, c: &Ctx, s: &Subscriber) -> Outgoing {
     .paras(vec![lang.t("email-already-text")])
     .button(
         lang.t("email-already-button"),
-        format!(
-            "{}/subscribe/manage/{}",
-            state.config.public_url, s.manage_token
+        link(
+            state,
+            lang,
+            &format!("/subscribe/manage/{}", s.manage_token),
         ),
     )
     .footer(footer)

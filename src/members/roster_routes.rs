@@ -140,7 +140,11 @@ fn link_letter(
     .paras(vec![lang.t(&format!("roster-mail-text-{list}"))])
     .button(
         lang.t("roster-mail-button"),
-        format!("{}/roster/manage/{token}", state.config.public_url),
+        format!(
+            "{}{}",
+            state.config.public_url,
+            lang.address(&format!("/roster/manage/{token}"))
+        ),
     )
     .footer(vec![lang.t("roster-mail-not-you")])
     .outgoing()

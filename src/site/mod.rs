@@ -5,6 +5,7 @@ pub mod helplines;
 pub mod impact;
 pub mod routes;
 pub mod settings;
+pub mod sitemap;
 pub mod tracker;
 pub mod tracker_admin;
 
@@ -30,10 +31,12 @@ pub struct Snapshot {
     pub theme_css: String,
     /// Short hash of `theme_css`, used in its URL so browsers can cache it for a year.
     pub theme_hash: String,
+    /// The site's public address (`[server] public_url`), for absolute links.
+    pub public_url: String,
 }
 
 impl Snapshot {
-    pub async fn load(db: &Db) -> anyhow::Result<Snapshot> {
+    pub async fn load(db: &Db, public_url: &str) -> anyhow::Result<Snapshot> {
         // Read the version first: if a write lands while we load, the poller sees a newer
         // version next time and loads again, so we never keep stale data for long.
         let version = db::content_version(db).await?;
@@ -49,6 +52,7 @@ impl Snapshot {
             helplines,
             theme_css,
             theme_hash,
+            public_url: public_url.to_string(),
         })
     }
 }

@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/lang/{code}", get(switch_language))
         .route("/theme/{file}", get(theme_css))
         .route("/robots.txt", get(robots))
+        .route("/sitemap.xml", get(super::sitemap::sitemap))
         .route("/favicon.ico", get(favicon))
         .merge(super::impact::routes())
         .merge(super::tracker_admin::routes())
@@ -244,8 +245,9 @@ struct NextQuery {
     next: Option<String>,
 }
 
-/// `GET /lang/{code}?next=/path` — remembers the language in a functional cookie and
-/// returns to the same page.
+/// `GET /lang/{code}?next=/path` — the language switch: remembers the choice in a
+/// functional cookie (it decides only where `/` takes the visitor next time) and goes to
+/// the same page, query and all, at its address in that language.
 async fn switch_language(
     State(state): State<AppState>,
     Path(code): Path<String>,
@@ -266,7 +268,7 @@ async fn switch_language(
         StatusCode::SEE_OTHER,
         [
             (header::SET_COOKIE, cookie),
-            (header::LOCATION, next.to_string()),
+            (header::LOCATION, lang.address(next)),
             (header::CACHE_CONTROL, "no-store".to_string()),
         ],
     )
@@ -292,10 +294,14 @@ async fn theme_css(State(state): State<AppState>, Path(file): Path<String>) -> R
         .into_response()
 }
 
-async fn robots() -> Response {
+async fn robots(State(state): State<AppState>) -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        "User-agent: *\nDisallow: /admin\nDisallow: /exit\nDisallow: /search\n",
+        format!(
+            "User-agent: *\nDisallow: /admin\nDisallow: /exit\nDisallow: /search\n\
+             Disallow: /cy/search\nSitemap: {}/sitemap.xml\n",
+            state.config.public_url.trim_end_matches('/')
+        ),
     )
         .into_response()
 }

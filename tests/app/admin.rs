@@ -52,9 +52,10 @@ async fn admin_changes_site_identity_and_it_shows_at_once() {
         .get(&format!("/theme/{}", &theme[..theme.find('"').unwrap()]))
         .await;
     css.assert_contains("--brand: #123456");
-    let mut visitor = app.another_browser();
-    visitor.cookie = Some("lang=cy".into());
-    visitor.get("/").await.assert_contains("Gofal i bob teulu.");
+    app.another_browser()
+        .get("/cy/")
+        .await
+        .assert_contains("Gofal i bob teulu.");
     // The exit goes to the new target.
     assert_eq!(
         app.get("/exit").await.location(),

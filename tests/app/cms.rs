@@ -119,6 +119,16 @@ async fn page_validation_keeps_input_and_explains() {
         .assert_contains("Enter a title.")
         .assert_contains("used by another part of the site")
         .assert_contains(body);
+    // The Welsh addresses and the roster's pages are not for a page to take.
+    for taken in ["cy", "supporters", "champions"] {
+        app.post(
+            "/admin/pages/new",
+            &page_form("A page", taken, body, "draft"),
+        )
+        .await
+        .assert_status(422)
+        .assert_contains("used by another part of the site");
+    }
     let res = app
         .post(
             "/admin/pages/new",

@@ -166,9 +166,18 @@ async fn support_page_puts_help_first_then_area_services_and_units() {
         assert!(b[units..].contains(" miles ("), "{postcode}: miles first");
         assert!(b[units..].contains(" km)"), "{postcode}");
         assert!(b[units..].contains("/services/"), "{postcode}");
-        // The postcode is shown back, and the language switch does not carry it.
+        // The postcode is shown back, and the language switch keeps the search (a
+        // finder result stays a finder result in the other language).
         assert!(b.contains(&format!("<h1>Support for {postcode}</h1>")));
-        assert!(b.contains("href=\"/lang/cy?next=/support\""));
+        let switch = format!(
+            "href=\"/lang/cy?next=/support{}\"",
+            mmha::web::url_encode(&format!("?postcode={postcode}"))
+        );
+        assert_eq!(
+            b.matches(&switch).count(),
+            2,
+            "{postcode}: both switch links"
+        );
         // Attribution the data licences ask for.
         assert!(b.contains("Open Government Licence v3.0"));
         assert!(b.contains("GeoNames"));
@@ -327,9 +336,7 @@ async fn towns_positions_and_the_no_trace_post() {
 #[tokio::test]
 async fn the_finder_speaks_welsh() {
     let app = TestApp::new().await;
-    let res = app
-        .get_with("/support?postcode=CF10+3NQ", &[("cookie", "lang=cy")])
-        .await;
+    let res = app.get("/cy/support?postcode=CF10+3NQ").await;
     res.assert_status(200)
         .assert_contains("<html lang=\"cy\"")
         .assert_contains("Help nawr")
@@ -337,9 +344,7 @@ async fn the_finder_speaks_welsh() {
         .assert_contains("Ffoniwch 999")
         .assert_contains("Ardal iechyd: Cardiff and Vale University Health Board")
         .assert_contains("Yr unedau mamau a babanod agosaf");
-    let res = app
-        .get_with("/support?postcode=%3C%3E", &[("cookie", "lang=cy")])
-        .await;
+    let res = app.get("/cy/support?postcode=%3C%3E").await;
     res.assert_status(400)
         .assert_contains("Dim ond llythrennau a rhifau");
     let v = json(&app.get("/api/v1/support?postcode=!!&lang=cy").await.body);
@@ -536,6 +541,12 @@ async fn postcodes_never_reach_the_logs_or_the_database() {
     get("/api/v1/lookup?postcode=SW1A%202AA");
     get("/api/v1/support?postcode=Sw1a2Aa");
     get("/support?postcode=SW1A+9ZZ");
+    // The Welsh addresses and the language switch that carries a search.
+    let r = get("/cy/support?postcode=SW1A+2AA");
+    assert!(r.starts_with("HTTP/1.1 200"), "{r}");
+    get("/cy/api/v1/support?postcode=Sw1a2Aa");
+    let r = get("/lang/cy?next=%2Fsupport%3Fpostcode%3DSW1A%25202AA");
+    assert!(r.starts_with("HTTP/1.1 303"), "{r}");
     let body = "postcode=SW1A+2AA";
     request(format!(
         "POST /support HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -599,7 +610,8 @@ async fn postcodes_never_reach_the_logs_or_the_database() {
     .fetch_all(&app.state.db.pool)
     .await
     .unwrap();
-    assert_eq!(counts, vec![("E54000027".to_string(), 7)], "{counts:?}");
+    // Seven English searches that found the area and two Welsh ones.
+    assert_eq!(counts, vec![("E54000027".to_string(), 9)], "{counts:?}");
 }
 
 async fn database_text(app: &TestApp) -> String {
@@ -697,10 +709,7 @@ async fn a_nation_without_a_mother_and_baby_unit_is_told_so() {
     assert!(cardiff.contains("There is no mother and baby unit in Wales."));
     assert!(!cardiff.contains("across the sea"));
     // Welsh pages say it in Welsh.
-    let cy = app
-        .get_with("/support?postcode=BT7+1NN", &[("cookie", "lang=cy")])
-        .await
-        .body;
+    let cy = app.get("/cy/support?postcode=BT7+1NN").await.body;
     assert!(cy.contains("Does dim uned mamau a babanod yng Ngogledd Iwerddon."));
 }
 

@@ -183,6 +183,12 @@ async fn sign_up_confirm_by_button_manage_and_one_click_unsubscribe() {
     assert!(m.header("Message-ID").starts_with('<'));
     let token = m.token_after("/subscribe/confirm/");
     assert!(token.len() >= 32, "{token}");
+    // A Welsh reader's links go to the Welsh pages.
+    assert!(
+        m.text.contains(&format!("/cy/subscribe/confirm/{token}")),
+        "{}",
+        m.text
+    );
     let stored: String = sqlx::query_scalar("SELECT token_hash FROM subscriber_tokens")
         .fetch_one(&app.state.db.pool)
         .await
@@ -230,9 +236,10 @@ async fn sign_up_confirm_by_button_manage_and_one_click_unsubscribe() {
     assert_eq!(
         welcome.header("List-Unsubscribe"),
         format!(
-            "<{}/subscribe/unsubscribe/{manage}>",
+            "<{}/cy/subscribe/unsubscribe/{manage}>",
             app.state.config.public_url
-        )
+        ),
+        "a Welsh reader's links go to the Welsh pages"
     );
     assert_eq!(
         welcome.header("List-Unsubscribe-Post"),
@@ -277,10 +284,11 @@ async fn sign_up_confirm_by_button_manage_and_one_click_unsubscribe() {
     .assert_status(422)
     .assert_contains("Choose at least one topic");
 
-    // One-click unsubscribe as a mail provider sends it: POST from its own site, no cookie.
+    // One-click unsubscribe as a mail provider sends it: POST from its own site, no cookie,
+    // to the address in the List-Unsubscribe header (the Welsh one for this reader).
     let res = app
         .post_with(
-            &format!("/subscribe/unsubscribe/{manage}"),
+            &format!("/cy/subscribe/unsubscribe/{manage}"),
             &[("List-Unsubscribe", "One-Click")],
             &[
                 ("sec-fetch-site", "cross-site"),
@@ -939,7 +947,7 @@ async fn a_welsh_and_english_newsletter_reaches_its_segment_once_each() {
     app.get("/bulletin")
         .await
         .assert_contains("Winter bulletin");
-    app.get_with(&format!("/bulletin/{id}"), &[("cookie", "lang=cy")])
+    app.get(&format!("/cy/bulletin/{id}"))
         .await
         .assert_status(200)
         .assert_contains("Bwletin y gaeaf");

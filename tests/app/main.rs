@@ -25,3 +25,4 @@ mod schema;
 mod security;
 mod stories;
 mod two_factor;
+mod welsh;

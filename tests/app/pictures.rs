@@ -171,7 +171,7 @@ async fn pages_and_campaigns_carry_a_picture_with_its_description() {
         .assert_contains(&format!("src=\"/images/{kept}\""))
         .assert_contains("alt=\"The team at a table\"");
     visitor
-        .get_with("/our-team", &[("cookie", "lang=cy")])
+        .get("/cy/our-team")
         .await
         .assert_contains("alt=\"Y tîm wrth fwrdd\"");
     // The demo campaign has a picture; a campaign picture is described like a page's.

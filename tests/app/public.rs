@@ -189,12 +189,12 @@ async fn welsh_switch_keeps_the_page() {
     let mut app = TestApp::new().await;
     let res = app.get("/lang/cy?next=/news%3Fpage%3D1").await;
     res.assert_status(303);
-    assert_eq!(res.location(), "/news?page=1");
+    assert_eq!(res.location(), "/cy/news?page=1");
     let cookie = res.header("set-cookie").to_string();
     assert!(cookie.starts_with("lang=cy;"), "{cookie}");
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
     app.cookie = Some("lang=cy".into());
-    let res = app.get("/news").await;
+    let res = app.get("/cy/news").await;
     res.assert_status(200)
         .assert_contains("<html lang=\"cy\">")
         .assert_contains("Gadael y dudalen hon")
@@ -202,11 +202,23 @@ async fn welsh_switch_keeps_the_page() {
         .assert_contains("Gwybodaeth, nid cyngor meddygol.")
         .assert_contains("hreflang=\"en\">English</a>");
     // A page with no Welsh text is shown in English, marked as English, with a notice.
-    let res = app.get("/news/new-maps-of-specialist-services").await;
+    let res = app.get("/cy/news/new-maps-of-specialist-services").await;
     res.assert_contains("<article class=\"prose\" lang=\"en\">")
         .assert_contains("ar gael yn Gymraeg eto, felly");
     // A page with a Welsh title shows it.
-    app.get("/about").await.assert_contains("Am y gynghrair");
+    app.get("/cy/about").await.assert_contains("Am y gynghrair");
+    // The address decides the language: the remembered choice only takes `/` to `/cy/`.
+    app.get("/news")
+        .await
+        .assert_status(200)
+        .assert_contains("<html lang=\"en\">");
+    let home = app.get("/").await;
+    home.assert_status(303);
+    assert_eq!(home.location(), "/cy/");
+    assert!(home.header("vary").contains("Cookie"));
+    app.get("/cy/").await.assert_status(200);
+    app.cookie = None;
+    app.get("/").await.assert_status(200);
     // Unknown languages and off-site targets are refused.
     app.get("/lang/fr?next=/").await.assert_status(404);
     let res = app.get("/lang/en?next=//evil.example/x").await;
@@ -467,9 +479,8 @@ async fn runs_on_the_requested_backend() {
 
 #[tokio::test]
 async fn error_pages_speak_welsh_too() {
-    let mut app = TestApp::new().await;
-    app.cookie = Some("lang=cy".into());
-    let res = app.get("/dim-tudalen").await;
+    let app = TestApp::new().await;
+    let res = app.get("/cy/dim-tudalen").await;
     res.assert_status(404)
         .assert_contains("<html lang=\"cy\">")
         .assert_contains("Heb ddod o hyd i&#39;r dudalen")
@@ -480,11 +491,10 @@ async fn error_pages_speak_welsh_too() {
 #[tokio::test]
 async fn english_parts_of_welsh_pages_are_marked() {
     let mut app = TestApp::new().await;
-    app.cookie = Some("lang=cy".into());
-    let home = app.get("/").await;
+    let home = app.get("/cy/").await;
     home.assert_contains("<p class=\"lead\" lang=\"en\">All women across the UK")
         .assert_contains("aria-labelledby=\"home-featured\" lang=\"en\"");
-    app.get("/help")
+    app.get("/cy/help")
         .await
         .assert_contains("<h3 lang=\"en\">Emergency services")
         .assert_contains("<span class=\"call-note\" lang=\"en\">Open 24 hours, every day");
@@ -505,6 +515,7 @@ async fn under_overload_help_still_answers_and_the_rest_is_shed() {
     for path in [
         "/",
         "/news",
+        "/cy/news",
         "/map",
         "/campaigns",
         "/stories/new",
@@ -513,7 +524,11 @@ async fn under_overload_help_still_answers_and_the_rest_is_shed() {
         let res = app.get(path).await;
         assert_eq!(res.status.as_u16(), 503, "{path}");
         assert_eq!(res.header("retry-after"), "5", "{path}");
-        if !path.starts_with("/api/") {
+        if path.starts_with("/cy/") {
+            res.assert_contains("<html lang=\"cy\">")
+                .assert_contains("class=\"exit-button\"")
+                .assert_contains("999");
+        } else if !path.starts_with("/api/") {
             res.assert_contains("very busy")
                 .assert_contains("class=\"exit-button\"")
                 .assert_contains("999");
@@ -524,6 +539,10 @@ async fn under_overload_help_still_answers_and_the_rest_is_shed() {
         "/support",
         "/support?postcode=CF10+3NQ",
         "/api/v1/support?postcode=CF10+3NQ",
+        "/cy/help",
+        "/cy/support",
+        "/cy/support?postcode=CF10+3NQ",
+        "/cy/api/v1/support?postcode=CF10+3NQ",
         "/healthz",
     ] {
         assert_eq!(app.get(path).await.status.as_u16(), 200, "{path}");

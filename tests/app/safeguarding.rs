@@ -181,10 +181,9 @@ async fn every_answer_to_a_risky_text_opens_with_help_in_the_writers_language() 
     );
 
     // In Welsh: Welsh help, Wales's own lines first.
-    let cy = [("cookie", "lang=cy")];
     let res = app
-        .post_with(
-            "/stories/new",
+        .post(
+            "/cy/stories/new",
             &[
                 ("title", "Fy stori"),
                 ("body", "Dwi isio marw a dwi ddim yn gwybod beth i neud."),
@@ -192,7 +191,6 @@ async fn every_answer_to_a_risky_text_opens_with_help_in_the_writers_language() 
                 ("nation", "wales"),
                 ("consent", "yes"),
             ],
-            &cy,
         )
         .await;
     res.assert_status(200)

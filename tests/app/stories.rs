@@ -278,8 +278,8 @@ async fn a_disclosure_of_risk_gets_help_at_once_and_alerts_a_moderator() {
     );
 
     // In Welsh too.
-    app.post_with(
-        "/stories/new",
+    app.post(
+        "/cy/stories/new",
         &story_form(
             "internal",
             &[(
@@ -287,7 +287,6 @@ async fn a_disclosure_of_risk_gets_help_at_once_and_alerts_a_moderator() {
                 "Dw i ddim yn ddiogel gartref ac rydw i wedi blino'n lân bob dydd.",
             )],
         ),
-        &[("cookie", "lang=cy")],
     )
     .await
     .assert_status(200)

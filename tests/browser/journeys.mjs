@@ -116,6 +116,9 @@ const slug = await (async () => {
 
 // ----- public journeys -----
 
+/** A page's address in a language: `/help` → `/cy/help`, `/` → `/cy/`. */
+const at = (lang, p) => (lang === 'cy' ? `/cy${p}` : p);
+
 await step('find support by postcode (with JavaScript)', async () => {
   const ctx = await context();
   const page = await ctx.newPage();
@@ -252,17 +255,24 @@ await step('map: change the year, open an area page', async () => {
   await ctx.close();
 });
 
-await step('switch to Welsh and back', async () => {
+await step('switch to Welsh and back: a finder result stays a finder result at its /cy/ address', async () => {
   const ctx = await context();
   const page = await ctx.newPage();
-  await page.goto(`${base}/support`);
-  await Promise.all([page.waitForNavigation(), page.click('a.lang-switch')]);
+  await page.goto(`${base}/support?postcode=CF10+3NQ`);
+  await Promise.all([page.waitForNavigation(), page.click('a.lang-switch:visible')]);
   assert((await page.getAttribute('html', 'lang')) === 'cy', 'Welsh page');
+  const url = new URL(page.url());
+  assert(url.pathname === '/cy/support' && /CF10/.test(url.search), `the Welsh address keeps the search: ${page.url()}`);
+  assert(/CF10 3NQ/.test(await page.textContent('h1')), 'still the result for the postcode');
   await shot(page, 'support-cy');
+  // The choice is remembered only for the home page.
   await page.goto(`${base}/`);
-  assert((await page.getAttribute('html', 'lang')) === 'cy', 'Welsh stays chosen');
-  await Promise.all([page.waitForNavigation(), page.click('a.lang-switch')]);
-  assert((await page.getAttribute('html', 'lang')) === 'en', 'back to English');
+  assert(new URL(page.url()).pathname === '/cy/', `home goes to /cy/: ${page.url()}`);
+  await page.goto(`${base}/help`);
+  assert((await page.getAttribute('html', 'lang')) === 'en', 'an English address is English');
+  await page.goto(`${base}/cy/help`);
+  await Promise.all([page.waitForNavigation(), page.click('a.lang-switch:visible')]);
+  assert((await page.getAttribute('html', 'lang')) === 'en' && new URL(page.url()).pathname === '/help', 'back to English, same page');
   await ctx.close();
 });
 
@@ -426,12 +436,11 @@ await step('every public page at 320, 390 and 1280 px in English and Welsh: no s
   const problems = [];
   for (const lang of ['en', 'cy']) {
     const ctx = await context();
-    if (lang === 'cy') await ctx.addCookies([{ name: 'lang', value: 'cy', url: base }]);
     const page = await ctx.newPage();
     for (const p of pages) {
       for (const [width, height] of WIDTHS) {
         await page.setViewportSize({ width, height });
-        await page.goto(base + p);
+        await page.goto(base + at(lang, p));
         const s = await sideways(page);
         if (s.by > 0) problems.push(`${p} (${lang}, ${width} px) scrolls sideways by ${s.by} px: ${s.over.join(', ')}`);
         if (width !== 390) {
@@ -472,10 +481,9 @@ await step('crisis first: 999 and Samaritans call buttons on the first screen of
   for (const lang of ['en', 'cy']) {
     for (const [width, height] of WIDTHS.slice(0, 2)) {
       const ctx = await context({ viewport: { width, height } });
-      if (lang === 'cy') await ctx.addCookies([{ name: 'lang', value: 'cy', url: base }]);
       const page = await ctx.newPage();
       for (const p of crisis) {
-        await page.goto(base + p);
+        await page.goto(base + at(lang, p));
         const calls = await page.$$eval('a[href^="tel:"]', (links) => links.map((a) => {
           const r = a.getBoundingClientRect();
           const main = document.querySelector('main').getBoundingClientRect();
@@ -509,9 +517,8 @@ await step('a risky message: crisis help on the first screen of the answer, in E
   for (const lang of ['en', 'cy']) {
     for (const [width, height] of WIDTHS) {
       const ctx = await context({ viewport: { width, height } });
-      if (lang === 'cy') await ctx.addCookies([{ name: 'lang', value: 'cy', url: base }]);
       const page = await ctx.newPage();
-      await page.goto(`${base}/contact?type=other`);
+      await page.goto(base + at(lang, '/contact?type=other'));
       await page.fill('#name', 'Jo');
       await page.fill('#email', `jo-${lang}-${width}@example.org`);
       await page.fill('#subject', lang === 'cy' ? 'Help' : 'Please read');

@@ -149,7 +149,7 @@ async fn show(
             } else {
                 (post.row.body.as_str(), if cc.is_cy() { "en" } else { "" })
             };
-            let body_html = markdown::render(body);
+            let body_html = markdown::render_in(body, cc.lang);
             Ok(PostTemplate {
                 c: &cc,
                 body_html,

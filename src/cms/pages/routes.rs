@@ -102,7 +102,7 @@ async fn show_page(
                 c: &cc,
                 page: &page,
                 title,
-                body_html: markdown::render(body),
+                body_html: markdown::render_in(body, cc.lang),
                 content_lang,
                 parent,
                 children,

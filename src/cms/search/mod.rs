@@ -64,6 +64,15 @@ pub async fn remove_doc(
     Ok(())
 }
 
+/// The address of every page in the index (for the sitemap), in no order.
+pub async fn all_urls(db: &Db) -> sqlx::Result<Vec<String>> {
+    let sql = match db.backend {
+        Backend::Sqlite => "SELECT url FROM search_fts",
+        Backend::Postgres => "SELECT url FROM search_docs",
+    };
+    sqlx::query_scalar(sql).fetch_all(&db.pool).await
+}
+
 /// One search result.
 #[derive(Debug, Clone)]
 pub struct Hit {

@@ -148,9 +148,11 @@ fn message_with_html(
     message_id: Option<String>,
 ) -> Outgoing {
     let (subject, body, lang) = n.version(r.lang);
-    let manage = format!("{public_url}/subscribe/manage/{}", r.manage_token);
-    let unsubscribe = format!("{public_url}/subscribe/unsubscribe/{}", r.manage_token);
-    let web = format!("{public_url}/bulletin/{}", n.id);
+    // Links go to the reader's language (`/cy/…` for a Welsh reader).
+    let at = |path: String| format!("{public_url}{}", r.lang.address(&path));
+    let manage = at(format!("/subscribe/manage/{}", r.manage_token));
+    let unsubscribe = at(format!("/subscribe/unsubscribe/{}", r.manage_token));
+    let web = at(format!("/bulletin/{}", n.id));
     let html = BulletinHtml {
         lang,
         site,
