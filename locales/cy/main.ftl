@@ -138,6 +138,8 @@ help-call = Ffoniwch
 help-text = Tecstiwch
 help-hours = Ar agor
 help-unverified = Dydyn ni ddim wedi cadarnhau’r rhif hwn eto.
+help-welsh-spoken = Gallwch siarad Cymraeg ar y llinell hon.
+help-english-only = Mae’r gwasanaeth hwn yn Saesneg yn unig.
 help-sources = Mae staff yn gwirio'r manylion hyn yn rheolaidd. Mae pob cofnod yn nodi ei ffynhonnell.
 
 ## Home page
@@ -278,7 +280,7 @@ area-criteria = Meini prawf a fodlonwyd
 
 ## Support finder
 finder-title = Dod o hyd i gymorth yn agos atoch chi
-finder-title-area = Cymorth yn { $area }
+finder-title-area = Cymorth yn ardal { $area }
 finder-intro = Rhowch eich cod post neu enw eich tref i weld yr help a'r gwasanaethau ar gyfer lle rydych chi'n byw. Mae help bob amser ar frig y canlyniadau.
 finder-label = Cod post neu dref
 finder-hint = Er enghraifft, CF10 3NQ neu Abertawe

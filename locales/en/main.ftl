@@ -138,6 +138,8 @@ help-call = Call
 help-text = Text
 help-hours = Open
 help-unverified = We have not confirmed this number yet.
+help-welsh-spoken = You can speak Welsh on this line.
+help-english-only = This service is in English only.
 help-sources = Staff check these details regularly. Each entry records its source.
 
 ## Home page

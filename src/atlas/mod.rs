@@ -78,10 +78,24 @@ pub struct Inset {
 pub struct MapArea {
     pub code: String,
     pub name: String,
+    /// The official Welsh name ("" where the area has none: Welsh pages use `name`).
+    pub name_cy: String,
     pub nation: String,
     pub shape: geo::Shape,
     /// SVG path data in map units.
     pub path: String,
+}
+
+impl MapArea {
+    /// The area's name in a language: its official Welsh name on Welsh pages where it
+    /// has one ("Bwrdd Iechyd Prifysgol Caerdydd a'r Fro").
+    pub fn name_in(&self, lang: crate::i18n::Lang) -> &str {
+        if lang == crate::i18n::Lang::Cy && !self.name_cy.is_empty() {
+            &self.name_cy
+        } else {
+            &self.name
+        }
+    }
 }
 
 /// Current areas, parsed, with their map paths.
@@ -109,12 +123,12 @@ impl Atlas {
         Ok(atlas)
     }
 
-    fn build(rows: Vec<(String, String, String, String)>) -> anyhow::Result<Atlas> {
+    fn build(rows: Vec<store::AreaGeometry>) -> anyhow::Result<Atlas> {
         let mut parsed = Vec::with_capacity(rows.len());
-        for (code, name, nation, geometry) in rows {
-            let shape = geo::shape_from_json(&geometry)
-                .map_err(|e| anyhow::anyhow!("area {code}: geometry {e}"))?;
-            parsed.push((code, name, nation, shape));
+        for r in rows {
+            let shape = geo::shape_from_json(&r.geometry)
+                .map_err(|e| anyhow::anyhow!("area {}: geometry {e}", r.code))?;
+            parsed.push((r.code, (r.name, r.name_cy), r.nation, shape));
         }
         if parsed.is_empty() {
             return Ok(Atlas::default());
@@ -131,11 +145,12 @@ impl Atlas {
         let projection = geo::Projection::fit(bbox, MAP_WIDTH);
         let areas: Vec<MapArea> = parsed
             .into_iter()
-            .map(|(code, name, nation, shape)| {
+            .map(|(code, (name, name_cy), nation, shape)| {
                 let path = geo::svg_path(&shape, &projection, 0.45, 1.5);
                 MapArea {
                     code,
                     name,
+                    name_cy,
                     nation,
                     shape,
                     path,
@@ -312,6 +327,7 @@ pub async fn seed(tx: &mut Tx, demo: bool) -> anyhow::Result<()> {
         }
         all.extend(features);
     }
+    store::set_welsh_names(tx).await?;
     seed_services::seed(tx, &all, demo).await?;
     for level in default_levels() {
         store::insert_level(tx, &level).await?;

@@ -196,6 +196,7 @@ struct MapData<'a> {
 }
 
 fn map_rows<'a>(
+    lang: crate::i18n::Lang,
     atlas: &'a Atlas,
     levels: &[Level],
     scores: &[Score],
@@ -214,7 +215,7 @@ fn map_rows<'a>(
             let level = now.get(a.code.as_str()).map(|s| s.level);
             MapRow {
                 code: &a.code,
-                name: &a.name,
+                name: a.name_in(lang),
                 nation: &a.nation,
                 path: &a.path,
                 inset_path: atlas.inset_path(i),
@@ -350,7 +351,7 @@ async fn map_page(
                 None => vec![],
             };
             let atlas = st.atlas();
-            let data = map_rows(&atlas, &levels, &scores, &previous);
+            let data = map_rows(cc.lang, &atlas, &levels, &scores, &previous);
             let counts = nation_counts(&data.rows);
             Ok(MapTemplate {
                 c: &cc,
@@ -399,7 +400,7 @@ async fn map_csv(
                 None => vec![],
             };
             let atlas = st.atlas();
-            let data = map_rows(&atlas, &levels, &scores, &previous);
+            let data = map_rows(cc.lang, &atlas, &levels, &scores, &previous);
             let mut w = csv::Writer::from_writer(Vec::new());
             let mut head = vec![
                 "area_code".to_string(),
@@ -486,7 +487,7 @@ async fn embed_map(
         || async move {
             let (year, levels, scores) = year_scores(&st.db, year).await?;
             let atlas = st.atlas();
-            let data = map_rows(&atlas, &levels, &scores, &[]);
+            let data = map_rows(cc.lang, &atlas, &levels, &scores, &[]);
             Ok(EmbedTemplate {
                 c: &cc,
                 year,
@@ -536,7 +537,7 @@ async fn map_svg(
         || async move {
             let (year, levels, scores) = year_scores(&st.db, year).await?;
             let atlas = st.atlas();
-            let data = map_rows(&atlas, &levels, &scores, &[]);
+            let data = map_rows(cc.lang, &atlas, &levels, &scores, &[]);
             let title = match year {
                 Some(y) => cc.t1("map-title-year", "year", y),
                 None => cc.t("map-title"),

@@ -7,6 +7,8 @@ use crate::db::{self, Db, Tx};
 pub struct AreaRow {
     pub code: String,
     pub name: String,
+    /// The official Welsh name ("" where none: Welsh pages show `name`).
+    pub name_cy: String,
     pub nation: String,
     pub retired: i64,
     pub successor_code: Option<String>,
@@ -15,6 +17,15 @@ pub struct AreaRow {
 impl AreaRow {
     pub fn is_retired(&self) -> bool {
         self.retired != 0
+    }
+
+    /// The name on a page in `lang`.
+    pub fn name_in(&self, lang: &crate::i18n::Lang) -> &str {
+        if *lang == crate::i18n::Lang::Cy && !self.name_cy.is_empty() {
+            &self.name_cy
+        } else {
+            &self.name
+        }
     }
 }
 
@@ -57,7 +68,7 @@ pub struct ScoreRevision {
 
 pub async fn areas(db: &Db) -> sqlx::Result<Vec<AreaRow>> {
     sqlx::query_as(
-        "SELECT code, name, nation, retired, successor_code FROM areas \
+        "SELECT code, name, name_cy, nation, retired, successor_code FROM areas \
          ORDER BY CASE nation WHEN 'england' THEN 0 WHEN 'wales' THEN 1 WHEN 'scotland' THEN 2 \
          ELSE 3 END, name",
     )
@@ -66,17 +77,66 @@ pub async fn areas(db: &Db) -> sqlx::Result<Vec<AreaRow>> {
 }
 
 pub async fn area(db: &Db, code: &str) -> sqlx::Result<Option<AreaRow>> {
-    sqlx::query_as("SELECT code, name, nation, retired, successor_code FROM areas WHERE code = $1")
-        .bind(code)
-        .fetch_optional(&db.pool)
-        .await
+    sqlx::query_as(
+        "SELECT code, name, name_cy, nation, retired, successor_code FROM areas WHERE code = $1",
+    )
+    .bind(code)
+    .fetch_optional(&db.pool)
+    .await
 }
 
-/// (code, name, nation, GeoJSON geometry) of current areas, for the in-memory map.
-pub async fn geometries(db: &Db) -> sqlx::Result<Vec<(String, String, String, String)>> {
-    sqlx::query_as("SELECT code, name, nation, geometry FROM areas WHERE retired = 0 ORDER BY code")
-        .fetch_all(&db.pool)
-        .await
+/// One current area as the in-memory map reads it.
+#[derive(Debug, sqlx::FromRow)]
+pub struct AreaGeometry {
+    pub code: String,
+    pub name: String,
+    pub name_cy: String,
+    pub nation: String,
+    /// GeoJSON geometry.
+    pub geometry: String,
+}
+
+/// Every current area with its boundary, for the in-memory map.
+pub async fn geometries(db: &Db) -> sqlx::Result<Vec<AreaGeometry>> {
+    sqlx::query_as(
+        "SELECT code, name, name_cy, nation, geometry FROM areas WHERE retired = 0 ORDER BY code",
+    )
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// The official Welsh names of the Welsh health boards (`seed/geo/wales-lhb-names-cy.csv`):
+/// (code, English name, Welsh name).
+const WELSH_NAMES: &str = include_str!("../../seed/geo/wales-lhb-names-cy.csv");
+
+/// Gives each known area its official Welsh name where it has none yet (staff's own
+/// Welsh names are never overwritten). Run when the boundaries are first loaded; a
+/// migration did the same for databases made before Welsh names.
+pub async fn set_welsh_names(tx: &mut Tx) -> anyhow::Result<()> {
+    let mut reader = csv::Reader::from_reader(WELSH_NAMES.as_bytes());
+    for row in reader.records() {
+        let row = row?;
+        sqlx::query("UPDATE areas SET name_cy = $1 WHERE code = $2 AND name_cy = ''")
+            .bind(&row[2])
+            .bind(&row[0])
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Sets an area's Welsh name ("" to show the English one on Welsh pages too).
+pub async fn set_welsh_name(tx: &mut Tx, code: &str, name_cy: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE areas SET name_cy = $1, updated_at = (SELECT CASE WHEN MAX(updated_at) >= $2 \
+         THEN MAX(updated_at) + 1 ELSE $2 END FROM areas) WHERE code = $3",
+    )
+    .bind(name_cy)
+    .bind(db::now())
+    .bind(code)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 pub async fn insert_area(

@@ -412,6 +412,7 @@ mod tests {
             verified_on: String::new(),
             verified_by: String::new(),
             sort_order: order,
+            ..Helpline::default()
         }
     }
 

@@ -286,7 +286,9 @@ async fn support_page(
                 c: &c,
                 summary,
                 area: info.as_deref(),
-                area_name: map_area.map(|a| a.name.clone()).unwrap_or_default(),
+                area_name: map_area
+                    .map(|a| a.name_in(c.lang).to_string())
+                    .unwrap_or_default(),
                 area_code: area_code.clone(),
                 now: crate::site::routes::help_now(&c, nation.as_deref()),
                 more: tiers(&c.snap.helplines, nation.as_deref()).support,
@@ -322,7 +324,7 @@ async fn support_page(
             v.iter()
                 .map(|p| {
                     let area = super::area_near(&idx, &atlas, p.lat, p.lon)
-                        .and_then(|code| atlas.area(&code).map(|a| a.name.clone()))
+                        .and_then(|code| atlas.area(&code).map(|a| a.name_in(c.lang).to_string()))
                         .unwrap_or_default();
                     (p.id, p.name.clone(), p.nation.clone(), area)
                 })

@@ -231,6 +231,60 @@ async fn helplines_are_edited_and_verified() {
         .await
         .assert_contains("Test Line")
         .assert_contains("tel:0800000000");
+    // Without Welsh, its form says so beside each field, and Welsh pages show the
+    // English marked as English.
+    let test_id: i64 =
+        sqlx::query_scalar("SELECT id FROM helplines WHERE organisation = 'Test Line'")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    let form = [
+        ("organisation", "Test Line"),
+        ("purpose", "Someone to talk to."),
+        ("hours", "Every evening"),
+        ("phone", "0800 000 000"),
+        ("tier", "crisis"),
+        ("number_verified", "no"),
+        ("sort_order", "1"),
+    ];
+    app.post(&format!("/admin/helplines/{test_id}"), &form)
+        .await
+        .assert_status(303);
+    app.get(&format!("/admin/helplines/{test_id}"))
+        .await
+        .assert_contains("Welsh missing")
+        .assert_contains("name=\"purpose_cy\"");
+    app.another_browser()
+        .get("/cy/help")
+        .await
+        .assert_contains("<p lang=\"en\">Someone to talk to.</p>");
+    // With the Welsh written beside the English, Welsh pages show it.
+    let mut welsh = form.to_vec();
+    welsh.extend([
+        ("purpose_cy", "Rhywun i siarad ag e."),
+        ("hours_cy", "Bob nos"),
+        ("welsh_service", "yes"),
+    ]);
+    app.post(&format!("/admin/helplines/{test_id}"), &welsh)
+        .await
+        .assert_status(303);
+    let cy = app.another_browser().get("/cy/help").await;
+    cy.assert_contains("<p>Rhywun i siarad ag e.</p>")
+        .assert_contains("Bob nos")
+        .assert_contains("Gallwch siarad Cymraeg ar y llinell hon.")
+        .assert_not_contains("Someone to talk to.");
+    app.another_browser()
+        .get("/help")
+        .await
+        .assert_contains("Someone to talk to.")
+        .assert_contains("You can speak Welsh on this line.");
+    // A made-up answer about Welsh is refused.
+    let mut bad = form.to_vec();
+    bad.push(("welsh_service", "maybe"));
+    app.post(&format!("/admin/helplines/{test_id}"), &bad)
+        .await
+        .assert_status(422)
+        .assert_contains("Say whether callers can speak Welsh");
 }
 
 #[tokio::test]

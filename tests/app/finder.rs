@@ -342,7 +342,7 @@ async fn the_finder_speaks_welsh() {
         .assert_contains("Help nawr")
         .assert_contains("Eich ardal iechyd")
         .assert_contains("Ffoniwch 999")
-        .assert_contains("Ardal iechyd: Cardiff and Vale University Health Board")
+        .assert_contains("Ardal iechyd: Bwrdd Iechyd Prifysgol Caerdydd a&#39;r Fro")
         .assert_contains("Yr unedau mamau a babanod agosaf");
     let res = app.get("/cy/support?postcode=%3C%3E").await;
     res.assert_status(400)

@@ -496,8 +496,10 @@ async fn english_parts_of_welsh_pages_are_marked() {
         .assert_contains("aria-labelledby=\"home-featured\" lang=\"en\"");
     app.get("/cy/help")
         .await
-        .assert_contains("<h3 lang=\"en\">Emergency services")
-        .assert_contains("<span class=\"call-note\" lang=\"en\">Open 24 hours, every day");
+        // A helpline's English name is marked; its Welsh text is not.
+        .assert_contains("<h3><span lang=\"en\">Mind</span>")
+        .assert_contains("<h3><span>Gwasanaethau brys</span>")
+        .assert_contains("<span class=\"call-note\">Ar agor 24 awr y dydd, bob dydd");
     // In English nothing is marked.
     app.cookie = None;
     app.get("/")

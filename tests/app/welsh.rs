@@ -238,3 +238,143 @@ async fn the_sitemap_lists_every_page_at_both_addresses_and_each_answers() {
         res.assert_contains(&format!("<html lang=\"{lang}\">"));
     }
 }
+
+#[tokio::test]
+async fn a_welsh_finder_result_shows_welsh_crisis_help_and_the_boards_welsh_name() {
+    let app = TestApp::new().await;
+    let res = app.get("/cy/support?postcode=CF10%203NQ").await;
+    res.assert_status(200)
+        .assert_contains(
+            "<a href=\"/cy/areas/W11000029\">Bwrdd Iechyd Prifysgol Caerdydd a&#39;r Fro</a>",
+        )
+        .assert_contains("<title>Cymorth yn ardal Bwrdd Iechyd")
+        .assert_not_contains(">Cardiff and Vale University Health Board<");
+    let b = &res.body;
+    // Help first, in Welsh: 999, then NHS 111 Wales by its Welsh name with "pwyswch 2".
+    let help = b.find("id=\"help-now\"").expect("help now");
+    let area = b.find("class=\"finder-area\"").unwrap();
+    assert!(help < area, "help comes before the area");
+    for welsh in ["GIG 111 Cymru", "Yna pwyswch 2", "Samariaid"] {
+        assert!(b.contains(welsh), "{welsh}");
+    }
+    // The Samaritans' Welsh Language Line is among Wales's lines, in Welsh.
+    let cy_help = app.get("/cy/help").await;
+    cy_help
+        .assert_contains("tel:08081640123")
+        .assert_contains("Llinell Gymraeg")
+        .assert_contains("Gallwch siarad Cymraeg ar y llinell hon.");
+    // No helpline card on a Welsh page is in English: every card's text has Welsh.
+    for english in [
+        "Urgent mental health support from your local health board",
+        "Open 24 hours, every day",
+        "Then press 2",
+        "Talk to someone about anything that is troubling you",
+    ] {
+        assert!(
+            !cy_help.body.contains(english),
+            "/cy/help shows {english:?}"
+        );
+        assert!(!b.contains(english), "/cy/support shows {english:?}");
+    }
+    // The English pages are unchanged.
+    app.get("/help")
+        .await
+        .assert_contains("Then press 2")
+        .assert_contains("NHS 111 Wales");
+    app.get("/support?postcode=CF10%203NQ")
+        .await
+        .assert_contains("Cardiff and Vale University Health Board");
+    // The map and the area page name the board in Welsh too.
+    app.get("/cy/areas/W11000029")
+        .await
+        .assert_contains("<h1>Bwrdd Iechyd Prifysgol Caerdydd a&#39;r Fro</h1>");
+    app.get("/cy/map")
+        .await
+        .assert_contains("Bwrdd Iechyd Prifysgol Bae Abertawe");
+}
+
+/// An installation made before Welsh helplines gets them from the migration on upgrade,
+/// without its staff's own edits being overwritten.
+#[tokio::test]
+async fn the_upgrade_migration_adds_welsh_without_overwriting_staff_edits() {
+    let app = TestApp::new().await;
+    let pool = &app.state.db.pool;
+    // As an older installation: no Welsh anywhere, no Welsh Language Line; one card and
+    // one area whose Welsh staff have since written themselves.
+    for sql in [
+        "UPDATE helplines SET organisation_cy = '', service_cy = '', purpose_cy = '', \
+         call_note_cy = '', hours_cy = '', welsh_service = ''",
+        "DELETE FROM helplines WHERE phone = '0808 164 0123'",
+        "UPDATE areas SET name_cy = ''",
+        "UPDATE helplines SET purpose_cy = 'Geiriad y staff' WHERE organisation = 'Mind'",
+        "UPDATE areas SET name_cy = 'Enw’r staff' WHERE code = 'W11000031'",
+    ] {
+        sqlx::query(sql).execute(pool).await.unwrap();
+    }
+    let dir = match app.state.db.backend {
+        mmha::db::Backend::Sqlite => "sqlite",
+        mmha::db::Backend::Postgres => "postgres",
+    };
+    let file = std::fs::read_to_string(format!(
+        "{}/migrations/{dir}/0023_welsh.sql",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let data: Vec<String> = file
+        .split(";\n")
+        .map(|s| {
+            s.lines()
+                .filter(|l| !l.trim_start().starts_with("--"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .filter(|s| !s.trim().is_empty() && !s.trim_start().starts_with("ALTER"))
+        .collect();
+    assert!(data.len() > 20, "{} data statements", data.len());
+    for sql in &data {
+        sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+            .execute(pool)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    let one = |sql: &'static str| async move {
+        sqlx::query_scalar::<_, String>(sql)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(
+        one("SELECT organisation_cy FROM helplines WHERE organisation = 'NHS 111 Wales'").await,
+        "GIG 111 Cymru"
+    );
+    assert_eq!(
+        one("SELECT purpose_cy FROM helplines WHERE organisation = 'Mind'").await,
+        "Geiriad y staff",
+        "staff's Welsh is kept"
+    );
+    assert_eq!(
+        one("SELECT name_cy FROM areas WHERE code = 'W11000029'").await,
+        "Bwrdd Iechyd Prifysgol Caerdydd a'r Fro"
+    );
+    assert_eq!(
+        one("SELECT name_cy FROM areas WHERE code = 'W11000031'").await,
+        "Enw’r staff"
+    );
+    assert_eq!(
+        one("SELECT service_cy FROM helplines WHERE phone = '0808 164 0123'").await,
+        "Llinell Gymraeg",
+        "the Welsh Language Line is added once"
+    );
+    // Run again (as a second instance might): nothing changes, nothing doubles.
+    for sql in &data {
+        sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM helplines WHERE phone = '0808 164 0123'")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+}

@@ -2,13 +2,14 @@
 //! finder). Kept in the in-memory snapshot so it is served even when the database is down.
 //! Each row carries its source and verification, and unverified numbers say so.
 
+use crate::i18n::Lang;
 use crate::web::Msg;
 use serde::Deserialize;
 
 pub mod store;
 
 /// One helpline or support service.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug, Default, sqlx::FromRow)]
 pub struct Helpline {
     pub id: i64,
     pub organisation: String,
@@ -34,6 +35,16 @@ pub struct Helpline {
     pub verified_on: String,
     pub verified_by: String,
     pub sort_order: i64,
+    /// The card in Welsh, shown on Welsh pages ("" where not written yet: the English is
+    /// shown, marked as English).
+    pub organisation_cy: String,
+    pub service_cy: String,
+    pub purpose_cy: String,
+    pub call_note_cy: String,
+    pub hours_cy: String,
+    /// Whether callers can be helped in Welsh: "yes", "no" (English only; a Welsh page
+    /// says so in Welsh) or "" (not known).
+    pub welsh_service: String,
 }
 
 /// How urgent a tier is, in the NHS style of tiered help cards.
@@ -47,7 +58,38 @@ pub enum Urgency {
     NonUrgent,
 }
 
+/// A card's text in a language: the Welsh where it is written, else the English.
+fn in_lang<'a>(lang: Lang, en: &'a str, cy: &'a str) -> &'a str {
+    if lang == Lang::Cy && !cy.is_empty() {
+        cy
+    } else {
+        en
+    }
+}
+
 impl Helpline {
+    /// The organisation's name on a page in `lang` ("GIG 111 Cymru" on a Welsh page).
+    pub fn organisation_in(&self, lang: &Lang) -> &str {
+        in_lang(*lang, &self.organisation, &self.organisation_cy)
+    }
+    pub fn service_in(&self, lang: &Lang) -> &str {
+        in_lang(*lang, &self.service, &self.service_cy)
+    }
+    pub fn purpose_in(&self, lang: &Lang) -> &str {
+        in_lang(*lang, &self.purpose, &self.purpose_cy)
+    }
+    pub fn call_note_in(&self, lang: &Lang) -> &str {
+        in_lang(*lang, &self.call_note, &self.call_note_cy)
+    }
+    pub fn hours_in(&self, lang: &Lang) -> &str {
+        in_lang(*lang, &self.hours, &self.hours_cy)
+    }
+
+    /// Whether the card has its Welsh text (what a Welsh page shows of it is Welsh).
+    pub fn has_welsh(&self) -> bool {
+        !self.purpose_cy.is_empty() || (self.purpose.is_empty() && !self.organisation_cy.is_empty())
+    }
+
     pub fn urgency(&self) -> Urgency {
         match self.tier.as_str() {
             "emergency" => Urgency::Emergency,
@@ -360,6 +402,18 @@ pub struct HelplineForm {
     pub source_url: String,
     #[serde(default)]
     pub sort_order: String,
+    #[serde(default)]
+    pub organisation_cy: String,
+    #[serde(default)]
+    pub service_cy: String,
+    #[serde(default)]
+    pub purpose_cy: String,
+    #[serde(default)]
+    pub call_note_cy: String,
+    #[serde(default)]
+    pub hours_cy: String,
+    #[serde(default)]
+    pub welsh_service: String,
 }
 
 pub const TIERS: &[&str] = &[
@@ -394,6 +448,12 @@ impl HelplineForm {
             notes: h.notes.clone(),
             source_url: h.source_url.clone(),
             sort_order: h.sort_order.to_string(),
+            organisation_cy: h.organisation_cy.clone(),
+            service_cy: h.service_cy.clone(),
+            purpose_cy: h.purpose_cy.clone(),
+            call_note_cy: h.call_note_cy.clone(),
+            hours_cy: h.hours_cy.clone(),
+            welsh_service: h.welsh_service.clone(),
         }
     }
 
@@ -410,6 +470,12 @@ impl HelplineForm {
             e.push((
                 "tier",
                 Msg::new("admin-err-choose-how-urgent-this-service-is"),
+            ));
+        }
+        if !["yes", "no", ""].contains(&self.welsh_service.as_str()) {
+            e.push((
+                "welsh_service",
+                Msg::new("admin-err-say-whether-welsh-is-spoken"),
             ));
         }
         if !["yes", "no", "n/a"].contains(&self.number_verified.as_str()) {
@@ -522,6 +588,7 @@ mod tests {
             verified_on: String::new(),
             verified_by: String::new(),
             sort_order: 0,
+            ..Helpline::default()
         }
     }
 
@@ -568,6 +635,7 @@ mod tests {
             verified_on: String::new(),
             verified_by: String::new(),
             sort_order: 0,
+            ..Helpline::default()
         }
     }
 

@@ -6,7 +6,8 @@ use crate::db::{Db, Tx};
 /// The columns every query reads, in [`Helpline`]'s order.
 const COLUMNS: &str = "id, organisation, service, purpose, phone, call_note, text_number, \
      text_body, textphone, email, web, hours, nation, tier, number_verified, notes, source_url, \
-     verified_on, verified_by, sort_order";
+     verified_on, verified_by, sort_order, organisation_cy, service_cy, purpose_cy, call_note_cy, \
+     hours_cy, welsh_service";
 
 /// All helplines in display order.
 pub async fn helplines(db: &Db) -> sqlx::Result<Vec<Helpline>> {
@@ -41,13 +42,16 @@ pub async fn save_helpline(tx: &mut Tx, id: Option<i64>, f: &HelplineForm) -> sq
             "UPDATE helplines SET organisation=$1, service=$2, purpose=$3, phone=$4, \
              text_number=$5, web=$6, hours=$7, nation=$8, tier=$9, number_verified=$10, \
              notes=$11, source_url=$12, sort_order=$13, call_note=$14, text_body=$15, \
-             textphone=$16, email=$17 WHERE id=$18 RETURNING id"
+             textphone=$16, email=$17, organisation_cy=$18, service_cy=$19, purpose_cy=$20, \
+             call_note_cy=$21, hours_cy=$22, welsh_service=$23 WHERE id=$24 RETURNING id"
         }
         None => {
             "INSERT INTO helplines (organisation, service, purpose, phone, text_number, web, \
              hours, nation, tier, number_verified, notes, source_url, sort_order, call_note, \
-             text_body, textphone, email) \
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17) RETURNING id"
+             text_body, textphone, email, organisation_cy, service_cy, purpose_cy, call_note_cy, \
+             hours_cy, welsh_service) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,\
+             $22,$23) RETURNING id"
         }
     };
     let mut q = sqlx::query_scalar(sql)
@@ -67,7 +71,13 @@ pub async fn save_helpline(tx: &mut Tx, id: Option<i64>, f: &HelplineForm) -> sq
         .bind(f.call_note.trim())
         .bind(f.text_body.trim())
         .bind(f.textphone.trim())
-        .bind(f.email.trim());
+        .bind(f.email.trim())
+        .bind(f.organisation_cy.trim())
+        .bind(f.service_cy.trim())
+        .bind(f.purpose_cy.trim())
+        .bind(f.call_note_cy.trim())
+        .bind(f.hours_cy.trim())
+        .bind(f.welsh_service.trim());
     if let Some(id) = id {
         q = q.bind(id);
     }
