@@ -322,6 +322,9 @@ pub(super) async fn admin_set_score(
 pub(super) struct NameForm {
     #[serde(default)]
     name: String,
+    /// The Welsh name ("" to show the English one on Welsh pages too).
+    #[serde(default)]
+    name_cy: String,
 }
 
 /// Corrects an area's display name (boundaries themselves come from imports).
@@ -336,7 +339,8 @@ pub(super) async fn admin_rename_area(
         .await?
         .ok_or(AppError::NotFound)?;
     let name = f.name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
+    let name_cy = f.name_cy.trim();
+    if name.is_empty() || name.chars().count() > 200 || name_cy.chars().count() > 200 {
         let errors = vec![("area_name", Msg::new("admin-areas-err-name"))];
         return render_admin_area(
             &state,
@@ -349,6 +353,7 @@ pub(super) async fn admin_rename_area(
     }
     let mut tx = state.db.begin_write().await?;
     store::rename_area(&mut tx, &area.code, name).await?;
+    store::set_welsh_name(&mut tx, &area.code, name_cy).await?;
     crate::db::bump_content_version(&mut tx).await?;
     audit::record(
         &mut tx,
@@ -356,7 +361,7 @@ pub(super) async fn admin_rename_area(
         "rename_area",
         "area",
         &area.code,
-        &format!("{} → {name}", area.name),
+        &format!("{} → {name} (Welsh: {name_cy})", area.name),
     )
     .await?;
     tx.commit().await?;

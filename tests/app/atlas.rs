@@ -531,10 +531,16 @@ async fn editors_add_and_check_services() {
     app.get(&format!("/admin/services/{id}"))
         .await
         .assert_contains("value=\"SA\" checked");
-    // An area's display name can be corrected.
+    // An area's display name can be corrected, in English and in Welsh.
+    app.get("/admin/areas/W11000028")
+        .await
+        .assert_contains("value=\"Bwrdd Iechyd Prifysgol Aneurin Bevan\"");
     app.post(
         "/admin/areas/W11000028/name",
-        &[("name", "Powys Teaching Health Board (corrected)")],
+        &[
+            ("name", "Powys Teaching Health Board (corrected)"),
+            ("name_cy", "Bwrdd Iechyd (wedi'i gywiro)"),
+        ],
     )
     .await
     .assert_status(303);
@@ -542,6 +548,11 @@ async fn editors_add_and_check_services() {
         .get("/map")
         .await
         .assert_contains("Powys Teaching Health Board (corrected)");
+    app.another_browser()
+        .get("/cy/map")
+        .await
+        .assert_contains("Bwrdd Iechyd (wedi&#39;i gywiro)")
+        .assert_not_contains("Powys Teaching Health Board (corrected)");
     app.post("/admin/areas/W11000028/name", &[("name", " ")])
         .await
         .assert_status(422);
