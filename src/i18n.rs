@@ -102,6 +102,13 @@ impl Lang {
         }
     }
 
+    /// A Unix time as a date people read, in this language: "6 December 2026",
+    /// "6 Rhagfyr 2026" (UTC day; Welsh month names from the Fluent files).
+    pub fn long_date(self, ts: i64) -> String {
+        let (year, month, day) = crate::uktime::ymd(ts);
+        format!("{day} {} {year}", self.t(&format!("month-{month}")))
+    }
+
     /// The other language, for the switch link.
     pub fn other(self) -> Lang {
         match self {

@@ -23,7 +23,7 @@ impl ArchivePage<'_> {
         n.version(self.c.lang).0
     }
     fn date(&self, n: &Newsletter) -> String {
-        crate::uktime::long_date(n.finished_at.unwrap_or(n.created_at))
+        self.c.lang.long_date(n.finished_at.unwrap_or(n.created_at))
     }
 }
 
@@ -60,6 +60,6 @@ pub(super) async fn issue_page(
         subject,
         body_html: crate::cms::markdown::render_in(body, c.lang),
         lang,
-        date: crate::uktime::long_date(n.finished_at.unwrap_or(n.created_at)),
+        date: c.lang.long_date(n.finished_at.unwrap_or(n.created_at)),
     })
 }

@@ -378,3 +378,26 @@ async fn the_upgrade_migration_adds_welsh_without_overwriting_staff_edits() {
         .unwrap();
     assert_eq!(n, 1);
 }
+
+#[tokio::test]
+async fn dates_are_written_the_welsh_way_on_welsh_pages() {
+    let app = TestApp::new().await;
+    let ts: i64 = sqlx::query_scalar(
+        "SELECT published_at FROM posts WHERE slug = 'new-maps-of-specialist-services'",
+    )
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    let cy = mmha::i18n::Lang::Cy.long_date(ts);
+    let en = mmha::i18n::Lang::En.long_date(ts);
+    assert_ne!(cy, en);
+    let path = "/news/new-maps-of-specialist-services";
+    app.get(&format!("/cy{path}"))
+        .await
+        .assert_contains(&format!(">{cy}</time>"))
+        .assert_not_contains(&en);
+    app.get(path)
+        .await
+        .assert_contains(&format!(">{en}</time>"));
+    app.get("/cy/news").await.assert_contains(&cy);
+}

@@ -64,8 +64,9 @@ impl Post {
         }
     }
 
-    pub fn date(&self) -> String {
-        crate::uktime::long_date(self.row.published_at)
+    /// The publication date in the page's language ("6 Rhagfyr 2026").
+    pub fn date(&self, lang: &crate::i18n::Lang) -> String {
+        lang.long_date(self.row.published_at)
     }
 
     pub fn iso(&self) -> String {
