@@ -9,6 +9,7 @@ ALTER TABLE helplines ADD COLUMN call_note_cy TEXT NOT NULL DEFAULT '';
 ALTER TABLE helplines ADD COLUMN hours_cy TEXT NOT NULL DEFAULT '';
 ALTER TABLE helplines ADD COLUMN welsh_service TEXT NOT NULL DEFAULT '' CHECK (welsh_service IN ('yes', 'no', ''));
 ALTER TABLE areas ADD COLUMN name_cy TEXT NOT NULL DEFAULT '';
+ALTER TABLE score_levels ADD COLUMN criteria_cy TEXT NOT NULL DEFAULT '';
 
 -- Existing helplines get the Welsh of the seed, matched by name and service, only where no
 -- Welsh has been written; staff edits are never overwritten.
@@ -64,3 +65,11 @@ UPDATE areas SET name_cy = 'Bwrdd Iechyd Prifysgol Aneurin Bevan' WHERE code = '
 UPDATE areas SET name_cy = 'Bwrdd Iechyd Prifysgol Caerdydd a''r Fro' WHERE code = 'W11000029' AND name_cy = '';
 UPDATE areas SET name_cy = 'Bwrdd Iechyd Prifysgol Cwm Taf Morgannwg' WHERE code = 'W11000030' AND name_cy = '';
 UPDATE areas SET name_cy = 'Bwrdd Iechyd Prifysgol Bae Abertawe' WHERE code = 'W11000031' AND name_cy = '';
+
+-- The map legend's criteria in Welsh, for the default wording only.
+UPDATE score_levels SET criteria_cy = 'Dim gwasanaeth iechyd meddwl amenedigol arbenigol yn y gymuned.' WHERE level = 0 AND criteria = 'No specialist community perinatal mental health service.' AND criteria_cy = '';
+UPDATE score_levels SET criteria_cy = 'Seiciatrydd amenedigol neu nyrs amenedigol sydd ag amser wedi''i neilltuo ar gyfer y gwaith.' WHERE level = 1 AND criteria = 'A perinatal psychiatrist or a perinatal nurse with dedicated time.' AND criteria_cy = '';
+UPDATE score_levels SET criteria_cy = 'Seiciatrydd amenedigol a nyrs amenedigol, y ddau ag amser wedi''i neilltuo ar gyfer y gwaith.' WHERE level = 2 AND criteria = 'A perinatal psychiatrist and a perinatal nurse, both with dedicated time.' AND criteria_cy = '';
+UPDATE score_levels SET criteria_cy = 'Ar gael drwy oriau gwaith gyda seiciatrydd a nyrs penodol; gellir cysylltu â''r seiciatrydd drwy''r dydd.' WHERE level = 3 AND criteria = 'Runs through working hours with a dedicated psychiatrist and nurse; psychiatrist reachable all day.' AND criteria_cy = '';
+UPDATE score_levels SET criteria_cy = 'Mae''r tîm yn bodloni meini prawf y Cyd-banel Comisiynu Iechyd Meddwl (JCP-MH).' WHERE level = 4 AND criteria = 'Team meets the Joint Commissioning Panel for Mental Health criteria.' AND criteria_cy = '';
+UPDATE score_levels SET criteria_cy = 'Mae''r tîm yn bodloni safonau Math 1 cymunedol y Rhwydwaith Ansawdd Amenedigol.' WHERE level = 5 AND criteria = 'Team meets the Perinatal Quality Network community Type 1 standards.' AND criteria_cy = '';

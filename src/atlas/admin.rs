@@ -35,7 +35,8 @@ pub(super) async fn levels_form(
     })
 }
 
-/// Checks the legend form (`label_N`, `label_cy_N`, `criteria_N`, `colour_N` for N in 0–5).
+/// Checks the legend form (`label_N`, `label_cy_N`, `criteria_N`, `criteria_cy_N`,
+/// `colour_N` for N in 0–5).
 pub fn check_levels(form: &HashMap<String, String>) -> Result<Vec<Level>, web::FieldErrors> {
     const FIELDS: [[&str; 2]; 6] = [
         ["label_0", "colour_0"],
@@ -67,6 +68,7 @@ pub fn check_levels(form: &HashMap<String, String>) -> Result<Vec<Level>, web::F
             label,
             label_cy: get(format!("label_cy_{level}")),
             criteria: get(format!("criteria_{level}")),
+            criteria_cy: get(format!("criteria_cy_{level}")),
             colour: colour.to_lowercase(),
         });
     }
@@ -113,6 +115,7 @@ pub(super) async fn save_levels(
                         label: get(format!("label_{n}")),
                         label_cy: get(format!("label_cy_{n}")),
                         criteria: get(format!("criteria_{n}")),
+                        criteria_cy: get(format!("criteria_cy_{n}")),
                         colour: get(format!("colour_{n}")),
                     }
                 })

@@ -261,12 +261,32 @@ pub async fn fingerprint(db: &Db) -> sqlx::Result<(i64, i64)> {
 /// colour-blind-safe sequence (from ColorBrewer's YlGn ramp: pale yellow for no service to
 /// darkest green for a team meeting the quality standards, each level clearly darker than
 /// the last with any colour vision; staff can change the colours).
+/// The default legend's criteria in Welsh (migration 0023 gives them to older sites).
+fn criteria_cy(level: i64) -> &'static str {
+    match level {
+        0 => "Dim gwasanaeth iechyd meddwl amenedigol arbenigol yn y gymuned.",
+        1 => {
+            "Seiciatrydd amenedigol neu nyrs amenedigol sydd ag amser wedi'i neilltuo ar gyfer y gwaith."
+        }
+        2 => {
+            "Seiciatrydd amenedigol a nyrs amenedigol, y ddau ag amser wedi'i neilltuo ar gyfer y gwaith."
+        }
+        3 => {
+            "Ar gael drwy oriau gwaith gyda seiciatrydd a nyrs penodol; gellir cysylltu â'r seiciatrydd drwy'r dydd."
+        }
+        4 => "Mae'r tîm yn bodloni meini prawf y Cyd-banel Comisiynu Iechyd Meddwl (JCP-MH).",
+        5 => "Mae'r tîm yn bodloni safonau Math 1 cymunedol y Rhwydwaith Ansawdd Amenedigol.",
+        _ => "",
+    }
+}
+
 pub fn default_levels() -> Vec<store::Level> {
     let l = |level: i64, label: &str, label_cy: &str, criteria: &str, colour: &str| store::Level {
         level,
         label: label.into(),
         label_cy: label_cy.into(),
         criteria: criteria.into(),
+        criteria_cy: criteria_cy(level).into(),
         colour: colour.into(),
     };
     vec![

@@ -36,6 +36,8 @@ pub struct Level {
     pub label: String,
     pub label_cy: String,
     pub criteria: String,
+    /// What the level means, in Welsh ("" shows the English on Welsh pages, marked).
+    pub criteria_cy: String,
     pub colour: String,
 }
 
@@ -164,7 +166,7 @@ pub async fn insert_area(
 
 pub async fn levels(db: &Db) -> sqlx::Result<Vec<Level>> {
     sqlx::query_as(
-        "SELECT level, label, label_cy, criteria, colour FROM score_levels ORDER BY level",
+        "SELECT level, label, label_cy, criteria, criteria_cy, colour FROM score_levels ORDER BY level",
     )
     .fetch_all(&db.pool)
     .await
@@ -172,13 +174,14 @@ pub async fn levels(db: &Db) -> sqlx::Result<Vec<Level>> {
 
 pub async fn insert_level(tx: &mut Tx, l: &Level) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO score_levels (level, label, label_cy, criteria, colour) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO score_levels (level, label, label_cy, criteria, colour, criteria_cy) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(l.level)
     .bind(&l.label)
     .bind(&l.label_cy)
     .bind(&l.criteria)
     .bind(&l.colour)
+    .bind(&l.criteria_cy)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -187,13 +190,14 @@ pub async fn insert_level(tx: &mut Tx, l: &Level) -> sqlx::Result<()> {
 /// Changes a level's wording and colour.
 pub async fn update_level(tx: &mut Tx, l: &Level) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE score_levels SET label = $1, label_cy = $2, criteria = $3, colour = $4 WHERE level = $5",
+        "UPDATE score_levels SET label = $1, label_cy = $2, criteria = $3, colour = $4, criteria_cy = $6 WHERE level = $5",
     )
     .bind(&l.label)
     .bind(&l.label_cy)
     .bind(&l.criteria)
     .bind(&l.colour)
     .bind(l.level)
+    .bind(&l.criteria_cy)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -288,9 +288,12 @@ async fn a_welsh_finder_result_shows_welsh_crisis_help_and_the_boards_welsh_name
     app.get("/cy/areas/W11000029")
         .await
         .assert_contains("<h1>Bwrdd Iechyd Prifysgol Caerdydd a&#39;r Fro</h1>");
+    // The map's legend says what each level means in Welsh.
     app.get("/cy/map")
         .await
-        .assert_contains("Bwrdd Iechyd Prifysgol Bae Abertawe");
+        .assert_contains("Bwrdd Iechyd Prifysgol Bae Abertawe")
+        .assert_contains("Dim gwasanaeth iechyd meddwl amenedigol arbenigol yn y gymuned.")
+        .assert_not_contains("No specialist community perinatal mental health service.");
 }
 
 /// An installation made before Welsh helplines gets them from the migration on upgrade,
@@ -306,6 +309,7 @@ async fn the_upgrade_migration_adds_welsh_without_overwriting_staff_edits() {
          call_note_cy = '', hours_cy = '', welsh_service = ''",
         "DELETE FROM helplines WHERE phone = '0808 164 0123'",
         "UPDATE areas SET name_cy = ''",
+        "UPDATE score_levels SET criteria_cy = ''",
         "UPDATE helplines SET purpose_cy = 'Geiriad y staff' WHERE organisation = 'Mind'",
         "UPDATE areas SET name_cy = 'Enw’r staff' WHERE code = 'W11000031'",
     ] {
@@ -359,6 +363,10 @@ async fn the_upgrade_migration_adds_welsh_without_overwriting_staff_edits() {
     assert_eq!(
         one("SELECT name_cy FROM areas WHERE code = 'W11000031'").await,
         "Enw’r staff"
+    );
+    assert_eq!(
+        one("SELECT criteria_cy FROM score_levels WHERE level = 0").await,
+        "Dim gwasanaeth iechyd meddwl amenedigol arbenigol yn y gymuned."
     );
     assert_eq!(
         one("SELECT service_cy FROM helplines WHERE phone = '0808 164 0123'").await,
