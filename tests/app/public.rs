@@ -492,6 +492,9 @@ async fn error_pages_speak_welsh_too() {
 async fn english_parts_of_welsh_pages_are_marked() {
     let mut app = TestApp::new().await;
     let home = app.get("/cy/").await;
+    // The alliance's name and the footer text (settings with no Welsh) are marked too.
+    home.assert_contains("<span class=\"logo-name\" lang=\"en\">")
+        .assert_contains("<p class=\"footer-text\" lang=\"en\">");
     home.assert_contains("<p class=\"lead\" lang=\"en\">All women across the UK")
         .assert_contains("aria-labelledby=\"home-featured\" lang=\"en\"");
     app.get("/cy/help")
