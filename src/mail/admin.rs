@@ -306,38 +306,49 @@ async fn again(
     edit_page_for(state, c, n, shown).await
 }
 
-/// Every button on the edit form saves what is typed first, so a test, a schedule or a
-/// send always carries what the editor sees. `Ok(Err(page))` is the form again: with its
+/// Every button on the edit form reads the form and saves what is typed first, so a
+/// test, a schedule or a send always carries what the editor sees. `Ok(Err(page))` is the form again: with its
 /// problems (422), or 409 once sending has started and nothing can change.
 async fn save_first(
     state: &AppState,
-    c: &Ctx,
-    by: i64,
+    c: Ctx,
+    staff: crate::auth::StaffUser,
     id: i64,
-    f: &EditForm,
-) -> Result<Result<Newsletter, Response>, AppError> {
+    pairs: Vec<(String, String)>,
+) -> Result<Result<Saved, Response>, AppError> {
+    let by = staff.id;
+    let c = c.with_staff(staff);
+    let f = read_form(id, pairs);
     let existing = bulletin::store::newsletter(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let started = "admin-bulletin-started-already";
     if !existing.editable() {
-        let page = again(state, c, f, existing, true, FieldErrors::new(), started).await?;
+        let page = again(state, &c, &f, existing, true, FieldErrors::new(), started).await?;
         return Ok(Err(page));
     }
     let errors = validate(&f.n);
     if !errors.is_empty() {
         let mut n = f.n.clone();
         n.status = existing.status.clone();
-        return Ok(Err(again(state, c, f, n, false, errors, "").await?));
+        return Ok(Err(again(state, &c, &f, n, false, errors, "").await?));
     }
     if bulletin::store::save(&state.db, &f.n, by).await?.is_none() {
-        let page = again(state, c, f, existing, true, FieldErrors::new(), started).await?;
+        let page = again(state, &c, &f, existing, true, FieldErrors::new(), started).await?;
         return Ok(Err(page));
     }
     let n = bulletin::store::newsletter(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(Ok(n))
+    Ok(Ok(Saved { c, f, n }))
+}
+
+/// A draft saved by [`save_first`]: the staff page's context, the form as typed (its
+/// test address and schedule too) and the newsletter as stored.
+struct Saved {
+    c: Ctx,
+    f: EditForm,
+    n: Newsletter,
 }
 
 /// `POST /admin/bulletin/{id}`: saves the draft.
@@ -348,10 +359,7 @@ async fn edit_post(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let by = staff.id;
-    let c = c.with_staff(staff);
-    let f = read_form(id, pairs);
-    if let Err(page) = save_first(&state, &c, by, id, &f).await? {
+    if let Err(page) = save_first(&state, c, staff, id, pairs).await? {
         return Ok(page);
     }
     Ok(see_other(&format!("/admin/bulletin/{id}?saved=1")))
@@ -366,11 +374,8 @@ async fn test_post(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let by = staff.id;
-    let c = c.with_staff(staff);
-    let f = read_form(id, pairs);
-    let n = match save_first(&state, &c, by, id, &f).await? {
-        Ok(n) => n,
+    let Saved { c, f, n } = match save_first(&state, c, staff, id, pairs).await? {
+        Ok(saved) => saved,
         Err(page) => return Ok(page),
     };
     let Ok(to) = list::normalise_email(&f.test_to) else {
@@ -422,10 +427,7 @@ async fn send_post(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let by = staff.id;
-    let c = c.with_staff(staff);
-    let f = read_form(id, pairs);
-    if let Err(page) = save_first(&state, &c, by, id, &f).await? {
+    if let Err(page) = save_first(&state, c, staff, id, pairs).await? {
         return Ok(page);
     }
     bulletin::store::start(&state.db, id).await?;
@@ -440,11 +442,8 @@ async fn schedule_post(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let by = staff.id;
-    let c = c.with_staff(staff);
-    let f = read_form(id, pairs);
-    let n = match save_first(&state, &c, by, id, &f).await? {
-        Ok(n) => n,
+    let Saved { c, f, n } = match save_first(&state, c, staff, id, pairs).await? {
+        Ok(saved) => saved,
         Err(page) => return Ok(page),
     };
     match crate::uktime::parse_uk_datetime(&f.schedule_at) {
@@ -469,10 +468,7 @@ async fn unschedule_post(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let by = staff.id;
-    let c = c.with_staff(staff);
-    let f = read_form(id, pairs);
-    if let Err(page) = save_first(&state, &c, by, id, &f).await? {
+    if let Err(page) = save_first(&state, c, staff, id, pairs).await? {
         return Ok(page);
     }
     bulletin::store::schedule(&state.db, id, None).await?;
