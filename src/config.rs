@@ -192,6 +192,12 @@ pub struct Config {
 }
 
 impl Config {
+    /// A page's full address in `lang`, for emails and feeds: `public_url` and the
+    /// page's address in that language (`https://…/cy/subscribe/manage/…`).
+    pub fn link(&self, lang: crate::i18n::Lang, path: &str) -> String {
+        format!("{}{}", self.public_url, lang.address(path))
+    }
+
     /// Merges the layers. A `--config` path that does not exist is an error; the default
     /// `./mmha.toml` is optional.
     pub fn load(o: &Overrides) -> anyhow::Result<Config> {

@@ -526,11 +526,9 @@ fn decision_letter(
     if !note.is_empty() {
         paras.push(note.to_string());
     }
-    let link = format!(
-        "{}{}",
-        state.config.public_url,
-        lang.address(&format!("/activities/manage/{token}"))
-    );
+    let link = state
+        .config
+        .link(lang, &format!("/activities/manage/{token}"));
     Letter::new(
         "activity-decision",
         lang,

@@ -119,11 +119,9 @@ fn link_letter(
     ])
     .button(
         lang.t("activity-mail-button"),
-        format!(
-            "{}{}",
-            state.config.public_url,
-            lang.address(&format!("/activities/manage/{token}"))
-        ),
+        state
+            .config
+            .link(lang, &format!("/activities/manage/{token}")),
     )
     .footer(vec![lang.t("roster-mail-not-you")])
     .outgoing()

@@ -208,7 +208,7 @@ fn acknowledgement(
     .paras(paras)
     .button(
         lang.t("contact-ack-help-button"),
-        format!("{}{}", state.config.public_url, lang.address("/help")),
+        state.config.link(lang, "/help"),
     )
     .footer(vec![lang.t("contact-ack-not-you")])
     .outgoing()

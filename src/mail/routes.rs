@@ -499,15 +499,12 @@ fn unsubscribed_page(c: &Ctx, s: &Subscriber) -> Result<Response, AppError> {
     )
 }
 
-/// A page's full address in the reader's language, for an email.
-fn link(state: &AppState, lang: Lang, path: &str) -> String {
-    format!("{}{}", state.config.public_url, lang.address(path))
-}
-
 fn confirm_mail(state: &AppState, c: &Ctx, s: &Subscriber, token: &str) -> Outgoing {
     let lang = s.lang();
     let site = c.site("name");
-    let url = link(state, lang, &format!("/subscribe/confirm/{token}"));
+    let url = state
+        .config
+        .link(lang, &format!("/subscribe/confirm/{token}"));
     Letter::new(
         "confirm",
         lang,
@@ -532,16 +529,12 @@ fn confirm_mail(state: &AppState, c: &Ctx, s: &Subscriber, token: &str) -> Outgo
 }
 
 fn manage_footer(state: &AppState, lang: Lang, s: &Subscriber) -> (Vec<String>, String) {
-    let manage = link(
-        state,
-        lang,
-        &format!("/subscribe/manage/{}", s.manage_token),
-    );
-    let unsubscribe = link(
-        state,
-        lang,
-        &format!("/subscribe/unsubscribe/{}", s.manage_token),
-    );
+    let manage = state
+        .config
+        .link(lang, &format!("/subscribe/manage/{}", s.manage_token));
+    let unsubscribe = state
+        .config
+        .link(lang, &format!("/subscribe/unsubscribe/{}", s.manage_token));
     (
         vec![
             lang.t_args("email-footer-manage", &[("url", manage.into())]),
@@ -575,7 +568,7 @@ fn welcome_mail(state: &AppState, c: &Ctx, s: &Subscriber) -> Outgoing {
     ])
     .button(
         lang.t("email-welcome-button"),
-        link(state, lang, "/bulletin"),
+        state.config.link(lang, "/bulletin"),
     )
     .footer(footer)
     .unsubscribe(unsubscribe)
@@ -600,11 +593,9 @@ fn already_mail(state: &AppState, c: &Ctx, s: &Subscriber) -> Outgoing {
     .paras(vec![lang.t("email-already-text")])
     .button(
         lang.t("email-already-button"),
-        link(
-            state,
-            lang,
-            &format!("/subscribe/manage/{}", s.manage_token),
-        ),
+        state
+            .config
+            .link(lang, &format!("/subscribe/manage/{}", s.manage_token)),
     )
     .footer(footer)
     .unsubscribe(unsubscribe)

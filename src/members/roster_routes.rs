@@ -140,11 +140,7 @@ fn link_letter(
     .paras(vec![lang.t(&format!("roster-mail-text-{list}"))])
     .button(
         lang.t("roster-mail-button"),
-        format!(
-            "{}{}",
-            state.config.public_url,
-            lang.address(&format!("/roster/manage/{token}"))
-        ),
+        state.config.link(lang, &format!("/roster/manage/{token}")),
     )
     .footer(vec![lang.t("roster-mail-not-you")])
     .outgoing()

@@ -246,11 +246,9 @@ async fn new_post(
     };
     let mut tx = state.db.begin_write().await?;
     let (id, token) = super::store::create(&mut tx, &d, email.as_deref(), risk, c.lang).await?;
-    let link = format!(
-        "{}{}",
-        state.config.public_url,
-        c.lang.address(&format!("/stories/withdraw/{token}"))
-    );
+    let link = state
+        .config
+        .link(c.lang, &format!("/stories/withdraw/{token}"));
     if let Some(to) = &email {
         let m = withdraw_letter(&site, c.lang, to, &link);
         crate::mail::enqueue(&mut tx, &sender, &m).await?;
